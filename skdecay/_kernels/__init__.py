@@ -1,0 +1,40 @@
+"""numba kernels: arrays, scalars and integer codes in; one pass per call.
+
+Every kernel is compiled lazily (importing skdecay compiles nothing) and cached
+on disk with ``cache=True``.  Two guards protect that cache:
+
+* a read-only installation (package folder and user cache folder both
+  unwritable, ``NUMBA_CACHE_DIR`` unset) falls back to in-memory compilation
+  with a single warning instead of failing at import;
+* every kernel module carries ``KERNEL_STAMP``, equal to the package version
+  (a test enforces it).  numba keys its cache on the source file only, so a
+  kernel that calls a kernel of another module could otherwise be served
+  stale machine code after an upgrade; bumping the stamp in every module
+  rewrites every file and invalidates every entry.
+"""
+
+import warnings
+
+import numba
+
+__all__ = ["kernel"]
+
+_CACHE_WARNED = False
+
+
+def kernel(func):
+    """Compile ``func`` with ``numba.njit(cache=True)``, uncached if it cannot."""
+    global _CACHE_WARNED
+    try:
+        return numba.njit(cache=True, nogil=True)(func)
+    except RuntimeError as exc:  # no writable cache locator
+        if not _CACHE_WARNED:
+            _CACHE_WARNED = True
+            warnings.warn(
+                "skdecay: numba cannot cache compiled kernels here "
+                f"({exc}); compiling in memory. Set NUMBA_CACHE_DIR to a "
+                "writable folder to keep compiled code between sessions.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+        return numba.njit(cache=False, nogil=True)(func)

@@ -1,0 +1,70 @@
+"""Input checks shared by the estimators (on top of ``sklearn.utils.validation``)."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils.validation import validate_data
+
+__all__ = ["check_X_y", "check_X", "check_sample_weight", "check_penalty_factor"]
+
+FLOATS = [np.float64, np.float32]
+
+
+def check_X_y(estimator, X, y, *, reset=True, y_numeric=False):
+    """Validate ``X`` (dense Fortran or CSC, float64/float32, finite) and ``y``.
+
+    Arrays are copied only when a conversion is needed; skdecay never writes
+    into them.
+    """
+    X, y = validate_data(
+        estimator, X, y, reset=reset, accept_sparse="csc", dtype=FLOATS,
+        order="F", y_numeric=y_numeric,
+    )
+    if sp.issparse(X):
+        X = sp.csc_matrix(X)  # a csc_array works too, but keep one type for numba
+        if not X.has_sorted_indices:
+            X = X.sorted_indices()
+    return X, y
+
+
+def check_X(estimator, X):
+    return validate_data(estimator, X, reset=False, accept_sparse=("csr", "csc"), dtype=FLOATS)
+
+
+def check_sample_weight(sample_weight, n_samples: int, dtype) -> np.ndarray:
+    """Sample weights as a ``dtype`` array of shape ``(n_samples,)`` (not yet normalised)."""
+    if sample_weight is None:
+        return np.ones(n_samples, dtype=dtype)
+    if np.isscalar(sample_weight):
+        sw = np.full(n_samples, float(sample_weight))
+    else:
+        sw = np.asarray(sample_weight, dtype=np.float64)
+    if sw.ndim != 1 or sw.shape[0] != n_samples:
+        raise ValueError(
+            f"sample_weight.shape == {sw.shape}, expected ({n_samples},)."
+        )
+    if not np.all(np.isfinite(sw)):
+        raise ValueError("sample_weight contains NaN or infinity.")
+    if np.any(sw < 0):
+        raise ValueError("Negative values in data passed to sample_weight.")
+    if not np.any(sw > 0):
+        raise ValueError("sample_weight must not be all zero: at least one weight must be positive.")
+    return sw.astype(dtype)
+
+
+def check_penalty_factor(penalty_factor, n_features: int) -> np.ndarray:
+    """Per-feature penalty factors (default all ones), finite and non-negative."""
+    if penalty_factor is None:
+        return np.ones(n_features)
+    pf = np.asarray(penalty_factor, dtype=np.float64)
+    if pf.ndim == 0:
+        pf = np.full(n_features, float(pf))
+    if pf.shape != (n_features,):
+        raise ValueError(
+            f"penalty_factor has shape {pf.shape}; expected ({n_features},), one "
+            "factor per feature."
+        )
+    if not np.all(np.isfinite(pf)) or np.any(pf < 0):
+        raise ValueError("penalty_factor must be finite and non-negative.")
+    return pf

@@ -1,0 +1,478 @@
+"""Elastic-net linear models: regressors (CD) and a logistic classifier (prox-Newton).
+
+Every estimator validates once, builds a :class:`~skdecay.solvers.Problem`
+and hands it to :func:`skdecay.solvers.solve`; the fitted attributes come
+from the solver's result.  Sample weights are rescaled to sum to
+``n_samples`` (as scikit-learn does), so integer weights equal repeated rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import scipy.linalg
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted
+
+from . import losses
+from ._compat import Integral, Interval, Real, StrOptions, fit_context
+from ._validation import check_penalty_factor, check_sample_weight, check_X, check_X_y
+from .solvers import Problem, duality_gap, solve
+
+__all__ = [
+    "ElasticNetRegressor",
+    "LassoRegressor",
+    "RidgeRegressor",
+    "ElasticNetClassifier",
+]
+
+_COMMON_CONSTRAINTS = {
+    "alpha": [Interval(Real, 0, None, closed="left")],
+    "fit_intercept": ["boolean"],
+    "penalty_factor": ["array-like", None],
+    "positive": ["boolean"],
+    "max_iter": [Interval(Integral, 1, None, closed="left")],
+    "tol": [Interval(Real, 0, None, closed="left")],
+    "warm_start": ["boolean"],
+    "selection": [StrOptions({"cyclic", "random"})],
+    "random_state": ["random_state"],
+}
+_L1_RATIO = {"l1_ratio": [Interval(Real, 0, 1, closed="both")]}
+
+
+def _problem(X, Y, sample_weight, loss, alpha, l1_ratio, penalty_factor, positive,
+             fit_intercept) -> tuple[Problem, np.ndarray]:
+    """Build the solver's problem; returns it and the raw (unnormalised) weights."""
+    n, p = X.shape
+    sw = check_sample_weight(sample_weight, n, X.dtype)
+    s = (sw * (n / np.sum(sw, dtype=np.float64))).astype(X.dtype)
+    pf = check_penalty_factor(penalty_factor, p)
+    pb = Problem(X, np.asarray(Y, dtype=X.dtype), s, loss, float(alpha), float(l1_ratio),
+                 pf, bool(positive), bool(fit_intercept))
+    return pb, sw
+
+
+class _LinearModel(BaseEstimator):
+    """Shared fit machinery; subclasses say which loss, alpha and l1_ratio."""
+
+    def _effective_l1_ratio(self) -> float:
+        return self.l1_ratio
+
+    def _effective_alpha(self, sw) -> float:
+        return self.alpha
+
+    def _initial(self, pb: Problem):
+        K, p = pb.Y.shape[1], pb.X.shape[1]
+        if self.warm_start and hasattr(self, "coef_"):
+            W = np.asarray(self.coef_, dtype=pb.dtype).reshape(K, -1)
+            b = np.asarray(self.intercept_, dtype=pb.dtype).reshape(K)
+            if W.shape == (K, p):
+                return W.copy(), b.copy()
+        return None, None
+
+    def _fit_problem(self, X, Y, sample_weight, loss):
+        pb, sw = _problem(
+            X, Y, sample_weight, loss, 0.0, self._effective_l1_ratio(),
+            self.penalty_factor, self.positive, self.fit_intercept,
+        )
+        pb = replace(pb, alpha=self._effective_alpha(sw))
+        W, b = self._initial(pb)
+        res = self._solve(pb, W, b)
+        self.n_iter_ = int(res.n_iter)
+        self.dual_gap_ = float(res.dual_gap)
+        return res
+
+    def _solve(self, pb, W, b):
+        return solve(
+            pb, W, b, max_iter=self.max_iter, tol=self.tol, selection=self.selection,
+            rng=check_random_state(self.random_state),
+        )
+
+    def _decision(self, X):
+        check_is_fitted(self)
+        X = check_X(self, X)
+        return np.asarray(X @ self.coef_.T) + self.intercept_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+# ---------------------------------------------------------------------------
+# regressors
+
+
+class ElasticNetRegressor(RegressorMixin, _LinearModel):
+    r"""Linear regression with an elastic-net penalty, by coordinate descent.
+
+    Minimises
+
+    .. math::
+
+        \frac{1}{2n} \sum_i s_i (y_i - x_i^\top w - b)^2
+        + \alpha \sum_j f_j \Big(\rho |w_j| + \frac{1-\rho}{2} w_j^2\Big)
+
+    with ``rho = l1_ratio``, sample weights ``s`` rescaled to sum to ``n`` and
+    penalty factors ``f`` (``penalty_factor``, default 1).  With ``f = 1`` this
+    is exactly the objective of :class:`sklearn.linear_model.ElasticNet` with
+    the same ``alpha`` and ``l1_ratio``.  The intercept ``b`` is not penalised;
+    it is fitted as an extra coordinate, so sparse ``X`` is never centred.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Overall penalty strength (>= 0).  ``alpha = 0`` is least squares
+        (prefer :class:`sklearn.linear_model.LinearRegression`).
+    l1_ratio : float in [0, 1], default=0.5
+        Mix of L1 (``1``: lasso) and squared L2 (``0``: ridge).
+    fit_intercept : bool, default=True
+        Fit an unpenalised intercept.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature multipliers of the penalty (glmnet's ``penalty.factor``,
+        used as given, not rescaled); 0 leaves a feature unpenalised.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative.
+    max_iter : int, default=1000
+        Maximum number of full passes over the features.  Each full pass is
+        followed by (cheaper) passes over the nonzero coefficients.
+    tol : float, default=1e-4
+        Stop when the duality gap is at most ``tol`` times the gap of the
+        all-zero coefficients (intercept at its optimum).
+    warm_start : bool, default=False
+        Start from the previous solution.
+    selection : {"cyclic", "random"}, default="cyclic"
+        Order of the coordinates in each pass.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the order when ``selection="random"``.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,)
+        Coefficients (same dtype as ``X``: float32 input stays float32).
+    intercept_ : float
+    n_iter_ : int
+        Full passes over the features.
+    dual_gap_ : float
+        Duality gap at the solution: a certificate that the objective is
+        within ``dual_gap_`` of its minimum.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Defined when ``X`` has string column names.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skdecay import ElasticNetRegressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> model = make_pipeline(StandardScaler(), ElasticNetRegressor(alpha=0.1)).fit(X, y)
+    >>> round(model.score(X, y), 2)
+    0.51
+    """
+
+    _parameter_constraints = {**_COMMON_CONSTRAINTS, **_L1_RATIO}
+
+    def __init__(
+        self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True, penalty_factor=None,
+        positive=False, max_iter=1000, tol=1e-4, warm_start=False, selection="cyclic",
+        random_state=None,
+    ):
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
+        self.penalty_factor = penalty_factor
+        self.positive = positive
+        self.max_iter = max_iter
+        self.tol = tol
+        self.warm_start = warm_start
+        self.selection = selection
+        self.random_state = random_state
+
+    @fit_context
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model; ``X`` dense or sparse (CSC is used as is)."""
+        X, y = check_X_y(self, X, y, y_numeric=True)
+        res = self._fit_problem(X, y[:, None], sample_weight, losses.SQUARED)
+        self.coef_ = res.coef[0]
+        self.intercept_ = res.intercept[0]
+        return self
+
+    def predict(self, X):
+        """Predicted targets, in the dtype of the fitted coefficients."""
+        return self._decision(X)
+
+
+class LassoRegressor(ElasticNetRegressor):
+    r"""Linear regression with an L1 penalty: :class:`ElasticNetRegressor` with ``l1_ratio=1``.
+
+    Minimises ``1/(2n) * sum_i s_i (y_i - x_i w - b)^2 + alpha * sum_j f_j |w_j|``,
+    the objective of :class:`sklearn.linear_model.Lasso` with the same ``alpha``.
+    Parameters and attributes are those of :class:`ElasticNetRegressor`
+    without ``l1_ratio``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdecay import LassoRegressor
+    >>> X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 1.0], [3.0, 0.0]])
+    >>> LassoRegressor(alpha=0.1).fit(X, [0.0, 1.0, 2.0, 3.0]).coef_.round(3)
+    array([0.92, 0.  ])
+    """
+
+    _parameter_constraints = dict(_COMMON_CONSTRAINTS)
+
+    def __init__(
+        self, alpha=1.0, *, fit_intercept=True, penalty_factor=None, positive=False,
+        max_iter=1000, tol=1e-4, warm_start=False, selection="cyclic", random_state=None,
+    ):
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.penalty_factor = penalty_factor
+        self.positive = positive
+        self.max_iter = max_iter
+        self.tol = tol
+        self.warm_start = warm_start
+        self.selection = selection
+        self.random_state = random_state
+
+    def _effective_l1_ratio(self) -> float:
+        return 1.0
+
+
+class RidgeRegressor(ElasticNetRegressor):
+    r"""Linear regression with a squared L2 penalty, on the elastic-net engine.
+
+    Minimises
+
+    .. math::
+
+        \sum_i s_i (y_i - x_i^\top w - b)^2 + \alpha \sum_j f_j w_j^2
+
+    with the raw sample weights ``s`` (not rescaled): the objective and the
+    ``alpha`` of :class:`sklearn.linear_model.Ridge`.  Internally this is the
+    elastic net with ``l1_ratio=0`` and ``alpha / sum(s)``.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+    solver : {"auto", "cholesky", "cd"}, default="auto"
+        ``"cholesky"`` solves the normal equations directly (on the ``n x n``
+        kernel matrix when ``n < p``); ``"cd"`` runs coordinate descent.
+        ``"auto"`` uses ``"cholesky"`` for dense ``X`` without ``positive`` and
+        ``"cd"`` otherwise (sparse ``X`` is never densified).
+    Other parameters and attributes are those of :class:`ElasticNetRegressor`
+    (without ``l1_ratio``); with the direct solver ``n_iter_`` is 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdecay import RidgeRegressor
+    >>> X = np.array([[0.0], [1.0], [2.0]])
+    >>> float(RidgeRegressor(alpha=1.0).fit(X, [0.0, 1.0, 2.0]).coef_[0])
+    0.6666666666666666
+    """
+
+    _parameter_constraints = {
+        **_COMMON_CONSTRAINTS,
+        "solver": [StrOptions({"auto", "cholesky", "cd"})],
+    }
+
+    def __init__(
+        self, alpha=1.0, *, fit_intercept=True, penalty_factor=None, positive=False,
+        solver="auto", max_iter=1000, tol=1e-4, warm_start=False, selection="cyclic",
+        random_state=None,
+    ):
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.penalty_factor = penalty_factor
+        self.positive = positive
+        self.solver = solver
+        self.max_iter = max_iter
+        self.tol = tol
+        self.warm_start = warm_start
+        self.selection = selection
+        self.random_state = random_state
+
+    def _effective_l1_ratio(self) -> float:
+        return 0.0
+
+    def _effective_alpha(self, sw) -> float:
+        return self.alpha / float(np.sum(sw, dtype=np.float64))
+
+    def _solve(self, pb, W, b):
+        direct = self.solver == "cholesky" or (
+            self.solver == "auto" and not sp.issparse(pb.X) and not self.positive
+        )
+        if not direct:
+            return super()._solve(pb, W, b)
+        if sp.issparse(pb.X) or self.positive:
+            raise ValueError(
+                "solver='cholesky' needs dense X and positive=False; use solver='cd'."
+            )
+        return _ridge_direct(pb)
+
+
+def _ridge_direct(pb: Problem):
+    """Closed-form ridge: normal equations, or the kernel form when ``n < p``."""
+    from .solvers import Result
+
+    X, y, s, n = pb.X, pb.Y[:, 0], pb.s, pb.n
+    if pb.fit_intercept:
+        xm = (s @ X) / n
+        ym = float(s @ y) / n
+        A, t = X - xm, y - ym
+    else:
+        xm, ym, A, t = np.zeros(X.shape[1], X.dtype), 0.0, X, y
+    sq = np.sqrt(s)
+    A = A * sq[:, None]
+    t = t * sq
+    lam = (n * pb.alpha * pb.pf).astype(X.dtype)
+    n_rows, p = A.shape
+    if n_rows >= p or np.any(lam == 0):
+        G = A.T @ A
+        G[np.diag_indices_from(G)] += lam
+        w = _spd_solve(G, A.T @ t)
+    else:
+        Ai = A / lam
+        K = Ai @ A.T
+        K[np.diag_indices_from(K)] += 1
+        w = Ai.T @ _spd_solve(K, t)
+    w = w.astype(X.dtype)
+    b = np.array([ym - xm @ w], dtype=X.dtype)
+    gap = duality_gap(pb, w[None, :], b)
+    return Result(w[None, :], b, gap, gap, 1, True)
+
+
+def _spd_solve(G, rhs):
+    try:
+        return scipy.linalg.solve(G, rhs, assume_a="pos", check_finite=False)
+    except (np.linalg.LinAlgError, scipy.linalg.LinAlgError):
+        return np.linalg.lstsq(G, rhs, rcond=None)[0]
+
+
+# ---------------------------------------------------------------------------
+# classifier
+
+
+class ElasticNetClassifier(ClassifierMixin, _LinearModel):
+    r"""Logistic regression with an elastic-net penalty (binary and multinomial).
+
+    Minimises
+
+    .. math::
+
+        \frac{1}{n} \sum_i s_i\, \ell(y_i, x_i^\top W + b)
+        + \alpha \sum_{k, j} f_j \Big(\rho |W_{kj}| + \frac{1-\rho}{2} W_{kj}^2\Big)
+
+    with ``ell`` the binary log-loss (two classes, one coefficient row) or the
+    multinomial (softmax) log-loss (one row per class; never one-vs-rest),
+    sample weights ``s`` rescaled to sum to ``n`` and intercepts unpenalised.
+    This is :class:`sklearn.linear_model.LogisticRegression` with
+    ``C = 1 / (n * alpha)`` and the same ``l1_ratio``, and
+    ``SGDClassifier(loss="log_loss", penalty="elasticnet")`` with the same
+    ``alpha``.  Solved by proximal Newton with coordinate-descent inner solves,
+    stopped on the duality gap.
+
+    Parameters
+    ----------
+    alpha : float, default=1e-4
+    l1_ratio : float in [0, 1], default=0.5
+    fit_intercept, penalty_factor, positive, warm_start, selection, random_state
+        As in :class:`ElasticNetRegressor`.
+    max_iter : int, default=100
+        Maximum number of Newton iterations (each visits every class).
+    tol : float, default=1e-4
+        Stop when the duality gap is at most ``tol`` times the gap of the
+        all-zero coefficients (intercepts at their optimum).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+        For the multinomial, centred to sum to zero (softmax is shift invariant).
+    n_iter_ : int
+    dual_gap_ : float
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skdecay import ElasticNetClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = make_pipeline(StandardScaler(), ElasticNetClassifier(alpha=1e-3)).fit(X, y)
+    >>> clf.predict_proba(X[:1]).shape
+    (1, 3)
+    """
+
+    _parameter_constraints = {**_COMMON_CONSTRAINTS, **_L1_RATIO}
+
+    def __init__(
+        self, alpha=1e-4, *, l1_ratio=0.5, fit_intercept=True, penalty_factor=None,
+        positive=False, max_iter=100, tol=1e-4, warm_start=False, selection="cyclic",
+        random_state=None,
+    ):
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
+        self.penalty_factor = penalty_factor
+        self.positive = positive
+        self.max_iter = max_iter
+        self.tol = tol
+        self.warm_start = warm_start
+        self.selection = selection
+        self.random_state = random_state
+
+    @fit_context
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model; ``X`` dense or sparse (CSC is used as is)."""
+        X, y = check_X_y(self, X, y)
+        check_classification_targets(y)
+        self.classes_, codes = np.unique(y, return_inverse=True)
+        n_classes = self.classes_.size
+        if n_classes < 2:
+            raise ValueError(
+                "This solver needs samples of at least 2 classes in the data, but "
+                f"the data contain only one class: {self.classes_[0]!r}."
+            )
+        if n_classes == 2:
+            Y, loss = codes[:, None].astype(X.dtype), losses.LOGISTIC
+        else:
+            Y, loss = np.eye(n_classes, dtype=X.dtype)[codes], losses.MULTINOMIAL
+        res = self._fit_problem(X, Y, sample_weight, loss)
+        self.coef_ = res.coef
+        self.intercept_ = res.intercept
+        return self
+
+    def decision_function(self, X):
+        """Linear scores: shape (n_samples,) for two classes, else (n_samples, n_classes)."""
+        scores = self._decision(X)
+        return scores[:, 0] if scores.shape[1] == 1 else scores
+
+    def predict(self, X):
+        scores = self.decision_function(X)
+        idx = (scores > 0).astype(int) if scores.ndim == 1 else scores.argmax(axis=1)
+        return self.classes_[idx]
+
+    def predict_proba(self, X):
+        """Class probabilities, columns in the order of ``classes_``."""
+        scores = self._decision(X)
+        if scores.shape[1] == 1:
+            p = losses.predict_mean(losses.LOGISTIC, scores)
+            return np.hstack([1 - p, p])
+        return losses.predict_mean(losses.MULTINOMIAL, scores)
+
+    def predict_log_proba(self, X):
+        scores = self._decision(X)
+        if scores.shape[1] == 1:
+            return losses.log_predict_mean(losses.LOGISTIC, scores)
+        return losses.log_predict_mean(losses.MULTINOMIAL, scores)
