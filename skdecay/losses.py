@@ -34,6 +34,7 @@ __all__ = [
     "residual",
     "curvature",
     "fenchel_young",
+    "dual_scale_limit",
     "intercept_at_zero",
 ]
 
@@ -115,6 +116,16 @@ def fenchel_young(code: int, Y, Z, s):
         return float(np.dot(s, np.maximum(kl, 0.0)) / n)
 
     return value
+
+
+def dual_scale_limit(code: int, Y, theta) -> float:
+    """Largest ``c`` keeping ``Y - c*theta`` valid probabilities (``inf`` for squared)."""
+    if code == SQUARED:
+        return np.inf
+    with np.errstate(divide="ignore", invalid="ignore"):
+        up = np.where(theta > 0, Y / theta, np.inf)
+        down = np.where(theta < 0, (1 - Y) / -theta, np.inf) if code == LOGISTIC else np.inf
+    return float(max(np.min(np.minimum(up, down)), 0.0))
 
 
 def _logsumexp(Z):

@@ -27,6 +27,7 @@ from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.optimize import minimize_scalar
 from sklearn.exceptions import ConvergenceWarning
 
 from . import losses
@@ -141,7 +142,7 @@ def duality_gap(pb: Problem, W, b, Z=None) -> float:
     The dual point is the residual ``theta``, projected so that the intercept
     and unpenalised features are dual-feasible, scaled by the ``c in [0, c_max]``
     that minimises the gap (``c_max`` keeps pure-L1 coordinates feasible; the gap
-    is convex in ``c``, so a golden-section search finds it).  The gap is
+    is convex in ``c``, so a bounded scalar search finds it).  The gap is
     evaluated as a sum of per-sample and per-coefficient Fenchel-Young terms,
     all non-negative, so it stays accurate far below the objective's rounding.
     """
@@ -149,27 +150,21 @@ def duality_gap(pb: Problem, W, b, Z=None) -> float:
     theta, V = dual_point(pb, W, b, Z)
 
     data_gap = losses.fenchel_young(pb.loss, pb.Y, Z, pb.s)
+    pen_gap = penalty_fenchel_young(W, V, pb.alpha, pb.l1_ratio, pb.pf, pb.positive)
 
     def gap(c):
-        return data_gap(c * theta) + (
-            penalty_fenchel_young(W, c * V, pb.alpha, pb.l1_ratio, pb.pf, pb.positive)
-        )
+        return data_gap(c * theta) + pen_gap(c)
 
-    lo, hi = 0.0, dual_scaling(V, pb.alpha, pb.l1_ratio, pb.pf, pb.positive)
-    best = min(gap(hi), gap(lo))
-    ratio = (np.sqrt(5) - 1) / 2
-    x1, x2 = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
-    f1, f2 = gap(x1), gap(x2)
-    for _ in range(40):
-        if f1 > f2:
-            lo, x1, f1 = x1, x2, f2
-            x2 = lo + ratio * (hi - lo)
-            f2 = gap(x2)
-        else:
-            hi, x2, f2 = x2, x1, f1
-            x1 = hi - ratio * (hi - lo)
-            f1 = gap(x1)
-    return max(min(best, f1, f2), 0.0)
+    hi = min(
+        dual_scaling(V, pb.alpha, pb.l1_ratio, pb.pf, pb.positive),
+        losses.dual_scale_limit(pb.loss, pb.Y, theta),
+    )
+    best = min(gap(hi), gap(0.0))
+    if hi > 0:
+        res = minimize_scalar(gap, bounds=(0.0, hi), method="bounded",
+                              options={"xatol": 1e-12 * hi})
+        best = min(best, float(res.fun))
+    return max(best, 0.0)
 
 
 def _zero_point(pb: Problem):
