@@ -34,8 +34,8 @@ from . import losses
 from ._kernels.cd import (
     cd_epoch_dense,
     cd_epoch_sparse,
-    weighted_col_sq_dense,
-    weighted_col_sq_sparse,
+    column_moments_dense,
+    column_moments_sparse,
 )
 from .penalties import (
     alpha_max_from_gradient,
@@ -232,31 +232,44 @@ class _CD:
         self.rng = rng
         self.all = np.arange(self.p, dtype=np.int64)
 
-    def col_sq(self, h):
+    def moments(self, h):
+        """Per-column ``(hx, xbar, col_sq)`` for curvature weights ``h`` (see ``_kernels.cd``)."""
         if self.sparse:
             X = self.X
-            return weighted_col_sq_sparse(X.data, X.indices, X.indptr, h, self.p)
-        return weighted_col_sq_dense(self.X, h)
+            hx, hxx = column_moments_sparse(X.data, X.indices, X.indptr, h, self.p)
+        else:
+            hx, hxx = column_moments_dense(self.X, h)
+        if not self.fit_intercept:
+            return np.zeros_like(hx), np.zeros_like(hx), hxx
+        xbar = hx / np.sum(h)
+        return hx, xbar, np.maximum(hxx - hx * xbar, 0)
 
-    def epoch(self, w, r, h, b, col_sq, l1, l2, order):
+    def epoch(self, w, q, h, delta, moments, l1, l2, order):
         if self.random:
             order = self.rng.permutation(order)
-        args = (w, r, h, b, col_sq, l1, l2, self.positive, order, self.fit_intercept)
+        hx, xbar, col_sq = moments
+        args = (w, q, h, delta, col_sq, hx, xbar, l1, l2, self.positive, order)
         if self.sparse:
             X = self.X
             return cd_epoch_sparse(X.data, X.indices, X.indptr, *args)
         return cd_epoch_dense(self.X, *args)
 
-    def sweeps(self, w, r, h, b, col_sq, l1, l2, inner_tol, max_inner):
+    def sweeps(self, w, q, h, delta, moments, l1, l2, inner_tol, max_inner):
         """One full pass, then passes over the nonzero coefficients until they settle."""
-        max_dw, max_w, b = self.epoch(w, r, h, b, col_sq, l1, l2, self.all)
+        max_dw, max_w, delta = self.epoch(w, q, h, delta, moments, l1, l2, self.all)
         active = np.flatnonzero(w).astype(np.int64)
         if active.size:
             for _ in range(max_inner):
-                dw, mw, b = self.epoch(w, r, h, b, col_sq, l1, l2, active)
+                dw, mw, delta = self.epoch(w, q, h, delta, moments, l1, l2, active)
                 if not dw > inner_tol * mw:  # also stops on NaN
                     break
-        return max_dw, max_w, b
+        return max_dw, max_w, delta
+
+    def initial_shift(self, q, h):
+        """Intercept shift that makes the residual ``q - delta`` h-weighted centred."""
+        if not self.fit_intercept:
+            return q.dtype.type(0)
+        return q.dtype.type(np.dot(h, q) / np.sum(h))
 
 
 def _check_finite(*arrays):
@@ -277,25 +290,26 @@ def coordinate_descent(
     n = pb.n
     cd = _CD(pb.X, pb.positive, pb.fit_intercept, selection, rng)
     h = (pb.s / n).astype(pb.dtype)
-    col_sq = cd.col_sq(h)
+    moments = cd.moments(h)
     l1, l2 = pb.weights()
     w = np.array(W[0], dtype=pb.dtype)
-    bb = dt(b[0])
+    b0 = dt(b[0])
     y = pb.Y[:, 0]
-    r = (y - np.asarray(pb.X @ w) - bb).astype(pb.dtype)
+    q = (y - np.asarray(pb.X @ w) - b0).astype(pb.dtype)
+    delta = cd.initial_shift(q, h)
     gap0 = gap_at_zero(pb)
     target = _target(pb, tol, gap0)
     gap, it, converged = np.inf, 0, False
     for it in range(1, max_iter + 1):
-        max_dw, max_w, bb = cd.sweeps(w, r, h, bb, col_sq, l1, l2, tol, 10)
-        _check_finite(w, bb)
+        max_dw, max_w, delta = cd.sweeps(w, q, h, delta, moments, l1, l2, tol, 10)
+        _check_finite(w, delta)
         if max_w == 0 or max_dw <= tol * max_w or it % check_every == 0 or it == max_iter:
-            Z = (y - r)[:, None]
-            gap = duality_gap(pb, w[None, :], np.array([bb]), Z, target)
+            Z = (y - q + delta)[:, None]
+            gap = duality_gap(pb, w[None, :], np.array([b0 + delta]), Z, target)
             if gap <= target:
                 converged = True
                 break
-    return Result(w[None, :], np.array([bb]), gap, gap0, it, converged)
+    return Result(w[None, :], np.array([b0 + delta], dtype=pb.dtype), gap, gap0, it, converged)
 
 
 # ---------------------------------------------------------------------------
@@ -334,12 +348,12 @@ def prox_newton(
             r = (R / curv).astype(pb.dtype)
             r0 = r.copy()
             w_old = W[k].copy()
-            b_old = pb.dtype.type(b[k])
             w = w_old.copy()
-            col_sq = cd.col_sq(h)
-            _, _, bk = cd.sweeps(w, r, h, b_old, col_sq, l1, l2, inner_tol, max_inner)
-            _check_finite(w, bk)
-            d, db, xd = w - w_old, bk - b_old, r0 - r  # xd = X @ d + db
+            delta = cd.initial_shift(r, h)
+            _, _, delta = cd.sweeps(w, r, h, delta, cd.moments(h), l1, l2, inner_tol,
+                                    max_inner)
+            _check_finite(w, delta)
+            d, db, xd = w - w_old, delta, r0 - r + delta  # xd = X @ d + db
             if not np.any(d) and db == 0:
                 continue
             pen_old = penalty_value(w_old, pb.alpha, pb.l1_ratio, pb.pf)
@@ -349,20 +363,21 @@ def prox_newton(
             )
             t = 1.0
             Zk = Z[:, k].copy()
+            noise = 10 * np.finfo(pb.dtype).eps * abs(f_old)  # rounding of f itself
             for _ in range(40):
                 Z[:, k] = Zk + t * xd
                 wt = w_old + t * d
                 f = losses.loss_value(pb.loss, pb.Y, Z, pb.s) + penalty_value(
                     wt, pb.alpha, pb.l1_ratio, pb.pf
                 )
-                if f <= f_old + 1e-4 * t * min(slope, 0.0):
+                if f <= f_old + 1e-4 * t * min(slope, 0.0) + noise:
                     break
                 t *= 0.5
             else:
                 Z[:, k] = Zk
                 continue
             W[k] = (w_old + t * d).astype(pb.dtype)
-            b[k] = b_old + t * db
+            b[k] += t * db
         gap = duality_gap(pb, W, b, Z, target)
         if gap <= target:
             converged = True

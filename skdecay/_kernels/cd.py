@@ -5,15 +5,21 @@ Each epoch minimises, coordinate by coordinate over ``order``,
     1/2 * sum_i h_i * (z_i - x_i @ w - b)**2
         + sum_j l1_j * |w_j| + l2_j / 2 * w_j**2
 
-keeping the residual ``r = z - X @ w - b`` up to date in place.  The intercept
-``b`` (an unpenalised coordinate whose column is all ones, so sparse ``X`` is
-never centred) is updated at the end of the epoch when ``fit_intercept``.
-Squared regression uses ``h = sample_weight / n``; the prox-Newton solver of the
-logistic losses calls the same kernels on its quadratic model.
+where the intercept ``b`` (unpenalised) is kept at its optimum for the
+current ``w`` after every coordinate move: moving ``w_j`` by ``dw`` moves the
+optimal ``b`` by ``-dw * xbar_j`` (``xbar_j = sum_i h_i x_ij / sum_i h_i``).
+This is exact minimisation along the coupled direction ``(w_j, b)`` (the
+curvature is ``col_sq[j] = sum_i h_i (x_ij - xbar_j)**2``), converges like CD on
+centred data, and never touches ``X``: sparse columns are neither centred nor
+densified.  The residual is stored as ``q = z - X @ w - b0`` plus the scalar
+intercept shift ``delta`` (``b = b0 + delta``, true residual ``q - delta``), so a
+sparse column update costs only its nonzeros.  Without an intercept pass
+``xbar = 0`` and ``delta = 0``.
 
-Dense ``X`` is expected in Fortran order; sparse ``X`` comes as the CSC triple
-``(data, indices, indptr)``.  ``col_sq[j] = sum_i h_i * x_ij**2``.  Both return
-``(max |dw|, max |w|)`` over the epoch, for the solver's stopping heuristics.
+Squared regression uses ``h = sample_weight / n``; the prox-Newton solver of the
+logistic losses calls the same kernels on its quadratic model.  Dense ``X`` is
+expected in Fortran order; sparse ``X`` comes as the CSC triple
+``(data, indices, indptr)``.  Epochs return ``(max |dw|, max |w|, delta)``.
 """
 
 import numpy as np
@@ -25,26 +31,9 @@ KERNEL_STAMP = "0.1.0"
 
 
 @kernel
-def _intercept_step(r, h, b, fit_intercept):
-    if not fit_intercept:
-        return b
-    num = r[0] - r[0]
-    den = h[0] - h[0]
-    for i in range(r.shape[0]):
-        num += h[i] * r[i]
-        den += h[i]
-    if den <= 0:
-        return b
-    db = num / den
-    for i in range(r.shape[0]):
-        r[i] -= db
-    return b + db
-
-
-@kernel
-def cd_epoch_dense(X, w, r, h, b, col_sq, l1, l2, positive, order, fit_intercept):
+def cd_epoch_dense(X, w, q, h, delta, col_sq, hx, xbar, l1, l2, positive, order):
     n = X.shape[0]
-    zero = w[0] - w[0] if w.shape[0] > 0 else r[0] - r[0]
+    zero = np.zeros(1, dtype=q.dtype)[0]
     max_dw = zero
     max_w = zero
     for jj in range(order.shape[0]):
@@ -54,27 +43,25 @@ def cd_epoch_dense(X, w, r, h, b, col_sq, l1, l2, positive, order, fit_intercept
         w_j = w[j]
         g = zero
         for i in range(n):
-            g += h[i] * X[i, j] * r[i]
-        g += col_sq[j] * w_j
+            g += h[i] * X[i, j] * q[i]
+        g += col_sq[j] * w_j - delta * hx[j]
         new = enet_coordinate(col_sq[j], g, l1[j], l2[j], positive)
         dw = new - w_j
         if dw != 0:
             w[j] = new
             for i in range(n):
-                r[i] -= dw * X[i, j]
-        if abs(dw) > max_dw:
-            max_dw = abs(dw)
-        if abs(new) > max_w:
-            max_w = abs(new)
-    b = _intercept_step(r, h, b, fit_intercept)
-    return max_dw, max_w, b
+                q[i] -= dw * X[i, j]
+            delta -= dw * xbar[j]
+        max_dw = max(max_dw, abs(dw))
+        max_w = max(max_w, abs(new))
+    return max_dw, max_w, delta
 
 
 @kernel
 def cd_epoch_sparse(
-    data, indices, indptr, w, r, h, b, col_sq, l1, l2, positive, order, fit_intercept
+    data, indices, indptr, w, q, h, delta, col_sq, hx, xbar, l1, l2, positive, order
 ):
-    zero = r[0] - r[0]
+    zero = np.zeros(1, dtype=q.dtype)[0]
     max_dw = zero
     max_w = zero
     for jj in range(order.shape[0]):
@@ -85,40 +72,50 @@ def cd_epoch_sparse(
         w_j = w[j]
         g = zero
         for k in range(start, end):
-            i = indices[k]
-            g += h[i] * data[k] * r[i]
-        g += col_sq[j] * w_j
+            g += h[indices[k]] * data[k] * q[indices[k]]
+        g += col_sq[j] * w_j - delta * hx[j]
         new = enet_coordinate(col_sq[j], g, l1[j], l2[j], positive)
         dw = new - w_j
         if dw != 0:
             w[j] = new
             for k in range(start, end):
-                r[indices[k]] -= dw * data[k]
-        if abs(dw) > max_dw:
-            max_dw = abs(dw)
-        if abs(new) > max_w:
-            max_w = abs(new)
-    b = _intercept_step(r, h, b, fit_intercept)
-    return max_dw, max_w, b
+                q[indices[k]] -= dw * data[k]
+            delta -= dw * xbar[j]
+        max_dw = max(max_dw, abs(dw))
+        max_w = max(max_w, abs(new))
+    return max_dw, max_w, delta
 
 
 @kernel
-def weighted_col_sq_dense(X, h):
-    out = np.zeros(X.shape[1], dtype=X.dtype)
-    for j in range(X.shape[1]):
-        acc = out[j]
+def column_moments_dense(X, h):
+    """``(sum_i h_i x_ij, sum_i h_i x_ij**2)`` for every column ``j``."""
+    p = X.shape[1]
+    hx = np.zeros(p, dtype=X.dtype)
+    hxx = np.zeros(p, dtype=X.dtype)
+    for j in range(p):
+        a = hx[j]
+        b = hxx[j]
         for i in range(X.shape[0]):
-            acc += h[i] * X[i, j] * X[i, j]
-        out[j] = acc
-    return out
+            t = h[i] * X[i, j]
+            a += t
+            b += t * X[i, j]
+        hx[j] = a
+        hxx[j] = b
+    return hx, hxx
 
 
 @kernel
-def weighted_col_sq_sparse(data, indices, indptr, h, n_features):
-    out = np.zeros(n_features, dtype=data.dtype)
+def column_moments_sparse(data, indices, indptr, h, n_features):
+    """Same as :func:`column_moments_dense` for a CSC matrix."""
+    hx = np.zeros(n_features, dtype=data.dtype)
+    hxx = np.zeros(n_features, dtype=data.dtype)
     for j in range(n_features):
-        acc = out[j]
+        a = hx[j]
+        b = hxx[j]
         for k in range(indptr[j], indptr[j + 1]):
-            acc += h[indices[k]] * data[k] * data[k]
-        out[j] = acc
-    return out
+            t = h[indices[k]] * data[k]
+            a += t
+            b += t * data[k]
+        hx[j] = a
+        hxx[j] = b
+    return hx, hxx
