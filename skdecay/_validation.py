@@ -18,8 +18,14 @@ def check_X_y(estimator, X, y, *, reset=True, y_numeric=False):
     into them.
     """
     X, y = validate_data(
-        estimator, X, y, reset=reset, accept_sparse="csc", dtype=FLOATS,
-        order="F", y_numeric=y_numeric,
+        estimator,
+        X,
+        y,
+        reset=reset,
+        accept_sparse="csc",
+        dtype=FLOATS,
+        order="F",
+        y_numeric=y_numeric,
     )
     if sp.issparse(X):
         X = sp.csc_matrix(X)  # a csc_array works too, but keep one type for numba
@@ -41,15 +47,15 @@ def check_sample_weight(sample_weight, n_samples: int, dtype) -> np.ndarray:
     else:
         sw = np.asarray(sample_weight, dtype=np.float64)
     if sw.ndim != 1 or sw.shape[0] != n_samples:
-        raise ValueError(
-            f"sample_weight.shape == {sw.shape}, expected ({n_samples},)."
-        )
+        raise ValueError(f"sample_weight.shape == {sw.shape}, expected ({n_samples},).")
     if not np.all(np.isfinite(sw)):
         raise ValueError("sample_weight contains NaN or infinity.")
     if np.any(sw < 0):
         raise ValueError("Negative values in data passed to sample_weight.")
     if not np.any(sw > 0):
-        raise ValueError("sample_weight must not be all zero: at least one weight must be positive.")
+        raise ValueError(
+            "sample_weight must not be all zero: at least one weight must be positive."
+        )
     return sw.astype(dtype)
 
 

@@ -33,27 +33,35 @@ def _demo(args: argparse.Namespace) -> int:
     search = GridSearchCV(pipe, grid, cv=cv, scoring="r2", verbose=0).fit(X, y)
     seconds = time.perf_counter() - t0
     res = search.cv_results_
-    print(f"diabetes: {X.shape[0]} samples, {X.shape[1]} features; "
-          f"{len(alphas) * len(l1_ratios)} candidates x {args.cv} folds in {seconds:.1f} s")
+    print(
+        f"diabetes: {X.shape[0]} samples, {X.shape[1]} features; "
+        f"{len(alphas) * len(l1_ratios)} candidates x {args.cv} folds in {seconds:.1f} s"
+    )
     print(f"{'alpha':>10} {'l1_ratio':>8} {'CV R2':>8} {'± std':>7} {'nonzero':>7}")
     best_by_alpha = {}
     for i, params in enumerate(res["params"]):
         a = params["elasticnetregressor__alpha"]
-        if a not in best_by_alpha or res["mean_test_score"][i] > res["mean_test_score"][
-            best_by_alpha[a]
-        ]:
+        if (
+            a not in best_by_alpha
+            or res["mean_test_score"][i] > res["mean_test_score"][best_by_alpha[a]]
+        ):
             best_by_alpha[a] = i
     for a in sorted(best_by_alpha, reverse=True):
         i = best_by_alpha[a]
         p = res["params"][i]
-        model = ElasticNetRegressor(alpha=a, l1_ratio=p["elasticnetregressor__l1_ratio"],
-                                    tol=1e-6).fit(Xs, y)
-        print(f"{a:10.4g} {p['elasticnetregressor__l1_ratio']:8.2f} "
-              f"{res['mean_test_score'][i]:8.4f} {res['std_test_score'][i]:7.4f} "
-              f"{np.count_nonzero(model.coef_):7d}")
+        model = ElasticNetRegressor(
+            alpha=a, l1_ratio=p["elasticnetregressor__l1_ratio"], tol=1e-6
+        ).fit(Xs, y)
+        print(
+            f"{a:10.4g} {p['elasticnetregressor__l1_ratio']:8.2f} "
+            f"{res['mean_test_score'][i]:8.4f} {res['std_test_score'][i]:7.4f} "
+            f"{np.count_nonzero(model.coef_):7d}"
+        )
     best = search.best_estimator_[-1]
-    print(f"selected: alpha={best.alpha:.4g}, l1_ratio={best.l1_ratio}, "
-          f"CV R2={search.best_score_:.4f}")
+    print(
+        f"selected: alpha={best.alpha:.4g}, l1_ratio={best.l1_ratio}, "
+        f"CV R2={search.best_score_:.4f}"
+    )
     kept = names[best.coef_ != 0]
     print(f"selected features ({kept.size}/{names.size}): {', '.join(kept)}")
     return 0

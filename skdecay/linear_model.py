@@ -44,15 +44,25 @@ _COMMON_CONSTRAINTS = {
 _L1_RATIO = {"l1_ratio": [Interval(Real, 0, 1, closed="both")]}
 
 
-def _problem(X, Y, sample_weight, loss, alpha, l1_ratio, penalty_factor, positive,
-             fit_intercept) -> tuple[Problem, np.ndarray]:
+def _problem(
+    X, Y, sample_weight, loss, alpha, l1_ratio, penalty_factor, positive, fit_intercept
+) -> tuple[Problem, np.ndarray]:
     """Build the solver's problem; returns it and the raw (unnormalised) weights."""
     n, p = X.shape
     sw = check_sample_weight(sample_weight, n, X.dtype)
     s = (sw * (n / np.sum(sw, dtype=np.float64))).astype(X.dtype)
     pf = check_penalty_factor(penalty_factor, p)
-    pb = Problem(X, np.asarray(Y, dtype=X.dtype), s, loss, float(alpha), float(l1_ratio),
-                 pf, bool(positive), bool(fit_intercept))
+    pb = Problem(
+        X,
+        np.asarray(Y, dtype=X.dtype),
+        s,
+        loss,
+        float(alpha),
+        float(l1_ratio),
+        pf,
+        bool(positive),
+        bool(fit_intercept),
+    )
     return pb, sw
 
 
@@ -76,8 +86,15 @@ class _LinearModel(BaseEstimator):
 
     def _fit_problem(self, X, Y, sample_weight, loss):
         pb, sw = _problem(
-            X, Y, sample_weight, loss, 0.0, self._effective_l1_ratio(),
-            self.penalty_factor, self.positive, self.fit_intercept,
+            X,
+            Y,
+            sample_weight,
+            loss,
+            0.0,
+            self._effective_l1_ratio(),
+            self.penalty_factor,
+            self.positive,
+            self.fit_intercept,
         )
         pb = replace(pb, alpha=self._effective_alpha(sw))
         W, b = self._initial(pb)
@@ -88,7 +105,12 @@ class _LinearModel(BaseEstimator):
 
     def _solve(self, pb, W, b):
         return solve(
-            pb, W, b, max_iter=self.max_iter, tol=self.tol, selection=self.selection,
+            pb,
+            W,
+            b,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            selection=self.selection,
             rng=check_random_state(self.random_state),
         )
 
@@ -179,8 +201,17 @@ class ElasticNetRegressor(RegressorMixin, _LinearModel):
     _parameter_constraints = {**_COMMON_CONSTRAINTS, **_L1_RATIO}
 
     def __init__(
-        self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True, penalty_factor=None,
-        positive=False, max_iter=1000, tol=1e-4, warm_start=False, selection="cyclic",
+        self,
+        alpha=1.0,
+        *,
+        l1_ratio=0.5,
+        fit_intercept=True,
+        penalty_factor=None,
+        positive=False,
+        max_iter=1000,
+        tol=1e-4,
+        warm_start=False,
+        selection="cyclic",
         random_state=None,
     ):
         self.alpha = alpha
@@ -228,8 +259,17 @@ class LassoRegressor(ElasticNetRegressor):
     _parameter_constraints = dict(_COMMON_CONSTRAINTS)
 
     def __init__(
-        self, alpha=1.0, *, fit_intercept=True, penalty_factor=None, positive=False,
-        max_iter=1000, tol=1e-4, warm_start=False, selection="cyclic", random_state=None,
+        self,
+        alpha=1.0,
+        *,
+        fit_intercept=True,
+        penalty_factor=None,
+        positive=False,
+        max_iter=1000,
+        tol=1e-4,
+        warm_start=False,
+        selection="cyclic",
+        random_state=None,
     ):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
@@ -284,8 +324,17 @@ class RidgeRegressor(ElasticNetRegressor):
     }
 
     def __init__(
-        self, alpha=1.0, *, fit_intercept=True, penalty_factor=None, positive=False,
-        solver="auto", max_iter=1000, tol=1e-4, warm_start=False, selection="cyclic",
+        self,
+        alpha=1.0,
+        *,
+        fit_intercept=True,
+        penalty_factor=None,
+        positive=False,
+        solver="auto",
+        max_iter=1000,
+        tol=1e-4,
+        warm_start=False,
+        selection="cyclic",
         random_state=None,
     ):
         self.alpha = alpha
@@ -312,9 +361,7 @@ class RidgeRegressor(ElasticNetRegressor):
         if not direct:
             return super()._solve(pb, W, b)
         if sp.issparse(pb.X) or self.positive:
-            raise ValueError(
-                "solver='cholesky' needs dense X and positive=False; use solver='cd'."
-            )
+            raise ValueError("solver='cholesky' needs dense X and positive=False; use solver='cd'.")
         return _ridge_direct(pb)
 
 
@@ -417,8 +464,17 @@ class ElasticNetClassifier(ClassifierMixin, _LinearModel):
     _parameter_constraints = {**_COMMON_CONSTRAINTS, **_L1_RATIO}
 
     def __init__(
-        self, alpha=1e-4, *, l1_ratio=0.5, fit_intercept=True, penalty_factor=None,
-        positive=False, max_iter=100, tol=1e-4, warm_start=False, selection="cyclic",
+        self,
+        alpha=1e-4,
+        *,
+        l1_ratio=0.5,
+        fit_intercept=True,
+        penalty_factor=None,
+        positive=False,
+        max_iter=100,
+        tol=1e-4,
+        warm_start=False,
+        selection="cyclic",
         random_state=None,
     ):
         self.alpha = alpha

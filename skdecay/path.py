@@ -14,8 +14,15 @@ __all__ = ["alpha_max"]
 
 
 def alpha_max(
-    X, y, *, l1_ratio: float = 1.0, loss: str = "squared", fit_intercept: bool = True,
-    sample_weight=None, penalty_factor=None, positive: bool = False,
+    X,
+    y,
+    *,
+    l1_ratio: float = 1.0,
+    loss: str = "squared",
+    fit_intercept: bool = True,
+    sample_weight=None,
+    penalty_factor=None,
+    positive: bool = False,
 ) -> float:
     """Smallest ``alpha`` at which every penalised coefficient is exactly zero.
 
@@ -46,6 +53,7 @@ def alpha_max(
             Y, code = codes[:, None], losses.LOGISTIC
         else:
             Y, code = np.eye(classes.size)[codes], losses.MULTINOMIAL
-    pb, _ = _problem(X, Y, sample_weight, code, 1.0, l1_ratio, penalty_factor, positive,
-                     fit_intercept)
+    pb, _ = _problem(
+        X, Y, sample_weight, code, 1.0, l1_ratio, penalty_factor, positive, fit_intercept
+    )
     return problem_alpha_max(pb)

@@ -166,8 +166,9 @@ def duality_gap(pb: Problem, W, b, Z=None, good_enough: float = 0.0) -> float:
         return max(best, 0.0)
     best = min(best, gap(0.0))
     if hi > 0:
-        res = minimize_scalar(gap, bounds=(0.0, hi), method="bounded",
-                              options={"xatol": 1e-12 * hi})
+        res = minimize_scalar(
+            gap, bounds=(0.0, hi), method="bounded", options={"xatol": 1e-12 * hi}
+        )
         best = min(best, float(res.fun))
     return max(best, 0.0)
 
@@ -282,7 +283,14 @@ def _check_finite(*arrays):
 
 
 def coordinate_descent(
-    pb: Problem, W, b, *, max_iter=1000, tol=1e-4, selection="cyclic", rng=None,
+    pb: Problem,
+    W,
+    b,
+    *,
+    max_iter=1000,
+    tol=1e-4,
+    selection="cyclic",
+    rng=None,
     check_every=10,
 ):
     """Elastic net with squared loss by coordinate descent (one target)."""
@@ -317,7 +325,14 @@ def coordinate_descent(
 
 
 def prox_newton(
-    pb: Problem, W, b, *, max_iter=100, tol=1e-4, selection="cyclic", rng=None,
+    pb: Problem,
+    W,
+    b,
+    *,
+    max_iter=100,
+    tol=1e-4,
+    selection="cyclic",
+    rng=None,
     max_inner=100,
 ):
     """Elastic-net logistic / multinomial regression by proximal Newton.
@@ -350,8 +365,7 @@ def prox_newton(
             w_old = W[k].copy()
             w = w_old.copy()
             delta = cd.initial_shift(r, h)
-            _, _, delta = cd.sweeps(w, r, h, delta, cd.moments(h), l1, l2, inner_tol,
-                                    max_inner)
+            _, _, delta = cd.sweeps(w, r, h, delta, cd.moments(h), l1, l2, inner_tol, max_inner)
             _check_finite(w, delta)
             d, db, xd = w - w_old, delta, r0 - r + delta  # xd = X @ d + db
             if not np.any(d) and db == 0:
@@ -387,8 +401,9 @@ def prox_newton(
     return Result(W, b, gap, gap0, it, converged)
 
 
-def solve(pb: Problem, W=None, b=None, *, max_iter=1000, tol=1e-4, selection="cyclic",
-          rng=None, warn=True) -> Result:
+def solve(
+    pb: Problem, W=None, b=None, *, max_iter=1000, tol=1e-4, selection="cyclic", rng=None, warn=True
+) -> Result:
     """Solve ``pb`` from ``(W, b)`` (default: zero coefficients, optimal intercept)."""
     if W is None:
         W, b = _zero_point(pb)

@@ -2,7 +2,12 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skdecay import ElasticNetClassifier, ElasticNetRegressor, LassoRegressor, RidgeRegressor
+from skdecay import (
+    ElasticNetClassifier,
+    ElasticNetRegressor,
+    LassoRegressor,
+    RidgeRegressor,
+)
 
 ESTIMATORS = [
     ElasticNetRegressor(alpha=0.01),

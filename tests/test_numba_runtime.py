@@ -11,7 +11,6 @@ import textwrap
 from pathlib import Path
 
 import numba
-import pytest
 
 import skdecay
 import skdecay._kernels as kernels
@@ -70,8 +69,9 @@ def test_import_compiles_nothing():
         "            n += len(o.signatures)\n"
         "print(n)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=_src_root())
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=_src_root()
+    )
     assert out.stdout.strip() == "0"
 
 
@@ -81,8 +81,13 @@ def _src_root():
 
 def test_numba_cache_dir_is_honoured(tmp_path):
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "cache")}
-    subprocess.run([sys.executable, "-c", FIT_SCRIPT], env=env, check=True,
-                   capture_output=True, cwd=_src_root())
+    subprocess.run(
+        [sys.executable, "-c", FIT_SCRIPT],
+        env=env,
+        check=True,
+        capture_output=True,
+        cwd=_src_root(),
+    )
     cached = list((tmp_path / "cache").rglob("*.nbi"))
     assert any("cd" in p.name for p in cached), cached
 
@@ -94,8 +99,11 @@ def test_read_only_install_imports_and_fits(tmp_path):
     folder numba would create is also blocked by a plain file of that name.
     """
     site = tmp_path / "site"
-    shutil.copytree(Path(skdecay.__file__).parent, site / "skdecay",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        Path(skdecay.__file__).parent,
+        site / "skdecay",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
     for pkg in [site / "skdecay", site / "skdecay" / "_kernels"]:
         (pkg / "__pycache__").write_text("not a folder")
     home = tmp_path / "home"
@@ -108,11 +116,20 @@ def test_read_only_install_imports_and_fits(tmp_path):
         path.chmod(mode)
     tmp_path.chmod(0o755)
     env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
-    env.update(HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"), PYTHONPATH=str(site),
-               PYTHONDONTWRITEBYTECODE="1")
+    env.update(
+        HOME=str(home),
+        XDG_CACHE_HOME=str(home / ".cache"),
+        PYTHONPATH=str(site),
+        PYTHONDONTWRITEBYTECODE="1",
+    )
     try:
-        out = subprocess.run([sys.executable, "-c", FIT_SCRIPT], env=env, cwd=str(home),
-                             capture_output=True, text=True)
+        out = subprocess.run(
+            [sys.executable, "-c", FIT_SCRIPT],
+            env=env,
+            cwd=str(home),
+            capture_output=True,
+            text=True,
+        )
     finally:
         for path in [site, *site.rglob("*"), home]:
             path.chmod(0o755)
