@@ -132,7 +132,10 @@ def _env(cache_dir: str | None) -> dict:
 
 def _run(code: str, args: list[str], env: dict) -> str:
     proc = subprocess.run(
-        [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True,
+        [sys.executable, "-c", code, *args],
+        env=env,
+        capture_output=True,
+        text=True,
         check=False,
     )
     if proc.returncode != 0:
@@ -176,8 +179,7 @@ def main(argv=None) -> None:
         _run(CHILD_IMPORT, ["pass", "import skdecay"], warm_env)  # .pyc files
         for label, stmt in IMPORTS.items():
             pre = PRELOAD if "loaded" in label else "pass"
-            ts = [float(_run(CHILD_IMPORT, [pre, stmt], warm_env))
-                  for _ in range(args.repeat)]
+            ts = [float(_run(CHILD_IMPORT, [pre, stmt], warm_env)) for _ in range(args.repeat)]
             print(f"{label:<48}{statistics.median(ts):>9.3f}")
 
         # (b) first fit vs second fit

@@ -185,15 +185,21 @@ def _zero_point(pb: Problem):
 
 def gap_at_zero(pb: Problem) -> float:
     """Duality gap at zero coefficients (intercept optimal): the reference of ``tol``."""
-    W, b = _zero_point(pb)
-    return duality_gap(pb, W, b)
+    return _reference(pb)[0]
 
 
-def _target(pb: Problem, tol: float, gap0: float) -> float:
-    """``tol * gap0``, floored at what rounding in the working dtype can resolve."""
+def _reference(pb: Problem) -> tuple[float, float]:
+    """Gap and primal objective at zero coefficients (no product with ``X`` needed)."""
     W, b = _zero_point(pb)
-    scale = abs(objective(pb, W, b))
-    return max(tol * gap0, 100 * np.finfo(pb.dtype).eps ** 2 * scale)
+    Z = np.broadcast_to(b, pb.Y.shape)
+    return duality_gap(pb, W, b, Z), objective(pb, W, b, Z)
+
+
+def _stopping(pb: Problem, tol: float) -> tuple[float, float]:
+    """``(gap0, target)``: stop once the gap is at most ``tol * gap0``, floored at
+    what rounding in the working dtype can resolve."""
+    gap0, primal0 = _reference(pb)
+    return gap0, max(tol * gap0, 100 * np.finfo(pb.dtype).eps ** 2 * abs(primal0))
 
 
 def problem_alpha_max(pb: Problem) -> float:
@@ -303,10 +309,9 @@ def coordinate_descent(
     w = np.array(W[0], dtype=pb.dtype)
     b0 = dt(b[0])
     y = pb.Y[:, 0]
-    q = (y - np.asarray(pb.X @ w) - b0).astype(pb.dtype)
+    q = (y - (np.asarray(pb.X @ w) if np.any(w) else 0) - b0).astype(pb.dtype)
     delta = cd.initial_shift(q, h)
-    gap0 = gap_at_zero(pb)
-    target = _target(pb, tol, gap0)
+    gap0, target = _stopping(pb, tol)
     gap, it, converged = np.inf, 0, False
     for it in range(1, max_iter + 1):
         max_dw, max_w, delta = cd.sweeps(w, q, h, delta, moments, l1, l2, tol, 10)
@@ -349,8 +354,7 @@ def prox_newton(
     W = np.array(W, dtype=pb.dtype)
     b = np.array(b, dtype=pb.dtype)
     Z = linear_predictor(pb.X, W, b).astype(pb.dtype)
-    gap0 = gap_at_zero(pb)
-    target = _target(pb, tol, gap0)
+    gap0, target = _stopping(pb, tol)
     sn = pb.s / n
     gap, it, converged = gap0, 0, False
     for it in range(1, max_iter + 1):
