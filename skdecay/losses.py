@@ -122,9 +122,13 @@ def dual_scale_limit(code: int, Y, theta) -> float:
     """Largest ``c`` keeping ``Y - c*theta`` valid probabilities (``inf`` for squared)."""
     if code == SQUARED:
         return np.inf
+    slack = 1e-13  # within fenchel_young's 1e-12 clipping of rounding-level violations
     with np.errstate(divide="ignore", invalid="ignore"):
-        up = np.where(theta > 0, Y / theta, np.inf)
-        down = np.where(theta < 0, (1 - Y) / -theta, np.inf) if code == LOGISTIC else np.inf
+        up = np.where(theta > 0, (Y + slack) / theta, np.inf)
+        if code == LOGISTIC:
+            down = np.where(theta < 0, (1 - Y + slack) / -theta, np.inf)
+        else:
+            down = np.inf
     return float(max(np.min(np.minimum(up, down)), 0.0))
 
 

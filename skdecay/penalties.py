@@ -104,19 +104,25 @@ def penalty_fenchel_young(w, v, alpha, l1_ratio, pf, positive=False):
     l1, l2 = coordinate_weights(alpha, l1_ratio, pf)
     l1 = np.broadcast_to(l1, v.shape)
     l2 = np.broadcast_to(l2, v.shape)
-    base = float(np.sum(l1 * np.abs(w)) + 0.5 * np.sum(l2 * w * w))
-    vw = float(np.sum(v * w))
+    aw = np.abs(w)
+    sw = np.where(w != 0, np.sign(w), 1.0 if positive else np.sign(v))
     smooth = l2 > 0
-    mag = np.maximum(v, 0) if positive else np.abs(v)
-    m_s, l1_s, l2_s = mag[smooth], l1[smooth], l2[smooth]
+    l2_safe = np.where(smooth, l2, 1.0)
     hard = (l1 > 0) & ~smooth
-    m_h, l1_h = mag[hard], l1[hard]
 
     def value(c: float) -> float:
-        if m_h.size and np.any(c * m_h - l1_h > 1e-12 * l1_h):
+        m = c * v
+        excess = np.maximum(m - l1, 0) if positive else np.maximum(np.abs(m) - l1, 0)
+        if np.any(excess[hard] > 1e-12 * l1[hard]):
             return np.inf
-        ex = np.maximum(c * m_s - l1_s, 0)
-        return base + float(np.sum(ex * ex / (2 * l2_s))) - c * vw
+        aligned = sw * m - l1  # > 0: m exceeds l1 in the direction of w's sign
+        # g(w) + g*(m) - m*w, written so that nothing large cancels:
+        # aligned excess: the completed square (excess - l2|w|)^2 / (2 l2);
+        # otherwise a sum of non-negative pieces.
+        square = (excess - l2 * aw) ** 2 / (2 * l2_safe)
+        pieces = aw * (l1 - sw * m) + 0.5 * l2 * aw * aw + excess**2 / (2 * l2_safe)
+        terms = np.where(smooth & (aligned > 0), square, pieces)
+        return float(np.sum(terms))
 
     return value
 

@@ -8,18 +8,21 @@ Each epoch minimises, coordinate by coordinate over ``order``,
 where the intercept ``b`` (unpenalised) is kept at its optimum for the
 current ``w`` after every coordinate move: moving ``w_j`` by ``dw`` moves the
 optimal ``b`` by ``-dw * xbar_j`` (``xbar_j = sum_i h_i x_ij / sum_i h_i``).
-This is exact minimisation along the coupled direction ``(w_j, b)`` (the
-curvature is ``col_sq[j] = sum_i h_i (x_ij - xbar_j)**2``), converges like CD on
-centred data, and never touches ``X``: sparse columns are neither centred nor
-densified.  The residual is stored as ``q = z - X @ w - b0`` plus the scalar
-intercept shift ``delta`` (``b = b0 + delta``, true residual ``q - delta``), so a
-sparse column update costs only its nonzeros.  Without an intercept pass
-``xbar = 0`` and ``delta = 0``.
+This is exact minimisation along the coupled direction ``(w_j, b)``, whose
+curvature is ``col_sq[j] = sum_i h_i (x_ij - xbar_j)**2``; it converges like
+CD on centred data and never modifies ``X``.  The epochs return
+``(max |dw|, max |w|, delta)``, ``delta`` being the accumulated intercept shift.
 
-Squared regression uses ``h = sample_weight / n``; the prox-Newton solver of the
-logistic losses calls the same kernels on its quadratic model.  Dense ``X`` is
-expected in Fortran order; sparse ``X`` comes as the CSC triple
-``(data, indices, indptr)``.  Epochs return ``(max |dw|, max |w|, delta)``.
+* Dense ``X`` (Fortran order): columns are centred on the fly, ``r`` is the
+  true residual ``z - X @ w - b``, kept h-weighted centred.
+* Sparse ``X`` (CSC triple ``data, indices, indptr``): columns are never
+  centred or densified; the residual is stored as ``q = z - X @ w - b0`` with
+  the true residual ``q - delta``, so an update costs only the column's
+  nonzeros, and ``hx[j] = sum_i h_i x_ij`` corrects the gradient.
+
+Without an intercept pass ``xbar = 0`` (and ``hx = 0``).  Squared regression
+uses ``h = sample_weight / n``; the prox-Newton solver of the logistic losses
+calls the same kernels on its quadratic model.
 """
 
 import numpy as np
@@ -31,9 +34,9 @@ KERNEL_STAMP = "0.1.0"
 
 
 @kernel
-def cd_epoch_dense(X, w, q, h, delta, col_sq, hx, xbar, l1, l2, positive, order):
+def cd_epoch_dense(X, w, r, h, delta, col_sq, xbar, l1, l2, positive, order):
     n = X.shape[0]
-    zero = np.zeros(1, dtype=q.dtype)[0]
+    zero = np.zeros(1, dtype=r.dtype)[0]
     max_dw = zero
     max_w = zero
     for jj in range(order.shape[0]):
@@ -41,17 +44,18 @@ def cd_epoch_dense(X, w, q, h, delta, col_sq, hx, xbar, l1, l2, positive, order)
         if col_sq[j] <= 0 and l2[j] <= 0:
             continue
         w_j = w[j]
+        xb = xbar[j]
         g = zero
         for i in range(n):
-            g += h[i] * X[i, j] * q[i]
-        g += col_sq[j] * w_j - delta * hx[j]
+            g += h[i] * (X[i, j] - xb) * r[i]
+        g += col_sq[j] * w_j
         new = enet_coordinate(col_sq[j], g, l1[j], l2[j], positive)
         dw = new - w_j
         if dw != 0:
             w[j] = new
             for i in range(n):
-                q[i] -= dw * X[i, j]
-            delta -= dw * xbar[j]
+                r[i] -= dw * (X[i, j] - xb)
+            delta -= dw * xb
         max_dw = max(max_dw, abs(dw))
         max_w = max(max_w, abs(new))
     return max_dw, max_w, delta
@@ -87,35 +91,52 @@ def cd_epoch_sparse(
 
 
 @kernel
-def column_moments_dense(X, h):
-    """``(sum_i h_i x_ij, sum_i h_i x_ij**2)`` for every column ``j``."""
-    p = X.shape[1]
-    hx = np.zeros(p, dtype=X.dtype)
-    hxx = np.zeros(p, dtype=X.dtype)
+def column_moments_dense(X, h, center):
+    """``(xbar, col_sq)``: h-weighted column means (0 unless ``center``) and
+    ``sum_i h_i (x_ij - xbar_j)**2``, in two passes (no cancellation)."""
+    n, p = X.shape
+    xbar = np.zeros(p, dtype=X.dtype)
+    col_sq = np.zeros(p, dtype=X.dtype)
+    total = xbar[0] - xbar[0] if p > 0 else np.zeros(1, dtype=X.dtype)[0]
+    for i in range(n):
+        total += h[i]
     for j in range(p):
-        a = hx[j]
-        b = hxx[j]
-        for i in range(X.shape[0]):
-            t = h[i] * X[i, j]
-            a += t
-            b += t * X[i, j]
-        hx[j] = a
-        hxx[j] = b
-    return hx, hxx
+        xb = xbar[j]
+        if center and total > 0:
+            for i in range(n):
+                xb += h[i] * X[i, j]
+            xb /= total
+        acc = col_sq[j]
+        for i in range(n):
+            d = X[i, j] - xb
+            acc += h[i] * d * d
+        xbar[j] = xb
+        col_sq[j] = acc
+    return xbar, col_sq
 
 
 @kernel
-def column_moments_sparse(data, indices, indptr, h, n_features):
-    """Same as :func:`column_moments_dense` for a CSC matrix."""
-    hx = np.zeros(n_features, dtype=data.dtype)
-    hxx = np.zeros(n_features, dtype=data.dtype)
+def column_moments_sparse(data, indices, indptr, h, n_features, center):
+    """Same as :func:`column_moments_dense` for a CSC matrix (implicit zeros count)."""
+    xbar = np.zeros(n_features, dtype=data.dtype)
+    col_sq = np.zeros(n_features, dtype=data.dtype)
+    total = np.zeros(1, dtype=data.dtype)[0]
+    for i in range(h.shape[0]):
+        total += h[i]
     for j in range(n_features):
-        a = hx[j]
-        b = hxx[j]
+        xb = xbar[j]
+        h_nz = xbar[j]
+        if center and total > 0:
+            for k in range(indptr[j], indptr[j + 1]):
+                xb += h[indices[k]] * data[k]
+                h_nz += h[indices[k]]
+            xb /= total
+        acc = col_sq[j]
         for k in range(indptr[j], indptr[j + 1]):
-            t = h[indices[k]] * data[k]
-            a += t
-            b += t * data[k]
-        hx[j] = a
-        hxx[j] = b
-    return hx, hxx
+            d = data[k] - xb
+            acc += h[indices[k]] * d * d
+        if center:
+            acc += (total - h_nz) * xb * xb
+        xbar[j] = xb
+        col_sq[j] = acc
+    return xbar, col_sq

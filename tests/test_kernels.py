@@ -1,0 +1,335 @@
+"""numba kernels against plain-numpy references written here from their definitions.
+
+The CD epoch minimises, coordinate by coordinate over ``order``,
+
+    F(w, b) = 1/2 * sum_i h_i * (z_i - x_i @ w - b)**2 + sum_j l1_j |w_j| + l2_j/2 w_j**2
+
+keeping the intercept ``b`` optimal for the current ``w`` (when there is one);
+the tests hold the state as the residual ``q = z - X @ w - b0`` and the shift
+``delta`` with ``b = b0 + delta`` (the sparse kernel's storage; the dense
+kernel stores the true residual ``q - delta``, converted in ``_run_kernel``).
+The reference below re-derives every step from scratch (centred columns,
+re-optimised ``b``), with none of the kernel's bookkeeping.
+"""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from scipy.optimize import minimize_scalar
+
+from skdecay._kernels.cd import (
+    cd_epoch_dense,
+    cd_epoch_sparse,
+    column_moments_dense,
+    column_moments_sparse,
+)
+from skdecay._kernels.prox import enet_coordinate, soft_threshold
+
+# ---------------------------------------------------------------------------
+# prox kernels
+
+
+def _ref_soft(z, t):
+    return np.sign(z) * max(abs(z) - t, 0.0)
+
+
+@pytest.mark.parametrize("t", [0.0, 0.5, 2.0])
+def test_soft_threshold(t):
+    for z in [-3.0, -2.0, -0.5, -1e-300, 0.0, 0.3, 0.5, 2.0, 7.25]:
+        assert soft_threshold(z, t) == _ref_soft(z, t)
+        got32 = soft_threshold(np.float32(z), np.float32(t))
+        assert got32 == np.float32(_ref_soft(np.float32(z), np.float32(t)))
+
+
+def _ref_coordinate(a, g, l1, l2, positive):
+    """argmin_w (a + l2)/2 w**2 - g w + l1 |w| (w >= 0 if positive); 0 if a + l2 == 0."""
+    if a + l2 <= 0:
+        return 0.0
+    if positive:
+        return max(g - l1, 0.0) / (a + l2)
+    return _ref_soft(g, l1) / (a + l2)
+
+
+@pytest.mark.parametrize("positive", [False, True])
+def test_enet_coordinate_against_formula_and_minimiser(positive):
+    rng = np.random.default_rng(0)
+    for _ in range(60):
+        a, l2 = rng.uniform(0, 3, 2)
+        l1 = rng.choice([0.0, rng.uniform(0, 2)])
+        g = 3 * rng.standard_normal()
+        got = enet_coordinate(a, g, l1, l2, positive)
+        assert got == pytest.approx(_ref_coordinate(a, g, l1, l2, positive), rel=1e-14, abs=0)
+        phi = lambda w: 0.5 * a * w * w - g * w + l1 * abs(w) + 0.5 * l2 * w * w  # noqa: E731
+        res = minimize_scalar(
+            phi, bounds=(0 if positive else -50, 50), method="bounded", options={"xatol": 1e-12}
+        )
+        assert phi(got) <= min(res.fun, phi(0.0)) + 1e-12
+    assert enet_coordinate(0.0, 1.0, 0.0, 0.0, positive) == 0.0  # empty column, no ridge
+    got32 = enet_coordinate(
+        np.float32(1.5), np.float32(2.0), np.float32(0.5), np.float32(0.25), positive
+    )
+    assert got32 == np.float32(np.float32(1.5) / np.float32(1.75))
+
+
+# ---------------------------------------------------------------------------
+# CD epochs
+
+
+def _problem(dtype=np.float64, n=30, p=8, seed=0, with_empty_column=True):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p)) * (rng.uniform(size=(n, p)) < 0.6)
+    X[:, 1] += 2.0  # a column with a large mean: the coupled intercept move matters
+    if with_empty_column:
+        X[:, 3] = 0.0
+    z = rng.standard_normal(n) + X @ rng.standard_normal(p) + 1.5
+    h = rng.uniform(0.1, 2.0, n) / n
+    l1 = rng.uniform(0, 0.05, p)
+    l1[0] = 0.0  # unpenalised
+    l2 = rng.uniform(0, 0.05, p)
+    l2[[0, 2]] = 0.0  # pure L1 / unpenalised
+    w0 = rng.standard_normal(p) * (rng.uniform(size=p) < 0.5)
+    b0 = 0.3
+    cast = lambda a: np.asarray(a, dtype=dtype)  # noqa: E731
+    return (np.asfortranarray(cast(X)), cast(z), cast(h), cast(l1), cast(l2), cast(w0), dtype(b0))
+
+
+def _wmean(v, h):
+    return np.dot(h, v) / np.sum(h)
+
+
+def _kernel_inputs(X, z, h, w0, b0, fit_intercept):
+    """Moments and initial state the way the kernel expects them, computed in numpy."""
+    dt = X.dtype
+    hxx = (h[:, None] * X * X).sum(axis=0)
+    if fit_intercept:
+        hx = (h[:, None] * X).sum(axis=0)
+        xbar = hx / h.sum()
+        col_sq = (h[:, None] * (X - xbar) ** 2).sum(axis=0)
+    else:
+        hx = np.zeros(X.shape[1])
+        xbar = np.zeros(X.shape[1])
+        col_sq = hxx
+    q = z - X @ w0 - b0
+    delta = _wmean(q, h) if fit_intercept else 0.0
+    return (
+        np.asarray(col_sq, dt),
+        np.asarray(hx, dt),
+        np.asarray(xbar, dt),
+        np.asarray(q, dt),
+        dt.type(delta),
+    )
+
+
+def _ref_epoch(X, z, h, w, b, l1, l2, positive, order, fit_intercept):
+    """Exact minimisation over each ``w_j`` in turn, with ``b`` re-optimised (if fitted)."""
+    X, z, h = (np.asarray(a, dtype=np.float64) for a in (X, z, h))
+    w = np.array(w, dtype=np.float64)
+    if fit_intercept:
+        b = _wmean(z - X @ w, h)
+    max_dw = max_w = 0.0
+    for j in order:
+        x = X[:, j]
+        xc = x - _wmean(x, h) if fit_intercept else x
+        a = np.dot(h, xc * xc)
+        if a <= 0 and l2[j] <= 0:
+            continue
+        r = z - X @ w - b
+        g = np.dot(h * xc, r) + a * w[j]
+        new = _ref_coordinate(a, g, float(l1[j]), float(l2[j]), positive)
+        max_dw = max(max_dw, abs(new - w[j]))
+        max_w = max(max_w, abs(new))
+        w[j] = new
+        if fit_intercept:
+            b = _wmean(z - X @ w, h)
+    return w, float(b), max_dw, max_w
+
+
+ORDERS = {
+    "cyclic": lambda p, rng: np.arange(p),
+    "reversed": lambda p, rng: np.arange(p)[::-1].copy(),
+    "permuted": lambda p, rng: rng.permutation(p),
+    "subset_with_repeats": lambda p, rng: np.array([5, 1, 5, 0, 7, 1]),
+}
+
+
+def _run_kernel(kind, X, w, q, h, delta, col_sq, hx, xbar, l1, l2, positive, order):
+    if kind == "dense":  # the dense kernel keeps the true residual q - delta
+        r = q - delta
+        out = cd_epoch_dense(X, w, r, h, delta, col_sq, xbar, l1, l2, positive, order)
+        q[:] = r + out[2]
+        return out
+    S = sp.csc_matrix(X)
+    S.sort_indices()
+    return cd_epoch_sparse(
+        S.data, S.indices, S.indptr, w, q, h, delta, col_sq, hx, xbar, l1, l2, positive, order
+    )
+
+
+@pytest.mark.parametrize("kind", ["dense", "sparse"])
+@pytest.mark.parametrize("order_kind", list(ORDERS))
+@pytest.mark.parametrize("positive", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_cd_epoch_matches_numpy_reference(kind, order_kind, positive, fit_intercept):
+    X, z, h, l1, l2, w0, b0 = _problem()
+    if positive:
+        w0 = np.abs(w0)
+    order = ORDERS[order_kind](X.shape[1], np.random.default_rng(1)).astype(np.int64)
+    col_sq, hx, xbar, q, delta = _kernel_inputs(X, z, h, w0, b0, fit_intercept)
+    w = w0.copy()
+    X_before = X.copy()
+    max_dw, max_w, delta = _run_kernel(
+        kind, X, w, q, h, delta, col_sq, hx, xbar, l1, l2, positive, order
+    )
+    w_ref, b_ref, max_dw_ref, max_w_ref = _ref_epoch(
+        X, z, h, w0, b0, l1, l2, positive, order, fit_intercept
+    )
+    np.testing.assert_allclose(w, w_ref, rtol=1e-12, atol=1e-12)
+    assert b0 + delta == pytest.approx(b_ref, rel=1e-12, abs=1e-12)
+    if not fit_intercept:
+        assert delta == 0
+    # the stored residual is z - X @ w - b0 for the new w
+    np.testing.assert_allclose(q, z - X @ w_ref - b0, rtol=1e-12, atol=1e-12)
+    assert max_dw == pytest.approx(max_dw_ref, rel=1e-12, abs=1e-14)
+    assert max_w == pytest.approx(max_w_ref, rel=1e-12, abs=1e-14)
+    np.testing.assert_array_equal(X, X_before)
+    if positive:
+        assert np.all(w >= 0)
+
+
+@pytest.mark.parametrize("positive", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_dense_and_sparse_epochs_agree(positive, fit_intercept):
+    X, z, h, l1, l2, w0, b0 = _problem(n=50, p=12, seed=3)
+    col_sq, hx, xbar, q0, delta0 = _kernel_inputs(X, z, h, w0, b0, fit_intercept)
+    order = np.random.default_rng(2).permutation(12).astype(np.int64)
+    states = {}
+    for kind in ("dense", "sparse"):
+        w, q, delta = w0.copy(), q0.copy(), delta0
+        for _ in range(5):
+            out = _run_kernel(kind, X, w, q, h, delta, col_sq, hx, xbar, l1, l2, positive, order)
+            delta = out[2]
+        states[kind] = (w, q, delta, out[:2])
+    (wd, qd, dd, md), (ws, qs, ds, ms) = states["dense"], states["sparse"]
+    np.testing.assert_allclose(wd, ws, rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(qd, qs, rtol=1e-12, atol=1e-13)
+    assert dd == pytest.approx(ds, rel=1e-12, abs=1e-13)
+    np.testing.assert_allclose(md, ms, rtol=1e-12, atol=1e-13)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("positive", [False, True])
+def test_single_coordinate_move_is_exact_minimisation(fit_intercept, positive):
+    """One coordinate move minimises F over (w_j, b) jointly: compared with a scalar search."""
+    X, z, h, l1, l2, w0, b0 = _problem(seed=7)
+    X64 = X.astype(np.float64)
+
+    def F_profile(w):  # objective with the intercept at its optimum for w (or fixed at b0)
+        r = z - X64 @ w
+        b = _wmean(r, h) if fit_intercept else b0
+        return 0.5 * np.dot(h, (r - b) ** 2) + np.sum(l1 * np.abs(w)) + 0.5 * np.sum(l2 * w * w)
+
+    for j in (1, 2, 5):
+        col_sq, hx, xbar, q, delta = _kernel_inputs(X, z, h, w0, b0, fit_intercept)
+        w = w0.copy()
+        _run_kernel(
+            "dense",
+            X,
+            w,
+            q,
+            h,
+            delta,
+            col_sq,
+            hx,
+            xbar,
+            l1,
+            l2,
+            positive,
+            np.array([j], dtype=np.int64),
+        )
+
+        def along(t, j=j):
+            v = w0.copy()
+            v[j] = t
+            return F_profile(v)
+
+        res = minimize_scalar(
+            along, bounds=(0 if positive else -20, 20), method="bounded", options={"xatol": 1e-11}
+        )
+        assert F_profile(w) <= min(res.fun, along(0.0)) + 1e-13
+        assert F_profile(w) <= F_profile(w0) + 1e-15
+
+
+@pytest.mark.parametrize("kind", ["dense", "sparse"])
+def test_epochs_decrease_objective_monotonically(kind):
+    X, z, h, l1, l2, w0, b0 = _problem(n=40, p=10, seed=11)
+    col_sq, hx, xbar, q, delta = _kernel_inputs(X, z, h, w0, b0, True)
+    w = w0.copy()
+
+    def F(w, b):
+        r = z - X @ w - b
+        return 0.5 * np.dot(h, r * r) + np.sum(l1 * np.abs(w)) + 0.5 * np.sum(l2 * w * w)
+
+    values = [F(w, b0 + delta)]
+    for _ in range(30):
+        _, _, delta = _run_kernel(
+            kind, X, w, q, h, delta, col_sq, hx, xbar, l1, l2, False, np.arange(10, dtype=np.int64)
+        )
+        values.append(F(w, b0 + delta))
+    assert np.all(np.diff(values) <= 1e-14)
+    assert values[-1] < values[0]
+
+
+# ---------------------------------------------------------------------------
+# column moments
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("center", [True, False])
+@pytest.mark.parametrize("offset", [0.0, 1e3])
+def test_column_moments_dense_and_sparse(dtype, center, offset):
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((25, 6)) * (rng.uniform(size=(25, 6)) < 0.4)
+    X[:, 2] = 0.0
+    X[:, 4] += offset  # a large mean must not cancel the centred second moment
+    h = rng.uniform(0.1, 2, 25)
+    Xd = np.asfortranarray(X.astype(dtype))
+    hd = h.astype(dtype)
+    X64 = Xd.astype(np.float64)
+    ref_xbar = (h[:, None] * X64).sum(0) / h.sum() if center else np.zeros(6)
+    ref_sq = (h[:, None] * (X64 - ref_xbar) ** 2).sum(0)
+    rtol = 1e-12 if dtype == np.float64 else 2e-5
+    xbar, sq = column_moments_dense(Xd, hd, center)
+    S = sp.csc_matrix(Xd)
+    xbar_s, sq_s = column_moments_sparse(S.data, S.indices, S.indptr, hd, 6, center)
+    for got in (xbar, sq, xbar_s, sq_s):
+        assert got.dtype == dtype and got.shape == (6,)
+    for got_xbar, got_sq in ((xbar, sq), (xbar_s, sq_s)):
+        np.testing.assert_allclose(got_xbar, ref_xbar, rtol=rtol, atol=rtol)
+        np.testing.assert_allclose(got_sq, ref_sq, rtol=rtol, atol=rtol * (1 + offset))
+
+
+# ---------------------------------------------------------------------------
+# float32
+
+
+@pytest.mark.parametrize("kind", ["dense", "sparse"])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_float32_epoch_stays_float32_and_matches_reference(kind, fit_intercept):
+    X, z, h, l1, l2, w0, b0 = _problem(dtype=np.float32)
+    col_sq, hx, xbar, q, delta = _kernel_inputs(X, z, h, w0, b0, fit_intercept)
+    for a in (col_sq, hx, xbar, q):
+        assert a.dtype == np.float32
+    w = w0.copy()
+    order = np.arange(X.shape[1], dtype=np.int64)
+    max_dw, max_w, delta = _run_kernel(
+        kind, X, w, q, h, delta, col_sq, hx, xbar, l1, l2, False, order
+    )
+    assert w.dtype == np.float32 and q.dtype == np.float32
+    # scalars come back as Python floats; they must carry float32 values
+    for v in (max_dw, max_w, delta):
+        assert float(np.float32(v)) == v
+    w_ref, b_ref, _, _ = _ref_epoch(
+        X, z, h, w0, b0, l1.astype(np.float64), l2.astype(np.float64), False, order, fit_intercept
+    )
+    np.testing.assert_allclose(w, w_ref, rtol=1e-4, atol=1e-5)
+    assert float(b0) + delta == pytest.approx(b_ref, rel=1e-4, abs=1e-5)
