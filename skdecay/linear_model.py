@@ -21,7 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 from . import losses
 from ._compat import Integral, Interval, Real, StrOptions, fit_context
 from ._validation import check_penalty_factor, check_sample_weight, check_X, check_X_y
-from .solvers import Problem, duality_gap, solve
+from .solvers import Problem, Result, duality_gap, solve
 
 __all__ = [
     "ElasticNetRegressor",
@@ -367,8 +367,6 @@ class RidgeRegressor(ElasticNetRegressor):
 
 def _ridge_direct(pb: Problem):
     """Closed-form ridge: normal equations, or the kernel form when ``n < p``."""
-    from .solvers import Result
-
     X, y, s, n = pb.X, pb.Y[:, 0], pb.s, pb.n
     if pb.fit_intercept:
         xm = (s @ X) / n

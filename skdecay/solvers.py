@@ -195,9 +195,9 @@ def _reference(pb: Problem) -> tuple[float, float]:
     return duality_gap(pb, W, b, Z), objective(pb, W, b, Z)
 
 
-def _stopping(pb: Problem, tol: float, stall_check: bool = False) -> tuple[float, float]:
-    """``(gap0, target)``: stop once the gap is at most ``tol * gap0``, floored at
-    what rounding in the working dtype can resolve."""
+def _stopping(pb: Problem, tol: float, stall_check: bool = False) -> tuple[float, float, float]:
+    """``(gap0, target, primal0)``: stop once the gap is at most ``tol * gap0``,
+    floored at what rounding in the working dtype can resolve."""
     gap0, primal0 = _reference(pb)
     eps = np.finfo(pb.dtype).eps
     # A sum-of-squares gap (squared loss, pure L2) is quadratic in the coefficient
@@ -205,7 +205,7 @@ def _stopping(pb: Problem, tol: float, stall_check: bool = False) -> tuple[float
     # rounding of order eps times the objective.
     quadratic = pb.loss == losses.SQUARED and (pb.l1_ratio == 0 or pb.alpha == 0)
     floor = (100 * eps**2 if quadratic or stall_check else 2 * eps) * abs(primal0)
-    return gap0, max(tol * gap0, floor)
+    return gap0, max(tol * gap0, floor), primal0
 
 
 def _stalled(pb: Problem, gap: float, previous: float, primal0: float) -> bool:
@@ -343,8 +343,7 @@ def coordinate_descent(
     y = pb.Y[:, 0]
     q = (y - (np.asarray(pb.X @ w) if np.any(w) else 0) - b0).astype(pb.dtype)
     q, delta = cd.start(q, h)
-    gap0, target = _stopping(pb, tol, stall_check=True)
-    primal0 = _reference(pb)[1]
+    gap0, target, primal0 = _stopping(pb, tol, stall_check=True)
     gap, it, converged = np.inf, 0, False
     for it in range(1, max_iter + 1):
         max_dw, max_w, delta = cd.sweeps(w, q, h, delta, moments, l1, l2, tol, 10)
@@ -388,7 +387,7 @@ def prox_newton(
     W = np.array(W, dtype=pb.dtype)
     b = np.array(b, dtype=pb.dtype)
     Z = linear_predictor(pb.X, W, b).astype(pb.dtype)
-    gap0, target = _stopping(pb, tol)
+    gap0, target, _ = _stopping(pb, tol)
     sn = pb.s / n
     gap, it, converged = gap0, 0, False
     for it in range(1, max_iter + 1):

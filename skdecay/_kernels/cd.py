@@ -97,7 +97,7 @@ def column_moments_dense(X, h, center):
     n, p = X.shape
     xbar = np.zeros(p, dtype=X.dtype)
     col_sq = np.zeros(p, dtype=X.dtype)
-    total = xbar[0] - xbar[0] if p > 0 else np.zeros(1, dtype=X.dtype)[0]
+    total = np.zeros(1, dtype=X.dtype)[0]
     for i in range(n):
         total += h[i]
     for j in range(p):
