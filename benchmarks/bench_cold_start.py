@@ -20,7 +20,8 @@ Every measurement runs in a fresh interpreter (``subprocess.run`` of
   fit compiles (the first-ever fit after installing).  ``sklearn`` rows are the
   same measurement for the scikit-learn estimator, for reference.
 
-The problems are small (200 x 50), so the second fit takes milliseconds and the
+The problems are small (200 x 50; the MLP rows train 5 epochs of a 32-unit
+network), so the second fit takes milliseconds and the
 overhead is almost all import-time laziness and kernel loading/compilation.
 Options: ``--repeat N`` (fresh processes per warm/sklearn cell, median
 reported; default 3), ``--repeat-cold N`` (default 1), ``--no-cold``.
@@ -46,6 +47,8 @@ CASES = {
     "lasso dense float32": "dense32",
     "lasso sparse CSC float64": "csc64",
     "enet classifier dense float64": "clf64",
+    "mlp classifier float64": "mlp64",
+    "mlp classifier float32": "mlp32",
 }
 
 # The child program: argv = [-c, kind, package]; prints one JSON line.
@@ -55,6 +58,8 @@ kind, package = sys.argv[1], sys.argv[2]
 t0 = time.perf_counter()
 if package == "skdecay":
     import skdecay
+elif kind.startswith("mlp"):
+    import sklearn.neural_network
 else:
     import sklearn.linear_model
 t_import = time.perf_counter() - t0
@@ -71,9 +76,9 @@ else:
 w = np.zeros(p)
 w[:5] = 1.0
 y = np.asarray(X @ w) + 0.1 * rng.standard_normal(n)
-if kind == "dense32":
+if kind in ("dense32", "mlp32"):
     X, y = X.astype(np.float32), y.astype(np.float32)
-if kind == "clf64":
+if kind in ("clf64", "mlp64", "mlp32"):
     y = (y > np.median(y)).astype(int)
     alpha = 1e-2
 else:
@@ -81,6 +86,11 @@ else:
 
 
 def make():
+    if kind.startswith("mlp"):  # 5 epochs of adam, one hidden layer of 32
+        kw = dict(hidden_layer_sizes=(32,), max_iter=5, random_state=0)
+        if package == "skdecay":
+            return skdecay.ElasticNetMLPClassifier(alpha=1e-4, l1_ratio=0.5, **kw)
+        return sklearn.neural_network.MLPClassifier(alpha=1e-4 * 200, **kw)
     if package == "skdecay":
         if kind == "clf64":
             return skdecay.ElasticNetClassifier(alpha=alpha, l1_ratio=0.5)

@@ -6,7 +6,16 @@ from .linear_model import (
     LassoRegressor,
     RidgeRegressor,
 )
-from .path import alpha_max
+from .model_selection import ElasticNetClassifierCV, ElasticNetRegressorCV
+from .neural_network import (
+    ElasticNetMLPClassifier,
+    ElasticNetMLPRegressor,
+    LassoMLPClassifier,
+    LassoMLPRegressor,
+    RidgeMLPClassifier,
+    RidgeMLPRegressor,
+)
+from .path import alpha_grid, alpha_max, enet_path, logistic_path
 
 __version__ = "0.1.0"
 
@@ -16,5 +25,16 @@ __all__ = [
     "LassoRegressor",
     "RidgeRegressor",
     "alpha_max",
+    "alpha_grid",
+    "enet_path",
+    "logistic_path",
+    "ElasticNetRegressorCV",
+    "ElasticNetClassifierCV",
+    "ElasticNetMLPClassifier",
+    "ElasticNetMLPRegressor",
+    "LassoMLPClassifier",
+    "LassoMLPRegressor",
+    "RidgeMLPClassifier",
+    "RidgeMLPRegressor",
     "__version__",
 ]

@@ -1,16 +1,273 @@
-"""Regularization paths: the largest useful ``alpha`` (more to come: grids, warm-started paths)."""
+"""Regularization paths: ``alpha_max``, geometric alpha grids and warm-started paths.
+
+A path solves the objective of :class:`~skdecay.ElasticNetRegressor` (squared
+loss) or :class:`~skdecay.ElasticNetClassifier` (binary / multinomial
+log-loss) for a decreasing sequence of ``alpha``, each fit starting from the
+solution at the previous (larger) ``alpha``.  Near ``alpha_max`` almost every
+coefficient is zero, so the first fits are cheap and each next one starts
+close to its solution.  From ``alpha_max`` on the exact all-zero solution is
+returned without running the solver.
+
+The public functions validate once, build one
+:class:`~skdecay.solvers.Problem` and only change its ``alpha`` along the path;
+:mod:`skdecay.model_selection` reuses the same private helpers on each fold.
+"""
 
 from __future__ import annotations
 
+import warnings
+from dataclasses import replace
+from numbers import Integral, Real
+from typing import NamedTuple
+
 import numpy as np
+import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_consistent_length
 
 from . import losses
 from .linear_model import _problem
-from .solvers import problem_alpha_max
+from .solvers import Problem, duality_gap, problem_alpha_max, solve
 
-__all__ = ["alpha_max"]
+__all__ = ["RegularizationPath", "alpha_max", "alpha_grid", "enet_path", "logistic_path"]
+
+_FLOATS = [np.float64, np.float32]
+# smallest grid value, as scikit-learn's ``_alpha_grid`` when alpha_max vanishes
+_RESOLUTION = np.finfo(np.float64).resolution
+
+
+class RegularizationPath(NamedTuple):
+    """Solutions along a path, one row per ``alpha`` (``alphas`` decreasing).
+
+    Attributes
+    ----------
+    alphas : ndarray of shape (n_alphas,)
+        The penalty strengths, decreasing (float64).
+    coefs : ndarray
+        ``(n_alphas, n_features)`` for :func:`enet_path`, ``(n_alphas, K,
+        n_features)`` for :func:`logistic_path` (``K = 1`` for two classes,
+        else ``n_classes``); in the dtype of ``X``.
+    intercepts : ndarray
+        ``(n_alphas,)`` or ``(n_alphas, K)``; zero when ``fit_intercept=False``.
+    dual_gaps : ndarray of shape (n_alphas,)
+        Duality gap at each solution (an upper bound on its sub-optimality).
+    n_iter : ndarray of shape (n_alphas,)
+        Solver iterations (CD passes or Newton steps) spent at each ``alpha``;
+        0 from ``alpha_max`` on, where the all-zero solution is returned exactly
+        (closed form) unless some features are unpenalised.
+    """
+
+    alphas: np.ndarray
+    coefs: np.ndarray
+    intercepts: np.ndarray
+    dual_gaps: np.ndarray
+    n_iter: np.ndarray
+
+
+# ---------------------------------------------------------------------------
+# validation and problem building (shared with model_selection)
+
+
+def _check_l1_ratio(l1_ratio) -> float:
+    if (
+        isinstance(l1_ratio, bool)
+        or not isinstance(l1_ratio, Real)
+        or not np.isfinite(l1_ratio)
+        or not 0 <= l1_ratio <= 1
+    ):
+        raise ValueError(f"l1_ratio must be a float in [0, 1], got {l1_ratio!r}.")
+    return float(l1_ratio)
+
+
+def _check_grid_params(n_alphas, eps) -> None:
+    if isinstance(n_alphas, bool) or not isinstance(n_alphas, Integral) or n_alphas < 1:
+        raise ValueError(f"n_alphas must be a positive integer, got {n_alphas!r}.")
+    if isinstance(eps, bool) or not isinstance(eps, Real) or not (0 < eps < np.inf):
+        raise ValueError(f"eps must be a positive float, got {eps!r}.")
+
+
+def _check_alphas(alphas) -> np.ndarray:
+    """User alphas as a float64 1-D array sorted decreasing (as scikit-learn's paths)."""
+    try:
+        a = np.asarray(alphas, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"alphas must be a 1-D array of non-negative floats: {exc}") from None
+    if a.ndim != 1 or a.size == 0:
+        raise ValueError(f"alphas must be a non-empty 1-D array, got shape {a.shape}.")
+    if not np.all(np.isfinite(a)):
+        raise ValueError("alphas must be finite (found NaN or infinity).")
+    if np.any(a < 0):
+        raise ValueError(f"alphas must be non-negative, got min(alphas) = {a.min()!r}.")
+    return np.sort(a)[::-1].copy()
+
+
+def _check_X(X):
+    """Dense Fortran-ordered or CSC with sorted indices, float64/float32, finite."""
+    X = check_array(X, accept_sparse="csc", dtype=_FLOATS, order="F")
+    return _as_csc(X) if sp.issparse(X) else X
+
+
+def _as_csc(X):
+    X = sp.csc_matrix(X)
+    return X if X.has_sorted_indices else X.sorted_indices()
+
+
+def _regression_problem(
+    X, y, l1_ratio, sample_weight, penalty_factor, positive, fit_intercept
+) -> Problem:
+    """The ``ElasticNetRegressor`` problem (with ``alpha = 1``) on validated ``X``."""
+    y = check_array(y, ensure_2d=False, dtype=X.dtype, input_name="y")
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1-D for the squared-loss path, got shape {y.shape}.")
+    check_consistent_length(X, y)
+    pb, _ = _problem(
+        X,
+        y[:, None],
+        sample_weight,
+        losses.SQUARED,
+        1.0,
+        l1_ratio,
+        penalty_factor,
+        positive,
+        fit_intercept,
+    )
+    return pb
+
+
+def _encode_classes(y, classes=None):
+    """``(classes, Y, loss)``: one 0/1 column for two classes, one-hot otherwise."""
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1-D, got shape {y.shape}.")
+    check_classification_targets(y)
+    if classes is None:
+        classes = np.unique(y)
+    else:
+        classes = np.asarray(classes)
+        if classes.ndim != 1 or np.unique(classes).size != classes.size:
+            raise ValueError("classes must be a 1-D array of distinct labels.")
+        unknown = np.setdiff1d(np.unique(y), classes)
+        if unknown.size:
+            raise ValueError(f"y contains labels not in classes: {unknown.tolist()!r}.")
+    if classes.size < 2:
+        raise ValueError(
+            f"A logistic path needs at least 2 classes, got {classes.size} ({classes!r})."
+        )
+    codes = np.searchsorted(np.sort(classes), y)
+    order = np.argsort(classes)  # position in ``classes`` of each sorted label
+    codes = order[codes]
+    if classes.size == 2:
+        return classes, (codes == 1).astype(np.float64)[:, None], losses.LOGISTIC
+    return classes, np.eye(classes.size)[codes], losses.MULTINOMIAL
+
+
+def _logistic_problem(
+    X, y, l1_ratio, sample_weight, penalty_factor, positive, fit_intercept, classes=None
+) -> tuple[Problem, np.ndarray]:
+    """The ``ElasticNetClassifier`` problem (with ``alpha = 1``) and its classes."""
+    check_consistent_length(X, y)
+    classes, Y, loss = _encode_classes(y, classes)
+    pb, _ = _problem(
+        X, Y, sample_weight, loss, 1.0, l1_ratio, penalty_factor, positive, fit_intercept
+    )
+    return pb, classes
+
+
+def _check_grid_l1_ratio(l1_ratio: float) -> None:
+    if l1_ratio == 0:
+        raise ValueError(
+            "An automatic alpha grid needs l1_ratio > 0: with l1_ratio=0 (ridge) no alpha "
+            "zeroes the coefficients, so there is no alpha_max to start from. Pass an "
+            "explicit grid with alphas=[...] (scikit-learn's ElasticNetCV raises too)."
+        )
+
+
+def _grid(pb: Problem, n_alphas: int, eps: float) -> np.ndarray:
+    """Geometric grid from ``alpha_max(pb)`` down to ``eps * alpha_max``."""
+    _check_grid_l1_ratio(pb.l1_ratio)
+    amax = problem_alpha_max(pb)
+    if not amax > _RESOLUTION:  # nothing to select (e.g. constant y): scikit-learn's choice
+        return np.full(n_alphas, _RESOLUTION)
+    return np.geomspace(amax, amax * eps, num=n_alphas)
+
+
+def _solve_path(
+    pb: Problem, alphas: np.ndarray, *, tol, max_iter, selection, rng
+) -> tuple[RegularizationPath, list[float]]:
+    """Warm-started fits along ``alphas``; returns the path (coefs ``(n_alphas, K, p)``)
+    and the alphas whose fit did not reach ``tol`` (no warning emitted here)."""
+    K, p = pb.Y.shape[1], pb.X.shape[1]
+    m = alphas.size
+    coefs = np.zeros((m, K, p), dtype=pb.dtype)
+    intercepts = np.zeros((m, K), dtype=pb.dtype)
+    gaps = np.zeros(m)
+    n_iter = np.zeros(m, dtype=np.int64)
+    failed = []
+    W = b = None
+    # From alpha_max on, zero is the exact solution: return it rather than rounding
+    # noise around it (with unpenalised features the solver fits those).
+    amax = problem_alpha_max(pb) if np.all(pb.pf > 0) else np.inf
+    for i, alpha in enumerate(alphas):
+        if alpha >= amax:
+            W0, b0 = _zero_solution(pb)
+            coefs[i], intercepts[i] = W0, b0
+            gaps[i] = duality_gap(replace(pb, alpha=float(alpha)), W0, b0)
+            continue
+        res = solve(
+            replace(pb, alpha=float(alpha)),
+            W,
+            b,
+            max_iter=max_iter,
+            tol=tol,
+            selection=selection,
+            rng=rng,
+            warn=False,
+        )
+        W, b = res.coef, res.intercept
+        coefs[i], intercepts[i] = W, b
+        gaps[i], n_iter[i] = res.dual_gap, res.n_iter
+        if not res.converged:
+            failed.append(float(alpha))
+    return RegularizationPath(alphas, coefs, intercepts, gaps, n_iter), failed
+
+
+def _zero_solution(pb: Problem) -> tuple[np.ndarray, np.ndarray]:
+    """Zero coefficients and the optimal intercept(s) for them (closed form)."""
+    W = np.zeros((pb.Y.shape[1], pb.X.shape[1]), dtype=pb.dtype)
+    b = np.zeros(pb.Y.shape[1], dtype=pb.dtype)
+    if pb.fit_intercept:
+        b[:] = losses.intercept_at_zero(pb.loss, pb.Y, pb.s)
+    return W, b
+
+
+def _warn_not_converged(failed: list[float], total: int, what: str, stacklevel: int = 3) -> None:
+    if not failed:
+        return
+    shown = ", ".join(f"{a:.4g}" for a in failed[:10])
+    more = f" and {len(failed) - 10} more" if len(failed) > 10 else ""
+    warnings.warn(
+        f"skdecay: {what}: {len(failed)} of {total} fits did not reach the tolerance, at "
+        f"alpha = {shown}{more}. Increase max_iter, loosen tol or standardize X.",
+        ConvergenceWarning,
+        stacklevel=stacklevel,
+    )
+
+
+def _check_solver_params(tol, max_iter, selection) -> None:
+    if isinstance(tol, bool) or not isinstance(tol, Real) or not tol >= 0:
+        raise ValueError(f"tol must be a non-negative float, got {tol!r}.")
+    if isinstance(max_iter, bool) or not isinstance(max_iter, Integral) or max_iter < 1:
+        raise ValueError(f"max_iter must be a positive integer, got {max_iter!r}.")
+    if selection not in ("cyclic", "random"):
+        raise ValueError(f"selection must be 'cyclic' or 'random', got {selection!r}.")
+
+
+# ---------------------------------------------------------------------------
+# public functions
 
 
 def alpha_max(
@@ -39,21 +296,250 @@ def alpha_max(
     """
     if loss not in ("squared", "logistic"):
         raise ValueError(f"loss must be 'squared' or 'logistic', got {loss!r}.")
-    if not 0 <= l1_ratio <= 1:
-        raise ValueError(f"l1_ratio must be in [0, 1], got {l1_ratio!r}.")
-    X = check_array(X, accept_sparse="csc", dtype=[np.float64, np.float32], order="F")
-    y = np.asarray(y)
-    check_consistent_length(X, y)
+    l1_ratio = _check_l1_ratio(l1_ratio)
+    X = _check_X(X)
     if loss == "squared":
-        Y, code = np.asarray(y, dtype=X.dtype).reshape(-1, 1), losses.SQUARED
+        pb = _regression_problem(
+            X, y, l1_ratio, sample_weight, penalty_factor, positive, fit_intercept
+        )
     else:
-        check_classification_targets(y)
-        classes, codes = np.unique(y, return_inverse=True)
-        if classes.size == 2:
-            Y, code = codes[:, None], losses.LOGISTIC
-        else:
-            Y, code = np.eye(classes.size)[codes], losses.MULTINOMIAL
-    pb, _ = _problem(
-        X, Y, sample_weight, code, 1.0, l1_ratio, penalty_factor, positive, fit_intercept
-    )
+        pb, _ = _logistic_problem(
+            X, y, l1_ratio, sample_weight, penalty_factor, positive, fit_intercept
+        )
     return problem_alpha_max(pb)
+
+
+def alpha_grid(
+    X,
+    y,
+    *,
+    l1_ratio: float = 1.0,
+    n_alphas: int = 100,
+    eps: float = 1e-3,
+    loss: str = "squared",
+    fit_intercept: bool = True,
+    sample_weight=None,
+    penalty_factor=None,
+    positive: bool = False,
+) -> np.ndarray:
+    """Geometric grid of ``n_alphas`` values from :func:`alpha_max` down to ``eps * alpha_max``.
+
+    For the squared loss with ``penalty_factor=None`` this is the grid of
+    :class:`sklearn.linear_model.ElasticNetCV` for the same data, ``l1_ratio``,
+    ``fit_intercept``, ``sample_weight`` and ``positive``.  As there, when
+    ``alpha_max`` is zero (e.g. constant ``y``) every value is
+    ``np.finfo(float).resolution``.
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+        Targets (``loss="squared"``) or class labels (``loss="logistic"``).
+    l1_ratio : float in (0, 1], default=1.0
+        ``l1_ratio = 0`` raises ``ValueError`` (as scikit-learn does): a pure
+        ridge penalty never zeroes the coefficients, so it has no ``alpha_max``;
+        give an explicit grid instead.
+    n_alphas : int, default=100
+    eps : float, default=1e-3
+        ``alpha_min / alpha_max``.
+    loss : {"squared", "logistic"}, default="squared"
+    fit_intercept, sample_weight, penalty_factor, positive
+        As in :func:`alpha_max`.
+
+    Returns
+    -------
+    alphas : ndarray of shape (n_alphas,)
+        Decreasing, float64.
+    """
+    _check_grid_params(n_alphas, eps)
+    l1_ratio = _check_l1_ratio(l1_ratio)
+    _check_grid_l1_ratio(l1_ratio)
+    if loss not in ("squared", "logistic"):
+        raise ValueError(f"loss must be 'squared' or 'logistic', got {loss!r}.")
+    X = _check_X(X)
+    if loss == "squared":
+        pb = _regression_problem(
+            X, y, l1_ratio, sample_weight, penalty_factor, positive, fit_intercept
+        )
+    else:
+        pb, _ = _logistic_problem(
+            X, y, l1_ratio, sample_weight, penalty_factor, positive, fit_intercept
+        )
+    return _grid(pb, n_alphas, eps)
+
+
+def enet_path(
+    X,
+    y,
+    *,
+    l1_ratio: float = 1.0,
+    alphas=None,
+    n_alphas: int = 100,
+    eps: float = 1e-3,
+    fit_intercept: bool = True,
+    sample_weight=None,
+    penalty_factor=None,
+    positive: bool = False,
+    tol: float = 1e-4,
+    max_iter: int = 1000,
+    selection: str = "cyclic",
+    random_state=None,
+) -> RegularizationPath:
+    r"""Elastic-net regression path by warm-started coordinate descent.
+
+    For each ``alpha`` (decreasing) minimises the objective of
+    :class:`~skdecay.ElasticNetRegressor`:
+
+    .. math::
+
+        \frac{1}{2n} \sum_i s_i (y_i - x_i^\top w - b)^2
+        + \alpha \sum_j f_j \Big(\rho |w_j| + \frac{1-\rho}{2} w_j^2\Big)
+
+    (``rho = l1_ratio``, sample weights ``s`` rescaled to sum to ``n``, penalty
+    factors ``f``), starting from the solution at the previous ``alpha``.  Same
+    ``alpha`` as :func:`sklearn.linear_model.enet_path`, but the intercept is
+    fitted (unpenalised) instead of assuming centred data.
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Dense (any memory order; copied to Fortran order if needed) or sparse
+        (used as CSC).  float32 stays float32.  Never modified.
+    y : array-like of shape (n_samples,)
+    l1_ratio : float in [0, 1], default=1.0
+    alphas : array-like of shape (n_alphas,), default=None
+        The grid (sorted decreasing before use).  ``None``: :func:`alpha_grid`
+        with ``n_alphas`` and ``eps`` (which needs ``l1_ratio > 0``).
+    n_alphas : int, default=100
+    eps : float, default=1e-3
+    fit_intercept : bool, default=True
+    sample_weight : array-like of shape (n_samples,), default=None
+    penalty_factor : array-like of shape (n_features,), default=None
+    positive : bool, default=False
+    tol : float, default=1e-4
+        Per ``alpha``: stop when the duality gap is at most ``tol`` times the
+        gap of the all-zero coefficients (as :class:`~skdecay.ElasticNetRegressor`).
+    max_iter : int, default=1000
+        Maximum number of coordinate-descent passes per ``alpha``.
+    selection : {"cyclic", "random"}, default="cyclic"
+    random_state : int, RandomState instance or None, default=None
+
+    Returns
+    -------
+    path : RegularizationPath
+        ``alphas (n_alphas,)``, ``coefs (n_alphas, n_features)``,
+        ``intercepts (n_alphas,)``, ``dual_gaps (n_alphas,)``, ``n_iter (n_alphas,)``.
+        One :class:`~sklearn.exceptions.ConvergenceWarning` lists every
+        ``alpha`` whose fit stopped at ``max_iter``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skdecay import enet_path
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> path = enet_path(StandardScaler().fit_transform(X), y, n_alphas=20)
+    >>> path.coefs.shape, int((path.coefs[0] != 0).sum())
+    ((20, 10), 0)
+    """
+    l1_ratio = _check_l1_ratio(l1_ratio)
+    _check_solver_params(tol, max_iter, selection)
+    if alphas is None:
+        _check_grid_params(n_alphas, eps)
+    else:
+        alphas = _check_alphas(alphas)
+    X = _check_X(X)
+    pb = _regression_problem(X, y, l1_ratio, sample_weight, penalty_factor, positive, fit_intercept)
+    if alphas is None:
+        alphas = _grid(pb, n_alphas, eps)
+    path, failed = _solve_path(
+        pb,
+        alphas,
+        tol=tol,
+        max_iter=max_iter,
+        selection=selection,
+        rng=check_random_state(random_state),
+    )
+    _warn_not_converged(failed, alphas.size, "enet_path")
+    return path._replace(coefs=path.coefs[:, 0, :], intercepts=path.intercepts[:, 0])
+
+
+def logistic_path(
+    X,
+    y,
+    *,
+    l1_ratio: float = 1.0,
+    alphas=None,
+    n_alphas: int = 100,
+    eps: float = 1e-3,
+    fit_intercept: bool = True,
+    sample_weight=None,
+    penalty_factor=None,
+    positive: bool = False,
+    tol: float = 1e-4,
+    max_iter: int = 100,
+    selection: str = "cyclic",
+    random_state=None,
+    classes=None,
+) -> RegularizationPath:
+    r"""Elastic-net logistic (binary) or multinomial regression path, warm-started.
+
+    For each ``alpha`` (decreasing) minimises the objective of
+    :class:`~skdecay.ElasticNetClassifier`:
+
+    .. math::
+
+        \frac{1}{n} \sum_i s_i\, \ell(y_i, x_i^\top W + b)
+        + \alpha \sum_{k, j} f_j \Big(\rho |W_{kj}| + \frac{1-\rho}{2} W_{kj}^2\Big)
+
+    with the binary log-loss for two classes (one coefficient row, for
+    ``classes[1]``) and the multinomial log-loss otherwise (one row per class),
+    by proximal Newton started at the previous solution.
+    ``alpha`` corresponds to ``C = 1 / (n * alpha)`` of
+    :class:`sklearn.linear_model.LogisticRegression`.
+
+    Parameters
+    ----------
+    X, l1_ratio, alphas, n_alphas, eps, fit_intercept, sample_weight, penalty_factor, positive
+        As in :func:`enet_path`; the automatic grid starts at the logistic
+        :func:`alpha_max`.
+    y : array-like of shape (n_samples,)
+        Class labels.
+    tol : float, default=1e-4
+    max_iter : int, default=100
+        Maximum number of Newton iterations per ``alpha``.
+    selection, random_state
+        As in :func:`enet_path`.
+    classes : array-like of shape (n_classes,), default=None
+        The labels, in the order of the coefficient rows (default: the sorted
+        labels of ``y``).  Give it when ``y`` may miss a class (e.g. a CV fold);
+        an absent class gets an intercept near ``log(1e-12)``.
+
+    Returns
+    -------
+    path : RegularizationPath
+        ``coefs (n_alphas, K, n_features)`` and ``intercepts (n_alphas, K)`` with
+        ``K = 1`` for two classes and ``K = n_classes`` otherwise.
+    """
+    l1_ratio = _check_l1_ratio(l1_ratio)
+    _check_solver_params(tol, max_iter, selection)
+    if alphas is None:
+        _check_grid_params(n_alphas, eps)
+    else:
+        alphas = _check_alphas(alphas)
+    X = _check_X(X)
+    pb, _ = _logistic_problem(
+        X, y, l1_ratio, sample_weight, penalty_factor, positive, fit_intercept, classes
+    )
+    if alphas is None:
+        alphas = _grid(pb, n_alphas, eps)
+    path, failed = _solve_path(
+        pb,
+        alphas,
+        tol=tol,
+        max_iter=max_iter,
+        selection=selection,
+        rng=check_random_state(random_state),
+    )
+    _warn_not_converged(failed, alphas.size, "logistic_path")
+    return path

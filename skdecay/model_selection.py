@@ -1,0 +1,550 @@
+"""Cross-validated elastic-net estimators built on warm-started paths.
+
+For every ``l1_ratio`` the alpha grid is computed once on the full data and
+shared by all folds (as in :class:`sklearn.linear_model.ElasticNetCV`); each
+``(l1_ratio, fold)`` pair is one task: a warm-started path on the training
+part (:mod:`skdecay.path`), scored at every ``alpha`` on the held-out part.
+Tasks run through :class:`joblib.Parallel` (threads: the numba kernels release
+the GIL, and ``X`` is shared rather than copied).  The ``(l1_ratio, alpha)``
+with the best mean score over folds is then refitted on all the data.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral, Number
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.metrics import check_scoring
+from sklearn.model_selection import check_cv
+from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import check_classification_targets
+
+from ._compat import Interval, Real, StrOptions, fit_context
+from ._validation import check_sample_weight, check_X_y
+from .linear_model import ElasticNetClassifier, ElasticNetRegressor, _LinearModel
+from .path import (
+    _as_csc,
+    _check_alphas,
+    _grid,
+    _logistic_problem,
+    _regression_problem,
+    _solve_path,
+    _warn_not_converged,
+)
+
+__all__ = ["ElasticNetRegressorCV", "ElasticNetClassifierCV"]
+
+_CV_CONSTRAINTS = {
+    "l1_ratio": [Interval(Real, 0, 1, closed="both"), "array-like"],
+    "eps": [Interval(Real, 0, None, closed="neither")],
+    "alphas": [Interval(Integral, 1, None, closed="left"), "array-like"],
+    "n_alphas": [Interval(Integral, 1, None, closed="left"), None],
+    "fit_intercept": ["boolean"],
+    "penalty_factor": ["array-like", None],
+    "positive": ["boolean"],
+    "max_iter": [Interval(Integral, 1, None, closed="left")],
+    "tol": [Interval(Real, 0, None, closed="left")],
+    "cv": ["cv_object"],
+    "scoring": [str, callable, None],
+    "n_jobs": [Integral, None],
+    "verbose": ["verbose"],
+    "selection": [StrOptions({"cyclic", "random"})],
+    "random_state": ["random_state"],
+}
+
+
+def _fold_task(
+    X, y, sw, train, test, l1_ratio, alphas, settings, scorer, classes, mse, seed
+) -> tuple[np.ndarray, np.ndarray | None, list[float]]:
+    """Path on ``train``, scored on ``test``: ``(scores, mse or None, failed alphas)``.
+
+    ``scores`` (higher is better) has one entry per alpha; the default
+    regression score is ``-mse`` with ``mse`` the ``sw``-weighted mean squared
+    error on the held-out rows.
+    """
+    X_train, X_test = X[train], X[test]
+    if not isinstance(X, np.ndarray):
+        X_train, X_test = _as_csc(X_train), _as_csc(X_test)
+    else:
+        X_train = np.asfortranarray(X_train)
+    sw_train = None if sw is None else sw[train]
+    sw_test = None if sw is None else sw[test]
+    common = (
+        l1_ratio,
+        sw_train,
+        settings["penalty_factor"],
+        settings["positive"],
+        settings["fit_intercept"],
+    )
+    if classes is None:
+        pb = _regression_problem(X_train, y[train], *common)
+    else:
+        pb, _ = _logistic_problem(X_train, y[train], *common, classes)
+    path, failed = _solve_path(
+        pb,
+        alphas,
+        tol=settings["tol"],
+        max_iter=settings["max_iter"],
+        selection=settings["selection"],
+        rng=np.random.RandomState(seed),
+    )
+    y_test = y[test]
+    if mse:
+        coefs = path.coefs[:, 0, :].astype(np.float64)
+        pred = np.asarray(X_test @ coefs.T) + path.intercepts[:, 0].astype(np.float64)
+        err = np.average((pred - y_test.astype(np.float64)[:, None]) ** 2, axis=0, weights=sw_test)
+        return -err, err, failed
+    shell = _shell(classes, X.shape[1], settings)
+    kwargs = {} if sw_test is None else {"sample_weight": sw_test}
+    scores = np.empty(alphas.size)
+    for i in range(alphas.size):
+        coef, intercept = path.coefs[i], path.intercepts[i]
+        if classes is None:
+            shell.coef_, shell.intercept_ = coef[0], intercept[0]
+        else:
+            shell.coef_, shell.intercept_ = coef, intercept
+        scores[i] = scorer(shell, X_test, y_test, **kwargs)
+    return scores, None, failed
+
+
+def _shell(classes, n_features, settings):
+    """A fitted-looking single-alpha estimator the scorer can call ``predict`` on."""
+    if classes is None:
+        est = ElasticNetRegressor(fit_intercept=settings["fit_intercept"])
+    else:
+        est = ElasticNetClassifier(fit_intercept=settings["fit_intercept"])
+        est.classes_ = classes
+    est.n_features_in_ = n_features
+    return est
+
+
+class _PathCV(_LinearModel):
+    """Shared cross-validation logic; subclasses define the loss and the refit model."""
+
+    _is_classifier = False
+
+    def _l1_ratios(self) -> np.ndarray:
+        ratios = np.atleast_1d(np.asarray(self.l1_ratio, dtype=np.float64))
+        if ratios.ndim != 1 or ratios.size == 0:
+            raise ValueError("l1_ratio must be a float or a non-empty 1-D list of floats.")
+        if not np.all((ratios >= 0) & (ratios <= 1)):
+            raise ValueError(f"Every l1_ratio must be in [0, 1], got {ratios.tolist()!r}.")
+        return ratios
+
+    def _n_alphas(self):
+        """Grid size when the grid is automatic, else ``None`` (explicit alphas)."""
+        if self.n_alphas is not None:
+            if not isinstance(self.alphas, Integral):
+                raise ValueError(
+                    "Give either an explicit grid in alphas or a grid size in n_alphas, "
+                    "not both (n_alphas is an alias of an integer alphas)."
+                )
+            return int(self.n_alphas)
+        return int(self.alphas) if isinstance(self.alphas, Integral) else None
+
+    def _full_problem(self, X, y, l1_ratio, sw):
+        args = (l1_ratio, sw, self.penalty_factor, self.positive, self.fit_intercept)
+        if self._is_classifier:
+            return _logistic_problem(X, y, *args, self.classes_)[0]
+        return _regression_problem(X, y, *args)
+
+    def _cv_fit(self, X, y, sample_weight, split_params):
+        if isinstance(sample_weight, Number):
+            sample_weight = None  # uniform weights change nothing (as scikit-learn)
+        sw = None
+        if sample_weight is not None:
+            sw = check_sample_weight(sample_weight, X.shape[0], np.float64)
+        l1_ratios = self._l1_ratios()
+        n_alphas = self._n_alphas()
+        if n_alphas is None:
+            grid = _check_alphas(self.alphas)
+            alphas = [grid] * l1_ratios.size
+        else:
+            alphas = [_grid(self._full_problem(X, y, r, sw), n_alphas, self.eps) for r in l1_ratios]
+        cv = check_cv(self.cv, y, classifier=self._is_classifier)
+        folds = list(cv.split(X, y, **split_params))
+        mse = self.scoring is None and not self._is_classifier
+        scorer = None if mse else check_scoring(self, scoring=self._default_scoring())
+        settings = {
+            k: getattr(self, k)
+            for k in ("penalty_factor", "positive", "fit_intercept", "tol", "max_iter", "selection")
+        }
+        classes = self.classes_ if self._is_classifier else None
+        seeds = check_random_state(self.random_state).randint(
+            np.iinfo(np.int32).max, size=(l1_ratios.size, len(folds))
+        )
+        tasks = (
+            delayed(_fold_task)(
+                X, y, sw, train, test, r, a, settings, scorer, classes, mse, seeds[i, f]
+            )
+            for i, (r, a) in enumerate(zip(l1_ratios, alphas, strict=True))
+            for f, (train, test) in enumerate(folds)
+        )
+        out = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer="threads")(tasks)
+
+        shape = (l1_ratios.size, len(folds), -1)  # tasks are l1_ratio-major
+        scores = np.moveaxis(np.reshape([o[0] for o in out], shape), 2, 1)
+        self.scores_path_ = scores  # (n_l1_ratio, n_alphas, n_folds)
+        if mse:
+            errs = np.moveaxis(np.reshape([o[1] for o in out], shape), 2, 1)
+            self.mse_path_ = np.squeeze(errs)
+        failed = sorted({a for o in out for a in o[2]}, reverse=True)
+        _warn_not_converged(failed, len(out) * len(alphas[0]), type(self).__name__, 5)
+
+        # as ElasticNetCV: first best alpha (the largest) for each l1_ratio, then
+        # the first l1_ratio whose best mean score is strictly better
+        best_score, best = -np.inf, (0, 0)
+        for i, mean in enumerate(scores.mean(axis=2)):
+            j = int(np.argmax(mean))
+            if mean[j] > best_score:
+                best_score, best = mean[j], (i, j)
+        self.l1_ratio_ = float(l1_ratios[best[0]])
+        self.alpha_ = float(alphas[best[0]][best[1]])
+        if n_alphas is None:
+            self.alphas_ = alphas[0]
+        else:
+            self.alphas_ = np.asarray(alphas)
+            if l1_ratios.size == 1:
+                self.alphas_ = self.alphas_[0]
+
+        model = self._refit_model().fit(X, y, sample_weight=sample_weight)
+        self.coef_ = model.coef_
+        self.intercept_ = model.intercept_
+        self.dual_gap_ = model.dual_gap_
+        self.n_iter_ = model.n_iter_
+        return self
+
+    def _refit_model(self):
+        cls = ElasticNetClassifier if self._is_classifier else ElasticNetRegressor
+        return cls(
+            alpha=self.alpha_,
+            l1_ratio=self.l1_ratio_,
+            fit_intercept=self.fit_intercept,
+            penalty_factor=self.penalty_factor,
+            positive=self.positive,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            selection=self.selection,
+            random_state=self.random_state,
+        )
+
+
+def _fill_doc(cls):
+    """Insert the text shared by both CV estimators into ``cls.__doc__``."""
+    doc = cls.__doc__.replace("    {shared_doc}\n", _SHARED_DOC)
+    cls.__doc__ = doc.replace("    {shared_params}\n", _SHARED_PARAMS)
+    return cls
+
+
+_SHARED_DOC = """
+    For each ``l1_ratio`` an alpha grid is computed on the full data
+    (:func:`~skdecay.alpha_grid`: ``n_alphas`` values from ``alpha_max`` down to
+    ``eps * alpha_max``) unless ``alphas`` is an explicit grid; every fold then
+    runs a warm-started path on its training rows and scores each ``alpha`` on
+    its held-out rows.  For each ``l1_ratio`` the first (largest) ``alpha``
+    with the best mean score over folds is kept, then the first ``l1_ratio``
+    with a strictly better score wins (scikit-learn's tie rule); the model is
+    refitted on all the data at that ``(alpha, l1_ratio)``.
+
+"""
+
+_SHARED_PARAMS = """    l1_ratio : float or array-like of floats in [0, 1], default=0.5
+        Mix of L1 and L2; a list is searched together with ``alpha``.  An
+        automatic grid needs ``l1_ratio > 0`` (give ``alphas`` explicitly for 0).
+    eps : float, default=1e-3
+        ``alpha_min / alpha_max`` of the automatic grid.
+    alphas : int or array-like of shape (n_alphas,), default=100
+        Number of alphas of the automatic grid (per ``l1_ratio``), or the grid
+        itself (sorted decreasing, shared by every ``l1_ratio``).
+    n_alphas : int, default=None
+        Same as an integer ``alphas`` (the spelling of scikit-learn < 1.7,
+        kept for convenience); ``None`` uses ``alphas``.
+    fit_intercept : bool, default=True
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature penalty multipliers (0: unpenalised), also used by the grid.
+    positive : bool, default=False
+    cv : int, cross-validation generator or iterable, default=None
+        Anything :func:`sklearn.model_selection.check_cv` accepts; ``None`` is
+        5-fold (``KFold`` for regression, ``StratifiedKFold`` for classification).
+    n_jobs : int, default=None
+        Parallel ``(l1_ratio, fold)`` tasks through joblib (threads).
+    verbose : int or bool, default=0
+        joblib's verbosity.
+    selection : {"cyclic", "random"}, default="cyclic"
+    random_state : int, RandomState instance or None, default=None
+        Seeds of ``selection="random"`` (one per task, drawn once, so results
+        do not depend on ``n_jobs``).
+"""
+
+
+@_fill_doc
+class ElasticNetRegressorCV(RegressorMixin, _PathCV):
+    r"""Elastic-net regression with ``alpha`` (and ``l1_ratio``) chosen by cross-validation.
+
+    Fits the objective of :class:`~skdecay.ElasticNetRegressor`
+
+    .. math::
+
+        \frac{1}{2n} \sum_i s_i (y_i - x_i^\top w - b)^2
+        + \alpha \sum_j f_j \Big(\rho |w_j| + \frac{1-\rho}{2} w_j^2\Big)
+
+    and is a drop-in for :class:`sklearn.linear_model.ElasticNetCV`: same grid,
+    same folds, same mean-squared-error criterion and tie rule, hence the same
+    ``alpha_`` and ``mse_path_`` up to solver tolerance.
+    {shared_doc}
+    Parameters
+    ----------
+    {shared_params}
+    max_iter : int, default=1000
+        Maximum coordinate-descent passes per ``alpha``.
+    tol : float, default=1e-4
+        Relative duality-gap tolerance of each fit.
+    scoring : str, callable or None, default=None
+        ``None``: the mean squared error on each held-out fold (weighted by the
+        held-out ``sample_weight``; the folds' errors are then averaged
+        unweighted), lower is better, exactly as ``ElasticNetCV``.  Otherwise a
+        scikit-learn scorer name or callable ``scorer(estimator, X, y)``, called
+        with ``sample_weight=`` the held-out weights when weights are given.
+
+    Attributes
+    ----------
+    alpha_ : float
+    l1_ratio_ : float
+    alphas_ : ndarray of shape (n_l1_ratio, n_alphas) or (n_alphas,)
+        The grids; 1-D for a single ``l1_ratio`` or an explicit ``alphas``
+        (scikit-learn's layout).
+    mse_path_ : ndarray of shape (n_l1_ratio, n_alphas, n_folds)
+        Held-out mean squared errors, unit dimensions squeezed as in scikit-learn;
+        only with ``scoring=None``.
+    scores_path_ : ndarray of shape (n_l1_ratio, n_alphas, n_folds)
+        Held-out scores, higher is better (``-mse_path_`` by default), never squeezed.
+    coef_ : ndarray of shape (n_features,)
+    intercept_ : float
+    dual_gap_ : float
+        Of the refit.
+    n_iter_ : int
+        Of the refit.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skdecay import ElasticNetRegressorCV
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> X = StandardScaler().fit_transform(X)
+    >>> model = ElasticNetRegressorCV(l1_ratio=[0.5, 1.0], alphas=20).fit(X, y)
+    >>> model.scores_path_.shape
+    (2, 20, 5)
+    """
+
+    _parameter_constraints = dict(_CV_CONSTRAINTS)
+
+    def __init__(
+        self,
+        *,
+        l1_ratio=0.5,
+        eps=1e-3,
+        alphas=100,
+        n_alphas=None,
+        fit_intercept=True,
+        penalty_factor=None,
+        positive=False,
+        max_iter=1000,
+        tol=1e-4,
+        cv=None,
+        scoring=None,
+        n_jobs=None,
+        verbose=0,
+        selection="cyclic",
+        random_state=None,
+    ):
+        self.l1_ratio = l1_ratio
+        self.eps = eps
+        self.alphas = alphas
+        self.n_alphas = n_alphas
+        self.fit_intercept = fit_intercept
+        self.penalty_factor = penalty_factor
+        self.positive = positive
+        self.max_iter = max_iter
+        self.tol = tol
+        self.cv = cv
+        self.scoring = scoring
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+        self.selection = selection
+        self.random_state = random_state
+
+    def _default_scoring(self):
+        return self.scoring
+
+    @fit_context
+    def fit(self, X, y, sample_weight=None, **params):
+        """Cross-validate the path, then refit on all the data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Never modified; float32 stays float32.
+        y : array-like of shape (n_samples,)
+        sample_weight : float or array-like of shape (n_samples,), default=None
+            Used by the path fits (training rows, rescaled to sum to their
+            count), by the held-out scores and by the refit.
+        **params : dict
+            Passed to the splitter's ``split`` (e.g. ``groups=`` for ``GroupKFold``).
+
+        Returns
+        -------
+        self : object
+        """
+        X, y = check_X_y(self, X, y, y_numeric=True)
+        return self._cv_fit(X, y, sample_weight, params)
+
+    def predict(self, X):
+        """Predicted targets, in the dtype of the fitted coefficients."""
+        return self._decision(X)
+
+
+@_fill_doc
+class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
+    r"""Elastic-net logistic regression with ``alpha`` (and ``l1_ratio``) chosen by CV.
+
+    Fits the objective of :class:`~skdecay.ElasticNetClassifier` (binary
+    log-loss, or multinomial for more than two classes)
+
+    .. math::
+
+        \frac{1}{n} \sum_i s_i\, \ell(y_i, x_i^\top W + b)
+        + \alpha \sum_{k, j} f_j \Big(\rho |W_{kj}| + \frac{1-\rho}{2} W_{kj}^2\Big)
+
+    i.e. :class:`sklearn.linear_model.LogisticRegressionCV` with
+    ``C = 1 / (n * alpha)``, but on an ``alpha`` grid: since ``n`` differs
+    between the folds and the full data, a fixed ``alpha`` is the
+    regularisation that transfers from the folds to the refit, while a fixed
+    ``C`` is not.
+    {shared_doc}
+    Parameters
+    ----------
+    {shared_params}
+    max_iter : int, default=100
+        Maximum Newton iterations per ``alpha``.
+    tol : float, default=1e-4
+        Relative duality-gap tolerance of each fit.
+    scoring : str, callable or None, default=None
+        ``None``: accuracy, the default of scikit-learn 1.9's
+        ``LogisticRegressionCV`` (which announces ``"neg_log_loss"`` for 1.11;
+        ``scoring="neg_log_loss"`` breaks the frequent accuracy ties and is
+        recommended).  Otherwise a scorer name or callable, called with
+        ``sample_weight=`` the held-out weights when weights are given.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    alpha_ : float
+    l1_ratio_ : float
+    alphas_ : ndarray of shape (n_l1_ratio, n_alphas) or (n_alphas,)
+    scores_path_ : ndarray of shape (n_l1_ratio, n_alphas, n_folds)
+        Held-out scores, higher is better.
+    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+    dual_gap_ : float
+    n_iter_ : int
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skdecay import ElasticNetClassifierCV
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> X = StandardScaler().fit_transform(X)
+    >>> clf = ElasticNetClassifierCV(l1_ratio=1.0, alphas=10, cv=3).fit(X, y)
+    >>> clf.coef_.shape, clf.scores_path_.shape
+    ((1, 30), (1, 10, 3))
+    """
+
+    _parameter_constraints = dict(_CV_CONSTRAINTS)
+    _is_classifier = True
+
+    def __init__(
+        self,
+        *,
+        l1_ratio=0.5,
+        eps=1e-3,
+        alphas=100,
+        n_alphas=None,
+        fit_intercept=True,
+        penalty_factor=None,
+        positive=False,
+        max_iter=100,
+        tol=1e-4,
+        cv=None,
+        scoring=None,
+        n_jobs=None,
+        verbose=0,
+        selection="cyclic",
+        random_state=None,
+    ):
+        self.l1_ratio = l1_ratio
+        self.eps = eps
+        self.alphas = alphas
+        self.n_alphas = n_alphas
+        self.fit_intercept = fit_intercept
+        self.penalty_factor = penalty_factor
+        self.positive = positive
+        self.max_iter = max_iter
+        self.tol = tol
+        self.cv = cv
+        self.scoring = scoring
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+        self.selection = selection
+        self.random_state = random_state
+
+    def _default_scoring(self):
+        return "accuracy" if self.scoring is None else self.scoring
+
+    @fit_context
+    def fit(self, X, y, sample_weight=None, **params):
+        """Cross-validate the path, then refit on all the data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Never modified; float32 stays float32.
+        y : array-like of shape (n_samples,)
+        sample_weight : float or array-like of shape (n_samples,), default=None
+            Used by the path fits (training rows, rescaled to sum to their
+            count), by the held-out scores and by the refit.
+        **params : dict
+            Passed to the splitter's ``split`` (e.g. ``groups=`` for ``GroupKFold``).
+
+        Returns
+        -------
+        self : object
+        """
+        X, y = check_X_y(self, X, y)
+        check_classification_targets(y)
+        self.classes_ = np.unique(y)
+        if self.classes_.size < 2:
+            raise ValueError(
+                "This solver needs samples of at least 2 classes in the data, but "
+                f"the data contain only one class: {self.classes_[0]!r}."
+            )
+        if sample_weight is not None and not isinstance(sample_weight, Number):
+            sw = check_sample_weight(sample_weight, X.shape[0], np.float64)
+            if np.unique(y[sw > 0]).size < 2:
+                raise ValueError(
+                    "sample_weight leaves samples of a single class with positive weight; "
+                    "a classifier needs at least 2 classes."
+                )
+        return self._cv_fit(X, y, sample_weight, params)
+
+    decision_function = ElasticNetClassifier.decision_function
+    predict = ElasticNetClassifier.predict
+    predict_proba = ElasticNetClassifier.predict_proba
+    predict_log_proba = ElasticNetClassifier.predict_log_proba
