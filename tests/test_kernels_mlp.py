@@ -6,7 +6,7 @@ from threadpoolctl import threadpool_limits
 
 from skdecay import optim
 from skdecay._kernels import mlp as K
-from skdecay.neural_network import ACTIVATIONS, layout_of, loss_and_gradient, unpack
+from skdecay.network import ACTIVATIONS, layout_of, loss_and_gradient, unpack
 from skdecay.penalties import penalty_value
 
 LOSSES = {"squared": K.SQUARED_LOSS, "logistic": K.LOGISTIC_LOSS, "multinomial": K.MULTINOMIAL_LOSS}

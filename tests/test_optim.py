@@ -6,7 +6,7 @@ from threadpoolctl import threadpool_limits
 
 from skdecay import optim
 from skdecay._kernels import mlp as K
-from skdecay.neural_network import layout_of, loss_and_gradient, unpack
+from skdecay.network import layout_of, loss_and_gradient, unpack
 
 
 @pytest.fixture(autouse=True)
