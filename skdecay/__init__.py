@@ -16,6 +16,7 @@ from .neural_network import (
     RidgeMLPRegressor,
 )
 from .path import alpha_grid, alpha_max, enet_path, logistic_path
+from .persistence import trusted_types
 
 __version__ = "0.1.0"
 
@@ -36,5 +37,6 @@ __all__ = [
     "LassoMLPRegressor",
     "RidgeMLPClassifier",
     "RidgeMLPRegressor",
+    "trusted_types",
     "__version__",
 ]
