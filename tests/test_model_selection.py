@@ -19,7 +19,6 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import ElasticNetCV, LogisticRegressionCV
 from sklearn.metrics import r2_score
 from sklearn.model_selection import GridSearchCV, GroupKFold, KFold, StratifiedKFold
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skdecay import (
     ElasticNetClassifier,
@@ -279,19 +278,3 @@ def test_classifier_single_class_errors(breast_cancer):
         ElasticNetClassifierCV(alphas=3).fit(X, np.zeros(len(y)))
     with pytest.raises(ValueError, match="single class"):
         ElasticNetClassifierCV(alphas=3).fit(X, y, sample_weight=(y == 1).astype(float))
-
-
-# ---------------------------------------------------------------------------
-# scikit-learn's estimator checks (small grids keep them quick)
-
-
-@parametrize_with_checks(
-    [
-        ElasticNetRegressorCV(l1_ratio=[0.5, 1.0], alphas=3, eps=0.1, cv=3),
-        ElasticNetClassifierCV(alphas=2, eps=0.1, cv=2),
-    ]
-)
-def test_sklearn_compatible(estimator, check):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        check(estimator)

@@ -12,7 +12,6 @@ from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.estimator_checks import parametrize_with_checks
 from threadpoolctl import threadpool_limits
 
 from skdecay import (
@@ -40,13 +39,6 @@ def _one_blas_thread():
     # the test machine is shared: multithreaded BLAS on tiny products only oversubscribes
     with threadpool_limits(1):
         yield
-
-
-@parametrize_with_checks(
-    [c(hidden_layer_sizes=(8,), max_iter=100, learning_rate_init=1e-2) for c in CLASSES]
-)
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
 
 
 def _regression(n=60, p=5, seed=0):
