@@ -22,11 +22,20 @@ __all__ = ["kernel"]
 _CACHE_WARNED = False
 
 
-def kernel(func):
-    """Compile ``func`` with ``numba.njit(cache=True)``, uncached if it cannot."""
+def kernel(func=None, *, error_model: str = "python"):
+    """Compile ``func`` with ``numba.njit(cache=True)``, uncached if it cannot.
+
+    Use as ``@kernel``, or ``@kernel(error_model="numpy")`` for a kernel whose
+    float divisions must vectorise: numba's default ("python") error model
+    checks every division for a zero divisor, which blocks SIMD code; with
+    "numpy" a division by zero gives inf/nan instead of raising, and the
+    Python driver checks finiteness.
+    """
+    if func is None:
+        return lambda f: kernel(f, error_model=error_model)
     global _CACHE_WARNED
     try:
-        return numba.njit(cache=True, nogil=True)(func)
+        return numba.njit(cache=True, nogil=True, error_model=error_model)(func)
     except RuntimeError as exc:  # no writable cache locator
         if not _CACHE_WARNED:
             _CACHE_WARNED = True
@@ -37,4 +46,4 @@ def kernel(func):
                 RuntimeWarning,
                 stacklevel=2,
             )
-        return numba.njit(cache=False, nogil=True)(func)
+        return numba.njit(cache=False, nogil=True, error_model=error_model)(func)

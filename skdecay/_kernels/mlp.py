@@ -26,7 +26,7 @@ SQUARED_LOSS, LOGISTIC_LOSS, MULTINOMIAL_LOSS = 0, 1, 2
 ADD_DECAYED_WEIGHTS, DECAY_WEIGHTS, SCALE_BY_MOMENTUM, SCALE_BY_ADAM, DESCENT, PROX_L1 = range(6)
 
 
-@kernel
+@kernel(error_model="numpy")
 def _sigmoid(z):
     if z >= 0:
         return 1 / (1 + np.exp(-z))
@@ -34,7 +34,7 @@ def _sigmoid(z):
     return e / (1 + e)
 
 
-@kernel
+@kernel(error_model="numpy")
 def _activate(a, code):
     """Apply the activation in place to the flat block ``a``."""
     if code == RELU:
@@ -49,7 +49,7 @@ def _activate(a, code):
             a[i] = _sigmoid(a[i])
 
 
-@kernel
+@kernel(error_model="numpy")
 def _backprop_activation(d, a, code):
     """``d *= f'(z)``, with the derivative written through the output ``a = f(z)``."""
     if code == RELU:
@@ -64,7 +64,7 @@ def _backprop_activation(d, a, code):
             d[i] *= a[i] * (1 - a[i])
 
 
-@kernel
+@kernel(error_model="numpy")
 def batch_loss_grad(xb, yb, sb, params, layout, act, out, grad, acts, deltas):
     """Weighted data loss of a minibatch and its gradient, written into ``grad``.
 
@@ -91,9 +91,11 @@ def batch_loss_grad(xb, yb, sb, params, layout, act, out, grad, acts, deltas):
         else:
             prev = acts[starts[l - 1] : starts[l]].reshape((bl, ni))
             np.dot(prev, W, A)
+        bias = params[bo : bo + no]
         for i in range(bl):
+            row = A[i]
             for j in range(no):
-                A[i, j] += params[bo + j]
+                row[j] += bias[j]
         if l < n_mat - 1:
             _activate(af, act)
 
@@ -139,11 +141,12 @@ def batch_loss_grad(xb, yb, sb, params, layout, act, out, grad, acts, deltas):
         else:
             prev = acts[starts[l - 1] : starts[l]].reshape((bl, ni))
             np.dot(prev.T, D, gW)
-        for j in range(no):
-            grad[bo + j] = 0
+        gb = grad[bo : bo + no]
+        gb[:] = 0
         for i in range(bl):
+            row = D[i]
             for j in range(no):
-                grad[bo + j] += D[i, j]
+                gb[j] += row[j]
         if l > 0:
             W = params[wo : wo + ni * no].reshape((ni, no))
             dpf = deltas[starts[l - 1] : starts[l]]
@@ -152,7 +155,7 @@ def batch_loss_grad(xb, yb, sb, params, layout, act, out, grad, acts, deltas):
     return loss
 
 
-@kernel
+@kernel(error_model="numpy")
 def chain_update(params, grad, chain, hyper, lam1, lam2, m, v, t, direction, metric):
     """One optimizer step over every parameter, following the step codes in ``chain``.
 
@@ -229,7 +232,7 @@ def chain_update(params, grad, chain, hyper, lam1, lam2, m, v, t, direction, met
                     params[i] = zero
 
 
-@kernel
+@kernel(error_model="numpy")
 def mlp_epoch(
     X, Y, s, perm, batch_size, params, layout, act, out, chain, hyper, lam1, lam2, m, v, t
 ):
