@@ -261,8 +261,12 @@ def mlp_epoch(
         bl = min(batch_size, n - start)
         for i in range(bl):
             r = perm[start + i]
-            xb[i, :] = X[r, :]
-            yb[i, :] = Y[r, :]
+            xrow, xsrc = xb[i], X[r]
+            for j in range(p):
+                xrow[j] = xsrc[j]
+            yrow, ysrc = yb[i], Y[r]
+            for k in range(K):
+                yrow[k] = ysrc[k]
             sb[i] = s[r]
         if bl == batch_size:
             loss += batch_loss_grad(xb, yb, sb, params, layout, act, out, grad, acts, deltas)
