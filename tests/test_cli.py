@@ -1,0 +1,272 @@
+"""The ``skdecay`` command, run in-process through ``skdecay.cli.main``.
+
+Small CSVs (numeric + categorical columns, missing values) are written to
+``tmp_path``; the checks compare the command's choices and files with
+independent computations (scikit-learn preprocessing + our CV estimators, the
+model file re-read with ``skops``).
+"""
+
+from __future__ import annotations
+
+import csv
+import fractions
+
+import numpy as np
+import pytest
+
+pd = pytest.importorskip("pandas")
+sio = pytest.importorskip("skops.io")
+pytest.importorskip("matplotlib")
+
+import skdecay  # noqa: E402
+from skdecay import ElasticNetRegressorCV  # noqa: E402
+from skdecay.cli import KNOWN_TYPES, L1_RATIOS, load_model, main  # noqa: E402
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(autouse=True)
+def _agg(monkeypatch):
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+
+
+def _frame(n: int = 90, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame(
+        {
+            "x1": rng.normal(size=n),
+            "x2": rng.normal(size=n),
+            "noise": rng.normal(size=n),
+            "color": rng.choice(["red", "green", "blue"], n),
+            "flag": rng.choice([True, False], n),
+        }
+    )
+    y = 3 * df["x1"] - 2 * (df["color"] == "red") + 0.3 * rng.normal(size=n)
+    df["y"] = y
+    df["label"] = np.where(df["x2"] + 0.3 * rng.normal(size=n) > 0, "yes", "no")
+    df.loc[4, "x2"] = np.nan  # imputed
+    df.loc[7, "color"] = np.nan
+    return df
+
+
+@pytest.fixture
+def data(tmp_path):
+    path = tmp_path / "data.csv"
+    _frame().to_csv(path, index=False)
+    return path
+
+
+def _run(argv, capsys):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _is_png(path) -> bool:
+    with open(path, "rb") as f:
+        return f.read(8) == PNG_MAGIC
+
+
+def _table(out: str) -> list[list[str]]:
+    """The rows of the printed table (alpha, score, std, nonzero)."""
+    rows = []
+    for line in out.splitlines():
+        parts = line.replace("*", " ").split()
+        if len(parts) == 4:
+            try:
+                [float(p) for p in parts]
+            except ValueError:
+                continue
+            rows.append(parts)
+    return rows
+
+
+def test_fit_regression_matches_cv_estimator(data, tmp_path, capsys):
+    out_file = tmp_path / "reg.skops"
+    code, out, err = _run(
+        ["fit", data, "--target", "y", "--cv", 3, "--n-alphas", 6, "--out", out_file], capsys
+    )
+    assert code == 0, err
+    assert "CV r2" in out and "selected features" in out
+    assert len(_table(out)) == 6
+    # progress: one line per l1_ratio on stderr
+    assert sum("l1_ratio=" in line for line in err.splitlines()) == len(L1_RATIOS)
+    plot = tmp_path / "reg_path.png"
+    assert _is_png(plot)
+    assert str(plot) in out and str(out_file) in out
+
+    # the file needs only trusted types, and loads with trusted_types + known types
+    untrusted = sio.get_untrusted_types(file=out_file)
+    assert set(untrusted) <= set(skdecay.trusted_types()) | KNOWN_TYPES
+    pipe = sio.load(out_file, trusted=untrusted)
+    model = pipe[-1]
+    assert type(model).__name__ in ("ElasticNetRegressor", "LassoRegressor")
+
+    # independent selection: one ElasticNetRegressorCV over all l1_ratios on the
+    # same preprocessed data and folds chooses the same (alpha, l1_ratio)
+    from sklearn.model_selection import KFold
+
+    df = pd.read_csv(data)
+    X = df.drop(columns=["y"])
+    Xt = pipe[0].transform(X)
+    ref = ElasticNetRegressorCV(
+        l1_ratio=list(L1_RATIOS),
+        alphas=6,
+        cv=KFold(3, shuffle=True, random_state=0),
+        scoring="r2",
+    ).fit(Xt, df["y"])
+    assert model.alpha == pytest.approx(ref.alpha_, rel=1e-12)
+    assert getattr(model, "l1_ratio", 1.0) == ref.l1_ratio_
+    np.testing.assert_allclose(model.coef_, ref.coef_, rtol=1e-6, atol=1e-8)
+
+    # the printed selected features are the nonzero coefficients' names
+    names = pipe[0].get_feature_names_out()
+    line = next(s for s in out.splitlines() if s.startswith("selected features"))
+    printed = line.split(": ", 1)[1].split(", ")
+    assert printed == list(names[model.coef_ != 0])
+    assert "x1" in printed and "color_red" in printed
+
+
+def test_fit_then_predict_classifier(data, tmp_path, capsys):
+    out_file = tmp_path / "clf.skops"
+    plot = tmp_path / "custom.png"
+    code, out, err = _run(
+        [
+            "fit",
+            data,
+            "--target",
+            "label",
+            "--cv",
+            3,
+            "--n-alphas",
+            5,
+            "--out",
+            out_file,
+            "--plot",
+            plot,
+            "--quiet",
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    assert err == ""  # --quiet
+    assert out.startswith("logistic (ElasticNetClassifier)")
+    assert "neg_log_loss" in out
+    assert _is_png(plot)
+
+    model = load_model(out_file)
+    new = pd.read_csv(data).drop(columns=["label"]).iloc[:25]
+    new_path = tmp_path / "new.csv"
+    new.to_csv(new_path, index=False)
+    pred_path = tmp_path / "pred.csv"
+    code, _, err = _run(["predict", out_file, new_path, "--out", pred_path], capsys)
+    assert code == 0, err
+    pred = pd.read_csv(pred_path)
+    assert list(pred["prediction"]) == list(model.predict(new[model.feature_names_in_]))
+    proba = pred[["proba_no", "proba_yes"]].to_numpy()
+    np.testing.assert_allclose(proba, model.predict_proba(new[model.feature_names_in_]))
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+
+    # without --out the predictions go to stdout, one line per row plus a header
+    code, out, _ = _run(["predict", out_file, new_path], capsys)
+    assert code == 0
+    assert out.splitlines()[0] == "prediction,proba_no,proba_yes"
+    assert len(out.splitlines()) == 26
+
+
+@pytest.mark.parametrize("model", ["ridge", "mlp"])
+def test_fit_grid_models(data, tmp_path, capsys, model):
+    out_file = tmp_path / f"{model}.skops"
+    argv = ["fit", data, "--target", "y", "--model", model, "--cv", 2, "--out", out_file]
+    code, out, err = _run([*argv, "--n-alphas", 3 if model == "ridge" else 2], capsys)
+    assert code == 0, err
+    assert "alphas 1-" in err  # progress per candidate batch
+    rows = _table(out)
+    assert len(rows) == (3 if model == "ridge" else 2)
+    if model == "ridge":
+        p = load_model(out_file)[0].get_feature_names_out().size
+        assert all(int(r[3]) == p for r in rows)  # ridge never zeroes a coefficient
+    assert _is_png(tmp_path / f"{model}_path.png")
+    pipe = load_model(out_file)
+    X = pd.read_csv(data).drop(columns=["y"])
+    assert pipe.predict(X).shape == (X.shape[0],)
+
+
+def test_demo(tmp_path, capsys):
+    code, out, err = _run(
+        ["demo", "--out-dir", tmp_path, "--cv", 3, "--n-alphas", 5, "--quiet"], capsys
+    )
+    assert code == 0, err
+    assert "diabetes" in out and "selected features" in out
+    assert len(_table(out)) == 5
+    assert _is_png(tmp_path / "diabetes_path.png")
+    pipe = load_model(tmp_path / "diabetes.skops")
+    assert list(pipe.feature_names_in_[:3]) == ["age", "sex", "bmi"]
+
+
+def _bad_files(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    header = tmp_path / "header.csv"
+    header.write_text("a,b,y\n")
+    garbled = tmp_path / "garbled.csv"
+    garbled.write_text('a,b\n1,2\n3,"4\n')
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"\xff\xfe\x00\x81\x82\n\x00\x00")
+    return empty, header, garbled, binary
+
+
+def test_bad_input_exit_code_2(data, tmp_path, capsys):
+    empty, header, garbled, binary = _bad_files(tmp_path)
+    strange = tmp_path / "strange.skops"
+    sio.dump({"x": fractions.Fraction(1, 3)}, strange)
+    cases = [
+        ["fit", tmp_path / "missing.csv", "--target", "y"],
+        ["fit", tmp_path, "--target", "y"],  # a directory
+        ["fit", empty, "--target", "y"],
+        ["fit", header, "--target", "y"],
+        ["fit", garbled, "--target", "a"],
+        ["fit", binary, "--target", "a"],
+        ["fit", data, "--target", "nope"],
+        ["fit", data, "--target", "label", "--model", "elasticnet"],
+        ["fit", data, "--target", "label", "--model", "lasso"],
+        ["fit", data, "--target", "label", "--model", "ridge"],
+        ["fit", data, "--target", "y", "--model", "logistic"],
+        ["fit", data, "--target", "y", "--scoring", "no_such_scorer"],
+        ["predict", tmp_path / "missing.skops", data],
+        ["predict", data, data],  # not a model file
+        ["predict", strange, data],  # untrusted type
+    ]
+    for argv in cases:
+        code, out, err = _run(argv, capsys)
+        assert code == 2, argv
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("skdecay: error: "), (argv, err)
+        assert out == ""
+    # nothing was written for the failed fits
+    assert not list(tmp_path.glob("*.png"))
+
+
+def test_predict_needs_the_training_columns(data, tmp_path, capsys):
+    out_file = tmp_path / "m.skops"
+    code, _, err = _run(
+        ["fit", data, "--target", "y", "--model", "lasso", "--cv", 2, "--n-alphas", 3]
+        + ["--out", out_file, "--quiet"],
+        capsys,
+    )
+    assert code == 0, err
+    partial = tmp_path / "partial.csv"
+    with open(partial, "w", newline="") as f:
+        csv.writer(f).writerows([["x1", "x2"], [0.1, 0.2]])
+    code, _, err = _run(["predict", out_file, partial], capsys)
+    assert code == 2
+    assert "noise" in err and err.count("\n") == 1
+
+
+def test_usage_errors_exit_2(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["fit", "data.csv"])  # --target missing
+    assert exc.value.code == 2
+    with pytest.raises(SystemExit) as exc:
+        main(["demo", "--cv", "1"])
+    assert exc.value.code == 2

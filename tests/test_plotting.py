@@ -1,0 +1,414 @@
+"""Displays of ``skdecay.plotting``: the drawn data equal the estimator's values.
+
+Headless (Agg).  Each test compares what was drawn (line data, bar heights,
+fill bands) with the arrays of the fitted estimator or with an independently
+computed path, and checks the Display API: ``ax=`` is used, ``plot`` returns
+the display, bad input raises a clear error.  Figures are closed after each test.
+"""
+
+import subprocess
+import sys
+import warnings
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_diabetes, load_iris, make_moons
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.linear_model import LinearRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skdecay import (
+    ElasticNetClassifier,
+    ElasticNetClassifierCV,
+    ElasticNetRegressor,
+    ElasticNetRegressorCV,
+    LassoMLPClassifier,
+    LassoRegressor,
+    RidgeRegressor,
+    enet_path,
+    logistic_path,
+)
+from skdecay.plotting import (
+    CVScoreDisplay,
+    RegularizationPathDisplay,
+    TrainingHistoryDisplay,
+    WeightDistributionDisplay,
+)
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def diabetes_df():
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    return X, y.to_numpy()
+
+
+@pytest.fixture(scope="module")
+def diabetes_std(diabetes_df):
+    X, y = diabetes_df
+    return StandardScaler().fit_transform(X), y
+
+
+@pytest.fixture(scope="module")
+def iris_std():
+    X, y = load_iris(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+@pytest.fixture(scope="module")
+def mlp():
+    X, y = make_moons(n_samples=200, noise=0.25, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # few epochs on purpose
+        return LassoMLPClassifier(
+            (16, 8), alpha=3e-3, learning_rate_init=1e-2, max_iter=15, random_state=0, tol=0
+        ).fit(X, y)
+
+
+@pytest.fixture(scope="module")
+def mlp_early():
+    X, y = make_moons(n_samples=200, noise=0.25, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return LassoMLPClassifier(
+            (8,), alpha=1e-3, max_iter=6, early_stopping=True, random_state=0, tol=0
+        ).fit(X, y)
+
+
+@pytest.fixture(scope="module")
+def cv_two_ratios(diabetes_std):
+    X, y = diabetes_std
+    return ElasticNetRegressorCV(l1_ratio=[0.5, 1.0], alphas=15, cv=3).fit(X, y)
+
+
+def test_import_does_not_load_matplotlib():
+    code = "import sys, skdecay.plotting; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+# ---------------------------------------------------------------------------
+# RegularizationPathDisplay
+
+
+def test_path_display_from_path_draws_the_path(diabetes_std):
+    X, y = diabetes_std
+    path = enet_path(X, y, l1_ratio=0.8, n_alphas=25)
+    disp = RegularizationPathDisplay.from_path(path, selected_alpha=path.alphas[7], n_labels=3)
+    assert isinstance(disp, RegularizationPathDisplay)
+    assert len(disp.lines_) == X.shape[1]
+    for j, line in enumerate(disp.lines_):
+        np.testing.assert_array_equal(line.get_xdata(), path.alphas)
+        np.testing.assert_array_equal(line.get_ydata(), path.coefs[:, j])
+    np.testing.assert_array_equal(disp.selected_line_.get_xdata(), [path.alphas[7]] * 2)
+    assert disp.ax_.get_xscale() == "log"
+    assert disp.ax_.xaxis_inverted()  # strongest penalty on the left
+    assert disp.figure_ is disp.ax_.figure
+    # the 3 labelled lines are those largest in |coef| at the smallest alpha
+    labelled = {i for i, ln in enumerate(disp.lines_) if not ln.get_label().startswith("_")}
+    assert labelled == set(np.argsort(-np.abs(path.coefs[-1]))[:3].tolist())
+    legend_texts = [t.get_text() for t in disp.ax_.get_legend().get_texts()]
+    assert len(legend_texts) == 4  # 3 features + selected alpha
+
+
+def test_path_display_uses_given_ax_and_returns_self(diabetes_std):
+    X, y = diabetes_std
+    path = enet_path(X, y, n_alphas=5)
+    fig, ax = plt.subplots()
+    disp = RegularizationPathDisplay(path.alphas, path.coefs, name="lasso")
+    assert disp.plot(ax=ax, legend=False) is disp
+    assert disp.ax_ is ax and disp.figure_ is fig
+    assert disp.selected_line_ is None
+    assert ax.get_title() == "lasso"
+    assert ax.get_legend() is None
+
+
+def test_path_display_from_estimator_pipeline_matches_enet_path(diabetes_df):
+    X, y = diabetes_df
+    model = make_pipeline(StandardScaler(), ElasticNetRegressor(alpha=0.3, l1_ratio=0.7))
+    model.fit(X, y)
+    disp = RegularizationPathDisplay.from_estimator(model, X, y, n_alphas=12, eps=1e-2)
+    ref = enet_path(StandardScaler().fit_transform(X), y, l1_ratio=0.7, n_alphas=12, eps=1e-2)
+    np.testing.assert_allclose(disp.alphas, ref.alphas)
+    for j, line in enumerate(disp.lines_):
+        np.testing.assert_allclose(line.get_ydata(), ref.coefs[:, j], atol=1e-6)
+    np.testing.assert_array_equal(disp.selected_line_.get_xdata(), [0.3, 0.3])
+    # feature names come from the pipeline (the DataFrame's columns)
+    labels = {ln.get_label() for ln in disp.lines_}
+    assert {"bmi", "s5"} <= labels
+
+
+def test_path_display_lasso_uses_l1_ratio_one(diabetes_std):
+    X, y = diabetes_std
+    disp = RegularizationPathDisplay.from_estimator(
+        LassoRegressor(alpha=1.0).fit(X, y), X, y, n_alphas=8
+    )
+    ref = enet_path(X, y, l1_ratio=1.0, n_alphas=8)
+    np.testing.assert_allclose(np.column_stack([ln.get_ydata() for ln in disp.lines_]), ref.coefs)
+    # alpha_max is the first grid value and all coefficients vanish there
+    np.testing.assert_array_equal(np.column_stack([ln.get_ydata() for ln in disp.lines_])[0], 0)
+
+
+def test_path_display_from_cv_estimator(diabetes_std, cv_two_ratios):
+    X, y = diabetes_std
+    cv = cv_two_ratios
+    disp = RegularizationPathDisplay.from_estimator(cv, X, y)
+    row = list(cv.l1_ratio).index(cv.l1_ratio_)
+    np.testing.assert_allclose(disp.alphas, cv.alphas_[row])
+    np.testing.assert_array_equal(disp.selected_line_.get_xdata(), [cv.alpha_] * 2)
+    ref = enet_path(X, y, l1_ratio=cv.l1_ratio_, alphas=cv.alphas_[row])
+    coefs = np.column_stack([ln.get_ydata() for ln in disp.lines_])
+    np.testing.assert_allclose(coefs, ref.coefs, atol=1e-6)
+    # the refit coefficients lie on the path at alpha_
+    i = int(np.argmin(np.abs(cv.alphas_[row] - cv.alpha_)))
+    np.testing.assert_allclose(coefs[i], cv.coef_, atol=1e-2 * np.abs(cv.coef_).max())
+
+
+def test_path_display_multinomial_one_line_per_class_and_feature(iris_std):
+    X, y = iris_std
+    clf = ElasticNetClassifier(alpha=1e-2, l1_ratio=1.0).fit(X, y)
+    disp = RegularizationPathDisplay.from_estimator(clf, X, y, n_alphas=6, n_labels=12)
+    ref = logistic_path(X, y, l1_ratio=1.0, n_alphas=6)
+    assert ref.coefs.shape == (6, 3, 4)
+    assert len(disp.lines_) == 12
+    for k in range(3):
+        for j in range(4):
+            line = disp.lines_[k * 4 + j]
+            np.testing.assert_allclose(line.get_ydata(), ref.coefs[:, k, j], atol=1e-6)
+            assert line.get_label() == f"{k}: x{j}"
+    assert {ln.get_linestyle() for ln in disp.lines_} == {"-", "--", ":"}
+    named = RegularizationPathDisplay.from_path(ref, class_names=["a", "b", "c"], n_labels=12)
+    assert named.lines_[5].get_label() == "b: x1"
+
+
+def test_path_display_classifier_cv(iris_std):
+    X, y = iris_std
+    X, y = X[y < 2], y[y < 2]  # binary: one coefficient row
+    cv = ElasticNetClassifierCV(l1_ratio=1.0, alphas=6, cv=3).fit(X, y)
+    disp = RegularizationPathDisplay.from_estimator(cv, X, y)
+    assert len(disp.lines_) == 4
+    np.testing.assert_allclose(disp.alphas, cv.alphas_)
+    assert disp.selected_line_.get_xdata()[0] == cv.alpha_
+
+
+def test_path_display_errors(diabetes_std):
+    X, y = diabetes_std
+    with pytest.raises(NotFittedError):
+        RegularizationPathDisplay.from_estimator(ElasticNetRegressor(), X, y)
+    with pytest.raises(NotFittedError):
+        RegularizationPathDisplay.from_estimator(
+            make_pipeline(StandardScaler(), LassoRegressor()), X, y
+        )
+    with pytest.raises(TypeError, match="LinearRegression"):
+        RegularizationPathDisplay.from_estimator(LinearRegression().fit(X, y), X, y)
+    with pytest.raises(TypeError, match="ridge path"):
+        RegularizationPathDisplay.from_estimator(RidgeRegressor().fit(X, y), X, y)
+    with pytest.raises(TypeError, match="RegularizationPath"):
+        RegularizationPathDisplay.from_path((np.ones(3), np.ones((3, 2))))
+    with pytest.raises(ValueError, match="log axis"):
+        RegularizationPathDisplay([1.0, 0.0], np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="shape"):
+        RegularizationPathDisplay([1.0, 0.5], np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="feature_names"):
+        RegularizationPathDisplay([1.0, 0.5], np.zeros((2, 3)), feature_names=["a"])
+
+
+# ---------------------------------------------------------------------------
+# WeightDistributionDisplay
+
+
+def test_weight_display_linear_zero_bar_counts_exact_zeros(diabetes_std):
+    X, y = diabetes_std
+    model = LassoRegressor(alpha=2.0).fit(X, y)
+    n_zero = int(np.sum(model.coef_ == 0))
+    assert 0 < n_zero < X.shape[1]  # the test needs both kinds of weights
+    disp = WeightDistributionDisplay.from_estimator(model, bins=7)
+    assert disp.n_zeros_.tolist() == [n_zero]
+    assert disp.zero_bars_[0].get_height() == n_zero
+    assert disp.zero_bars_[0].get_x() + disp.zero_bars_[0].get_width() / 2 == pytest.approx(0)
+    heights = [r.get_height() for r in disp.hist_bars_[0]]
+    assert len(heights) == 7 and sum(heights) == X.shape[1] - n_zero  # nonzeros only
+    assert disp.zero_fractions_[0] == pytest.approx(n_zero / X.shape[1])
+    assert disp.ax_.texts[0].get_text().startswith(f"{n_zero} exact zeros")
+    assert disp.axes_.shape == (1,) and disp.ax_ is disp.axes_[0]
+
+
+def test_weight_display_mlp_all_layers_and_by_layer(mlp):
+    together = WeightDistributionDisplay.from_estimator(mlp)
+    all_w = np.concatenate([W.ravel() for W in mlp.coefs_])
+    assert together.n_zeros_.tolist() == [int(np.sum(all_w == 0))]
+    assert together.n_zeros_[0] > 0  # L1 with proximal steps: exact zeros
+    assert together.zero_bars_[0].get_height() == together.n_zeros_[0]
+    per_layer = WeightDistributionDisplay.from_estimator(mlp, by_layer=True)
+    assert len(per_layer.axes_) == len(mlp.coefs_) == 3
+    expected = [int(np.sum(W == 0)) for W in mlp.coefs_]
+    assert per_layer.n_zeros_.tolist() == expected
+    assert [b.get_height() for b in per_layer.zero_bars_] == expected
+    assert sum(expected) == together.n_zeros_[0]
+
+
+def test_weight_display_from_estimators_side_by_side(diabetes_df, mlp):
+    X, y = diabetes_df
+    pipe = make_pipeline(StandardScaler(), LassoRegressor(alpha=1.0)).fit(X, y)
+    fig, axes = plt.subplots(1, 2)
+    disp = WeightDistributionDisplay.from_estimators([pipe, mlp], names=["lasso", "mlp"], ax=axes)
+    assert disp.figure_ is fig and list(disp.axes_) == list(axes)
+    assert [a.get_title() for a in axes] == ["lasso", "mlp"]
+    assert disp.n_zeros_[0] == np.sum(pipe[-1].coef_ == 0)
+    assert disp.n_zeros_[1] == sum(int(np.sum(W == 0)) for W in mlp.coefs_)
+
+
+def test_weight_display_all_zero_and_direct():
+    disp = WeightDistributionDisplay([np.zeros(5), np.array([0.0, 1.0, -2.0])]).plot(log=True)
+    assert disp.hist_bars_[0] is None
+    assert disp.n_zeros_.tolist() == [5, 1]
+    assert disp.zero_fractions_.tolist() == [1.0, pytest.approx(1 / 3)]
+
+
+def test_weight_display_errors(mlp):
+    with pytest.raises(NotFittedError):
+        WeightDistributionDisplay.from_estimator(LassoRegressor())
+    with pytest.raises(TypeError, match="coef_"):
+        WeightDistributionDisplay.from_estimator(StandardScaler().fit(np.eye(3)))
+    with pytest.raises(TypeError, match="fitted estimator"):
+        WeightDistributionDisplay.from_estimator(np.ones(3))
+    with pytest.raises(ValueError, match="names"):
+        WeightDistributionDisplay.from_estimators([mlp], names=["a", "b"])
+    with pytest.raises(ValueError, match="Axes"):
+        _, ax = plt.subplots()
+        WeightDistributionDisplay.from_estimator(mlp, by_layer=True, ax=ax)
+
+
+# ---------------------------------------------------------------------------
+# TrainingHistoryDisplay
+
+
+def test_history_display_lines_equal_history(mlp):
+    disp = TrainingHistoryDisplay.from_estimator(mlp)
+    h = mlp.history_
+    n = mlp.n_iter_
+    assert disp.axes_.shape == (2, 2) and disp.ax_ is disp.axes_[0, 0]
+    np.testing.assert_array_equal(disp.lines_["loss"].get_ydata(), mlp.loss_curve_)
+    np.testing.assert_array_equal(disp.lines_["loss"].get_xdata(), np.arange(1, n + 1))
+    assert disp.lines_["validation_score"] is None  # no early stopping: a note instead
+    assert "early_stopping" in disp.axes_[0, 1].texts[0].get_text()
+    for key in ("l2_norm", "zero_fraction"):
+        assert len(disp.lines_[key]) == len(mlp.coefs_)
+        for j, line in enumerate(disp.lines_[key]):
+            np.testing.assert_array_equal(line.get_ydata(), h[key][:, j])
+    # the last zero fractions are those of the final weights
+    last = [ln.get_ydata()[-1] for ln in disp.lines_["zero_fraction"]]
+    np.testing.assert_allclose(last, [np.mean(W == 0) for W in mlp.coefs_])
+
+
+def test_history_display_validation_and_given_axes(mlp_early):
+    fig, axes = plt.subplots(2, 2)
+    disp = TrainingHistoryDisplay(mlp_early.history_, name="run").plot(ax=axes, mark_epoch=3)
+    assert disp.figure_ is fig and disp.ax_ is axes[0, 0]
+    np.testing.assert_allclose(
+        disp.lines_["validation_score"].get_ydata(), mlp_early.validation_scores_
+    )
+    assert fig._suptitle.get_text() == "run"
+
+
+def test_history_display_pipeline_uses_last_step():
+    X, y = make_moons(n_samples=100, noise=0.2, random_state=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        pipe = make_pipeline(
+            StandardScaler(), LassoMLPClassifier((4,), max_iter=3, random_state=0)
+        ).fit(X, y)
+    disp = TrainingHistoryDisplay.from_estimator(pipe)
+    np.testing.assert_array_equal(disp.lines_["loss"].get_ydata(), pipe[-1].loss_curve_)
+    assert disp.figure_._suptitle.get_text() == "LassoMLPClassifier"
+
+
+def test_history_display_errors(diabetes_std):
+    X, y = diabetes_std
+    with pytest.raises(NotFittedError):
+        TrainingHistoryDisplay.from_estimator(LassoMLPClassifier())
+    with pytest.raises(TypeError, match="history_"):
+        TrainingHistoryDisplay.from_estimator(LassoRegressor().fit(X, y))
+    with pytest.raises(TypeError, match="dict"):
+        TrainingHistoryDisplay([1, 2, 3])
+
+
+# ---------------------------------------------------------------------------
+# CVScoreDisplay
+
+
+def test_cv_display_curves_equal_mean_scores(cv_two_ratios):
+    cv = cv_two_ratios
+    disp = CVScoreDisplay.from_estimator(cv)
+    assert len(disp.lines_) == len(disp.fills_) == 2 and disp.fill_ is disp.fills_[0]
+    mean = cv.scores_path_.mean(axis=-1)
+    sd = cv.scores_path_.std(axis=-1)
+    for i, line in enumerate(disp.lines_):
+        np.testing.assert_array_equal(line.get_xdata(), cv.alphas_[i])
+        np.testing.assert_array_equal(line.get_ydata(), mean[i])
+        assert line.get_label() == f"l1_ratio = {cv.l1_ratio[i]:g}"
+        # the band spans mean - std .. mean + std
+        verts = disp.fills_[i].get_paths()[0].vertices
+        assert verts[:, 1].min() == pytest.approx((mean[i] - sd[i]).min())
+        assert verts[:, 1].max() == pytest.approx((mean[i] + sd[i]).max())
+    np.testing.assert_array_equal(disp.selected_line_.get_xdata(), [cv.alpha_] * 2)
+    # the selected alpha is where the best mean score is
+    i = list(cv.l1_ratio).index(cv.l1_ratio_)
+    assert cv.alphas_[i][np.argmax(mean[i])] == cv.alpha_
+    assert disp.ax_.get_xscale() == "log" and disp.ax_.xaxis_inverted()
+    assert "MSE" in disp.ax_.get_ylabel()
+
+
+def test_cv_display_classifier_pipeline_and_ax(iris_std):
+    X, y = load_iris(return_X_y=True)
+    pipe = make_pipeline(
+        StandardScaler(), ElasticNetClassifierCV(l1_ratio=0.5, alphas=5, eps=0.05, cv=3)
+    )
+    pipe.fit(X, y)
+    fig, ax = plt.subplots()
+    disp = CVScoreDisplay.from_estimator(pipe, ax=ax, std=False)
+    assert disp.ax_ is ax and disp.fills_ == [] and disp.fill_ is None
+    np.testing.assert_array_equal(
+        disp.lines_[0].get_ydata(), pipe[-1].scores_path_[0].mean(axis=-1)
+    )
+    assert "accuracy" in ax.get_ylabel()
+
+
+def test_cv_display_errors(diabetes_std):
+    X, y = diabetes_std
+    with pytest.raises(NotFittedError):
+        CVScoreDisplay.from_estimator(ElasticNetRegressorCV())
+    with pytest.raises(TypeError, match="ValidationCurveDisplay"):
+        CVScoreDisplay.from_estimator(ElasticNetRegressor().fit(X, y))
+    with pytest.raises(ValueError, match="match"):
+        CVScoreDisplay(np.ones(3), np.ones((1, 4, 2)))
+
+
+def test_displays_accept_dataframe_columns_without_pipeline(diabetes_df):
+    X, y = diabetes_df
+    Xs = pd.DataFrame(StandardScaler().fit_transform(X), columns=X.columns)
+    model = ElasticNetRegressor(alpha=1.0, l1_ratio=1.0).fit(Xs, y)
+    disp = RegularizationPathDisplay.from_estimator(model, Xs, y, n_alphas=5, n_labels=20)
+    assert [ln.get_label() for ln in disp.lines_] == list(X.columns)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import skdecay.plotting
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        result = doctest.testmod(skdecay.plotting, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 4 and result.failed == 0
