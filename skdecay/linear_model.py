@@ -374,9 +374,12 @@ def _ridge_direct(pb: Problem):
         A, t = X - xm, y - ym
     else:
         xm, ym, A, t = np.zeros(X.shape[1], X.dtype), 0.0, X, y
-    sq = np.sqrt(s)
-    A = A * sq[:, None]
-    t = t * sq
+    if np.any(s != s[0]):  # unweighted fits skip the row scaling (a copy of X)
+        sq = np.sqrt(s)
+        A = A * sq[:, None]
+        t = t * sq
+    elif s[0] != 1:
+        A, t = A * np.sqrt(s[0]), t * np.sqrt(s[0])
     lam = (n * pb.alpha * pb.pf).astype(X.dtype)
     n_rows, p = A.shape
     if n_rows >= p or np.any(lam == 0):

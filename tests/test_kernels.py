@@ -21,7 +21,9 @@ from skdecay._kernels.cd import (
     cd_epoch_dense,
     cd_epoch_sparse,
     column_moments_dense,
+    column_moments_dense_at,
     column_moments_sparse,
+    column_moments_sparse_at,
 )
 from skdecay._kernels.prox import enet_coordinate, soft_threshold
 
@@ -177,7 +179,7 @@ def test_cd_epoch_matches_numpy_reference(kind, order_kind, positive, fit_interc
     col_sq, hx, xbar, q, delta = _kernel_inputs(X, z, h, w0, b0, fit_intercept)
     w = w0.copy()
     X_before = X.copy()
-    max_dw, max_w, delta = _run_kernel(
+    max_dw, max_w, delta, _ = _run_kernel(
         kind, X, w, q, h, delta, col_sq, hx, xbar, l1, l2, positive, order
     )
     w_ref, b_ref, max_dw_ref, max_w_ref = _ref_epoch(
@@ -271,7 +273,7 @@ def test_epochs_decrease_objective_monotonically(kind):
 
     values = [F(w, b0 + delta)]
     for _ in range(30):
-        _, _, delta = _run_kernel(
+        _, _, delta, _ = _run_kernel(
             kind, X, w, q, h, delta, col_sq, hx, xbar, l1, l2, False, np.arange(10, dtype=np.int64)
         )
         values.append(F(w, b0 + delta))
@@ -321,7 +323,7 @@ def test_float32_epoch_stays_float32_and_matches_reference(kind, fit_intercept):
         assert a.dtype == np.float32
     w = w0.copy()
     order = np.arange(X.shape[1], dtype=np.int64)
-    max_dw, max_w, delta = _run_kernel(
+    max_dw, max_w, delta, _ = _run_kernel(
         kind, X, w, q, h, delta, col_sq, hx, xbar, l1, l2, False, order
     )
     assert w.dtype == np.float32 and q.dtype == np.float32
@@ -333,3 +335,93 @@ def test_float32_epoch_stays_float32_and_matches_reference(kind, fit_intercept):
     )
     np.testing.assert_allclose(w, w_ref, rtol=1e-4, atol=1e-5)
     assert float(b0) + delta == pytest.approx(b_ref, rel=1e-4, abs=1e-5)
+
+
+# ---------------------------------------------------------------------------
+# working-set support: gradient-mapping steps, uniform weights, moments of a subset
+
+
+def _ref_steps(X, z, h, w, b, l1, l2, positive, order, fit_intercept):
+    """``(col_sq_j + l2_j) * |dw_j|`` of every move of :func:`_ref_epoch`, from scratch."""
+    X, z, h = (np.asarray(a, dtype=np.float64) for a in (X, z, h))
+    w = np.array(w, dtype=np.float64)
+    if fit_intercept:
+        b = _wmean(z - X @ w, h)
+    steps = [0.0]
+    for j in order:
+        xc = X[:, j] - _wmean(X[:, j], h) if fit_intercept else X[:, j]
+        a = np.dot(h, xc * xc)
+        if a <= 0 and l2[j] <= 0:
+            continue
+        r = z - X @ w - b
+        new = _ref_coordinate(a, np.dot(h * xc, r) + a * w[j], float(l1[j]), float(l2[j]), positive)
+        steps.append((a + float(l2[j])) * abs(new - w[j]))
+        w[j] = new
+        if fit_intercept:
+            b = _wmean(z - X @ w, h)
+    return steps
+
+
+@pytest.mark.parametrize("kind", ["dense", "sparse"])
+@pytest.mark.parametrize("uniform", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_epoch_step_and_uniform_weights_match_reference(kind, uniform, fit_intercept):
+    """The fourth output is the largest gradient-mapping step; uniform weights without
+    centring take the BLAS dot-product branch of the dense kernel: same epoch."""
+    X, z, h, l1, l2, w0, b0 = _problem(seed=5)
+    if uniform:
+        h = np.full_like(h, 1.0 / h.size)
+    order = np.random.default_rng(3).permutation(X.shape[1]).astype(np.int64)
+    col_sq, hx, xbar, q, delta = _kernel_inputs(X, z, h, w0, b0, fit_intercept)
+    w = w0.copy()
+    _, _, delta, step = _run_kernel(kind, X, w, q, h, delta, col_sq, hx, xbar, l1, l2, False, order)
+    w_ref, b_ref, _, _ = _ref_epoch(X, z, h, w0, b0, l1, l2, False, order, fit_intercept)
+    steps = _ref_steps(X, z, h, w0, b0, l1, l2, False, order, fit_intercept)
+    np.testing.assert_allclose(w, w_ref, rtol=1e-12, atol=1e-12)
+    assert b0 + delta == pytest.approx(b_ref, rel=1e-12, abs=1e-12)
+    assert step == pytest.approx(max(steps), rel=1e-10, abs=1e-14)
+    assert step > 0
+
+
+def test_epoch_step_vanishes_at_a_fixed_point():
+    X, z, h, l1, l2, w0, b0 = _problem(seed=6)
+    col_sq, hx, xbar, q, delta = _kernel_inputs(X, z, h, w0, b0, True)
+    w = w0.copy()
+    order = np.arange(X.shape[1], dtype=np.int64)
+    for _ in range(3000):
+        *_, delta, step = _run_kernel(
+            "dense", X, w, q, h, delta, col_sq, hx, xbar, l1, l2, False, order
+        )
+        if step < 1e-14:
+            break
+    assert step < 1e-14
+    # at the fixed point the epoch's optimality holds: the reference moves nothing
+    w_ref, _, max_dw_ref, _ = _ref_epoch(X, z, h, w, b0 + delta, l1, l2, False, order, True)
+    assert max_dw_ref < 1e-12
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("center", [True, False])
+def test_column_moments_of_a_subset_in_place(dtype, center):
+    rng = np.random.default_rng(8)
+    X = rng.standard_normal((30, 9)) * (rng.uniform(size=(30, 9)) < 0.5) + 0.5
+    h = rng.uniform(0.1, 2, 30).astype(dtype)
+    Xd = np.asfortranarray(X.astype(dtype))
+    X64, h64 = Xd.astype(np.float64), h.astype(np.float64)
+    idx = np.array([7, 2, 4], dtype=np.int64)
+    ref_xbar = (h64[:, None] * X64).sum(0) / h64.sum() if center else np.zeros(9)
+    ref_sq = (h64[:, None] * (X64 - ref_xbar) ** 2).sum(0)
+    S = sp.csc_matrix(Xd)
+    rtol = 1e-12 if dtype == np.float64 else 2e-5
+    for kind in ("dense", "sparse"):
+        xbar = np.full(9, -7.0, dtype=dtype)
+        col_sq = np.full(9, -7.0, dtype=dtype)
+        if kind == "dense":
+            column_moments_dense_at(Xd, h, center, idx, xbar, col_sq)
+        else:
+            column_moments_sparse_at(S.data, S.indices, S.indptr, h, center, idx, xbar, col_sq)
+        others = np.setdiff1d(np.arange(9), idx)
+        assert np.all(xbar[others] == -7) and np.all(col_sq[others] == -7)
+        np.testing.assert_allclose(xbar[idx], ref_xbar[idx], rtol=rtol, atol=rtol)
+        np.testing.assert_allclose(col_sq[idx], ref_sq[idx], rtol=rtol, atol=rtol)
+        assert xbar.dtype == dtype and col_sq.dtype == dtype

@@ -514,3 +514,118 @@ def test_tiny_tol_stops_at_the_rounding_floor(est, dtype, tol, diabetes):
         warnings.simplefilter("error", ConvergenceWarning)
         est.fit(X.astype(dtype), y)
     assert est.n_iter_ < 300
+
+
+# ---------------------------------------------------------------------------
+# working sets, Anderson extrapolation, the path cache
+
+
+def _wide_problem(seed=0, n=50, p=400):
+    rng = np.random.default_rng(seed)
+    X = np.asfortranarray(rng.standard_normal((n, p)))
+    y = X[:, :8] @ rng.standard_normal(8) + 0.1 * rng.standard_normal(n)
+    return X, y
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.7])
+def test_working_set_cd_matches_sklearn_and_full_cd(sparse, l1_ratio):
+    """p >> working-set start: the working-set solver agrees with scikit-learn (run
+    tight) and with plain CD over every coordinate, and its certificate holds."""
+    X, y = _wide_problem()
+    Xs = sp.csc_matrix(X) if sparse else X
+    amax = np.max(np.abs(X.T @ (y - y.mean()))) / (X.shape[0] * l1_ratio)
+    pb = make_problem(Xs, y, SQ, amax / 30, l1_ratio)
+    W0 = np.zeros((1, X.shape[1]))
+    b0 = np.array([y.mean()])
+    ws = skdecay.solvers.coordinate_descent(pb, W0, b0, tol=1e-10, max_iter=20000)
+    full = skdecay.solvers.coordinate_descent(
+        pb, W0, b0, tol=1e-10, max_iter=20000, working_set=False, anderson=0
+    )
+    sk = ElasticNet(alpha=amax / 30, l1_ratio=l1_ratio, tol=1e-14, max_iter=100_000).fit(X, y)
+    assert ws.converged and full.converged
+    assert 0 < np.count_nonzero(ws.coef) < 100  # sparse solution: the set mattered
+    np.testing.assert_allclose(ws.coef[0], sk.coef_, atol=1e-6)
+    np.testing.assert_allclose(ws.coef, full.coef, atol=1e-6)
+    assert ws.intercept[0] == pytest.approx(sk.intercept_, abs=1e-6)
+    assert duality_gap(pb, ws.coef, ws.intercept) <= 1e-10 * ws.gap_zero * (1 + 1e-6)
+    assert primal(pb, ws.coef, ws.intercept) <= primal(pb, sk.coef_, sk.intercept_) + 1e-12
+
+
+def test_anderson_extrapolation_recovers_an_affine_fixed_point():
+    """For iterates of an affine map x -> A x + c, Anderson's combination of k + 1
+    iterates with k > dim is the fixed point (numpy reference: a linear solve): k
+    differences in dim < k dimensions combine to zero."""
+    rng = np.random.default_rng(0)
+    d = 4
+    A = rng.standard_normal((d, d))
+    A *= 0.9 / np.max(np.abs(np.linalg.eigvals(A)))
+    c = rng.standard_normal(d)
+    fixed = np.linalg.solve(np.eye(d) - A, c)
+    acc = skdecay.solvers._Anderson(d + 1, d, np.zeros(3))
+    x = np.zeros(d)
+    full = False
+    for k in range(d + 2):
+        full = acc.push(x, np.full(3, float(k)), float(k))
+        x = A @ x + c
+    assert full
+    w_e, q_e, d_e = acc.extrapolate()
+    np.testing.assert_allclose(w_e, fixed, rtol=1e-8, atol=1e-10)
+    # the residual and the intercept shift are combined with the same affine weights
+    assert q_e == pytest.approx(np.full(3, d_e)) and np.isfinite(d_e)
+
+
+def test_working_set_ranking():
+    V = np.array([0.5, 0.9, 0.1, 0.95, 0.2, 0.0])
+    w = np.array([0.0, 0.0, 1.0, 0.0, 0.0, 0.0])
+    l1 = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 0.0])  # the last one is unpenalised
+    ws = skdecay.solvers._working_set(V, w, l1, 3, False)
+    assert list(ws) == [2, 3, 5]  # nonzero, unpenalised, then the largest |V_j| / l1_j
+    ws = skdecay.solvers._working_set(V, w, l1, 4, False)
+    assert list(ws) == [1, 2, 3, 5]
+    ws = skdecay.solvers._working_set(-V, w, l1, 3, True)  # positive: only V_j > 0 help
+    assert set(ws) >= {2, 5}
+
+
+def test_prox_newton_working_set_matches_full_and_sklearn():
+    X, y = _wide_problem(seed=1, n=80, p=300)
+    yb = (y > np.median(y)).astype(float)
+    pb = make_problem(X, yb, LOG, 0.02, 1.0, fit_intercept=False)
+    W0, b0 = np.zeros((1, X.shape[1])), np.zeros(1)
+    ws = skdecay.solvers.prox_newton(pb, W0, b0, tol=1e-10, max_iter=200)
+    full = skdecay.solvers.prox_newton(pb, W0, b0, tol=1e-10, max_iter=200, working_set=False)
+    sk = LogisticRegression(
+        C=1 / (80 * 0.02),
+        l1_ratio=1.0,
+        solver="liblinear",
+        fit_intercept=False,
+        tol=1e-12,
+        max_iter=100_000,
+    ).fit(X, yb)
+    assert ws.converged and full.converged
+    np.testing.assert_allclose(ws.coef, full.coef, atol=1e-6)
+    np.testing.assert_allclose(ws.coef[0], sk.coef_[0], atol=1e-4)
+    assert duality_gap(pb, ws.coef, ws.intercept) <= 1e-10 * ws.gap_zero * (1 + 1e-6)
+
+
+def test_path_cache_is_shared_and_tied_to_the_arrays():
+    """``replace(pb, alpha=...)`` shares the cache (warm-started path); a problem on
+    other arrays never reuses its entries; results equal cache-free solves."""
+    from dataclasses import replace
+
+    X, y = _wide_problem(seed=2)
+    pb = make_problem(X, y, SQ, 0.05, 1.0)
+    res = solve(pb, tol=1e-9)
+    assert pb.cache  # moments, the zero dual point and the last residual
+    pb2 = replace(pb, alpha=0.03)
+    assert pb2.cache is pb.cache
+    warm = solve(pb2, res.coef, res.intercept, tol=1e-9)
+    cold = solve(make_problem(X, y, SQ, 0.03, 1.0), res.coef, res.intercept, tol=1e-9)
+    np.testing.assert_allclose(warm.coef, cold.coef, atol=1e-8)
+    assert warm.gap_zero == pytest.approx(cold.gap_zero, rel=1e-12)
+    # same cache, different X (e.g. a CV fold): nothing stale is used
+    X3 = np.asfortranarray(X * 2.0)
+    pb3 = replace(pb, X=X3)
+    got = solve(pb3, res.coef, res.intercept, tol=1e-9)
+    ref = solve(make_problem(X3, y, SQ, 0.05, 1.0), tol=1e-9)
+    np.testing.assert_allclose(got.coef, ref.coef, atol=1e-8)
