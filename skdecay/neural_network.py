@@ -21,6 +21,11 @@ epochs, the schedules, the stopping rule and the verbose output.
 
 Dense input only: a sparse ``X`` is rejected with a clear error (the epoch
 kernel works on dense minibatches).
+
+Threads: training runs with BLAS limited to one thread (``threadpoolctl``).
+The products of a minibatch are too small for threads to pay, and one thread
+per fit is what parallel grid searches (joblib, dask workers) need to avoid
+oversubscribing the cores; parallelise over fits with ``n_jobs`` instead.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from threadpoolctl import ThreadpoolController
 
 from . import optim
 from ._compat import Integral, Interval, Real, StrOptions, fit_context
@@ -63,6 +69,21 @@ __all__ = [
 ]
 
 _HISTORY_KEYS = ("l1_norm", "l2_norm", "zero_fraction", "loss", "validation_score")
+
+
+_CONTROLLER: list = []
+
+
+def _blas_controller() -> ThreadpoolController:
+    """One ``ThreadpoolController`` per process (building one costs ~10 ms; limiting ~0.05 ms).
+
+    Created after scipy's BLAS is loaded: numba's ``np.dot`` calls it.
+    """
+    if not _CONTROLLER:
+        import scipy.linalg  # noqa: F401  (loads the BLAS numba uses)
+
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0]
 
 
 # ---------------------------------------------------------------------------
@@ -294,7 +315,11 @@ class _BaseMLP(BaseEstimator):
             lam1[wo : wo + ni * no] = a * r
             lam2[wo : wo + ni * no] = a * (1 - r)
         problem = (X, Y, s, batch, layout, lam1, lam2, alpha, l1r)
-        params, hist = self._train(params, problem, val, incremental)
+        # The minibatch products are small (batch x layer width): BLAS threads
+        # cost more than they save and oversubscribe joblib/dask workers, so
+        # training runs on one BLAS thread (see the class docstring).
+        with _blas_controller().limit(limits=1, user_api="blas"):
+            params, hist = self._train(params, problem, val, incremental)
         self._set_fitted(params, layout, early, hist)
         return self
 
