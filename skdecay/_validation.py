@@ -6,7 +6,13 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.validation import validate_data
 
-__all__ = ["check_X_y", "check_X", "check_sample_weight", "check_penalty_factor"]
+__all__ = [
+    "check_X_y",
+    "check_X",
+    "check_sample_weight",
+    "check_penalty_factor",
+    "check_weighted_classes",
+]
 
 FLOATS = [np.float64, np.float32]
 
@@ -74,3 +80,15 @@ def check_penalty_factor(penalty_factor, n_features: int) -> np.ndarray:
     if not np.all(np.isfinite(pf)) or np.any(pf < 0):
         raise ValueError("penalty_factor must be finite and non-negative.")
     return pf
+
+
+def check_weighted_classes(y, sample_weight) -> None:
+    """Raise unless samples of at least 2 classes keep a positive weight."""
+    if sample_weight is None or np.isscalar(sample_weight):
+        return
+    sw = check_sample_weight(sample_weight, len(y), np.float64)
+    if np.unique(np.asarray(y)[sw > 0]).size < 2:
+        raise ValueError(
+            "sample_weight leaves samples of a single class with positive weight; "
+            "a classifier needs at least 2 classes."
+        )

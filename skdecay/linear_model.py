@@ -20,7 +20,13 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import losses
 from ._compat import Integral, Interval, Real, StrOptions, fit_context
-from ._validation import check_penalty_factor, check_sample_weight, check_X, check_X_y
+from ._validation import (
+    check_penalty_factor,
+    check_sample_weight,
+    check_weighted_classes,
+    check_X,
+    check_X_y,
+)
 from .solvers import Problem, Result, duality_gap, solve
 
 __all__ = [
@@ -501,6 +507,7 @@ class ElasticNetClassifier(ClassifierMixin, _LinearModel):
                 "This solver needs samples of at least 2 classes in the data, but "
                 f"the data contain only one class: {self.classes_[0]!r}."
             )
+        check_weighted_classes(y, sample_weight)
         if n_classes == 2:
             Y, loss = codes[:, None].astype(X.dtype), losses.LOGISTIC
         else:

@@ -22,7 +22,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 
 from ._compat import Interval, Real, StrOptions, fit_context
-from ._validation import check_sample_weight, check_X_y
+from ._validation import check_sample_weight, check_weighted_classes, check_X_y
 from .linear_model import ElasticNetClassifier, ElasticNetRegressor, _LinearModel
 from .path import (
     _as_csc,
@@ -535,13 +535,7 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
                 "This solver needs samples of at least 2 classes in the data, but "
                 f"the data contain only one class: {self.classes_[0]!r}."
             )
-        if sample_weight is not None and not isinstance(sample_weight, Number):
-            sw = check_sample_weight(sample_weight, X.shape[0], np.float64)
-            if np.unique(y[sw > 0]).size < 2:
-                raise ValueError(
-                    "sample_weight leaves samples of a single class with positive weight; "
-                    "a classifier needs at least 2 classes."
-                )
+        check_weighted_classes(y, sample_weight)
         return self._cv_fit(X, y, sample_weight, params)
 
     decision_function = ElasticNetClassifier.decision_function

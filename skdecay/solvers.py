@@ -291,6 +291,14 @@ def problem_alpha_max(pb: Problem) -> float:
     return alpha_max_from_gradient(-V, pb.l1_ratio, pb.pf, pb.positive)
 
 
+def _zero_is_optimal(pb: Problem) -> bool:
+    """``alpha >= alpha_max`` with every feature penalised by an L1 part: the
+    all-zero coefficients (intercept optimal) are the exact solution."""
+    if pb.l1_ratio <= 0 or pb.alpha <= 0 or np.any(pb.pf == 0):
+        return False
+    return pb.alpha >= problem_alpha_max(pb)
+
+
 def _columns(X, idx):
     if sp.issparse(X):
         return sp.csc_matrix(X[:, idx])
@@ -815,6 +823,12 @@ def solve(
     rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
     driver = coordinate_descent if pb.loss == losses.SQUARED else prox_newton
     res = driver(pb, W, b, max_iter=max_iter, tol=tol, selection=selection, rng=rng)
+    if pb.loss != losses.SQUARED and _zero_is_optimal(pb):
+        # From alpha_max on, zero (intercept optimal) is the exact solution; Newton's
+        # rounding could leave ~1e-16 coefficients and a gap of pure rounding noise.
+        W0, b0 = _zero_point(pb)
+        gap0 = gap_at_zero(pb)
+        res = Result(W0, b0, gap0, gap0, res.n_iter, True)
     if warn and not res.converged:
         warnings.warn(
             f"skdecay: not converged after {res.n_iter} iterations: duality gap "

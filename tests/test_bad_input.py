@@ -302,13 +302,6 @@ CASES = [
             for n in ESTIMATORS
             if is_classifier(ESTIMATORS[n])
         },
-        xfail={
-            "ElasticNetClassifier": (
-                "linear_model.py: ElasticNetClassifier accepts sample weights that leave "
-                "one class; it fits with a ConvergenceWarning ('gap at zero = 1.000e-16') "
-                "instead of raising like the CV and MLP classifiers"
-            )
-        },
     ),
     Case(
         "huge-X-1e150",

@@ -88,7 +88,7 @@ def test_regression_zero_from_alpha_max(data, l1_ratio, factor, sw_seed):
 @given(
     data=st.integers(2, 3).flatmap(lambda k: problems(classification=True, n_classes=k)),
     l1_ratio=st.sampled_from([1.0, 0.5]),
-    factor=st.floats(1.0 + 1e-6, 50.0),  # exactly alpha_max: see the xfail below
+    factor=st.floats(1.0, 50.0),
 )
 def test_classification_zero_from_alpha_max(data, l1_ratio, factor):
     X, y = data
@@ -100,12 +100,6 @@ def test_classification_zero_from_alpha_max(data, l1_ratio, factor):
         assert np.any(below.coef_ != 0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="solvers.py (prox-Newton): at alpha == alpha_max exactly, ElasticNetClassifier "
-    "returns coef -1.1e-16 (not exactly zero) for this problem, and on others warns "
-    "'not converged ... duality gap 0.000e+00 > tol * gap at zero = 0.000e+00'",
-)
 def test_classifier_exactly_at_alpha_max_is_zero():
     rng = np.random.default_rng(2)
     n, p = rng.integers(12, 41), rng.integers(2, 8)
