@@ -830,9 +830,16 @@ def solve(
         gap0 = gap_at_zero(pb)
         res = Result(W0, b0, gap0, gap0, res.n_iter, True)
     if warn and not res.converged:
+        target = tol * res.gap_zero
+        why = (
+            f"duality gap {res.dual_gap:.3e} > tol * gap at zero = {target:.3e}"
+            if not res.dual_gap <= target
+            else f"duality gap {res.dual_gap:.3e} <= tol * gap at zero = {target:.3e}, "
+            "but the coefficients were still moving by more than tol * max|w| per pass "
+            "(or the gap is only rounding noise)"
+        )
         warnings.warn(
-            f"skdecay: not converged after {res.n_iter} iterations: duality gap "
-            f"{res.dual_gap:.3e} > tol * gap at zero = {tol * res.gap_zero:.3e}. "
+            f"skdecay: not converged after {res.n_iter} iterations: {why}. "
             "Increase max_iter, loosen tol, standardize X or increase alpha.",
             ConvergenceWarning,
             stacklevel=3,
