@@ -47,7 +47,7 @@ from threadpoolctl import ThreadpoolController
 from . import optim
 from ._compat import Integral, Interval, Real, StrOptions, fit_context
 from ._kernels import mlp as _mlp
-from ._validation import FLOATS, check_sample_weight
+from ._validation import FLOATS, check_sample_weight, check_weighted_classes
 from .network import (
     ACTIVATIONS,
     OUT_ACTIVATIONS,
@@ -286,7 +286,7 @@ class _BaseMLP(BaseEstimator):
         Y = self._targets(y, first, classes).astype(dtype)
         sw = check_sample_weight(sample_weight, X.shape[0], np.float64)
         if not incremental:
-            self._check_weighted_targets(Y, sw)
+            self._check_weighted_targets(y, sw)
         sizes = [X.shape[1], *self._hidden(), Y.shape[1]]
         layout, n_params = layout_of(sizes)
         alpha, l1r = self._ratios(len(sizes) - 1)
@@ -524,7 +524,7 @@ class _BaseMLP(BaseEstimator):
         }
         self.inactive_features_ = np.flatnonzero(np.all(self.coefs_[0] == 0, axis=1))
 
-    def _check_weighted_targets(self, Y, sw) -> None:
+    def _check_weighted_targets(self, y, sw) -> None:
         pass
 
     def _stratify(self, y) -> bool:
@@ -584,18 +584,9 @@ class _MLPClassifierBase(ClassifierMixin, _BaseMLP):
         self._out_code = _mlp.MULTINOMIAL_LOSS
         return np.eye(len(self.classes_))[idx]
 
-    def _check_weighted_targets(self, Y, sw) -> None:
-        if self._label_kind == "single" and Y.shape[1] > 1:
-            present = np.unique(np.argmax(Y[sw > 0], axis=1))
-        elif self._label_kind == "single":
-            present = np.unique(Y[sw > 0, 0])
-        else:
-            return
-        if present.size < 2:
-            raise ValueError(
-                "sample_weight leaves samples of only one class with positive weight; "
-                "the classifier needs at least 2 classes."
-            )
+    def _check_weighted_targets(self, y, sw) -> None:
+        if self._label_kind == "single":
+            check_weighted_classes(y, sw)
 
     def _stratify(self, y) -> bool:
         return self._label_kind == "single"

@@ -243,13 +243,18 @@ def _reference(pb: Problem) -> tuple[float, float]:
     unless ``alpha = 0`` frees every feature: a path computes it once."""
     W, b = _zero_point(pb)
     Z = np.broadcast_to(b, pb.Y.shape)
+    gap = _gap_and_correlation(pb, W, b, Z, dual=_zero_dual(pb, W, b, Z))[0]
+    return gap, objective(pb, W, b, Z)
+
+
+def _zero_dual(pb: Problem, W, b, Z):
+    """Dual point ``(theta, V)`` at the zero point ``(W, b)``, cached in ``pb.cache``."""
     key = (pb.loss, pb.alpha == 0, pb.positive, pb.fit_intercept)
     dual = _cached(pb, "zero-dual", key)
     if dual is None:
         dual = dual_point(pb, W, b, Z)
         _store(pb, "zero-dual", dual, key)
-    gap = _gap_and_correlation(pb, W, b, Z, dual=dual)[0]
-    return gap, objective(pb, W, b, Z)
+    return dual
 
 
 def _stopping(
@@ -287,7 +292,9 @@ def problem_alpha_max(pb: Problem) -> float:
         res = solve(sub, tol=1e-10, max_iter=1000, warn=False)
         W[:, idx] = res.coef
         b = res.intercept
-    _, V = dual_point(pb, W, b, linear_predictor(pb.X, W, b))
+        _, V = dual_point(pb, W, b, linear_predictor(pb.X, W, b))
+    else:  # the zero point itself: its dual point is shared with the tolerance reference
+        _, V = _zero_dual(pb, W, b, np.broadcast_to(b, pb.Y.shape))
     return alpha_max_from_gradient(-V, pb.l1_ratio, pb.pf, pb.positive)
 
 
