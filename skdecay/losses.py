@@ -34,6 +34,7 @@ __all__ = [
     "residual",
     "curvature",
     "fenchel_young",
+    "squared_gap_line",
     "dual_scale_limit",
     "intercept_at_zero",
 ]
@@ -116,6 +117,37 @@ def fenchel_young(code: int, Y, Z, s):
         return float(np.dot(s, np.maximum(kl, 0.0)) / n)
 
     return value
+
+
+def squared_gap_line(Y, Z, s, theta):
+    """The squared loss's :func:`fenchel_young` along the dual scaling ``c``.
+
+    Returns ``(value, slope, curvature)``: ``value(c)`` is
+    ``fenchel_young(SQUARED, Y, Z, s)(c * theta)`` (the same careful sum of
+    per-sample squares), a quadratic in ``c`` whose derivative is
+    ``slope + curvature * c`` (``slope = -1/n sum s R theta``, ``curvature =
+    1/n sum s theta**2``, ``R = Y - Z``).
+    """
+    n = Y.shape[0]
+    R = Y - Z
+    if R.shape[1] == 1:  # one target: plain vectors (the sum over K is exact)
+        R, theta = R[:, 0], theta[:, 0]
+        stheta = s * theta
+        slope = -float(np.dot(stheta, R)) / n
+        curvature = float(np.dot(stheta, theta)) / n
+
+        def value(c):
+            d = R - c * theta
+            return float(0.5 * np.dot(s, d * d) / n)
+
+        return value, slope, curvature
+    slope = -float(np.dot(s, np.sum(R * theta, axis=1))) / n
+    curvature = float(np.dot(s, np.sum(theta * theta, axis=1))) / n
+
+    def value(c):
+        return float(0.5 * np.dot(s, np.sum((R - c * theta) ** 2, axis=1)) / n)
+
+    return value, slope, curvature
 
 
 def dual_scale_limit(code: int, Y, theta) -> float:

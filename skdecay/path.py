@@ -29,7 +29,7 @@ from sklearn.utils.validation import check_array, check_consistent_length
 
 from . import losses
 from .linear_model import _problem
-from .solvers import Problem, duality_gap, problem_alpha_max, solve
+from .solvers import Problem, duality_gap, extrapolated_start, problem_alpha_max, solve
 
 __all__ = ["RegularizationPath", "alpha_max", "alpha_grid", "enet_path", "logistic_path"]
 
@@ -208,6 +208,7 @@ def _solve_path(
     n_iter = np.zeros(m, dtype=np.int64)
     failed = []
     W = b = None
+    before = None  # (solution, alpha) two steps back, for extrapolated warm starts
     # From alpha_max on, zero is the exact solution: return it rather than rounding
     # noise around it (with unpenalised features the solver fits those).
     amax = problem_alpha_max(pb) if np.all(pb.pf > 0) else np.inf
@@ -217,8 +218,15 @@ def _solve_path(
             coefs[i], intercepts[i] = W0, b0
             gaps[i] = duality_gap(replace(pb, alpha=float(alpha)), W0, b0)
             continue
+        pb_alpha = replace(pb, alpha=float(alpha))
+        W_last = W
+        if before is not None:  # secant step along the path (squared loss)
+            ratio = np.log(alphas[i - 1] / alpha) / np.log(before[1] / alphas[i - 1])
+            W, b = extrapolated_start(pb_alpha, W, b, before[0], ratio)
+        if W_last is not None:
+            before = (W_last, alphas[i - 1])
         res = solve(
-            replace(pb, alpha=float(alpha)),
+            pb_alpha,
             W,
             b,
             max_iter=max_iter,
@@ -226,6 +234,9 @@ def _solve_path(
             selection=selection,
             rng=rng,
             warn=False,
+            # the gap alone certifies a CD fit (settling costs many passes); Newton
+            # settles in about one more step and keeps the test
+            settle=pb.loss != losses.SQUARED,
         )
         W, b = res.coef, res.intercept
         coefs[i], intercepts[i] = W, b

@@ -24,7 +24,11 @@ __all__ = [
     "penalty_prox",
     "penalty_conjugate",
     "penalty_fenchel_young",
+    "fenchel_young_along",
+    "fenchel_young_pieces",
+    "minimize_piecewise_quadratic",
     "dual_scaling",
+    "scaling_limit",
     "alpha_max_from_gradient",
 ]
 
@@ -96,50 +100,146 @@ def penalty_fenchel_young(w, v, alpha, l1_ratio, pf, positive=False):
 
     Summed coefficient by coefficient, each term non-negative, so the gap is
     computed without cancelling the large primal and dual objectives.  Returns
-    a function of the dual scaling ``c`` (the solver evaluates it along a line
-    search), with everything independent of ``c`` computed once.
+    a function of the dual scaling ``c >= 0`` (the solver evaluates it along a
+    line search), with everything independent of ``c`` computed once.
     """
     w = np.asarray(w, dtype=np.float64)
     v = np.asarray(v, dtype=np.float64)
     l1, l2 = coordinate_weights(alpha, l1_ratio, pf)
-    l1 = np.broadcast_to(l1, v.shape)
-    l2 = np.broadcast_to(l2, v.shape)
+    return fenchel_young_along(w, v, l1, l2, positive)
+
+
+def _magnitude(v, positive):
+    """``|v|`` (``max(v, 0)`` under ``positive``): ``|c*v| = c*_magnitude(v)`` for ``c >= 0``."""
+    return np.maximum(v, 0.0) if positive else np.abs(v)
+
+
+def fenchel_young_along(w, v, l1, l2, positive=False):
+    """:func:`penalty_fenchel_young` from the per-feature weights ``l1, l2`` (float64,
+    shape ``(p,)``, broadcast against ``w`` and ``v`` of shape ``(p,)`` or ``(K, p)``)."""
+    a = _magnitude(v, positive)  # |c*v| = c*a for c >= 0 (c*v under positive)
     aw = np.abs(w)
-    sw = np.where(w != 0, np.sign(w), 1.0 if positive else np.sign(v))
+    # sign(w) * v, with sign(v) (1 under positive) standing in for sign(0):
+    # sign(w) * (c*v) == c * swv exactly since the sign is +-1 or 0
+    swv = np.where(w != 0, np.sign(w) * v, v if positive else a)
     smooth = l2 > 0
-    l2_safe = np.where(smooth, l2, 1.0)
+    two_l2 = 2 * np.where(smooth, l2, 1.0)
     hard = (l1 > 0) & ~smooth
+    if hard.any():
+        a_hard, l1_hard = a[..., hard], l1[hard]
+        tol_hard = 1e-12 * l1_hard
+    else:
+        a_hard = None
+    l2aw = l2 * aw
+    half_l2aw2 = 0.5 * l2aw * aw
+    all_smooth = bool(smooth.all())
 
     def value(c: float) -> float:
-        m = c * v
-        excess = np.maximum(m - l1, 0) if positive else np.maximum(np.abs(m) - l1, 0)
-        if np.any(excess[hard] > 1e-12 * l1[hard]):
+        # infeasible when c*a exceeds a pure-L1 threshold beyond rounding
+        if a_hard is not None and (c * a_hard - l1_hard > tol_hard).any():
             return np.inf
-        aligned = sw * m - l1  # > 0: m exceeds l1 in the direction of w's sign
+        excess = np.maximum(c * a - l1, 0.0)  # max(|c v| - l1, 0)
+        below = l1 - c * swv  # < 0: c*v exceeds l1 in the direction of w's sign
         # g(w) + g*(m) - m*w, written so that nothing large cancels:
         # aligned excess: the completed square (excess - l2|w|)^2 / (2 l2);
         # otherwise a sum of non-negative pieces.
-        square = (excess - l2 * aw) ** 2 / (2 * l2_safe)
-        pieces = aw * (l1 - sw * m) + 0.5 * l2 * aw * aw + excess**2 / (2 * l2_safe)
-        terms = np.where(smooth & (aligned > 0), square, pieces)
-        return float(np.sum(terms))
+        square = (excess - l2aw) ** 2 / two_l2
+        pieces = aw * below + half_l2aw2 + excess * excess / two_l2
+        aligned = below < 0
+        terms = np.where(aligned if all_smooth else smooth & aligned, square, pieces)
+        return float(terms.sum())
 
     return value
+
+
+def fenchel_young_pieces(w, v, l1, l2, positive=False):
+    """:func:`fenchel_young_along` as a piecewise quadratic in ``c >= 0``.
+
+    Per coefficient, ``g(w) + g*(c v) - c v w`` is ``g(w) - c v w`` plus, past
+    the breakpoint ``t = l1 / a`` (``a = |v|``, or ``max(v, 0)`` under
+    ``positive``), the conjugate's ``(a c - l1)**2 / (2 L)`` with ``L = l2``
+    (``L = 1`` where ``l2 = 0``, as in the evaluated function: a pure-L1
+    coefficient is infeasible past its breakpoint, which the dual scaling's
+    upper bound excludes).  Returns ``(slope, t, q, r)``: the linear coefficient
+    ``-sum v w`` and, for every coefficient with ``a > 0``, the breakpoint and
+    the derivative ``q c - r`` (``q = a**2 / L``, ``r = a l1 / L``) it adds
+    past it.  Arrays are flattened.
+    """
+    w = np.asarray(w, dtype=np.float64)
+    v = np.asarray(v, dtype=np.float64)
+    slope = -float(np.sum(v * w))
+    a = _magnitude(v, positive)
+    l1 = np.broadcast_to(l1, a.shape)
+    L = np.broadcast_to(np.where(l2 > 0, l2, 1.0), a.shape)
+    on = a > 0
+    a, l1, L = a[on], l1[on], L[on]
+    return slope, l1 / a, a * a / L, a * l1 / L
+
+
+def minimize_piecewise_quadratic(slope, curv, t, q, r, hi):
+    """Minimiser over ``[0, hi]`` of the convex ``f`` with
+    ``f'(c) = slope + curv * c + sum_{j: t_j < c} (q_j c - r_j)``.
+
+    ``q_j t_j = r_j`` (each piece enters with zero derivative, so ``f'`` is
+    continuous and non-decreasing when ``curv, q >= 0``).  The breakpoints
+    inside ``[0, hi)`` are sorted and the coefficients accumulated segment by
+    segment; the minimiser is where ``f'`` changes sign, or an end point.
+    """
+    if not hi > 0:
+        return 0.0
+    inside = t < hi
+    if not np.all(inside):
+        t, q, r = t[inside], q[inside], r[inside]
+    if t.size:
+        order = np.argsort(t)
+        t = t[order]
+        # segment k runs from t_{k-1} to t_k (t_{-1} = 0, t_m = hi) with the
+        # first k pieces active: f'(c) = S_k + Q_k c
+        Q = np.empty(t.size + 1)
+        Q[0] = curv
+        np.cumsum(q[order], out=Q[1:])
+        Q[1:] += curv
+        S = np.empty(t.size + 1)
+        S[0] = 0.0
+        np.cumsum(r[order], out=S[1:])
+        S = slope - S
+        right = np.append(t, hi)
+        rising = S + Q * right >= 0  # f'(end of segment k) >= 0
+        if not rising[-1]:
+            return float(hi)
+        k = int(np.argmax(rising))
+        Sk, Qk = float(S[k]), float(Q[k])
+        left = max(float(t[k - 1]), 0.0) if k else 0.0
+        hi_k = float(right[k])
+    else:
+        Sk, Qk, left, hi_k = float(slope), float(curv), 0.0, float(hi)
+        if Sk + Qk * hi_k < 0:
+            return float(hi)
+    if Sk >= -Qk * left:  # already rising at the segment's start
+        return left
+    return min(max(-Sk / Qk, left), hi_k)
 
 
 def dual_scaling(v, alpha, l1_ratio, pf, positive=False) -> float:
     """Largest ``c in (0, 1]`` such that ``c * v`` is in the conjugate's domain."""
     v = np.asarray(v, dtype=np.float64)
     l1, l2 = coordinate_weights(alpha, l1_ratio, pf)
-    l1 = np.broadcast_to(l1, v.shape)
-    l2 = np.broadcast_to(l2, v.shape)
+    return scaling_limit(_magnitude(v, positive), l1, l2)
+
+
+def scaling_limit(mag, l1, l2) -> float:
+    """:func:`dual_scaling` from ``mag = |v|`` (``max(v, 0)`` under ``positive``) and
+    the per-feature weights (shape ``(p,)``, ``mag`` of shape ``(p,)`` or ``(K, p)``)."""
     hard = (l1 > 0) & (l2 == 0)
-    mag = np.maximum(v, 0) if positive else np.abs(v)
-    mag = mag[hard]
-    over = mag > l1[hard]
+    if not np.any(hard):
+        return 1.0
+    mag = mag[..., hard]
+    l1 = l1[hard]
+    over = mag > l1
     if not np.any(over):
         return 1.0
-    return float(np.min(l1[hard][over] / mag[over]))
+    ratio = np.divide(l1, mag, out=np.full(mag.shape, np.inf), where=over)
+    return float(np.min(ratio))
 
 
 def alpha_max_from_gradient(grad, l1_ratio, pf, positive=False) -> float:

@@ -47,9 +47,11 @@ from ._kernels.cd import (
 from .penalties import (
     alpha_max_from_gradient,
     coordinate_weights,
-    dual_scaling,
-    penalty_fenchel_young,
+    fenchel_young_along,
+    fenchel_young_pieces,
+    minimize_piecewise_quadratic,
     penalty_value,
+    scaling_limit,
 )
 
 __all__ = [
@@ -61,6 +63,7 @@ __all__ = [
     "coordinate_descent",
     "prox_newton",
     "solve",
+    "extrapolated_start",
 ]
 
 
@@ -168,32 +171,51 @@ def _gap_and_correlation(
 ):
     """:func:`duality_gap` and the unscaled ``V = X.T @ (s*theta) / n`` (K, p) it used.
 
-    The scalar search over ``c`` only runs when the gap at ``c_max`` is within
+    The search over ``c`` only runs when the gap at ``c_max`` is within
     ``search_within * good_enough`` (a solver far from its target needs no sharper
-    bound, and the search costs a few dozen passes over ``p`` numbers)."""
+    bound).  For the squared loss the gap is a convex piecewise quadratic in ``c``
+    (a quadratic data term plus, per coefficient, one breakpoint where ``c |V_j|``
+    crosses ``l1_j``): its exact minimiser is found from the sorted breakpoints
+    and the gap evaluated there; the logistic losses use a bounded scalar search."""
     Z = linear_predictor(pb.X, W, b) if Z is None else Z
     theta, V = dual_point(pb, W, b, Z) if dual is None else dual
-
-    hi = min(
-        dual_scaling(V, pb.alpha, pb.l1_ratio, pb.pf, pb.positive),
-        losses.dual_scale_limit(pb.loss, pb.Y, theta),
-    )
+    W = np.asarray(W, dtype=np.float64)
+    pf = np.asarray(pb.pf, dtype=np.float64)
+    l1 = (pb.alpha * pb.l1_ratio) * pf  # as coordinate_weights, in float64
+    l2 = (pb.alpha * (1.0 - pb.l1_ratio)) * pf
+    mag = np.maximum(V, 0) if pb.positive else np.abs(V)
+    squared = pb.loss == losses.SQUARED
+    hi = scaling_limit(mag, l1, l2)
+    if not squared:
+        hi = min(hi, losses.dual_scale_limit(pb.loss, pb.Y, theta))
     # A zero coefficient whose |c * V_j| stays within its L1 threshold for every
     # c in [0, hi] adds exactly 0 to the gap: evaluate the other coefficients only.
-    l1 = pb.alpha * pb.l1_ratio * np.asarray(pb.pf, dtype=np.float64)
-    mag = np.maximum(V, 0) if pb.positive else np.abs(V)
-    keep = np.any(np.asarray(W) != 0, axis=0) | np.any(mag * hi >= l1 * (1 - 1e-9), axis=0)
+    keep = np.any(W != 0, axis=0) | np.any(mag * hi >= l1 * (1 - 1e-9), axis=0)
     keep |= l1 <= 0
-    data_gap = losses.fenchel_young(pb.loss, pb.Y, Z, pb.s)
-    pen_gap = penalty_fenchel_young(
-        np.asarray(W)[:, keep], V[:, keep], pb.alpha, pb.l1_ratio, pb.pf[keep], pb.positive
-    )
+    Vk = V
+    if not np.all(keep):
+        W, Vk, l1, l2 = W[:, keep], V[:, keep], l1[keep], l2[keep]
+    if squared:
+        data_gap, slope, curvature = losses.squared_gap_line(pb.Y, Z, pb.s, theta)
+    else:
+        fy = losses.fenchel_young(pb.loss, pb.Y, Z, pb.s)
+
+        def data_gap(c):
+            return fy(c * theta)
+
+    pen_gap = fenchel_young_along(W, Vk, l1, l2, pb.positive)
 
     def gap(c):
-        return data_gap(c * theta) + pen_gap(c)
+        return data_gap(c) + pen_gap(c)
 
     best = gap(hi)
     if best <= good_enough or best > search_within * good_enough:
+        return max(best, 0.0), V
+    if squared:  # the exact minimiser over [0, hi], evaluated by the careful sums
+        pen_slope, t, q, r = fenchel_young_pieces(W, Vk, l1, l2, pb.positive)
+        c = minimize_piecewise_quadratic(slope + pen_slope, curvature, t, q, r, hi)
+        if c != hi:
+            best = min(best, gap(c))
         return max(best, 0.0), V
     best = min(best, gap(0.0))
     if hi > 0:
@@ -606,6 +628,7 @@ def coordinate_descent(
     working_set=True,
     anderson=5,
     ws_start=100,
+    settle=True,
 ):
     """Elastic net with squared loss by working-set coordinate descent (one target).
 
@@ -618,7 +641,8 @@ def coordinate_descent(
     coordinate step is below 0.3 times the largest optimality violation
     over all coordinates.  ``max_iter`` bounds the total number of epochs
     (``n_iter`` counts them); ``check_every`` is kept for compatibility.
-    ``working_set=False`` runs every epoch over all coordinates.
+    ``working_set=False`` runs every epoch over all coordinates.  ``settle=False``
+    drops the coefficient-settling test: the duality gap alone decides (paths).
     """
     dt = pb.dtype.type
     n, p = pb.n, pb.X.shape[1]
@@ -639,10 +663,17 @@ def coordinate_descent(
         q = (y - (np.asarray(pb.X @ w) if np.any(w) else 0) - b0).astype(pb.dtype)
     q, delta = cd.start(q, h)
     first = None
+    vkey = (pb.fit_intercept, pb.alpha == 0, pb.positive)
     if not np.any(w):  # the first certificate is the reference gap: one pass less
         Z = (y - cd.residual(q, delta))[:, None]
         first = _gap_and_correlation(pb, w[None, :], np.array([b0 + delta]), Z)
-    gap0, target, primal0 = _stopping(pb, tol, True, None if first is None else first[0])
+    elif (V_last := _cached(pb, "cd-correlation", vkey)) is not None:
+        # warm start along a path: the correlations at the previous solution rank the
+        # first working set (they do not depend on alpha); the gap comes after a pass
+        first = (np.inf, V_last)
+    gap0, target, primal0 = _stopping(
+        pb, tol, True, None if first is None or first[0] == np.inf else first[0]
+    )
     gap, epochs, converged, dirty = np.inf, 0, False, False
     settled, polish = True, False
     ws_size = p if not working_set else min(p, max(ws_start, 2 * np.count_nonzero(w)))
@@ -660,7 +691,7 @@ def coordinate_descent(
         if gap <= target or _stalled(pb, gap, previous, primal0):
             # as in scikit-learn, the coefficients must also have settled
             # (last epoch: max |dw| <= tol * max |w|); else polish the working set
-            if settled or polish:
+            if settled or polish or not settle:
                 converged = True
                 break
             polish = True
@@ -696,6 +727,7 @@ def coordinate_descent(
         dirty = accepted > 0
         _check_finite(w, delta)
     b_out = np.array([b0 + delta], dtype=pb.dtype)
+    _store(pb, "cd-correlation", V, vkey)  # computed at the final w
     _store(
         pb, "cd-residual", (w.copy(), b_out[0], cd.true_residual(q, delta) + 0), (pb.fit_intercept,)
     )
@@ -718,6 +750,7 @@ def prox_newton(
     max_inner=100,
     working_set=True,
     ws_start=100,
+    settle=True,
 ):
     """Elastic-net logistic / multinomial regression by proximal Newton.
 
@@ -811,9 +844,9 @@ def prox_newton(
         previous = gap
         gap, V = _gap_and_correlation(pb, W, b, Z, target, 10.0)
         # as in coordinate_descent, the coefficients must also have settled
-        settle = max(tol, 100 * np.finfo(pb.dtype).eps)  # rounding cannot do better
-        settled = not moved > settle * float(np.max(np.abs(W), initial=0.0))
-        if gap <= target and settled:
+        settle_tol = max(tol, 100 * np.finfo(pb.dtype).eps)  # rounding cannot do better
+        settled = not moved > settle_tol * float(np.max(np.abs(W), initial=0.0))
+        if gap <= target and (settled or not settle):
             converged = True
             break
     if pb.loss == losses.MULTINOMIAL and pb.fit_intercept:
@@ -821,15 +854,83 @@ def prox_newton(
     return Result(W, b, gap, gap0, it, converged)
 
 
+def extrapolated_start(pb: Problem, W, b, W_before, ratio: float):
+    """Warm start for the next ``alpha`` of a squared-loss path: ``(W, b)`` moved on
+    along the path's secant, ``W + ratio * (W - W_before)``.
+
+    ``W`` is the solution at the previous ``alpha`` and ``W_before`` the one before
+    it; on a geometric grid ``ratio = 1`` (the solutions are smooth in
+    ``log(alpha)`` between kinks).  No coefficient changes sign or leaves zero, and
+    the step is taken only if it lowers the objective at ``pb.alpha``.  The
+    residual of ``W`` cached by the previous solve makes this cost one product
+    with the columns that move (the new residual is cached for the solve).
+    Returns ``(W, b)`` unchanged when there is nothing to extrapolate.
+    """
+    if pb.loss != losses.SQUARED or W.shape[0] != 1 or not ratio > 0:
+        return W, b
+    last = _cached(pb, "cd-residual", (pb.fit_intercept,))
+    w = W[0]
+    if last is None or not np.array_equal(last[0], w) or last[1] != b[0]:
+        return W, b
+    wx = (w + ratio * (w - W_before[0])).astype(pb.dtype)
+    wx[np.sign(wx) != np.sign(w)] = 0
+    d = (wx - w).astype(pb.dtype)
+    nz = np.flatnonzero(d)
+    if not nz.size:
+        return W, b
+    p = pb.X.shape[1]
+    if not sp.issparse(pb.X) and 4 * nz.size > p:
+        Xd = pb.X @ d
+    else:
+        Xd = pb.X[:, nz] @ d[nz]
+    r = last[2]
+    rx = (r - np.asarray(Xd).ravel()).astype(pb.dtype)
+    bx = b[0]
+    s = pb.s
+    if pb.fit_intercept:  # both points with their optimal intercept
+        shift = pb.dtype.type(np.dot(s, rx) / np.sum(s))
+        rx -= shift
+        bx = pb.dtype.type(bx + shift)
+        r = r - pb.dtype.type(np.dot(s, r) / np.sum(s))
+
+    def f(res, coef):
+        return 0.5 * float(np.dot(s, res * res)) / pb.n + penalty_value(
+            coef, pb.alpha, pb.l1_ratio, pb.pf
+        )
+
+    if not f(rx, wx) < f(r, w):
+        return W, b
+    bx_arr = np.array([bx], dtype=pb.dtype)
+    _store(pb, "cd-residual", (wx, bx_arr[0], rx), (pb.fit_intercept,))
+    return wx[None, :], bx_arr
+
+
 def solve(
-    pb: Problem, W=None, b=None, *, max_iter=1000, tol=1e-4, selection="cyclic", rng=None, warn=True
+    pb: Problem,
+    W=None,
+    b=None,
+    *,
+    max_iter=1000,
+    tol=1e-4,
+    selection="cyclic",
+    rng=None,
+    warn=True,
+    settle=True,
 ) -> Result:
-    """Solve ``pb`` from ``(W, b)`` (default: zero coefficients, optimal intercept)."""
+    """Solve ``pb`` from ``(W, b)`` (default: zero coefficients, optimal intercept).
+
+    Stops once the duality gap is at most ``tol`` times the gap at zero and, with
+    ``settle`` (the estimators), the last pass moved no coefficient by more than
+    ``tol`` times the largest, as in scikit-learn.  The paths pass
+    ``settle=False``: the certificate alone decides, since the gap is quadratic
+    in the coefficient error and settling to ``tol`` costs many extra passes."""
     if W is None:
         W, b = _zero_point(pb)
     rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
     driver = coordinate_descent if pb.loss == losses.SQUARED else prox_newton
-    res = driver(pb, W, b, max_iter=max_iter, tol=tol, selection=selection, rng=rng)
+    res = driver(
+        pb, W, b, max_iter=max_iter, tol=tol, selection=selection, rng=rng, settle=settle
+    )
     if pb.loss != losses.SQUARED and _zero_is_optimal(pb):
         # From alpha_max on, zero (intercept optimal) is the exact solution; Newton's
         # rounding could leave ~1e-16 coefficients and a gap of pure rounding noise.

@@ -186,8 +186,21 @@ def test_each_fit_starts_from_the_previous_solution(wide_regression, monkeypatch
     assert path.n_iter[0] == 0 and np.all(path.coefs[0] == 0)  # alpha_max: closed form
     np.testing.assert_array_equal([a for a, _, _ in seen], path.alphas[1:])
     assert seen[0][1] is None  # the first solve starts from zero
-    for (_, _, previous), (_, start, _) in zip(seen, seen[1:], strict=False):
-        np.testing.assert_array_equal(start, previous)
+    np.testing.assert_array_equal(seen[1][1], seen[0][2])  # no secant yet
+    extrapolated = 0
+    for (a0, _, before), (a1, _, previous), (a2, start, _) in zip(
+        seen, seen[1:], seen[2:], strict=False
+    ):
+        # from the third solve on: the previous solution, or the secant step
+        # W + ratio (W - W_before) with signs kept, when it lowers the objective
+        ratio = np.log(a1 / a2) / np.log(a0 / a1)
+        secant = previous + ratio * (previous - before)
+        secant[np.sign(secant) != np.sign(previous)] = 0
+        if np.array_equal(start, previous):
+            continue
+        np.testing.assert_allclose(start, secant, rtol=1e-12, atol=1e-15)
+        extrapolated += 1
+    assert extrapolated > 0
 
 
 # ---------------------------------------------------------------------------

@@ -629,3 +629,32 @@ def test_path_cache_is_shared_and_tied_to_the_arrays():
     got = solve(pb3, res.coef, res.intercept, tol=1e-9)
     ref = solve(make_problem(X3, y, SQ, 0.05, 1.0), tol=1e-9)
     np.testing.assert_allclose(got.coef, ref.coef, atol=1e-8)
+
+
+def test_extrapolated_start_caches_the_exact_residual_and_lowers_the_objective():
+    """The secant warm start of a path: signs kept, objective lowered at the new alpha,
+    and the residual it caches for the solver is the true ``y - X w - b``."""
+    from dataclasses import replace
+
+    from skdecay.solvers import extrapolated_start, objective
+
+    rng = np.random.default_rng(3)
+    X = np.asfortranarray(rng.standard_normal((80, 40)))
+    y = X[:, :6] @ rng.standard_normal(6) + 0.1 * rng.standard_normal(80) + 3.0
+    pb = make_problem(X, y, SQ, 1.0, 0.7)
+    amax = problem_alpha_max(pb)
+    alphas = amax * np.array([0.3, 0.3 * 0.8, 0.3 * 0.8**2])
+    r0 = solve(replace(pb, alpha=alphas[0]), tol=1e-12)
+    r1 = solve(replace(pb, alpha=alphas[1]), r0.coef, r0.intercept, tol=1e-12)
+    pb2 = replace(pb, alpha=alphas[2])
+    W, b = extrapolated_start(pb2, r1.coef, r1.intercept, r0.coef, 1.0)
+    assert not np.array_equal(W, r1.coef)
+    assert np.all((np.sign(W) == np.sign(r1.coef)) | (W == 0))
+    assert objective(pb2, W, b) < objective(pb2, r1.coef, r1.intercept)
+    cached = pb.cache["cd-residual"][2]
+    np.testing.assert_array_equal(cached[0], W[0])
+    np.testing.assert_allclose(cached[2], y - X @ W[0] - b[0], rtol=0, atol=1e-12)
+    # the solve from there reaches the same solution as from the plain warm start
+    got = solve(pb2, W, b, tol=1e-12)
+    ref = solve(pb2, r1.coef, r1.intercept, tol=1e-12)
+    np.testing.assert_allclose(got.coef, ref.coef, atol=1e-9)

@@ -22,20 +22,23 @@ __all__ = ["kernel"]
 _CACHE_WARNED = False
 
 
-def kernel(func=None, *, error_model: str = "python"):
+def kernel(func=None, *, error_model: str = "python", fastmath=False):
     """Compile ``func`` with ``numba.njit(cache=True)``, uncached if it cannot.
 
     Use as ``@kernel``, or ``@kernel(error_model="numpy")`` for a kernel whose
     float divisions must vectorise: numba's default ("python") error model
     checks every division for a zero divisor, which blocks SIMD code; with
     "numpy" a division by zero gives inf/nan instead of raising, and the
-    Python driver checks finiteness.
+    Python driver checks finiteness.  ``fastmath`` takes numba's flag set; the
+    CD kernels use ``{"reassoc", "contract"}`` only, so that dot products
+    vectorise (summation order changes, as in BLAS) while NaN and infinity keep
+    their IEEE meaning for the drivers' divergence checks.
     """
     if func is None:
-        return lambda f: kernel(f, error_model=error_model)
+        return lambda f: kernel(f, error_model=error_model, fastmath=fastmath)
     global _CACHE_WARNED
     try:
-        return numba.njit(cache=True, nogil=True, error_model=error_model)(func)
+        return numba.njit(cache=True, nogil=True, error_model=error_model, fastmath=fastmath)(func)
     except RuntimeError as exc:  # no writable cache locator
         if not _CACHE_WARNED:
             _CACHE_WARNED = True
@@ -46,4 +49,6 @@ def kernel(func=None, *, error_model: str = "python"):
                 RuntimeWarning,
                 stacklevel=2,
             )
-        return numba.njit(cache=False, nogil=True, error_model=error_model)(func)
+        return numba.njit(cache=False, nogil=True, error_model=error_model, fastmath=fastmath)(
+            func
+        )
