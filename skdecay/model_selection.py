@@ -300,7 +300,9 @@ class ElasticNetRegressorCV(RegressorMixin, _PathCV):
     max_iter : int, default=1000
         Maximum coordinate-descent passes per ``alpha``.
     tol : float, default=1e-4
-        Relative duality-gap tolerance of each fit.
+        Relative duality-gap tolerance of each fit (along the paths, the gap
+        alone decides, as in :func:`~skdecay.enet_path`; the final refit also
+        waits for the coefficients to settle).
     scoring : str, callable or None, default=None
         ``None``: the mean squared error on each held-out fold (weighted by the
         held-out ``sample_weight``; the folds' errors are then averaged

@@ -220,7 +220,7 @@ def _solve_path(
             continue
         pb_alpha = replace(pb, alpha=float(alpha))
         W_last = W
-        if before is not None:  # secant step along the path (squared loss)
+        if before is not None and alpha > 0 and before[1] > alphas[i - 1]:  # secant step
             ratio = np.log(alphas[i - 1] / alpha) / np.log(before[1] / alphas[i - 1])
             W, b = extrapolated_start(pb_alpha, W, b, before[0], ratio)
         if W_last is not None:
@@ -429,7 +429,15 @@ def enet_path(
     positive : bool, default=False
     tol : float, default=1e-4
         Per ``alpha``: stop when the duality gap is at most ``tol`` times the
-        gap of the all-zero coefficients (as :class:`~skdecay.ElasticNetRegressor`).
+        gap of the all-zero coefficients.  Unlike
+        :class:`~skdecay.ElasticNetRegressor`, which also waits until no pass
+        moves a coefficient by more than ``tol`` times the largest (as
+        scikit-learn), the path relies on the certificate alone: each returned
+        objective is within ``tol`` (relative) of its optimum, while the
+        coefficients, whose error the gap bounds only quadratically, may be
+        less settled than a single fit's at the same ``tol``.  Each ``alpha``
+        starts from the previous solution moved on along the path (a secant
+        step, kept only if it lowers the objective).
     max_iter : int, default=1000
         Maximum number of coordinate-descent passes per ``alpha``.
     selection : {"cyclic", "random"}, default="cyclic"

@@ -24,8 +24,8 @@ __all__ = [
     "penalty_prox",
     "penalty_conjugate",
     "penalty_fenchel_young",
+    "FenchelYoungLine",
     "fenchel_young_along",
-    "fenchel_young_pieces",
     "minimize_piecewise_quadratic",
     "dual_scaling",
     "scaling_limit",
@@ -38,14 +38,14 @@ def coordinate_weights(alpha: float, l1_ratio: float, pf: np.ndarray, dtype=np.f
     pf = np.asarray(pf, dtype=np.float64)
     l1 = (alpha * l1_ratio) * pf
     l2 = (alpha * (1.0 - l1_ratio)) * pf
-    return l1.astype(dtype), l2.astype(dtype)
+    return l1.astype(dtype, copy=False), l2.astype(dtype, copy=False)  # new arrays
 
 
 def penalty_value(w, alpha, l1_ratio, pf) -> float:
     """``alpha * sum pf * (l1_ratio*|w| + (1-l1_ratio)/2 * w**2)``."""
     w = np.asarray(w, dtype=np.float64)
     l1, l2 = coordinate_weights(alpha, l1_ratio, pf)
-    return float(np.sum(l1 * np.abs(w)) + 0.5 * np.sum(l2 * w * w))
+    return float((l1 * np.abs(w)).sum() + 0.5 * (l2 * w * w).sum())
 
 
 def penalty_gradient(w, alpha, l1_ratio, pf):
@@ -109,71 +109,90 @@ def penalty_fenchel_young(w, v, alpha, l1_ratio, pf, positive=False):
     return fenchel_young_along(w, v, l1, l2, positive)
 
 
-def _magnitude(v, positive):
-    """``|v|`` (``max(v, 0)`` under ``positive``): ``|c*v| = c*_magnitude(v)`` for ``c >= 0``."""
-    return np.maximum(v, 0.0) if positive else np.abs(v)
+class FenchelYoungLine:
+    """``c -> sum_j g_j(w_j) + g_j*(c*v_j) - c*v_j*w_j`` for ``c >= 0``, from the
+    per-feature weights ``l1, l2`` (float64, shape ``(p,)``, broadcast against
+    ``w`` and ``v`` of shape ``(p,)`` or ``(K, p)``): :func:`penalty_fenchel_young`.
 
+    Calling it evaluates the careful per-coefficient sum; :meth:`pieces` gives
+    the same function as a piecewise quadratic, for its exact minimisation.
+    """
 
-def fenchel_young_along(w, v, l1, l2, positive=False):
-    """:func:`penalty_fenchel_young` from the per-feature weights ``l1, l2`` (float64,
-    shape ``(p,)``, broadcast against ``w`` and ``v`` of shape ``(p,)`` or ``(K, p)``)."""
-    a = _magnitude(v, positive)  # |c*v| = c*a for c >= 0 (c*v under positive)
-    aw = np.abs(w)
-    # sign(w) * v, with sign(v) (1 under positive) standing in for sign(0):
-    # sign(w) * (c*v) == c * swv exactly since the sign is +-1 or 0
-    swv = np.where(w != 0, np.sign(w) * v, v if positive else a)
-    smooth = l2 > 0
-    two_l2 = 2 * np.where(smooth, l2, 1.0)
-    hard = (l1 > 0) & ~smooth
-    if hard.any():
-        a_hard, l1_hard = a[..., hard], l1[hard]
-        tol_hard = 1e-12 * l1_hard
-    else:
-        a_hard = None
-    l2aw = l2 * aw
-    half_l2aw2 = 0.5 * l2aw * aw
-    all_smooth = bool(smooth.all())
+    def __init__(self, w, v, l1, l2, positive=False):
+        self.w, self.v, self.l1, self.l2 = w, v, l1, l2
+        # |c*v| = c*a for c >= 0 (c*v under positive: only its positive part counts)
+        self.a = a = np.maximum(v, 0.0) if positive else np.abs(v)
+        smooth = l2 > 0
+        self.all_smooth = bool(smooth.all())
+        if self.all_smooth:
+            self.smooth, self.two_l2 = None, 2 * l2
+            hard = None
+        else:
+            self.smooth, self.two_l2 = smooth, 2 * np.where(smooth, l2, 1.0)
+            hard = (l1 > 0) & ~smooth
+        self.a_hard = None
+        if hard is not None and hard.any():
+            self.a_hard, self.l1_hard = a[..., hard], l1[hard]
+            self.tol_hard = 1e-12 * self.l1_hard
+        self.zero = not w.any()
+        if not self.zero:
+            self.aw = aw = np.abs(w)
+            # sign(w) * v, with sign(v) (1 under positive) standing in for sign(0):
+            # sign(w) * (c*v) == c * swv exactly since the sign is +-1 or 0
+            self.swv = np.where(w != 0, np.sign(w) * v, v if positive else a)
+            self.l2aw = l2aw = l2 * aw
+            self.half_l2aw2 = 0.5 * l2aw * aw
 
-    def value(c: float) -> float:
+    def __call__(self, c: float) -> float:
         # infeasible when c*a exceeds a pure-L1 threshold beyond rounding
-        if a_hard is not None and (c * a_hard - l1_hard > tol_hard).any():
+        if self.a_hard is not None and (c * self.a_hard - self.l1_hard > self.tol_hard).any():
             return np.inf
-        excess = np.maximum(c * a - l1, 0.0)  # max(|c v| - l1, 0)
-        below = l1 - c * swv  # < 0: c*v exceeds l1 in the direction of w's sign
+        excess = np.maximum(c * self.a - self.l1, 0.0)  # max(|c v| - l1, 0)
+        if self.zero:  # g(0) = 0 and both forms below reduce to the conjugate
+            return float((excess * excess / self.two_l2).sum())
+        below = self.l1 - c * self.swv  # < 0: c*v exceeds l1 in the direction of w's sign
         # g(w) + g*(m) - m*w, written so that nothing large cancels:
         # aligned excess: the completed square (excess - l2|w|)^2 / (2 l2);
         # otherwise a sum of non-negative pieces.
-        square = (excess - l2aw) ** 2 / two_l2
-        pieces = aw * below + half_l2aw2 + excess * excess / two_l2
+        square = (excess - self.l2aw) ** 2 / self.two_l2
+        pieces = self.aw * below + self.half_l2aw2 + excess * excess / self.two_l2
         aligned = below < 0
-        terms = np.where(aligned if all_smooth else smooth & aligned, square, pieces)
-        return float(terms.sum())
+        if not self.all_smooth:
+            aligned &= self.smooth
+        return float(np.where(aligned, square, pieces).sum())
 
-    return value
+    def pieces(self, hi: float = np.inf):
+        """The function on ``[0, hi]`` as a piecewise quadratic:
+        ``const + slope*c + sum_j [c > t_j] (a_j c - l1_j)**2 / (2 L_j)``.
+
+        Per coefficient, ``g(w) + g*(c v) - c v w`` is ``g(w) - c v w`` plus, past
+        the breakpoint ``t = l1 / a`` (``a = |v|``, or ``max(v, 0)`` under
+        ``positive``), the conjugate's ``(a c - l1)**2 / (2 L)`` with ``L = l2``
+        (``L = 1`` where ``l2 = 0``, as in the evaluated function: a pure-L1
+        coefficient is infeasible past its breakpoint, which the dual scaling's
+        upper bound excludes).  Returns ``(slope, t, q, r)``: the linear
+        coefficient ``-sum v w`` and, for every coefficient whose breakpoint lies
+        below ``hi``, the breakpoint and the derivative ``q c - r`` (``q = a**2 / L``,
+        ``r = a l1 / L``) it adds past it, as flat arrays (see
+        :func:`minimize_piecewise_quadratic`).
+        """
+        slope = 0.0 if self.zero else -float((self.v * self.w).sum())
+        a, l1 = self.a, self.l1
+        L = self.l2 if self.all_smooth else 0.5 * self.two_l2  # exact halving
+        if a.ndim > 1:  # (K, p): one piece per coefficient
+            a = a.ravel()
+            l1 = np.broadcast_to(l1, self.v.shape).ravel()
+            L = np.broadcast_to(L, self.v.shape).ravel()
+        idx = np.flatnonzero(a * hi > l1)  # t = l1 / a < hi (a > 0)
+        if idx.size < a.size:
+            a, l1, L = a.take(idx), l1.take(idx), L.take(idx)
+        aL = a / L
+        return slope, l1 / a, a * aL, l1 * aL
 
 
-def fenchel_young_pieces(w, v, l1, l2, positive=False):
-    """:func:`fenchel_young_along` as a piecewise quadratic in ``c >= 0``.
-
-    Per coefficient, ``g(w) + g*(c v) - c v w`` is ``g(w) - c v w`` plus, past
-    the breakpoint ``t = l1 / a`` (``a = |v|``, or ``max(v, 0)`` under
-    ``positive``), the conjugate's ``(a c - l1)**2 / (2 L)`` with ``L = l2``
-    (``L = 1`` where ``l2 = 0``, as in the evaluated function: a pure-L1
-    coefficient is infeasible past its breakpoint, which the dual scaling's
-    upper bound excludes).  Returns ``(slope, t, q, r)``: the linear coefficient
-    ``-sum v w`` and, for every coefficient with ``a > 0``, the breakpoint and
-    the derivative ``q c - r`` (``q = a**2 / L``, ``r = a l1 / L``) it adds
-    past it.  Arrays are flattened.
-    """
-    w = np.asarray(w, dtype=np.float64)
-    v = np.asarray(v, dtype=np.float64)
-    slope = -float(np.sum(v * w))
-    a = _magnitude(v, positive)
-    l1 = np.broadcast_to(l1, a.shape)
-    L = np.broadcast_to(np.where(l2 > 0, l2, 1.0), a.shape)
-    on = a > 0
-    a, l1, L = a[on], l1[on], L[on]
-    return slope, l1 / a, a * a / L, a * l1 / L
+def fenchel_young_along(w, v, l1, l2, positive=False) -> FenchelYoungLine:
+    """:func:`penalty_fenchel_young` from per-feature weights: a :class:`FenchelYoungLine`."""
+    return FenchelYoungLine(w, v, l1, l2, positive)
 
 
 def minimize_piecewise_quadratic(slope, curv, t, q, r, hi):
@@ -181,57 +200,54 @@ def minimize_piecewise_quadratic(slope, curv, t, q, r, hi):
     ``f'(c) = slope + curv * c + sum_{j: t_j < c} (q_j c - r_j)``.
 
     ``q_j t_j = r_j`` (each piece enters with zero derivative, so ``f'`` is
-    continuous and non-decreasing when ``curv, q >= 0``).  The breakpoints
-    inside ``[0, hi)`` are sorted and the coefficients accumulated segment by
-    segment; the minimiser is where ``f'`` changes sign, or an end point.
+    continuous, and non-decreasing as ``curv, q >= 0``).  The breakpoints are
+    sorted and the coefficients accumulated (cumulative sums) to get ``f'`` at
+    every breakpoint; the minimiser is where ``f'`` changes sign (a root of
+    the linear ``f'`` of that segment), or an end point.
     """
     if not hi > 0:
         return 0.0
-    inside = t < hi
-    if not np.all(inside):
-        t, q, r = t[inside], q[inside], r[inside]
+    S, Q, start, end = float(slope), float(curv), 0.0, float(hi)
     if t.size:
-        order = np.argsort(t)
+        order = t.argsort()
         t = t[order]
-        # segment k runs from t_{k-1} to t_k (t_{-1} = 0, t_m = hi) with the
-        # first k pieces active: f'(c) = S_k + Q_k c
-        Q = np.empty(t.size + 1)
-        Q[0] = curv
-        np.cumsum(q[order], out=Q[1:])
-        Q[1:] += curv
-        S = np.empty(t.size + 1)
-        S[0] = 0.0
-        np.cumsum(r[order], out=S[1:])
-        S = slope - S
-        right = np.append(t, hi)
-        rising = S + Q * right >= 0  # f'(end of segment k) >= 0
-        if not rising[-1]:
-            return float(hi)
-        k = int(np.argmax(rising))
-        Sk, Qk = float(S[k]), float(Q[k])
-        left = max(float(t[k - 1]), 0.0) if k else 0.0
-        hi_k = float(right[k])
-    else:
-        Sk, Qk, left, hi_k = float(slope), float(curv), 0.0, float(hi)
-        if Sk + Qk * hi_k < 0:
-            return float(hi)
-    if Sk >= -Qk * left:  # already rising at the segment's start
-        return left
-    return min(max(-Sk / Qk, left), hi_k)
+        if t[-1] >= hi:  # only the breakpoints inside [0, hi) matter
+            m = int(t.searchsorted(hi))
+            t, order = t[:m], order[:m]
+        if t.size:
+            # f' at breakpoint j: pieces up to j included (piece j adds 0 there)
+            Qs = q[order].cumsum()
+            Qs += curv
+            Ss = slope - r[order].cumsum()
+            k = int((Ss + Qs * t >= 0).argmax())
+            if Ss[k] + Qs[k] * t[k] >= 0:  # f' changes sign in [t_{k-1}, t_k]
+                end = float(t[k])
+                if k:
+                    S, Q, start = float(Ss[k - 1]), float(Qs[k - 1]), float(t[k - 1])
+            else:  # f' < 0 up to the last breakpoint
+                S, Q, start = float(Ss[-1]), float(Qs[-1]), float(t[-1])
+    start = max(start, 0.0)
+    if S + Q * end < 0:
+        return end  # (only when end = hi: decreasing throughout)
+    if S + Q * start >= 0:  # already rising at the segment's start
+        return start
+    return min(max(-S / Q, start), end)
 
 
 def dual_scaling(v, alpha, l1_ratio, pf, positive=False) -> float:
     """Largest ``c in (0, 1]`` such that ``c * v`` is in the conjugate's domain."""
     v = np.asarray(v, dtype=np.float64)
     l1, l2 = coordinate_weights(alpha, l1_ratio, pf)
-    return scaling_limit(_magnitude(v, positive), l1, l2)
+    return scaling_limit(np.maximum(v, 0.0) if positive else np.abs(v), l1, l2)
 
 
 def scaling_limit(mag, l1, l2) -> float:
     """:func:`dual_scaling` from ``mag = |v|`` (``max(v, 0)`` under ``positive``) and
     the per-feature weights (shape ``(p,)``, ``mag`` of shape ``(p,)`` or ``(K, p)``)."""
+    if (l2 > 0).all():
+        return 1.0  # no pure-L1 coefficient
     hard = (l1 > 0) & (l2 == 0)
-    if not np.any(hard):
+    if not hard.any():
         return 1.0
     mag = mag[..., hard]
     l1 = l1[hard]

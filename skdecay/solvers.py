@@ -48,7 +48,6 @@ from .penalties import (
     alpha_max_from_gradient,
     coordinate_weights,
     fenchel_young_along,
-    fenchel_young_pieces,
     minimize_piecewise_quadratic,
     penalty_value,
     scaling_limit,
@@ -140,13 +139,18 @@ def _unpenalized_basis(pb: Problem, W):
 
 def dual_point(pb: Problem, W, b, Z):
     """Residual-based dual point ``theta`` (n, K) and ``V = X.T @ (s*theta) / n`` (K, p)."""
-    theta = losses.residual(pb.loss, pb.Y, Z).astype(np.float64)
-    U = _unpenalized_basis(pb, W)
-    if U is not None:  # weighted projection onto the complement of span(U)
+    theta = losses.residual(pb.loss, pb.Y, Z).astype(np.float64, copy=False)  # a new array
+    free = pb.alpha * pb.pf == 0  # as in _unpenalized_basis
+    if pb.positive:
+        free &= np.any(W != 0, axis=0)
+    if free.any():  # weighted projection onto the complement of span(U)
+        U = _unpenalized_basis(pb, W)
         sU = U * pb.s[:, None]
         coef = np.linalg.lstsq(sU.T @ U, sU.T @ theta, rcond=None)[0]
         theta -= U @ coef
-    st = (theta * pb.s[:, None]).astype(pb.dtype)
+    elif pb.fit_intercept:  # U is the ones column: subtract the weighted mean
+        theta -= (pb.s @ theta) / pb.s.sum()
+    st = (theta * pb.s[:, None]).astype(pb.dtype, copy=False)
     V = np.asarray(pb.X.T @ st, dtype=np.float64).T / pb.n
     return theta, V
 
@@ -157,7 +161,8 @@ def duality_gap(pb: Problem, W, b, Z=None, good_enough: float = 0.0) -> float:
     The dual point is the residual ``theta``, projected so that the intercept
     and unpenalised features are dual-feasible, scaled by the ``c in [0, c_max]``
     that minimises the gap (``c_max`` keeps pure-L1 coordinates feasible; the gap
-    is convex in ``c``, so a bounded scalar search finds it).  The gap is
+    is convex in ``c``: for the squared loss a piecewise quadratic minimised
+    exactly, otherwise a bounded scalar search finds it).  The gap is
     evaluated as a sum of per-sample and per-coefficient Fenchel-Young terms,
     all non-negative, so it stays accurate far below the objective's rounding.
     The search over ``c`` is skipped when ``c = c_max`` already gives a gap of
@@ -179,22 +184,26 @@ def _gap_and_correlation(
     and the gap evaluated there; the logistic losses use a bounded scalar search."""
     Z = linear_predictor(pb.X, W, b) if Z is None else Z
     theta, V = dual_point(pb, W, b, Z) if dual is None else dual
-    W = np.asarray(W, dtype=np.float64)
     pf = np.asarray(pb.pf, dtype=np.float64)
     l1 = (pb.alpha * pb.l1_ratio) * pf  # as coordinate_weights, in float64
     l2 = (pb.alpha * (1.0 - pb.l1_ratio)) * pf
-    mag = np.maximum(V, 0) if pb.positive else np.abs(V)
+    w, v = np.asarray(W, dtype=np.float64), V
+    if v.shape[0] == 1:  # one target: plain (p,) vectors
+        w, v = w[0], v[0]
+    mag = np.maximum(v, 0.0) if pb.positive else np.abs(v)
     squared = pb.loss == losses.SQUARED
     hi = scaling_limit(mag, l1, l2)
     if not squared:
         hi = min(hi, losses.dual_scale_limit(pb.loss, pb.Y, theta))
     # A zero coefficient whose |c * V_j| stays within its L1 threshold for every
     # c in [0, hi] adds exactly 0 to the gap: evaluate the other coefficients only.
-    keep = np.any(W != 0, axis=0) | np.any(mag * hi >= l1 * (1 - 1e-9), axis=0)
+    keep = (w != 0) | (mag * hi >= l1 * (1 - 1e-9))
+    if keep.ndim > 1:
+        keep = keep.any(axis=0)
     keep |= l1 <= 0
-    Vk = V
-    if not np.all(keep):
-        W, Vk, l1, l2 = W[:, keep], V[:, keep], l1[keep], l2[keep]
+    if not keep.all():
+        idx = np.flatnonzero(keep)
+        w, v, l1, l2 = w.take(idx, -1), v.take(idx, -1), l1.take(idx), l2.take(idx)
     if squared:
         data_gap, slope, curvature = losses.squared_gap_line(pb.Y, Z, pb.s, theta)
     else:
@@ -203,7 +212,7 @@ def _gap_and_correlation(
         def data_gap(c):
             return fy(c * theta)
 
-    pen_gap = fenchel_young_along(W, Vk, l1, l2, pb.positive)
+    pen_gap = fenchel_young_along(w, v, l1, l2, pb.positive)
 
     def gap(c):
         return data_gap(c) + pen_gap(c)
@@ -212,7 +221,7 @@ def _gap_and_correlation(
     if best <= good_enough or best > search_within * good_enough:
         return max(best, 0.0), V
     if squared:  # the exact minimiser over [0, hi], evaluated by the careful sums
-        pen_slope, t, q, r = fenchel_young_pieces(W, Vk, l1, l2, pb.positive)
+        pen_slope, t, q, r = pen_gap.pieces(hi)
         c = minimize_piecewise_quadratic(slope + pen_slope, curvature, t, q, r, hi)
         if c != hi:
             best = min(best, gap(c))
@@ -258,15 +267,25 @@ def _store(pb: Problem, name: str, value, key: tuple = ()):
     pb.cache[name] = ((pb.X, pb.Y, pb.s, pb.pf), key, value)
 
 
-def _reference(pb: Problem) -> tuple[float, float]:
-    """Gap and primal objective at zero coefficients.
+def _reference(pb: Problem, gap: float | None = None) -> tuple[float, float]:
+    """Gap and primal objective at zero coefficients (the gap only if not given).
 
-    The dual point at zero (one product with ``X``) does not depend on ``alpha``
-    unless ``alpha = 0`` frees every feature: a path computes it once."""
-    W, b = _zero_point(pb)
-    Z = np.broadcast_to(b, pb.Y.shape)
-    gap = _gap_and_correlation(pb, W, b, Z, dual=_zero_dual(pb, W, b, Z))[0]
-    return gap, objective(pb, W, b, Z)
+    The zero point, its objective (the data loss: the penalty vanishes) and its
+    dual point (one product with ``X``) do not depend on ``alpha`` (the dual
+    point unless ``alpha = 0`` frees every feature): a path computes them once."""
+    key = (pb.loss, pb.fit_intercept, pb.alpha == 0, pb.positive)
+    zero = _cached(pb, "zero-reference", key)
+    if zero is None:
+        W, b = _zero_point(pb)
+        Z = np.broadcast_to(b, pb.Y.shape)
+        zero = [W, b, Z, losses.loss_value(pb.loss, pb.Y, Z, pb.s), None]
+        _store(pb, "zero-reference", zero, key)
+    W, b, Z, primal, dual = zero
+    if gap is None:
+        if dual is None:  # computed on first need only
+            dual = zero[4] = _zero_dual(pb, W, b, Z)
+        gap = _gap_and_correlation(pb, W, b, Z, dual=dual)[0]
+    return gap, primal
 
 
 def _zero_dual(pb: Problem, W, b, Z):
@@ -285,11 +304,7 @@ def _stopping(
     """``(gap0, target, primal0)``: stop once the gap is at most ``tol * gap0``,
     floored at what rounding in the working dtype can resolve.  ``gap0`` may be
     passed when the caller already has it (a solve starting from zero)."""
-    if gap0 is None:
-        gap0, primal0 = _reference(pb)
-    else:
-        W, b = _zero_point(pb)
-        primal0 = objective(pb, W, b, np.broadcast_to(b, pb.Y.shape))
+    gap0, primal0 = _reference(pb, gap0)
     eps = np.finfo(pb.dtype).eps
     # A sum-of-squares gap (squared loss, pure L2) is quadratic in the coefficient
     # error and resolves to ~eps**2; L1 terms and the logistic divergences carry
@@ -705,9 +720,13 @@ def coordinate_descent(
         elif working_set:
             support = int(np.count_nonzero(w))
             size = max(ws_start, 2 * support)
-            # grow geometrically while the set is saturated or the gap stalls
+            # grow geometrically while the set is saturated or the gap stalls; a
+            # saturated set quadruples while many coordinates still violate
+            # their optimality condition (each growth costs a gap pass)
             if epochs and (2 * support > ws_size or gap > 0.5 * previous):
-                size = max(size, 2 * ws_size)
+                grow = 4 if 2 * support > ws_size else 2
+                violating = support + int(np.count_nonzero(viol[w == 0]))
+                size = max(size, min(grow * ws_size, max(2 * ws_size, violating)))
             ws_size = min(p, size)
             ws = _working_set(V[0], w, l1_64, ws_size, pb.positive)
         else:
@@ -928,9 +947,7 @@ def solve(
         W, b = _zero_point(pb)
     rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
     driver = coordinate_descent if pb.loss == losses.SQUARED else prox_newton
-    res = driver(
-        pb, W, b, max_iter=max_iter, tol=tol, selection=selection, rng=rng, settle=settle
-    )
+    res = driver(pb, W, b, max_iter=max_iter, tol=tol, selection=selection, rng=rng, settle=settle)
     if pb.loss != losses.SQUARED and _zero_is_optimal(pb):
         # From alpha_max on, zero (intercept optimal) is the exact solution; Newton's
         # rounding could leave ~1e-16 coefficients and a gap of pure rounding noise.

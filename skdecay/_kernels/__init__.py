@@ -49,6 +49,4 @@ def kernel(func=None, *, error_model: str = "python", fastmath=False):
                 RuntimeWarning,
                 stacklevel=2,
             )
-        return numba.njit(cache=False, nogil=True, error_model=error_model, fastmath=fastmath)(
-            func
-        )
+        return numba.njit(cache=False, nogil=True, error_model=error_model, fastmath=fastmath)(func)
