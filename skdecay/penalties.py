@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._kernels.screen import pure_l1_scaling
+
 __all__ = [
     "coordinate_weights",
     "penalty_value",
@@ -244,6 +246,19 @@ def dual_scaling(v, alpha, l1_ratio, pf, positive=False) -> float:
 def scaling_limit(mag, l1, l2) -> float:
     """:func:`dual_scaling` from ``mag = |v|`` (``max(v, 0)`` under ``positive``) and
     the per-feature weights (shape ``(p,)``, ``mag`` of shape ``(p,)`` or ``(K, p)``)."""
+    if mag.shape[-1] > 256:  # one compiled pass instead of a chain of temporaries
+        return float(
+            pure_l1_scaling(
+                np.ascontiguousarray(np.atleast_2d(mag), dtype=np.float64),
+                np.ascontiguousarray(l1, dtype=np.float64),
+                np.ascontiguousarray(l2, dtype=np.float64),
+            )
+        )
+    return _scaling_limit_numpy(mag, l1, l2)
+
+
+def _scaling_limit_numpy(mag, l1, l2) -> float:
+    """:func:`scaling_limit` in numpy (small ``p``, and the kernel's reference)."""
     if (l2 > 0).all():
         return 1.0  # no pure-L1 coefficient
     hard = (l1 > 0) & (l2 == 0)

@@ -44,6 +44,7 @@ from ._kernels.cd import (
     column_moments_sparse,
     column_moments_sparse_at,
 )
+from ._kernels.screen import kkt_violations
 from .penalties import (
     alpha_max_from_gradient,
     coordinate_weights,
@@ -226,12 +227,14 @@ def _gap_and_correlation(
         if c != hi:
             best = min(best, gap(c))
         return max(best, 0.0), V
+    # the gap is convex in c: when it does not decrease into the interval from hi
+    # the minimum lies within [hi (1 - 1e-9), hi] (often the case for pure L1,
+    # where hi is the dual feasibility limit) and the scalar search is skipped
+    if not hi > 0 or gap(hi * (1 - 1e-9)) >= best:
+        return max(best, 0.0), V
     best = min(best, gap(0.0))
-    if hi > 0:
-        res = minimize_scalar(
-            gap, bounds=(0.0, hi), method="bounded", options={"xatol": 1e-12 * hi}
-        )
-        best = min(best, float(res.fun))
+    res = minimize_scalar(gap, bounds=(0.0, hi), method="bounded", options={"xatol": 1e-12 * hi})
+    best = min(best, float(res.fun))
     return max(best, 0.0), V
 
 
@@ -512,6 +515,8 @@ def _violations(V, w, l1, l2, positive):
     """Per-coordinate distance of ``V`` (minus the data gradient) to the penalty's
     subdifferential at ``w``: zero for every coordinate exactly at the optimum."""
     V = np.asarray(V, dtype=np.float64)
+    if V.shape[0] > 256:  # one compiled pass instead of a chain of temporaries
+        return kkt_violations(V, w, l1, l2, bool(positive))
     out = np.abs(V - np.sign(w) * l1 - l2 * w)
     zero = w == 0
     mag = V[zero] if positive else np.abs(V[zero])
@@ -681,7 +686,8 @@ def coordinate_descent(
     vkey = (pb.fit_intercept, pb.alpha == 0, pb.positive)
     if not np.any(w):  # the first certificate is the reference gap: one pass less
         Z = (y - cd.residual(q, delta))[:, None]
-        first = _gap_and_correlation(pb, w[None, :], np.array([b0 + delta]), Z)
+        W_b = (w[None, :], np.array([b0 + delta]))
+        first = _gap_and_correlation(pb, *W_b, Z, dual=_zero_dual(pb, *W_b, Z))
     elif (V_last := _cached(pb, "cd-correlation", vkey)) is not None:
         # warm start along a path: the correlations at the previous solution rank the
         # first working set (they do not depend on alpha); the gap comes after a pass
@@ -798,7 +804,8 @@ def prox_newton(
         Z = np.repeat(b[None, :], n, axis=0).astype(pb.dtype)
     first = None
     if working_set and not np.any(W) and np.array_equal(b, _zero_point(pb)[1]):
-        first = _gap_and_correlation(pb, W, b, Z)  # the reference gap: one pass less
+        # the reference gap: one pass less (its dual point is cached for alpha_max)
+        first = _gap_and_correlation(pb, W, b, Z, dual=_zero_dual(pb, W, b, Z))
     gap0, target, _ = _stopping(pb, tol, False, None if first is None else first[0])
     V = first[1] if first is not None else None
     sn = pb.s / n

@@ -425,3 +425,32 @@ def test_column_moments_of_a_subset_in_place(dtype, center):
         np.testing.assert_allclose(xbar[idx], ref_xbar[idx], rtol=rtol, atol=rtol)
         np.testing.assert_allclose(col_sq[idx], ref_sq[idx], rtol=rtol, atol=rtol)
         assert xbar.dtype == dtype and col_sq.dtype == dtype
+
+
+@pytest.mark.parametrize("positive", [False, True])
+@pytest.mark.parametrize("wdtype", [np.float64, np.float32])
+def test_screen_kernels_match_their_numpy_references(positive, wdtype):
+    """``pure_l1_scaling`` and ``kkt_violations`` against the numpy code they replace
+    for large ``p`` (mixed pure-L1, elastic-net and unpenalised coordinates)."""
+    from skdecay._kernels.screen import kkt_violations, pure_l1_scaling
+    from skdecay.penalties import _scaling_limit_numpy
+
+    rng = np.random.default_rng(7)
+    p = 600
+    V = rng.standard_normal(p)
+    w = np.where(rng.random(p) < 0.3, rng.standard_normal(p), 0.0).astype(wdtype)
+    if positive:
+        w = np.abs(w)
+    l1 = np.where(rng.random(p) < 0.1, 0.0, rng.uniform(0.2, 1.5, p))
+    l2 = np.where(rng.random(p) < 0.5, 0.0, rng.uniform(0.0, 0.5, p))
+    # numpy reference, as in solvers._violations for small p
+    ref = np.abs(V - np.sign(w) * l1 - l2 * w)
+    zero = w == 0
+    mag = V[zero] if positive else np.abs(V[zero])
+    ref[zero] = np.maximum(mag - l1[zero], 0.0)
+    np.testing.assert_allclose(kkt_violations(V, w, l1, l2, positive), ref, rtol=1e-6, atol=0)
+    for K in (1, 3):
+        M = np.abs(rng.standard_normal((K, p)))
+        got = pure_l1_scaling(M, l1, l2)
+        assert got == pytest.approx(_scaling_limit_numpy(M, l1, l2), rel=1e-15)
+    assert pure_l1_scaling(np.zeros((1, p)), l1, l2) == 1.0
