@@ -64,6 +64,7 @@ __all__ = [
     "prox_newton",
     "solve",
     "extrapolated_start",
+    "warn_not_converged",
 ]
 
 
@@ -962,18 +963,23 @@ def solve(
         gap0 = gap_at_zero(pb)
         res = Result(W0, b0, gap0, gap0, res.n_iter, True)
     if warn and not res.converged:
-        target = tol * res.gap_zero
-        why = (
-            f"duality gap {res.dual_gap:.3e} > tol * gap at zero = {target:.3e}"
-            if not res.dual_gap <= target
-            else f"duality gap {res.dual_gap:.3e} <= tol * gap at zero = {target:.3e}, "
-            "but the coefficients were still moving by more than tol * max|w| per pass "
-            "(or the gap is only rounding noise)"
-        )
-        warnings.warn(
-            f"skdecay: not converged after {res.n_iter} iterations: {why}. "
-            "Increase max_iter, loosen tol, standardize X or increase alpha.",
-            ConvergenceWarning,
-            stacklevel=3,
-        )
+        warn_not_converged(res, tol, stacklevel=4)
     return res
+
+
+def warn_not_converged(res: Result, tol: float, stacklevel: int = 3) -> None:
+    """The ConvergenceWarning of an unconverged fit, saying which test failed."""
+    target = tol * res.gap_zero
+    why = (
+        f"duality gap {res.dual_gap:.3e} > tol * gap at zero = {target:.3e}"
+        if not res.dual_gap <= target
+        else f"duality gap {res.dual_gap:.3e} <= tol * gap at zero = {target:.3e}, "
+        "but the coefficients were still moving by more than tol * max|w| per pass "
+        "(or the gap is only rounding noise)"
+    )
+    warnings.warn(
+        f"skdecay: not converged after {res.n_iter} iterations: {why}. "
+        "Increase max_iter, loosen tol, standardize X or increase alpha.",
+        ConvergenceWarning,
+        stacklevel=stacklevel,
+    )
