@@ -899,20 +899,38 @@ def extrapolated_start(pb: Problem, W, b, W_before, ratio: float):
     w = W[0]
     if last is None or not np.array_equal(last[0], w) or last[1] != b[0]:
         return W, b
-    wx = (w + ratio * (w - W_before[0])).astype(pb.dtype)
-    wx[np.sign(wx) != np.sign(w)] = 0
-    d = (wx - w).astype(pb.dtype)
-    nz = np.flatnonzero(d)
-    if not nz.size:
-        return W, b
-    p = pb.X.shape[1]
-    if not sp.issparse(pb.X) and 4 * nz.size > p:
-        Xd = pb.X @ d
-    else:
-        Xd = pb.X[:, nz] @ d[nz]
+    key = (pb.fit_intercept,)
+    before = _cached(pb, "cd-residual-before", key)
+    _store(pb, "cd-residual-before", last, key)  # W is the next step's W_before
     r = last[2]
-    rx = (r - np.asarray(Xd).ravel()).astype(pb.dtype)
-    bx = b[0]
+    wx = (w + ratio * (w - W_before[0])).astype(pb.dtype)
+    clip = np.sign(wx) != np.sign(w)
+    if before is not None and np.array_equal(before[0], W_before[0]):
+        # the residual is affine in (w, b): the secant's residual from the two cached
+        # ones, then the clipped coordinates put back (no full product with X)
+        rx = r + ratio * (r - before[2])
+        bx = b[0] + ratio * (b[0] - before[1])
+        idx = np.flatnonzero(clip & (wx != 0))
+        if idx.size:
+            rx += np.asarray(pb.X[:, idx] @ wx[idx].astype(np.float64)).ravel()
+        wx[clip] = 0
+        if np.array_equal(wx, w):
+            return W, b
+    else:
+        wx[clip] = 0
+        d = (wx - w).astype(pb.dtype)
+        nz = np.flatnonzero(d)
+        if not nz.size:
+            return W, b
+        p = pb.X.shape[1]
+        if not sp.issparse(pb.X) and 4 * nz.size > p:
+            Xd = pb.X @ d
+        else:
+            Xd = pb.X[:, nz] @ d[nz]
+        rx = r - np.asarray(Xd).ravel()
+        bx = b[0]
+    rx = rx.astype(pb.dtype)
+    bx = pb.dtype.type(bx)
     s = pb.s
     if pb.fit_intercept:  # both points with their optimal intercept
         shift = pb.dtype.type(np.dot(s, rx) / np.sum(s))

@@ -655,6 +655,14 @@ def test_extrapolated_start_caches_the_exact_residual_and_lowers_the_objective()
     np.testing.assert_array_equal(cached[0], W[0])
     np.testing.assert_allclose(cached[2], y - X @ W[0] - b[0], rtol=0, atol=1e-12)
     # the solve from there reaches the same solution as from the plain warm start
-    got = solve(pb2, W, b, tol=1e-12)
     ref = solve(pb2, r1.coef, r1.intercept, tol=1e-12)
+    got = solve(pb2, W, b, tol=1e-12)
     np.testing.assert_allclose(got.coef, ref.coef, atol=1e-9)
+    # next step: the residual comes from the two cached ones (affine in w, b), with
+    # clipped coordinates put back; it must still be the true residual
+    pb3 = replace(pb, alpha=alphas[2] * 0.8)
+    W3, b3 = extrapolated_start(pb3, got.coef, got.intercept, r1.coef, 1.0)
+    assert not np.array_equal(W3, got.coef)
+    cached = pb.cache["cd-residual"][2]
+    np.testing.assert_array_equal(cached[0], W3[0])
+    np.testing.assert_allclose(cached[2], y - X @ W3[0] - b3[0], rtol=0, atol=1e-11)
