@@ -125,6 +125,12 @@ def cd_epoch_sparse(
     max_dw = zero
     max_w = zero
     max_step = zero
+    # uniform weights (no sample_weight): one random access per nonzero less
+    h0 = h[0]
+    uniform = True
+    for i in range(h.shape[0]):
+        if h[i] != h0:
+            uniform = False
     for jj in range(order.shape[0]):
         j = order[jj]
         if col_sq[j] <= 0 and l2[j] <= 0:
@@ -132,8 +138,13 @@ def cd_epoch_sparse(
         start, end = indptr[j], indptr[j + 1]
         w_j = w[j]
         g = zero
-        for k in range(start, end):
-            g += h[indices[k]] * data[k] * q[indices[k]]
+        if uniform:
+            for k in range(start, end):
+                g += data[k] * q[indices[k]]
+            g *= h0
+        else:
+            for k in range(start, end):
+                g += h[indices[k]] * data[k] * q[indices[k]]
         g += col_sq[j] * w_j - delta * hx[j]
         new = enet_coordinate(col_sq[j], g, l1[j], l2[j], positive)
         dw = new - w_j
