@@ -121,8 +121,8 @@ def objective(pb: Problem, W, b, Z=None) -> float:
     )
 
 
-def _unpenalized_basis(pb: Problem, W):
-    """Columns the dual point must be orthogonal to: ones and unpenalised features.
+def _free_features(pb: Problem, W):
+    """Mask of the unpenalised features the dual point must be orthogonal to.
 
     An unpenalised feature constrained to be positive only enters while its
     coefficient is nonzero (at zero its constraint is an inequality).
@@ -130,23 +130,24 @@ def _unpenalized_basis(pb: Problem, W):
     free = pb.alpha * pb.pf == 0  # alpha = 0 leaves every feature unpenalised
     if pb.positive:
         free &= np.any(W != 0, axis=0)
-    parts = []
+    return free
+
+
+def _unpenalized_basis(pb: Problem, free):
+    """Columns the dual point must be orthogonal to: ones and the ``free`` features."""
+    cols = pb.X[:, np.flatnonzero(free)]
+    parts = [cols.toarray() if sp.issparse(cols) else np.asarray(cols)]
     if pb.fit_intercept:
-        parts.append(np.ones((pb.n, 1)))
-    if np.any(free):
-        cols = pb.X[:, np.flatnonzero(free)]
-        parts.append(cols.toarray() if sp.issparse(cols) else np.asarray(cols))
-    return np.hstack(parts).astype(np.float64) if parts else None
+        parts.insert(0, np.ones((pb.n, 1)))
+    return np.hstack(parts).astype(np.float64)
 
 
 def dual_point(pb: Problem, W, b, Z):
     """Residual-based dual point ``theta`` (n, K) and ``V = X.T @ (s*theta) / n`` (K, p)."""
     theta = losses.residual(pb.loss, pb.Y, Z).astype(np.float64, copy=False)  # a new array
-    free = pb.alpha * pb.pf == 0  # as in _unpenalized_basis
-    if pb.positive:
-        free &= np.any(W != 0, axis=0)
+    free = _free_features(pb, W)
     if free.any():  # weighted projection onto the complement of span(U)
-        U = _unpenalized_basis(pb, W)
+        U = _unpenalized_basis(pb, free)
         sU = U * pb.s[:, None]
         coef = np.linalg.lstsq(sU.T @ U, sU.T @ theta, rcond=None)[0]
         theta -= U @ coef
@@ -186,9 +187,7 @@ def _gap_and_correlation(
     and the gap evaluated there; the logistic losses use a bounded scalar search."""
     Z = linear_predictor(pb.X, W, b) if Z is None else Z
     theta, V = dual_point(pb, W, b, Z) if dual is None else dual
-    pf = np.asarray(pb.pf, dtype=np.float64)
-    l1 = (pb.alpha * pb.l1_ratio) * pf  # as coordinate_weights, in float64
-    l2 = (pb.alpha * (1.0 - pb.l1_ratio)) * pf
+    l1, l2 = coordinate_weights(pb.alpha, pb.l1_ratio, pb.pf)  # float64
     w, v = np.asarray(W, dtype=np.float64), V
     if v.shape[0] == 1:  # one target: plain (p,) vectors
         w, v = w[0], v[0]
@@ -889,17 +888,19 @@ def extrapolated_start(pb: Problem, W, b, W_before, ratio: float):
     it; on a geometric grid ``ratio = 1`` (the solutions are smooth in
     ``log(alpha)`` between kinks).  No coefficient changes sign or leaves zero, and
     the step is taken only if it lowers the objective at ``pb.alpha``.  The
-    residual of ``W`` cached by the previous solve makes this cost one product
-    with the columns that move (the new residual is cached for the solve).
-    Returns ``(W, b)`` unchanged when there is nothing to extrapolate.
+    residual is affine in ``(w, b)``: with the residuals of ``W`` and
+    ``W_before`` cached by the previous solves, the new one needs a product with
+    the clipped columns only (otherwise one product with the columns that move);
+    it is cached for the solve.  Returns ``(W, b)`` unchanged when there is
+    nothing to extrapolate.
     """
     if pb.loss != losses.SQUARED or W.shape[0] != 1 or not ratio > 0:
         return W, b
-    last = _cached(pb, "cd-residual", (pb.fit_intercept,))
+    key = (pb.fit_intercept,)
+    last = _cached(pb, "cd-residual", key)
     w = W[0]
     if last is None or not np.array_equal(last[0], w) or last[1] != b[0]:
         return W, b
-    key = (pb.fit_intercept,)
     before = _cached(pb, "cd-residual-before", key)
     _store(pb, "cd-residual-before", last, key)  # W is the next step's W_before
     r = last[2]
@@ -946,7 +947,7 @@ def extrapolated_start(pb: Problem, W, b, W_before, ratio: float):
     if not f(rx, wx) < f(r, w):
         return W, b
     bx_arr = np.array([bx], dtype=pb.dtype)
-    _store(pb, "cd-residual", (wx, bx_arr[0], rx), (pb.fit_intercept,))
+    _store(pb, "cd-residual", (wx, bx_arr[0], rx), key)
     return wx[None, :], bx_arr
 
 
