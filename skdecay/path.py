@@ -27,6 +27,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_consistent_length
 
+from . import _enet_path as compiled
 from . import losses
 from .linear_model import _problem
 from .solvers import Problem, duality_gap, extrapolated_start, problem_alpha_max, solve
@@ -196,10 +197,18 @@ def _grid(pb: Problem, n_alphas: int, eps: float) -> np.ndarray:
 
 
 def _solve_path(
-    pb: Problem, alphas: np.ndarray, *, tol, max_iter, selection, rng
+    pb: Problem, alphas: np.ndarray, *, tol, max_iter, selection, rng, compiled_path=True
 ) -> tuple[RegularizationPath, list[float]]:
     """Warm-started fits along ``alphas``; returns the path (coefs ``(n_alphas, K, p)``)
-    and the alphas whose fit did not reach ``tol`` (no warning emitted here)."""
+    and the alphas whose fit did not reach ``tol`` (no warning emitted here).
+
+    Problems the compiled solver supports run as one compiled call; the Python
+    loop below (``compiled_path=False`` forces it) serves the others."""
+    if compiled_path and selection == "cyclic" and compiled.supports(pb, alphas):
+        out = compiled.enet_path_compiled(pb, alphas, tol=tol, max_iter=max_iter, settle=False)
+        failed = [float(a) for a in alphas[~out.converged]]
+        path = RegularizationPath(alphas, out.coefs, out.intercepts, out.gaps, out.n_iter)
+        return path, failed
     K, p = pb.Y.shape[1], pb.X.shape[1]
     m = alphas.size
     coefs = np.zeros((m, K, p), dtype=pb.dtype)

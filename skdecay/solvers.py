@@ -35,6 +35,7 @@ import scipy.sparse as sp
 from scipy.optimize import minimize_scalar
 from sklearn.exceptions import ConvergenceWarning
 
+from . import _enet_path as _compiled_enet
 from . import losses
 from ._kernels.cd import (
     cd_epoch_dense,
@@ -962,6 +963,7 @@ def solve(
     rng=None,
     warn=True,
     settle=True,
+    compiled=True,
 ) -> Result:
     """Solve ``pb`` from ``(W, b)`` (default: zero coefficients, optimal intercept).
 
@@ -969,9 +971,29 @@ def solve(
     ``settle`` (the estimators), the last pass moved no coefficient by more than
     ``tol`` times the largest, as in scikit-learn.  The paths pass
     ``settle=False``: the certificate alone decides, since the gap is quadratic
-    in the coefficient error and settling to ``tol`` costs many extra passes."""
+    in the coefficient error and settling to ``tol`` costs many extra passes.
+
+    Dense float64 squared-loss problems with every feature penalised run the
+    compiled solver of :mod:`skdecay._enet_path` (cyclic order); ``compiled=False``
+    forces the Python working-set solver (the reference the compiled one is
+    tested against)."""
     if W is None:
         W, b = _zero_point(pb)
+    if compiled and selection == "cyclic" and _compiled_enet.supports(pb, np.array([pb.alpha])):
+        out = _compiled_enet.enet_path_compiled(
+            pb, np.array([pb.alpha]), tol=tol, max_iter=max_iter, settle=settle, W0=W
+        )
+        res = Result(
+            out.coefs[0],
+            out.intercepts[0],
+            float(out.gaps[0]),
+            float(out.gaps0[0]),
+            max(int(out.n_iter[0]), 1),  # as the Python drivers (one pass at least)
+            bool(out.converged[0]),
+        )
+        if warn and not res.converged:
+            warn_not_converged(res, tol, stacklevel=4)
+        return res
     rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
     driver = coordinate_descent if pb.loss == losses.SQUARED else prox_newton
     res = driver(pb, W, b, max_iter=max_iter, tol=tol, selection=selection, rng=rng, settle=settle)

@@ -615,19 +615,20 @@ def test_path_cache_is_shared_and_tied_to_the_arrays():
 
     X, y = _wide_problem(seed=2)
     pb = make_problem(X, y, SQ, 0.05, 1.0)
-    res = solve(pb, tol=1e-9)
+    py = {"tol": 1e-9, "compiled": False}  # the cache belongs to the Python solver
+    res = solve(pb, **py)
     assert pb.cache  # moments, the zero dual point and the last residual
     pb2 = replace(pb, alpha=0.03)
     assert pb2.cache is pb.cache
-    warm = solve(pb2, res.coef, res.intercept, tol=1e-9)
-    cold = solve(make_problem(X, y, SQ, 0.03, 1.0), res.coef, res.intercept, tol=1e-9)
+    warm = solve(pb2, res.coef, res.intercept, **py)
+    cold = solve(make_problem(X, y, SQ, 0.03, 1.0), res.coef, res.intercept, **py)
     np.testing.assert_allclose(warm.coef, cold.coef, atol=1e-8)
     assert warm.gap_zero == pytest.approx(cold.gap_zero, rel=1e-12)
     # same cache, different X (e.g. a CV fold): nothing stale is used
     X3 = np.asfortranarray(X * 2.0)
     pb3 = replace(pb, X=X3)
-    got = solve(pb3, res.coef, res.intercept, tol=1e-9)
-    ref = solve(make_problem(X3, y, SQ, 0.05, 1.0), tol=1e-9)
+    got = solve(pb3, res.coef, res.intercept, **py)
+    ref = solve(make_problem(X3, y, SQ, 0.05, 1.0), **py)
     np.testing.assert_allclose(got.coef, ref.coef, atol=1e-8)
 
 
@@ -644,8 +645,9 @@ def test_extrapolated_start_caches_the_exact_residual_and_lowers_the_objective()
     pb = make_problem(X, y, SQ, 1.0, 0.7)
     amax = problem_alpha_max(pb)
     alphas = amax * np.array([0.3, 0.3 * 0.8, 0.3 * 0.8**2])
-    r0 = solve(replace(pb, alpha=alphas[0]), tol=1e-12)
-    r1 = solve(replace(pb, alpha=alphas[1]), r0.coef, r0.intercept, tol=1e-12)
+    py = {"tol": 1e-12, "compiled": False}  # the residual cache of the Python solver
+    r0 = solve(replace(pb, alpha=alphas[0]), **py)
+    r1 = solve(replace(pb, alpha=alphas[1]), r0.coef, r0.intercept, **py)
     pb2 = replace(pb, alpha=alphas[2])
     W, b = extrapolated_start(pb2, r1.coef, r1.intercept, r0.coef, 1.0)
     assert not np.array_equal(W, r1.coef)
@@ -655,8 +657,8 @@ def test_extrapolated_start_caches_the_exact_residual_and_lowers_the_objective()
     np.testing.assert_array_equal(cached[0], W[0])
     np.testing.assert_allclose(cached[2], y - X @ W[0] - b[0], rtol=0, atol=1e-12)
     # the solve from there reaches the same solution as from the plain warm start
-    ref = solve(pb2, r1.coef, r1.intercept, tol=1e-12)
-    got = solve(pb2, W, b, tol=1e-12)
+    ref = solve(pb2, r1.coef, r1.intercept, **py)
+    got = solve(pb2, W, b, **py)
     np.testing.assert_allclose(got.coef, ref.coef, atol=1e-9)
     # next step: the residual comes from the two cached ones (affine in w, b), with
     # clipped coordinates put back; it must still be the true residual

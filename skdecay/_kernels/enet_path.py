@@ -1,0 +1,570 @@
+"""A whole squared-loss elastic-net path in one compiled call (dense float64 ``X``).
+
+For each ``alpha`` of a decreasing grid, warm-started from the previous solution,
+minimise::
+
+    1/2 * sum_i h_i (y_i - x_i @ w - b)**2 + sum_j alpha (l1w_j |w_j| + l2w_j / 2 w_j**2)
+
+(``h = s / n`` sums to 1, ``b`` unpenalised and kept at its optimum
+``ybar - xbar @ w``).  Per ``alpha``, as glmnet does: the sequential strong rule
+picks the coordinates worth visiting (plus every coordinate ever nonzero), CD
+epochs over that set alternate with epochs over its nonzero coordinates, then
+the gradient of every coordinate is checked (KKT) and the duality gap decides.
+
+Two storage modes, chosen by the caller (measured in ``skdecay._enet_path``):
+
+* **covariance** (``use_gram``, for ``n`` well above ``p``): the gradient
+  ``grad = Xc' H (yc - Xc w)`` of every coordinate is kept up to date through
+  rows of the weighted, centred Gram matrix ``Xc' H Xc``, each computed (one pass
+  over ``X``) the first time its coordinate moves.  A coordinate update costs
+  ``O(p)``, the duality gap ``O(p)``: ``sum h r**2 = yy - w @ c - w @ grad``.
+  When the gap target comes near the rounding of that formula the residual is
+  recomputed exactly from ``X`` before certifying;
+* **residual**: the residual ``r = yc - Xc w`` is kept (``cd.cd_epoch_dense``'s
+  fused epoch, columns centred on the fly), the full gradient costs one pass.
+
+The gap is the one of :func:`skdecay.solvers.duality_gap`: dual point ``c * r``
+with the scaling ``c in [0, c_max]`` that minimises the gap (found by a
+safeguarded Newton iteration on its piecewise-linear derivative), evaluated as a
+sum of non-negative Fenchel-Young terms.  Every penalty factor must be positive
+and every ``alpha`` positive (no unpenalised coordinate: the caller falls back
+to the Python solver otherwise).
+"""
+
+import numpy as np
+
+from . import kernel
+from .cd import cd_epoch_dense
+from .prox import enet_coordinate
+
+KERNEL_STAMP = "0.1.0"
+
+_FAST = {"reassoc", "contract"}
+
+CONVERGED, NOT_CONVERGED, DIVERGED = 1, 0, -1
+ANDERSON = 5  # iterates combined by each Anderson extrapolation
+PHASE = 100  # most CD passes between two gap checks
+
+
+@kernel(fastmath=_FAST)
+def _gram_row(X, h, xbar, j, G):
+    """``G[j, k] = sum_i h_i (x_ij - xbar_j)(x_ik - xbar_k)`` for every ``k``."""
+    n, p = X.shape
+    u = np.empty(n)
+    xb = xbar[j]
+    for i in range(n):
+        u[i] = h[i] * (X[i, j] - xb)
+    for k in range(p):
+        xk = xbar[k]
+        acc = 0.0
+        for i in range(n):
+            acc += u[i] * (X[i, k] - xk)
+        G[j, k] = acc
+
+
+@kernel(fastmath=_FAST)
+def _full_gradient(X, h, xbar, r, grad):
+    """``grad_j = sum_i h_i (x_ij - xbar_j) r_i``; returns ``sum_i h_i r_i**2``."""
+    n, p = X.shape
+    hr = np.empty(n)
+    rr = 0.0
+    for i in range(n):
+        hr[i] = h[i] * r[i]
+        rr += hr[i] * r[i]
+    hsum = 0.0
+    for i in range(n):
+        hsum += hr[i]
+    for k in range(p):
+        acc = 0.0
+        for i in range(n):
+            acc += hr[i] * X[i, k]
+        grad[k] = acc - xbar[k] * hsum
+    return rr
+
+
+@kernel
+def _gram_epoch(X, h, xbar, G, have, w, grad, col_sq, l1, l2, positive, order, m):
+    """One CD pass over ``order[:m]`` keeping ``grad`` current through Gram rows.
+
+    Returns ``(max |dw|, max |w|, max_step)`` as ``cd.cd_epoch_dense`` does."""
+    p = w.shape[0]
+    max_dw = 0.0
+    max_w = 0.0
+    max_step = 0.0
+    for jj in range(m):
+        j = order[jj]
+        if col_sq[j] <= 0 and l2[j] <= 0:
+            continue
+        wj = w[j]
+        new = enet_coordinate(col_sq[j], grad[j] + col_sq[j] * wj, l1[j], l2[j], positive)
+        dw = new - wj
+        if dw != 0:
+            if not have[j]:
+                _gram_row(X, h, xbar, j, G)
+                have[j] = True
+            w[j] = new
+            for k in range(p):
+                grad[k] -= dw * G[j, k]
+        max_dw = max(max_dw, abs(dw))
+        max_w = max(max_w, abs(new))
+        max_step = max(max_step, abs(dw) * (col_sq[j] + l2[j]))
+    return max_dw, max_w, max_step
+
+
+@kernel
+def _refresh(X, h, xbar, yc, yy, corr, w, r, grad, use_gram, exact):
+    """``rr = sum h r**2`` for the current ``w``, with ``grad`` current too.
+
+    Residual storage: one pass for the gradient.  Covariance storage: ``grad`` is
+    current already and ``rr = yy - w @ (corr + grad)``.  ``exact`` rebuilds the
+    residual from ``X`` first, in both storages: near rounding level the Gram
+    formula cancels (``rr << yy``) and thousands of residual updates drift."""
+    if use_gram and not exact:
+        rr = yy
+        for j in range(w.shape[0]):
+            rr -= w[j] * (corr[j] + grad[j])
+        return max(rr, 0.0)
+    if exact:
+        for i in range(yc.shape[0]):
+            r[i] = yc[i]
+        for j in range(w.shape[0]):
+            if w[j] != 0:
+                wj = w[j]
+                xb = xbar[j]
+                for i in range(yc.shape[0]):
+                    r[i] -= wj * (X[i, j] - xb)
+    return _full_gradient(X, h, xbar, r, grad)
+
+
+@kernel
+def _extrapolate(
+    Wh, Rh, w, grad, r, h, G, yy, corr, l1, l2, active, nact, use_gram, positive, w_e, grad_e, r_e
+):
+    """Anderson extrapolation of CD iterates on the active coordinates.
+
+    ``Wh`` holds ``ANDERSON + 1`` iterates of ``w[active]`` (``Rh`` their residuals
+    in residual storage).  The affine combination ``sum c = 1`` minimising the norm
+    of the combined differences is taken if it lowers the objective; the residual
+    (or, with Gram storage, the gradient) is affine in ``w`` and follows with the
+    same weights (Bertrand & Massias, 2021).  Updates ``w`` and ``grad`` / ``r``
+    in place; returns whether the extrapolation was accepted."""
+    k = Wh.shape[0] - 1
+    U = np.empty((k, nact))
+    for t in range(k):
+        for jj in range(nact):
+            U[t, jj] = Wh[t + 1, jj] - Wh[t, jj]
+    M = U @ U.T
+    trace = 0.0
+    for t in range(k):
+        trace += M[t, t]
+    if not trace > 0:
+        return False
+    for t in range(k):
+        M[t, t] += 1e-12 * trace
+    c = np.linalg.solve(M, np.ones(k))
+    total = c.sum()
+    if not np.isfinite(total) or total == 0:
+        return False
+    c /= total
+    # the current objective and the extrapolated one (only active terms differ)
+    pen = 0.0
+    pen_e = 0.0
+    for jj in range(nact):
+        j = active[jj]
+        v = 0.0
+        for t in range(k):
+            v += c[t] * Wh[t + 1, jj]
+        if positive and v < 0:
+            return False
+        w_e[jj] = v
+        pen += l1[j] * abs(w[j]) + 0.5 * l2[j] * w[j] * w[j]
+        pen_e += l1[j] * abs(v) + 0.5 * l2[j] * v * v
+    p = w.shape[0]
+    if use_gram:
+        rr = yy
+        for j in range(p):
+            grad_e[j] = grad[j]
+            rr -= w[j] * (corr[j] + grad[j])
+        for jj in range(nact):
+            j = active[jj]
+            d = w_e[jj] - w[j]
+            if d != 0:
+                for q in range(p):
+                    grad_e[q] -= d * G[j, q]
+        rr_e = yy
+        for jj in range(nact):
+            j = active[jj]
+            rr_e -= w_e[jj] * (corr[j] + grad_e[j])
+    else:
+        n = r.shape[0]
+        rr = 0.0
+        rr_e = 0.0
+        for i in range(n):
+            v = 0.0
+            for t in range(k):
+                v += c[t] * Rh[t + 1, i]
+            r_e[i] = v
+            rr += h[i] * r[i] * r[i]
+            rr_e += h[i] * v * v
+    if not 0.5 * rr_e + pen_e < 0.5 * rr + pen:
+        return False
+    for jj in range(nact):
+        w[active[jj]] = w_e[jj]
+    if use_gram:
+        for j in range(p):
+            grad[j] = grad_e[j]
+    else:
+        for i in range(r.shape[0]):
+            r[i] = r_e[i]
+    return True
+
+
+@kernel
+def _magnitude(v, positive):
+    return max(v, 0.0) if positive else abs(v)
+
+
+@kernel
+def _gap_derivatives(c, rr, w, v, l1, l2, positive):
+    """First and second derivative in ``c`` of the gap along the dual scaling."""
+    d1 = -(1.0 - c) * rr
+    d2 = rr
+    for j in range(w.shape[0]):
+        a = _magnitude(v[j], positive)
+        d1 -= v[j] * w[j]
+        if l2[j] > 0 and c * a > l1[j]:
+            d1 += a * (c * a - l1[j]) / l2[j]
+            d2 += a * a / l2[j]
+    return d1, d2
+
+
+@kernel
+def _gap_at(c, rr, w, v, l1, l2, positive):
+    """``1/2 (1-c)**2 rr + sum_j g_j(w_j) + g_j*(c v_j) - c v_j w_j``, term by term."""
+    total = 0.5 * (1.0 - c) * (1.0 - c) * rr
+    for j in range(w.shape[0]):
+        a = _magnitude(v[j], positive)
+        excess = max(c * a - l1[j], 0.0)
+        conj = excess * excess / (2.0 * l2[j]) if l2[j] > 0 else 0.0
+        wj = w[j]
+        if wj == 0:
+            total += conj
+            continue
+        aw = abs(wj)
+        swv = v[j] if wj > 0 else -v[j]
+        below = l1[j] - c * swv
+        if below < 0 and l2[j] > 0:
+            d = excess - l2[j] * aw
+            total += d * d / (2.0 * l2[j])
+        else:
+            total += aw * below + 0.5 * l2[j] * aw * aw + conj
+    return max(total, 0.0)
+
+
+@kernel
+def squared_gap(rr, w, v, l1, l2, positive):
+    """Duality gap of the squared loss from ``rr = sum h r**2``, ``v = Xc' H r``, ``w``.
+
+    The dual point ``c * r`` is feasible for ``c <= c_max`` (pure-L1 coordinates
+    within their threshold, and ``c_max <= 1``); the gap is convex in ``c`` with a
+    piecewise-linear derivative, minimised by a safeguarded Newton iteration."""
+    hi = 1.0
+    for j in range(w.shape[0]):
+        if l2[j] <= 0:
+            a = _magnitude(v[j], positive)
+            if a > l1[j]:
+                hi = min(hi, l1[j] / a)
+    best = _gap_at(hi, rr, w, v, l1, l2, positive)
+    if not hi > 0:
+        return best
+    d_hi, _ = _gap_derivatives(hi, rr, w, v, l1, l2, positive)
+    if d_hi <= 0:
+        return best
+    d_lo, _ = _gap_derivatives(0.0, rr, w, v, l1, l2, positive)
+    if d_lo >= 0:
+        return min(best, _gap_at(0.0, rr, w, v, l1, l2, positive))
+    lo, up, c = 0.0, hi, hi
+    for _ in range(60):
+        d1, d2 = _gap_derivatives(c, rr, w, v, l1, l2, positive)
+        if d1 == 0:
+            break
+        if d1 > 0:
+            up = c
+        else:
+            lo = c
+        step = c - d1 / d2 if d2 > 0 else 0.5 * (lo + up)
+        if not lo < step < up:
+            step = 0.5 * (lo + up)
+        if abs(step - c) <= 1e-15 * hi:
+            c = step
+            break
+        c = step
+    return min(best, _gap_at(c, rr, w, v, l1, l2, positive))
+
+
+@kernel
+def enet_path_dense(
+    X,
+    y,
+    h,
+    l1w,
+    l2w,
+    alphas,
+    positive,
+    fit_intercept,
+    use_gram,
+    tol,
+    max_iter,
+    settle,
+    w_start,
+    coefs,
+    intercepts,
+    gaps,
+    gaps0,
+    n_iter,
+    status,
+):
+    """Solve the path; writes ``coefs (m, p)``, ``intercepts``, ``gaps``, ``gaps0``
+    (the gap of the all-zero coefficients, reference of ``tol``), ``n_iter`` and ``status`` (1 converged, 0 stopped at ``max_iter``, -1 non-finite) per alpha.
+
+    ``w_start`` is the start of the first alpha.  ``settle``: a fit also waits
+    until its last pass moved no coefficient by more than ``tol * max|w|``
+    (single fits, as scikit-learn); paths stop on the gap alone."""
+    n, p = X.shape
+    m = alphas.shape[0]
+    eps = np.finfo(np.float64).eps
+    # weighted moments (two passes: no cancellation of large means)
+    hsum = 0.0
+    for i in range(n):
+        hsum += h[i]
+    xbar = np.zeros(p)
+    col_sq = np.zeros(p)
+    ybar = 0.0
+    if fit_intercept:
+        for i in range(n):
+            ybar += h[i] * y[i]
+        ybar /= hsum
+    yc = np.empty(n)
+    yy = 0.0
+    for i in range(n):
+        yc[i] = y[i] - ybar
+        yy += h[i] * yc[i] * yc[i]
+    for j in range(p):
+        xb = 0.0
+        if fit_intercept:
+            for i in range(n):
+                xb += h[i] * X[i, j]
+            xb /= hsum
+        acc = 0.0
+        for i in range(n):
+            d = X[i, j] - xb
+            acc += h[i] * d * d
+        xbar[j] = xb
+        col_sq[j] = acc
+    corr = np.empty(p)  # Xc' H yc: the gradient at zero
+    _full_gradient(X, h, xbar, yc, corr)
+    primal0 = 0.5 * yy
+    amax = 0.0
+    for j in range(p):
+        if l1w[j] > 0:
+            amax = max(amax, _magnitude(corr[j], positive) / l1w[j])
+    if amax == 0.0:
+        amax = np.inf if yy > 0 else 0.0
+
+    w = w_start.copy()
+    grad = np.empty(p)
+    r = np.empty(n)
+    G = np.empty((p, p)) if use_gram else np.empty((1, 1))
+    have = np.zeros(p, dtype=np.bool_)
+    # gradient (and residual) at w_start, Gram rows of its nonzero coordinates
+    rr = _refresh(X, h, xbar, yc, yy, corr, w, r, grad, True, True)
+    if use_gram:
+        for j in range(p):
+            if w[j] != 0:
+                _gram_row(X, h, xbar, j, G)
+                have[j] = True
+
+    in_ws = np.zeros(p, dtype=np.bool_)
+    Wh = np.empty((ANDERSON + 1, p))
+    Rh = np.empty((ANDERSON + 1, n)) if not use_gram else np.empty((1, 1))
+    w_e = np.empty(p)
+    grad_e = np.empty(p)
+    r_e = np.empty(n)
+    ws = np.empty(p, dtype=np.int64)
+    active = np.empty(p, dtype=np.int64)
+    zero_v = np.zeros(p)
+    l1 = np.empty(p)
+    l2 = np.empty(p)
+    previous_alpha = amax
+    for a in range(m):
+        alpha = alphas[a]
+        for j in range(p):
+            l1[j] = alpha * l1w[j]
+            l2[j] = alpha * l2w[j]
+        gap0 = squared_gap(yy, zero_v, corr, l1, l2, positive)
+        gaps0[a] = gap0
+        target = max(tol * gap0, 100.0 * eps * eps * primal0)
+        if alpha >= amax:  # zero is the exact solution: no solver run
+            for j in range(p):
+                if w[j] != 0:
+                    w[j] = 0.0
+            for j in range(p):
+                grad[j] = corr[j]
+            for i in range(n):
+                r[i] = yc[i]
+            rr = yy
+            for j in range(p):
+                coefs[a, j] = 0.0
+            intercepts[a] = ybar
+            gaps[a] = gap0
+            n_iter[a] = 0
+            status[a] = CONVERGED
+            previous_alpha = alpha
+            continue
+        # sequential strong rule (plus every coordinate ever nonzero)
+        cut = 2.0 * alpha - previous_alpha
+        for j in range(p):
+            if w[j] != 0 or _magnitude(grad[j], positive) >= l1w[j] * cut:
+                in_ws[j] = True
+        epochs = 0
+        gap = np.inf
+        previous_gap = np.inf
+        settled = True
+        polish = False
+        done = False
+        fresh = True  # grad / rr describe the current w
+        shrink = 1.0
+        while True:
+            if not fresh:
+                # near rounding, the Gram formula for rr is not enough: recompute
+                exact = target < 1e4 * eps * yy
+                rr = _refresh(X, h, xbar, yc, yy, corr, w, r, grad, use_gram, exact)
+                fresh = True
+            if not (np.isfinite(rr) and np.all(np.isfinite(w))):
+                status[a] = DIVERGED
+                done = True
+                break
+            # KKT check outside the working set
+            added = 0
+            for j in range(p):
+                if not in_ws[j] and _magnitude(grad[j], positive) > l1[j]:
+                    in_ws[j] = True
+                    added += 1
+            if added == 0:
+                previous_gap = gap
+                gap = squared_gap(rr, w, grad, l1, l2, positive)
+                stalled = gap <= 10 * eps * primal0 and gap > 0.5 * previous_gap
+                if gap <= target or stalled:
+                    if settled or polish or not settle:
+                        status[a] = CONVERGED
+                        break
+                    polish = True
+                else:
+                    polish = False
+            if epochs >= max_iter:
+                status[a] = NOT_CONVERGED
+                break
+            # the coordinates of the working set, and the inner precision
+            nws = 0
+            curv = np.inf
+            for j in range(p):
+                if in_ws[j]:
+                    ws[nws] = j
+                    nws += 1
+                    if col_sq[j] + l2[j] > 0:
+                        curv = min(curv, col_sq[j] + l2[j])
+            if not curv < np.inf:
+                curv = 1.0
+            # a pass whose largest gradient-mapping step is s leaves about
+            # nws * s**2 / (2 curv) of suboptimality: aim below the target, and
+            # ten times lower after each gap check that failed
+            if added == 0 and gap > target:
+                shrink *= 0.1
+            tol_in = shrink * np.sqrt(target * curv / max(nws, 1))
+            # at most PHASE passes between two certificates: below rounding level a
+            # step test alone may never pass, and the gap check also ends stalls
+            budget = min(max_iter - epochs, PHASE)
+            # CD: a pass over the working set, then passes over its nonzero part
+            while budget > 0:
+                if use_gram:
+                    max_dw, max_w, step = _gram_epoch(
+                        X, h, xbar, G, have, w, grad, col_sq, l1, l2, positive, ws, nws
+                    )
+                else:
+                    max_dw, max_w, _, step = cd_epoch_dense(
+                        X, w, r, h, 0.0, col_sq, xbar, l1, l2, positive, ws[:nws]
+                    )
+                epochs += 1
+                budget -= 1
+                settled = not max_dw > tol * max_w
+                if polish:
+                    if settled:
+                        break
+                    continue
+                if not step > tol_in:
+                    break
+                nact = 0
+                for jj in range(nws):
+                    if w[ws[jj]] != 0:
+                        active[nact] = ws[jj]
+                        nact += 1
+                hist = 0
+                while budget > 0 and nact > 0:
+                    if use_gram:
+                        max_dw, max_w, step = _gram_epoch(
+                            X, h, xbar, G, have, w, grad, col_sq, l1, l2, positive, active, nact
+                        )
+                    else:
+                        max_dw, max_w, _, step = cd_epoch_dense(
+                            X, w, r, h, 0.0, col_sq, xbar, l1, l2, positive, active[:nact]
+                        )
+                    epochs += 1
+                    budget -= 1
+                    settled = not max_dw > tol * max_w
+                    if not step > tol_in:
+                        break
+                    # Anderson extrapolation of the last ANDERSON + 1 iterates
+                    for jj in range(nact):
+                        Wh[hist, jj] = w[active[jj]]
+                    if not use_gram:
+                        Rh[hist, :] = r
+                    hist += 1
+                    if hist == ANDERSON + 1:
+                        _extrapolate(
+                            Wh,
+                            Rh,
+                            w,
+                            grad,
+                            r,
+                            h,
+                            G,
+                            yy,
+                            corr,
+                            l1,
+                            l2,
+                            active,
+                            nact,
+                            use_gram,
+                            positive,
+                            w_e,
+                            grad_e,
+                            r_e,
+                        )
+                        for jj in range(nact):
+                            Wh[0, jj] = w[active[jj]]
+                        if not use_gram:
+                            Rh[0, :] = r
+                        hist = 1
+            fresh = False
+        n_iter[a] = epochs
+        gaps[a] = gap
+        b = ybar
+        for j in range(p):
+            coefs[a, j] = w[j]
+            b -= xbar[j] * w[j]
+        intercepts[a] = b
+        previous_alpha = alpha
+        if done:
+            for k in range(a + 1, m):
+                status[k] = DIVERGED
+            break
