@@ -56,8 +56,9 @@ def use_gram(n: int, p: int) -> bool:
 def enet_path_compiled(pb: Problem, alphas, *, tol, max_iter, settle, W0=None):
     """Solve ``pb`` at every ``alpha`` (decreasing) in one compiled call.
 
-    Returns a :class:`CompiledPath` (``coefs (m, 1, p)``, ``intercepts (m, 1)``, per-alpha
-    ``gaps``, ``gaps0``, ``n_iter``, ``converged``); raises ``FloatingPointError`` when the iterates diverge."""
+    Returns a :class:`CompiledPath` (``coefs (m, 1, p)``, ``intercepts (m, 1)``,
+    per-alpha ``gaps``, ``gaps0``, ``n_iter``, ``converged``); raises
+    ``FloatingPointError`` when the iterates diverge."""
     from ._kernels.enet_path import DIVERGED, enet_path_dense
 
     X = pb.X if pb.X.flags.f_contiguous else np.asfortranarray(pb.X)

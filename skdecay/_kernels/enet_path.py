@@ -324,8 +324,10 @@ def enet_path_dense(
     n_iter,
     status,
 ):
-    """Solve the path; writes ``coefs (m, p)``, ``intercepts``, ``gaps``, ``gaps0``
-    (the gap of the all-zero coefficients, reference of ``tol``), ``n_iter`` and ``status`` (1 converged, 0 stopped at ``max_iter``, -1 non-finite) per alpha.
+    """Solve the path; writes, per alpha, ``coefs (m, p)``, ``intercepts``,
+    ``gaps``, ``gaps0`` (the gap of the all-zero coefficients, the reference of
+    ``tol``), ``n_iter`` and ``status`` (1 converged, 0 stopped at ``max_iter``,
+    -1 non-finite).
 
     ``w_start`` is the start of the first alpha.  ``settle``: a fit also waits
     until its last pass moved no coefficient by more than ``tol * max|w|``
