@@ -29,28 +29,39 @@ class CompiledPath(NamedTuple):
 
 __all__ = ["CompiledPath", "supports", "use_gram", "enet_path_compiled"]
 
-# covariance updates pay O(n p) once per coordinate that ever moves and O(p) per
-# coordinate update; residual updates pay O(n) per update (measured crossover in
-# benchmarks/bench_small.py and the closing note of issue 11)
+# Measured on this machine (single thread, tol 1e-4; the closing note of issue 11):
+# * a 100-alpha path with covariance updates beats residual updates whenever
+#   n >= p (442x10: 0.9 vs 1.7 ms, 10000x50: 16 vs 156 ms, 500x300: 37 vs 57 ms);
+#   at 300x600 residual updates win (84 vs 133 ms).  The Gram matrix takes p**2
+#   floats: capped at 2000 features;
+# * a single fit from zero visits every coordinate at first, so the covariance
+#   storage computes most Gram rows (500x300: 8 ms, residual 0.6 ms): single fits
+#   use residual updates, and beat the Python working-set solver up to about
+#   n * p = 250 000 (1000x100: 0.7 vs 1.4 ms; 3000x150: 2.3 vs 2.1 ms; 10000x50:
+#   7.5 vs 3.5 ms); larger single fits keep the Python solver (working sets,
+#   Anderson extrapolation over the working set).
 _GRAM_MAX_FEATURES = 2000
+_SINGLE_FIT_MAX_SIZE = 250_000
 
 
-def supports(pb: Problem, alphas: np.ndarray | None = None) -> bool:
-    """Whether the compiled path solves ``pb`` (dense float64, squared loss, one
-    target, every feature penalised, positive alphas)."""
+def supports(pb: Problem, alphas: np.ndarray) -> bool:
+    """Whether the compiled solver takes ``pb`` at ``alphas``: dense float64,
+    squared loss, one target, every feature penalised, positive alphas; a single
+    alpha only for small problems (see above)."""
     return (
         pb.loss == losses.SQUARED
         and isinstance(pb.X, np.ndarray)
         and pb.X.dtype == np.float64
         and pb.Y.shape[1] == 1
         and bool(np.all(pb.pf > 0))
-        and (alphas is None or bool(np.all(alphas > 0)))
+        and bool(np.all(alphas > 0))
+        and (alphas.size > 1 or pb.X.shape[0] * pb.X.shape[1] <= _SINGLE_FIT_MAX_SIZE)
     )
 
 
-def use_gram(n: int, p: int) -> bool:
-    """Covariance (Gram) updates when ``n`` is well above ``p``."""
-    return p <= _GRAM_MAX_FEATURES and n >= 2 * p
+def use_gram(n: int, p: int, n_alphas: int) -> bool:
+    """Covariance (Gram) updates for paths with ``n >= p`` (see above)."""
+    return n_alphas > 1 and n >= p and p <= _GRAM_MAX_FEATURES
 
 
 def enet_path_compiled(pb: Problem, alphas, *, tol, max_iter, settle, W0=None):
@@ -84,7 +95,7 @@ def enet_path_compiled(pb: Problem, alphas, *, tol, max_iter, settle, W0=None):
         alphas,
         bool(pb.positive),
         bool(pb.fit_intercept),
-        use_gram(n, p),
+        use_gram(n, p, m),
         float(tol),
         int(max_iter),
         bool(settle),

@@ -47,7 +47,7 @@ CASES = [
 def storage(request, monkeypatch):
     """Force one storage mode of the kernel (the automatic choice depends on n, p)."""
     gram = request.param == "gram"
-    monkeypatch.setattr(compiled, "use_gram", lambda n, p: gram)
+    monkeypatch.setattr(compiled, "use_gram", lambda n, p, m: gram)
     return request.param
 
 
@@ -101,6 +101,7 @@ def test_single_fits_equal_python_solver_and_sklearn(diabetes):
     for alpha, l1_ratio in [(0.5, 0.5), (0.05, 1.0), (2.0, 0.2)]:
         pb = _regression_problem(np.asfortranarray(X), y, l1_ratio, None, None, False, True)
         pa = replace(pb, alpha=alpha)
+        assert compiled.supports(pa, np.array([alpha]))
         got = solve(pa, tol=1e-12)
         ref = solve(pa, tol=1e-12, compiled=False)
         assert got.converged and ref.converged
