@@ -79,7 +79,7 @@ def _fold_task(
         settings["fit_intercept"],
     )
     if classes is None:
-        pb = _regression_problem(X_train, y[train], *common)
+        pb = _regression_problem(X_train, y[train], *common, checked=True)
     else:
         pb, _ = _logistic_problem(X_train, y[train], *common, classes)
     path, failed = _solve_path(
@@ -148,7 +148,7 @@ class _PathCV(_LinearModel):
         args = (l1_ratio, sw, self.penalty_factor, self.positive, self.fit_intercept)
         if self._is_classifier:
             return _logistic_problem(X, y, *args, self.classes_)[0]
-        return _regression_problem(X, y, *args)
+        return _regression_problem(X, y, *args, checked=True)
 
     def _cv_fit(self, X, y, sample_weight, split_params):
         if isinstance(sample_weight, Number):

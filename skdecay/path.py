@@ -116,13 +116,15 @@ def _as_csc(X):
 
 
 def _regression_problem(
-    X, y, l1_ratio, sample_weight, penalty_factor, positive, fit_intercept
+    X, y, l1_ratio, sample_weight, penalty_factor, positive, fit_intercept, checked=False
 ) -> Problem:
-    """The ``ElasticNetRegressor`` problem (with ``alpha = 1``) on validated ``X``."""
-    y = check_array(y, ensure_2d=False, dtype=X.dtype, input_name="y")
-    if y.ndim != 1:
-        raise ValueError(f"y must be 1-D for the squared-loss path, got shape {y.shape}.")
-    check_consistent_length(X, y)
+    """The ``ElasticNetRegressor`` problem (with ``alpha = 1``) on validated ``X``
+    (``checked``: ``y`` is a validated 1-D numeric array too, e.g. a CV fold's)."""
+    if not checked:
+        y = check_array(y, ensure_2d=False, dtype=X.dtype, input_name="y")
+        if y.ndim != 1:
+            raise ValueError(f"y must be 1-D for the squared-loss path, got shape {y.shape}.")
+        check_consistent_length(X, y)
     pb, _ = _problem(
         X,
         y[:, None],
