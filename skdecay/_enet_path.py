@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 
 class CompiledPath(NamedTuple):
+    alphas: np.ndarray  # (m,) decreasing
     coefs: np.ndarray  # (m, K, p)
     intercepts: np.ndarray  # (m, K)
     gaps: np.ndarray  # (m,) duality gap of each solution
@@ -78,8 +79,12 @@ def use_gram(n: int, p: int, n_alphas: int) -> bool:
     return n_alphas > 1 and n >= p and p <= _GRAM_MAX_FEATURES
 
 
-def enet_path_compiled(pb: Problem, alphas, *, tol, max_iter, settle, W0=None):
+def enet_path_compiled(pb: Problem, alphas, *, tol, max_iter, settle, W0=None, grid_eps=0.0):
     """Solve ``pb`` at every ``alpha`` (decreasing) in one compiled call.
+
+    With ``grid_eps > 0``, ``alphas`` is the number of grid values: the grid of
+    :func:`skdecay.alpha_grid` (``alpha_max`` down to ``grid_eps * alpha_max``) is
+    computed in the same call.
 
     Returns a :class:`CompiledPath` (``coefs (m, 1, p)``, ``intercepts (m, 1)``,
     per-alpha ``gaps``, ``gaps0``, ``n_iter``, ``converged``); raises
@@ -88,7 +93,10 @@ def enet_path_compiled(pb: Problem, alphas, *, tol, max_iter, settle, W0=None):
 
     X = pb.X if pb.X.flags.f_contiguous else np.asfortranarray(pb.X)
     n, p = X.shape
-    alphas = np.ascontiguousarray(alphas, dtype=np.float64)
+    if grid_eps > 0:
+        alphas = np.empty(int(alphas))
+    else:
+        alphas = np.array(alphas, dtype=np.float64)  # a copy: the kernel may write it
     m = alphas.size
     pf = np.asarray(pb.pf, dtype=np.float64)
     l1w = pb.l1_ratio * pf
@@ -107,6 +115,7 @@ def enet_path_compiled(pb: Problem, alphas, *, tol, max_iter, settle, W0=None):
         l1w,
         l2w,
         alphas,
+        float(grid_eps),
         bool(pb.positive),
         bool(pb.fit_intercept),
         use_gram(n, p, m),
@@ -126,4 +135,6 @@ def enet_path_compiled(pb: Problem, alphas, *, tol, max_iter, settle, W0=None):
             "skdecay: the solver produced non-finite coefficients; the data are "
             "probably badly scaled (standardize X) or contain huge values."
         )
-    return CompiledPath(coefs[:, None, :], intercepts[:, None], gaps, gaps0, n_iter, status == 1)
+    return CompiledPath(
+        alphas, coefs[:, None, :], intercepts[:, None], gaps, gaps0, n_iter, status == 1
+    )

@@ -481,6 +481,16 @@ def enet_path(
     X = _check_X(X)
     pb = _regression_problem(X, y, l1_ratio, sample_weight, penalty_factor, positive, fit_intercept)
     if alphas is None:
+        _check_grid_l1_ratio(l1_ratio)
+        if selection == "cyclic" and compiled.supports(pb, np.ones(n_alphas)):
+            # the grid and the path in one compiled call
+            out = compiled.enet_path_compiled(
+                pb, n_alphas, tol=tol, max_iter=max_iter, settle=False, grid_eps=eps
+            )
+            _warn_not_converged(list(out.alphas[~out.converged]), n_alphas, "enet_path")
+            return RegularizationPath(
+                out.alphas, out.coefs[:, 0, :], out.intercepts[:, 0], out.gaps, out.n_iter
+            )
         alphas = _grid(pb, n_alphas, eps)
     path, failed = _solve_path(
         pb,

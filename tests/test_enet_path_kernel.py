@@ -181,3 +181,19 @@ def test_squared_gap_equals_numpy_duality_gap(l1_ratio, positive):
         l1, l2 = coordinate_weights(pb.alpha, l1_ratio, pb.pf)
         got = squared_gap(float(h @ r**2), W[0], v, l1, l2, positive)
         assert got == pytest.approx(duality_gap(pb, W, b), rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_compiled_grid_equals_alpha_grid(fit_intercept, diabetes, make_weights):
+    from skdecay import alpha_grid
+
+    X, y = diabetes
+    sw = make_weights(X.shape[0])
+    kw = {"l1_ratio": 0.3, "fit_intercept": fit_intercept, "sample_weight": sw}
+    path = enet_path(X, y, n_alphas=15, eps=1e-2, **kw)
+    np.testing.assert_allclose(
+        path.alphas, alpha_grid(X, y, n_alphas=15, eps=1e-2, **kw), rtol=1e-12
+    )
+    const = enet_path(X, np.full(X.shape[0], 3.0), n_alphas=4, **kw)
+    np.testing.assert_array_equal(const.alphas, np.finfo(float).resolution)
+    assert np.all(const.coefs == 0)

@@ -44,6 +44,7 @@ _FAST = {"reassoc", "contract"}
 CONVERGED, NOT_CONVERGED, DIVERGED = 1, 0, -1
 ANDERSON = 5  # iterates combined by each Anderson extrapolation
 PHASE = 100  # most CD passes between two gap checks
+RESOLUTION = np.finfo(np.float64).resolution  # grid value when alpha_max vanishes
 
 
 @kernel(fastmath=_FAST)
@@ -310,6 +311,7 @@ def enet_path_dense(
     l1w,
     l2w,
     alphas,
+    grid_eps,
     positive,
     fit_intercept,
     use_gram,
@@ -329,6 +331,8 @@ def enet_path_dense(
     ``tol``), ``n_iter`` and ``status`` (1 converged, 0 stopped at ``max_iter``,
     -1 non-finite).
 
+    ``grid_eps > 0`` fills ``alphas`` first with the geometric grid from
+    ``alpha_max`` down to ``grid_eps * alpha_max`` (needs ``l1w > 0``).
     ``w_start`` is the start of the first alpha.  ``settle``: a fit also waits
     until its last pass moved no coefficient by more than ``tol * max|w|``
     (single fits, as scikit-learn); paths stop on the gap alone."""
@@ -372,6 +376,14 @@ def enet_path_dense(
             amax = max(amax, _magnitude(corr[j], positive) / l1w[j])
     if amax == 0.0:
         amax = np.inf if yy > 0 else 0.0
+    if grid_eps > 0:  # the grid of skdecay.alpha_grid, from alpha_max down
+        for a in range(m):
+            if not amax > RESOLUTION:
+                alphas[a] = RESOLUTION
+            elif m == 1:
+                alphas[a] = amax
+            else:
+                alphas[a] = amax * grid_eps ** (a / (m - 1))
 
     w = w_start.copy()
     grad = np.empty(p)
