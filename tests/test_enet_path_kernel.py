@@ -198,3 +198,18 @@ def test_compiled_grid_equals_alpha_grid(fit_intercept, diabetes, make_weights):
         const = enet_path(X, np.full(X.shape[0], 3.0), n_alphas=4, **kw)
         np.testing.assert_array_equal(const.alphas, np.finfo(float).resolution)
         assert np.all(const.coefs == 0)
+
+
+def test_positive_with_no_positive_correlation_gives_zero_and_the_sklearn_grid():
+    rng = np.random.default_rng(0)
+    X = np.asfortranarray(rng.standard_normal((50, 4)))
+    y = -X @ np.array([1.0, 2.0, 0.5, 3.0]) + 0.01 * rng.standard_normal(50)
+    from skdecay import alpha_grid
+
+    path = enet_path(X, y, l1_ratio=0.5, positive=True, n_alphas=5)
+    np.testing.assert_array_equal(
+        path.alphas, alpha_grid(X, y, l1_ratio=0.5, positive=True, n_alphas=5)
+    )
+    assert np.all(path.coefs == 0)
+    ridge = enet_path(X, y, l1_ratio=0.0, alphas=[1.0, 0.1])  # no alpha_max: solved
+    assert np.all(ridge.coefs != 0) and np.all(ridge.n_iter > 0)

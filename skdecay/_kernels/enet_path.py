@@ -370,12 +370,21 @@ def enet_path_dense(
     corr = np.empty(p)  # Xc' H yc: the gradient at zero
     _full_gradient(X, h, xbar, yc, corr)
     primal0 = 0.5 * yy
+    if not (np.isfinite(yy) and np.all(np.isfinite(corr)) and np.all(np.isfinite(col_sq))):
+        for a in range(m):  # the moments overflow: nothing meaningful to solve
+            status[a] = DIVERGED
+        return
+    # alpha_max: 0 when no coordinate correlates (positive: positively) with y,
+    # infinite without an L1 part (ridge never zeroes)
     amax = 0.0
+    moves = False
     for j in range(p):
+        mag = _magnitude(corr[j], positive)
+        moves = moves or mag > 0
         if l1w[j] > 0:
-            amax = max(amax, _magnitude(corr[j], positive) / l1w[j])
-    if amax == 0.0:
-        amax = np.inf if yy > 0 else 0.0
+            amax = max(amax, mag / l1w[j])
+    if moves and amax == 0.0:
+        amax = np.inf
     if grid_eps > 0:  # the grid of skdecay.alpha_grid, from alpha_max down
         for a in range(m):
             if not amax > RESOLUTION:
