@@ -486,6 +486,8 @@ def enet_path_dense(
                     polish = False
             if epochs >= max_iter:
                 status[a] = NOT_CONVERGED
+                if added:  # report the gap of the returned point
+                    gap = squared_gap(rr, w, grad, l1, l2, positive)
                 break
             # the coordinates of the working set, and the inner precision
             nws = 0
