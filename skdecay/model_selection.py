@@ -91,32 +91,64 @@ def _fold_task(
         rng=np.random.RandomState(seed),
     )
     y_test = y[test]
+    # held-out linear predictors of every alpha in one product: (n_alphas, n_test, K)
+    coefs = path.coefs.astype(np.float64)
+    Z = np.stack([np.asarray(X_test @ c.T) for c in coefs]) + path.intercepts[:, None, :]
     if mse:
-        coefs = path.coefs[:, 0, :].astype(np.float64)
-        pred = np.asarray(X_test @ coefs.T) + path.intercepts[:, 0].astype(np.float64)
-        err = np.average((pred - y_test.astype(np.float64)[:, None]) ** 2, axis=0, weights=sw_test)
+        err = np.average(
+            (Z[:, :, 0].T - y_test.astype(np.float64)[:, None]) ** 2, axis=0, weights=sw_test
+        )
         return -err, err, failed
-    shell = _shell(classes, X.shape[1], settings)
+    if scorer is None:  # the classifiers' default: accuracy, for every alpha at once
+        if Z.shape[2] == 1:
+            picked = (Z[:, :, 0] > 0).astype(np.intp)
+        else:
+            picked = Z.argmax(axis=2)
+        hit = classes[picked] == y_test[None, :]
+        return np.average(hit, axis=1, weights=sw_test), None, failed
+    shell = _shell(classes, X.shape[1], settings, X_test)
     kwargs = {} if sw_test is None else {"sample_weight": sw_test}
     scores = np.empty(alphas.size)
     for i in range(alphas.size):
         coef, intercept = path.coefs[i], path.intercepts[i]
         if classes is None:
             shell.coef_, shell.intercept_ = coef[0], intercept[0]
+            shell._held_out_decision = Z[i, :, 0]
         else:
             shell.coef_, shell.intercept_ = coef, intercept
+            shell._held_out_decision = Z[i]
         scores[i] = scorer(shell, X_test, y_test, **kwargs)
     return scores, None, failed
 
 
-def _shell(classes, n_features, settings):
+class _HeldOut:
+    """Mixin for the scorer's view of one alpha of a fold's path: the decision
+    values on the held-out rows are computed once for the whole path, so
+    ``predict`` on those very rows (the scorer's call) skips validation."""
+
+    def _decision(self, X):
+        if X is self._held_out:
+            return self._held_out_decision
+        return super()._decision(X)
+
+
+class _HeldOutRegressor(_HeldOut, ElasticNetRegressor):
+    pass
+
+
+class _HeldOutClassifier(_HeldOut, ElasticNetClassifier):
+    pass
+
+
+def _shell(classes, n_features, settings, X_test):
     """A fitted-looking single-alpha estimator the scorer can call ``predict`` on."""
     if classes is None:
-        est = ElasticNetRegressor(fit_intercept=settings["fit_intercept"])
+        est = _HeldOutRegressor(fit_intercept=settings["fit_intercept"])
     else:
-        est = ElasticNetClassifier(fit_intercept=settings["fit_intercept"])
+        est = _HeldOutClassifier(fit_intercept=settings["fit_intercept"])
         est.classes_ = classes
     est.n_features_in_ = n_features
+    est._held_out = X_test
     return est
 
 
@@ -166,7 +198,8 @@ class _PathCV(_LinearModel):
         cv = check_cv(self.cv, y, classifier=self._is_classifier)
         folds = list(cv.split(X, y, **split_params))
         mse = self.scoring is None and not self._is_classifier
-        scorer = None if mse else check_scoring(self, scoring=self._default_scoring())
+        # None: a criterion computed here for every alpha at once (mse, accuracy)
+        scorer = None if self.scoring is None else check_scoring(self, scoring=self.scoring)
         settings = {
             k: getattr(self, k)
             for k in ("penalty_factor", "positive", "fit_intercept", "tol", "max_iter", "selection")
@@ -380,9 +413,6 @@ class ElasticNetRegressorCV(RegressorMixin, _PathCV):
         self.selection = selection
         self.random_state = random_state
 
-    def _default_scoring(self):
-        return self.scoring
-
     @fit_context
     def fit(self, X, y, sample_weight=None, **params):
         """Cross-validate the path, then refit on all the data.
@@ -506,9 +536,6 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
         self.verbose = verbose
         self.selection = selection
         self.random_state = random_state
-
-    def _default_scoring(self):
-        return "accuracy" if self.scoring is None else self.scoring
 
     @fit_context
     def fit(self, X, y, sample_weight=None, **params):
