@@ -21,6 +21,11 @@ are set to 1 before numpy is imported)::
                    alpha_max / 20 and / 100; C = 1 / (n alpha) for the peers
     ridge          make_regression(20000, 500, noise=10, random_state=0), with
                    intercept, alpha = 1 (objective ||y - Xw - b||^2 + alpha ||w||^2)
+    ridge-sparse-wide
+                   scipy.sparse.random(1000, 200000, density=1e-3, CSR, seed 0),
+                   y = X @ w_true + noise (w_true standard normal, noise as large
+                   as the signal), alpha = 1, with and without intercept; the
+                   reference solves the centred n x n kernel system in float64
 
 Objectives (``n`` samples; intercept-free unless said)::
 
@@ -165,6 +170,15 @@ def classification():
 def ridge_data():
     X, y = make_regression(n_samples=20000, n_features=500, noise=10, random_state=0)
     return np.asfortranarray(X), y
+
+
+def sparse_wide_regression():
+    n, p = 1000, 200000
+    X = sp.random(n, p, density=1e-3, format="csr", random_state=0)
+    rng = np.random.default_rng(0)
+    signal = X @ rng.standard_normal(p)
+    y = signal + np.std(signal) * rng.standard_normal(n)
+    return sp.csr_matrix(X), y
 
 
 def alpha_max(loss, X, y, l1_ratio=1.0):
@@ -376,6 +390,52 @@ def scenario_ridge(X, y, ladder, alpha=1.0):
     return [("ridge 20000x500", results)]
 
 
+def scenario_ridge_sparse_wide(X, y, ladder, alpha=1.0):
+    """Wide sparse ridge: the exact solution from the n x n kernel system (X X^T by a
+    sparse product, centred as a matrix: X itself is never centred nor densified)."""
+    rows = []
+    M = (X @ X.T).toarray()
+    for fit_intercept in (True, False):
+        if fit_intercept:
+            xm = np.asarray(X.mean(axis=0)).ravel()
+            m = X @ xm
+            K = M - m[:, None] - m[None, :] + xm @ xm
+            yc = y - y.mean()
+        else:
+            K, xm, yc = M.copy(), np.zeros(X.shape[1]), y
+        K[np.diag_indices_from(K)] += alpha
+        u = np.linalg.solve(K, yc)
+        w_star = X.T @ u - xm * u.sum()
+
+        def err(w, w_star=w_star):
+            return float(np.linalg.norm(np.ravel(w) - w_star) / np.linalg.norm(w_star))
+
+        results = {
+            "skdecay": _estimator_runs(
+                lambda tol, b=fit_intercept: skdecay.RidgeRegressor(
+                    alpha=alpha, tol=tol, fit_intercept=b
+                ),
+                X,
+                y,
+                err,
+                ladder,
+            )
+        }
+        for solver in ("auto", "sparse_cg", "lsqr", "sag"):
+            results[f"Ridge({solver})"] = _estimator_runs(
+                lambda tol, s=solver, b=fit_intercept: Ridge(
+                    alpha=alpha, solver=s, tol=tol, max_iter=MAX_ITER, fit_intercept=b
+                ),
+                X,
+                y,
+                err,
+                ladder,
+            )
+        label = "intercept" if fit_intercept else "no icpt"
+        rows.append((f"ridge sp-wide {label}", results))
+    return rows
+
+
 # ---------------------------------------------------------------------------
 # goals and report
 
@@ -448,7 +508,7 @@ def _warm_up():
         celer.LogisticRegression(C=1.0).fit(Xd, yc)
 
 
-SCENARIOS = ("lasso-dense", "enet-path", "lasso-sparse", "logreg-l1", "ridge")
+SCENARIOS = ("lasso-dense", "enet-path", "lasso-sparse", "logreg-l1", "ridge", "ridge-sparse-wide")
 
 
 def main(argv=None):
@@ -504,6 +564,9 @@ def main(argv=None):
     if "ridge" in args.scenarios:
         X, y = ridge_data()
         summary += report(scenario_ridge(X, y, ladder))
+    if "ridge-sparse-wide" in args.scenarios:
+        X, y = sparse_wide_regression()
+        summary += report(scenario_ridge_sparse_wide(X, y, ladder))
     print("\ngoals")
     print("\n".join(summary))
 

@@ -23,6 +23,9 @@ go to stderr (``--quiet`` silences them), results to stdout.  Bad input ends
 with one line ``skdecay: error: ...`` on stderr and exit code 2.
 
 Needs the ``cli`` extra (pandas, matplotlib, skops): ``pip install "skdecay[cli]"``.
+``skdecay --version`` prints the version.  numpy, pandas, matplotlib, skops,
+scikit-learn and the estimators are imported inside the sub-commands, so
+``--help`` and ``--version`` answer without loading them.
 """
 
 from __future__ import annotations
@@ -34,9 +37,12 @@ import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+from . import __version__
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["main", "MAX_CLASSES", "L1_RATIOS", "KNOWN_TYPES"]
 
@@ -107,6 +113,8 @@ def _is_numeric(series) -> bool:
 
 def _target_kind(y) -> str:
     """``"regression"`` or ``"classification"`` by the documented rule."""
+    import numpy as np
+
     if not _is_numeric(y):
         return "classification"
     values = np.asarray(y, dtype=np.float64)
@@ -160,6 +168,8 @@ class _Tuned:
 
 def _feature_nonzero(coefs: np.ndarray) -> np.ndarray:
     """Nonzero features per alpha of coefficients ``(n_alphas, [K,] p)``."""
+    import numpy as np
+
     if coefs.ndim == 3:
         return np.count_nonzero(np.any(coefs != 0, axis=1), axis=1)
     return np.count_nonzero(coefs, axis=1)
@@ -167,15 +177,11 @@ def _feature_nonzero(coefs: np.ndarray) -> np.ndarray:
 
 def _tune_linear(Xt, y, kind, model, cv, n_alphas, scoring, log) -> _Tuned:
     """Per ``l1_ratio`` one CV estimator (a progress line each), then the best pair."""
-    from . import (
-        ElasticNetClassifier,
-        ElasticNetClassifierCV,
-        ElasticNetRegressor,
-        ElasticNetRegressorCV,
-        LassoRegressor,
-        enet_path,
-        logistic_path,
-    )
+    import numpy as np
+
+    from .linear_model import ElasticNetClassifier, ElasticNetRegressor, LassoRegressor
+    from .model_selection import ElasticNetClassifierCV, ElasticNetRegressorCV
+    from .path import enet_path, logistic_path
 
     ratios = (1.0,) if model == "lasso" else L1_RATIOS
     cv_cls = ElasticNetClassifierCV if kind == "classification" else ElasticNetRegressorCV
@@ -222,6 +228,7 @@ def _tune_linear(Xt, y, kind, model, cv, n_alphas, scoring, log) -> _Tuned:
 
 def _grid_in_batches(estimator, alphas, Xt, y, cv, scoring, log, batch: int = 4):
     """GridSearchCV over ``alpha`` a few candidates at a time, a progress line per batch."""
+    import numpy as np
     from sklearn.model_selection import GridSearchCV
 
     means, stds = [], []
@@ -243,9 +250,11 @@ def _grid_in_batches(estimator, alphas, Xt, y, cv, scoring, log, batch: int = 4)
 
 def _tune_grid(Xt, y, kind, model, cv, n_alphas, scoring, seed, log) -> _Tuned:
     """Ridge and MLP: GridSearchCV over a log grid of ``alpha``, then refits along it."""
+    import numpy as np
     from sklearn.base import clone
 
-    from . import ElasticNetMLPClassifier, ElasticNetMLPRegressor, RidgeRegressor
+    from .linear_model import RidgeRegressor
+    from .neural_network import ElasticNetMLPClassifier, ElasticNetMLPRegressor
     from .path import RegularizationPath
 
     n = Xt.shape[0]
@@ -292,6 +301,8 @@ def _tune_grid(Xt, y, kind, model, cv, n_alphas, scoring, seed, log) -> _Tuned:
 
 
 def _selected_features(estimator, names: np.ndarray) -> np.ndarray:
+    import numpy as np
+
     if hasattr(estimator, "coefs_"):
         keep = np.ones(names.size, dtype=bool)
         keep[estimator.inactive_features_] = False
@@ -345,6 +356,7 @@ def _fit_frame(
     source: str = "data",
 ) -> int:
     """The ``fit`` pipeline on a DataFrame (shared by ``fit`` and ``demo``)."""
+    import numpy as np
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.model_selection import KFold, StratifiedKFold
     from sklearn.pipeline import Pipeline
@@ -510,7 +522,7 @@ def load_model(path: str | os.PathLike):
     """
     import skops.io as sio
 
-    from . import trusted_types
+    from .persistence import trusted_types
 
     allowed = set(trusted_types()) | KNOWN_TYPES
     try:
@@ -559,6 +571,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="skdecay",
         description="Cross-validated elastic net, lasso, ridge, logistic and MLP models on CSVs.",
     )
+    parser.add_argument("--version", action="version", version=f"skdecay {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def tuning(p: argparse.ArgumentParser, n_alphas: int) -> None:

@@ -15,11 +15,11 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import losses
 from ._compat import Integral, Interval, Real, StrOptions, fit_context
-from ._ridge import _cg_cap, _ridge_cg, _ridge_direct
+from ._ridge import _cg_cap, _ridge_cg, _ridge_direct, _ridge_dual_cg, _sparse_cap
 from ._validation import (
     check_penalty_factor,
     check_sample_weight,
@@ -308,27 +308,49 @@ class RidgeRegressor(ElasticNetRegressor):
     ----------
     alpha : float, default=1.0
     solver : {"auto", "cholesky", "cg", "cd"}, default="auto"
-        ``"cholesky"`` solves the normal equations directly (on the ``n x n``
-        kernel matrix when ``n < p``): exact, ``~n p^2`` flops for forming
-        ``X^T X``.  ``"cg"`` runs Jacobi-preconditioned conjugate gradients on
-        the normal equations, with ``X`` centred and weighted implicitly (never
-        copied): each iteration is one pass over ``X``, and it stops, like
-        ``"cd"``, once the duality gap is at most ``tol`` times the gap at zero
-        and the last step moved no coefficient by more than ``tol * max|w|``
-        (up to ``max_iter`` iterations).  ``"cd"`` runs coordinate descent.
-        ``"auto"``: sparse ``X`` or ``positive=True`` use ``"cd"`` (sparse
-        ``X`` is never densified).  Dense ``X`` with ``n_samples >= n_features``,
-        ``alpha > 0``, every penalty factor positive and ``n_features >= 250``
-        tries ``"cg"`` first, capped at ``min(p // 50, 5 + p // 100)``
-        iterations (``p = n_features``): on well-conditioned data CG reaches
-        ``tol`` in a few passes over ``X`` (memory bound) and beats forming
-        ``X^T X`` (compute bound).  If CG cannot meet ``tol`` within the cap
-        (ill-conditioned data, or a very small ``tol``), the Cholesky solve
-        takes over and gives the exact solution: the failed attempt costs
-        20-80% of the direct solve (measured; CG gives up early when the
-        condition number it has seen already rules out meeting ``tol``).
-        Other dense problems (small, wide, or with unpenalised features) use
-        ``"cholesky"``.
+        ``"cholesky"`` (dense ``X`` only) solves the normal equations directly,
+        or the ``n x n`` kernel system when ``n < p`` and every feature is
+        penalised: exact, ``~n p min(n, p)`` flops.  ``"cg"`` runs
+        Jacobi-preconditioned conjugate gradients on dense or sparse ``X``,
+        centred and weighted implicitly (never copied, never densified): on the
+        normal equations ``(A^T A + D) w = A^T t`` or, when ``n_samples <
+        n_features``, ``alpha > 0`` and every penalty factor is positive, on the
+        kernel (dual) system ``(A D^-1 A^T + I) u = t``, ``w = D^-1 A^T u``,
+        whose vectors have length ``n_samples``.  Each iteration is one pass
+        over dense ``X`` or two sparse products; it stops, like ``"cd"``, once
+        the duality gap is at most ``tol`` times the gap at zero and the last
+        step moved no coefficient by more than ``tol * max|w|`` (up to
+        ``max_iter`` iterations).  ``"cd"`` runs coordinate descent, the only
+        solver for ``positive=True``.  ``"auto"``:
+
+        * ``positive=True``: ``"cd"``.
+        * sparse ``X`` with ``n_samples < n_features``, ``alpha > 0`` and every
+          penalty factor positive: ``"cg"`` on the kernel system (CSR ``X`` is
+          used as is, other formats are converted once).  With
+          ``n_samples <= 5000`` it is capped at ``10 + n_samples // 25``
+          iterations and, if it cannot meet ``tol`` within the cap (tiny
+          ``alpha``, very small ``tol``), the exact kernel solve takes over
+          (the sparse product ``X D^-1 X^T``, centred and factored as a dense
+          ``n x n`` matrix); larger problems run CG to ``max_iter``.  Measured
+          on 1000 x 200000 sparse ``X`` with 200000 nonzeros: about 6
+          iterations to ``tol=1e-5``, as fast as or faster than
+          scikit-learn's ``Ridge`` (``sparse_cg``), about 4 times faster than
+          the exact kernel solve and several hundred times faster than
+          coordinate descent.
+        * other sparse ``X`` (tall, or with unpenalised features): ``"cd"``,
+          which is as fast as CG on tall sparse data (measured).
+        * dense ``X`` with ``m = min(n_samples, n_features) >= 250``,
+          ``alpha > 0`` and every penalty factor positive: ``"cg"`` first (the
+          kernel system when ``n < p``), capped at ``min(m // 50, 5 + m //
+          100)`` iterations: on well-conditioned data CG reaches ``tol`` in a
+          few passes over ``X`` (memory bound) and beats forming ``X^T X`` or
+          ``X X^T`` (compute bound).  If CG cannot meet ``tol`` within the cap
+          (ill-conditioned data, or a very small ``tol``), the Cholesky solve
+          takes over and gives the exact solution: the failed attempt costs
+          20-80% of the direct solve (measured; CG gives up early when the
+          condition number it has seen already rules out meeting ``tol``).
+          Other dense problems (small, or with unpenalised features) use
+          ``"cholesky"``.
     Other parameters and attributes are those of :class:`ElasticNetRegressor`
     (without ``l1_ratio``).  ``max_iter`` bounds the CG iterations too;
     ``n_iter_`` counts them (CG) or is 1 (direct solve).
@@ -372,10 +394,40 @@ class RidgeRegressor(ElasticNetRegressor):
         self.selection = selection
         self.random_state = random_state
 
+    @fit_context
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model; ``X`` dense or sparse (never densified).
+
+        CSR ``X`` bound for the kernel system (``n_samples < n_features``, every
+        feature penalised, not ``solver="cd"``) is kept as CSR: that solver works
+        on rows.  Otherwise sparse ``X`` is used as CSC (converted once if needed).
+        """
+        if sp.issparse(X) and X.format == "csr" and self._kernel_system(*X.shape):
+            X, y = validate_data(
+                self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32], y_numeric=True
+            )
+        else:
+            X, y = check_X_y(self, X, y, y_numeric=True)
+        res = self._fit_problem(X, y[:, None], sample_weight, losses.SQUARED)
+        self.coef_ = res.coef[0]
+        self.intercept_ = res.intercept[0]
+        return self
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = self.solver in ("auto", "cd")  # cholesky / cg: dense only
+        tags.input_tags.sparse = self.solver != "cholesky"
         return tags
+
+    def _kernel_system(self, n, p) -> bool:
+        """Whether a solve of this shape goes through the n x n kernel system."""
+        if self.solver == "cd" or self.positive or n >= p or self.alpha <= 0:
+            return False
+        if self.penalty_factor is None:
+            return True
+        try:  # invalid factors are reported by the usual validation
+            return bool(np.all(np.asarray(self.penalty_factor, dtype=np.float64) > 0))
+        except (TypeError, ValueError):
+            return False
 
     def _effective_l1_ratio(self) -> float:
         return 0.0
@@ -384,24 +436,37 @@ class RidgeRegressor(ElasticNetRegressor):
         return self.alpha / float(np.sum(sw, dtype=np.float64))
 
     def _solve(self, pb, W, b):
-        unsupported = sp.issparse(pb.X) or self.positive
-        if self.solver == "cd" or (self.solver == "auto" and unsupported):
+        sparse = sp.issparse(pb.X)
+        # the kernel (dual) system: wide X, every feature penalised
+        kernel = pb.n < pb.X.shape[1] and pb.alpha > 0 and bool(np.all(pb.pf > 0))
+        if self.solver == "cd" or (
+            self.solver == "auto" and (self.positive or (sparse and not kernel))
+        ):
+            if sparse and pb.X.format != "csc":  # CD runs on columns
+                pb = replace(pb, X=sp.csc_matrix(pb.X).sorted_indices())
             return super()._solve(pb, W, b)
-        if unsupported:
+        if self.positive:
             raise ValueError(
-                f"solver={self.solver!r} does not support sparse X or positive=True "
-                "(it needs dense X); use solver='cd' or 'auto'."
+                f"solver={self.solver!r} does not support positive=True; use solver='cd' or 'auto'."
             )
-        if self.solver == "cg":
-            res = _ridge_cg(pb, W, tol=self.tol, max_iter=self.max_iter)
-            if not res.converged:
-                warn_not_converged(res, self.tol, stacklevel=5)
-            return res
-        if self.solver == "auto" and (cap := _cg_cap(pb, self.max_iter)):
-            res = _ridge_cg(pb, W, tol=self.tol, max_iter=self.max_iter, cap=cap)
-            if res is not None:
-                return res
-        return _ridge_direct(pb)
+        if self.solver == "cholesky" and sparse:
+            raise ValueError(
+                "solver='cholesky' does not support sparse X (it would form X^T X or X X^T "
+                "as dense matrices); use solver='auto', 'cg' or 'cd'."
+            )
+        cg = _ridge_dual_cg if kernel else _ridge_cg
+        kw = {"tol": self.tol, "max_iter": self.max_iter}
+        if self.solver == "auto":
+            cap = _sparse_cap(pb, self.max_iter) if sparse else _cg_cap(pb, self.max_iter)
+            if cap is not None:  # None: no direct fallback, CG runs to max_iter
+                res = cg(pb, W, cap=cap, **kw) if cap else None
+                return _ridge_direct(pb) if res is None else res
+        elif self.solver == "cholesky":
+            return _ridge_direct(pb)
+        res = cg(pb, W, **kw)
+        if not res.converged:
+            warn_not_converged(res, self.tol, stacklevel=5)
+        return res
 
 
 # ---------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_consistent_length
 
 from . import _enet_path as compiled
+from . import _logistic_path as compiled_logistic
 from . import losses
 from .linear_model import _problem
 from .solvers import Problem, duality_gap, extrapolated_start, problem_alpha_max, solve
@@ -211,6 +212,13 @@ def _solve_path(
         failed = [float(a) for a in alphas[~out.converged]]
         path = RegularizationPath(alphas, out.coefs, out.intercepts, out.gaps, out.n_iter)
         return path, failed
+    if compiled_path and selection == "cyclic" and compiled_logistic.supports(pb):
+        # Newton settles in about one more step: the logistic paths keep that test
+        coefs, intercepts, gaps, n_iter, converged = compiled_logistic.logistic_path_compiled(
+            pb, alphas, tol=tol, max_iter=max_iter, settle=True
+        )
+        failed = [float(a) for a in alphas[~converged]]
+        return RegularizationPath(alphas, coefs, intercepts, gaps, n_iter), failed
     K, p = pb.Y.shape[1], pb.X.shape[1]
     m = alphas.size
     coefs = np.zeros((m, K, p), dtype=pb.dtype)

@@ -430,6 +430,7 @@ class _CD:
         return q - delta if self.sparse else q
 
     def epoch(self, w, q, h, delta, moments, l1, l2, order):
+        delta = q.dtype.type(delta)  # numba returns float32 as a Python float
         if self.random:
             order = self.rng.permutation(order)
         xbar, col_sq, hx = moments
@@ -994,6 +995,25 @@ def solve(
         if warn and not res.converged:
             warn_not_converged(res, tol, stacklevel=4)
         return res
+    if compiled and selection == "cyclic" and pb.loss != losses.SQUARED:
+        from . import _logistic_path  # imports this module
+
+        if _logistic_path.supports(pb):
+            coefs, intercepts, gaps, n_iter, converged = _logistic_path.logistic_path_compiled(
+                pb, np.array([pb.alpha]), tol=tol, max_iter=max_iter, settle=settle, W0=W, b0=b
+            )
+            gap0 = float(gap_at_zero(pb))  # the reference of tol, reported in Result
+            res = Result(
+                coefs[0],
+                intercepts[0],
+                float(gaps[0]),
+                gap0,
+                max(int(n_iter[0]), 1),
+                bool(converged[0]),
+            )
+            if warn and not res.converged:
+                warn_not_converged(res, tol, stacklevel=4)
+            return res
     rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
     driver = coordinate_descent if pb.loss == losses.SQUARED else prox_newton
     res = driver(pb, W, b, max_iter=max_iter, tol=tol, selection=selection, rng=rng, settle=settle)

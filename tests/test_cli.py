@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import csv
 import fractions
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -270,3 +273,40 @@ def test_usage_errors_exit_2(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["demo", "--cv", "1"])
     assert exc.value.code == 2
+
+
+# ---------------------------------------------------------------------------
+# start-up: --version and --help answer without loading the heavy dependencies
+
+
+def _python(args):
+    root = str(Path(skdecay.__file__).resolve().parent.parent)
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=root)
+
+
+def test_version():
+    proc = _python(["-m", "skdecay", "--version"])
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == f"skdecay {skdecay.__version__}"
+
+
+def test_help_imports_no_heavy_dependency():
+    code = (
+        "import sys\n"
+        "from skdecay.cli import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code == 0, exc.code\n"
+        "heavy = ('pandas', 'matplotlib', 'numba', 'skops', 'sklearn', 'numpy')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))\n"
+    )
+    proc = _python(["-c", code])
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.strip().splitlines()
+    assert out[0].startswith("usage: skdecay")
+    assert out[-1] == "[]", out[-1]
+    for command in ("fit", "predict", "demo"):
+        assert command in proc.stdout
+    proc = _python(["-m", "skdecay", "fit", "--help"])
+    assert proc.returncode == 0 and "--target" in proc.stdout, proc.stderr

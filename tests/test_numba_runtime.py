@@ -83,6 +83,70 @@ def _src_root():
 
 
 # ---------------------------------------------------------------------------
+# lazy public names (PEP 562): `import skdecay` loads no estimator, no numba
+
+
+def test_import_skdecay_imports_neither_numba_nor_the_estimators():
+    code = textwrap.dedent(
+        """
+        import sys
+        import skdecay
+        print(skdecay.__version__)
+        heavy = ("numba", "numpy", "scipy", "sklearn", "skdecay.linear_model",
+                 "skdecay._kernels")
+        print(sorted(m for m in sys.modules if m.startswith(heavy)))
+        from skdecay import ElasticNetRegressor
+        print("numba" in sys.modules, "skdecay.neural_network" in sys.modules)
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=_src_root()
+    )
+    version, loaded, after = out.stdout.strip().splitlines()
+    assert version == skdecay.__version__
+    assert loaded == "[]", loaded
+    # the estimator's module (and numba, for its kernels) come with the name, no more
+    assert after == "True False", after
+
+
+def test_lazy_names_resolve_to_their_modules():
+    names = [n for n in skdecay.__all__ if n != "__version__"]
+    assert set(names) == set(skdecay._LAZY), "__all__ and the lazy table disagree"
+    for name in names:
+        obj = getattr(skdecay, name)
+        assert obj.__module__ == f"skdecay.{skdecay._LAZY[name]}", name
+        assert obj is getattr(importlib.import_module(obj.__module__), name)
+    assert set(skdecay.__all__) <= set(dir(skdecay))
+    for module in skdecay._SUBMODULES:
+        assert getattr(skdecay, module) is importlib.import_module(f"skdecay.{module}")
+        assert module in dir(skdecay)
+    with pytest.raises(AttributeError, match="no_such_name"):
+        skdecay.no_such_name  # noqa: B018
+    with pytest.raises(ImportError):
+        exec("from skdecay import no_such_name", {})
+
+
+def test_type_checking_imports_match_the_lazy_table():
+    """The ``if TYPE_CHECKING:`` block (what IDEs and type checkers see) imports
+    every lazy name from the module the lazy table names."""
+    import ast
+
+    tree = ast.parse(Path(skdecay.__file__).read_text())
+    block = next(
+        node
+        for node in tree.body
+        if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING"
+    )
+    seen = {
+        alias.name: node.module
+        for node in block.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert seen == skdecay._LAZY
+
+
+# ---------------------------------------------------------------------------
 # read-only copy of the installed package, MLP included
 
 

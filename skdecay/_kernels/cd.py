@@ -68,7 +68,7 @@ def cd_epoch_dense(X, w, r, h, delta, col_sq, xbar, l1, l2, positive, order):
     # gradient is h0 * x_j @ r.  Centred columns keep the on-the-fly (x_j - xbar_j),
     # which does not cancel when a column's mean is large.
     h0 = h[0]
-    uniform = True
+    uniform = np.bool_(True)  # not a literal: one compile of _column_dot
     for i in range(n):
         if h[i] != h0:
             uniform = False

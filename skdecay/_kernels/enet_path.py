@@ -154,7 +154,14 @@ def _extrapolate(
     for t in range(k):
         for jj in range(nact):
             U[t, jj] = Wh[t + 1, jj] - Wh[t, jj]
-    M = U @ U.T
+    M = np.empty((k, k))  # U U' by loops: numba's BLAS bindings cost seconds to compile
+    for t in range(k):
+        for q in range(t + 1):
+            acc = 0.0
+            for jj in range(nact):
+                acc += U[t, jj] * U[q, jj]
+            M[t, q] = acc
+            M[q, t] = acc
     trace = 0.0
     for t in range(k):
         trace += M[t, t]
@@ -162,7 +169,30 @@ def _extrapolate(
         return False
     for t in range(k):
         M[t, t] += 1e-12 * trace
-    c = np.linalg.solve(M, np.ones(k))
+    # M c = 1 by Cholesky (k x k, symmetric positive definite once regularised)
+    L = np.zeros((k, k))
+    for t in range(k):
+        for q in range(t + 1):
+            acc = M[t, q]
+            for u in range(q):
+                acc -= L[t, u] * L[q, u]
+            if t == q:
+                if not acc > 0:
+                    return False
+                L[t, t] = np.sqrt(acc)
+            else:
+                L[t, q] = acc / L[q, q]
+    c = np.ones(k)
+    for t in range(k):
+        acc = c[t]
+        for u in range(t):
+            acc -= L[t, u] * c[u]
+        c[t] = acc / L[t, t]
+    for t in range(k - 1, -1, -1):
+        acc = c[t]
+        for u in range(t + 1, k):
+            acc -= L[u, t] * c[u]
+        c[t] = acc / L[t, t]
     total = c.sum()
     if not np.isfinite(total) or total == 0:
         return False
@@ -400,7 +430,8 @@ def enet_path_dense(
     G = np.empty((p, p)) if use_gram else np.empty((1, 1))
     have = np.zeros(p, dtype=np.bool_)
     # gradient (and residual) at w_start, Gram rows of its nonzero coordinates
-    rr = _refresh(X, h, xbar, yc, yy, corr, w, r, grad, True, True)
+    # (np.bool_ / np.int64, not literals: numba compiles a callee again per literal)
+    rr = _refresh(X, h, xbar, yc, yy, corr, w, r, grad, np.bool_(True), np.bool_(True))
     if use_gram:
         for j in range(p):
             if w[j] != 0:
@@ -490,7 +521,7 @@ def enet_path_dense(
                     gap = squared_gap(rr, w, grad, l1, l2, positive)
                 break
             # the coordinates of the working set, and the inner precision
-            nws = 0
+            nws = np.int64(0)
             curv = np.inf
             for j in range(p):
                 if in_ws[j]:
@@ -528,7 +559,7 @@ def enet_path_dense(
                     continue
                 if not step > tol_in:
                     break
-                nact = 0
+                nact = np.int64(0)
                 for jj in range(nws):
                     if w[ws[jj]] != 0:
                         active[nact] = ws[jj]

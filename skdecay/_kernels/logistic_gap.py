@@ -1,0 +1,285 @@
+"""The duality gap of the logistic losses (``solvers.duality_gap``), compiled.
+
+For coefficients ``W`` (K, p), intercepts ``b`` and probabilities ``P = p(Z)``
+of ``Z = W X' + b`` the dual point is the residual ``theta = Y - P`` projected
+(weighted by ``s``) off the intercept's ones column and the unpenalised
+features, with ``V = X' (s theta) / n``, scaled by the ``c in [0, c_max]`` that
+minimises the gap; ``c_max`` keeps pure-L1 coefficients (``c |V_kj| <= l1_j``)
+and the dual probabilities ``Y - c theta`` feasible.  The gap is the sum of
+non-negative per-sample Kullback-Leibler terms (``losses.fenchel_young``) and
+per-coefficient Fenchel-Young terms (``penalties.FenchelYoungLine``), so it stays
+accurate far below the objective's rounding.  Used by
+:mod:`skdecay._kernels.logistic_path`; float64, per-sample arrays ``(K, n)``.
+"""
+
+import numpy as np
+
+from . import kernel
+
+KERNEL_STAMP = "0.1.0"
+
+_FAST = {"reassoc", "contract"}
+
+
+@kernel(fastmath=_FAST, error_model="numpy")
+def dual_point(X, Y, s, P, W, alpha, pf, positive, fit_intercept, theta, V, Qb, bstate):
+    """``theta = Y - P`` projected (s-weighted) off the ones column and the free
+    features (``alpha*pf_j == 0``; under ``positive`` only those with a nonzero
+    coefficient), and ``V = X' (s theta) / n`` (K, p).
+
+    The projection uses an s-orthonormal basis of those columns (rows of ``Qb``,
+    twice-iterated modified Gram-Schmidt, numerically dependent columns
+    dropped), rebuilt only when the set changes (``bstate = [size, valid, the
+    set's mask (p)]``); without free features it subtracts the weighted mean."""
+    K, n = theta.shape
+    p = X.shape[1]
+    for k in range(K):
+        for i in range(n):
+            theta[k, i] = Y[k, i] - P[k, i]
+    nfree = 0
+    same = bstate[1] == 1
+    for j in range(p):
+        f = alpha * pf[j] == 0
+        if f and positive:
+            nz = False
+            for k in range(K):
+                if W[k, j] != 0:
+                    nz = True
+            f = nz
+        if f:
+            nfree += 1
+        if f != (bstate[2 + j] == 1):
+            same = False
+        bstate[2 + j] = 1 if f else 0
+    tot = 0.0
+    for i in range(n):
+        tot += s[i]
+    if nfree > 0 and not same:  # build the basis
+        m = 0
+        if fit_intercept and tot > 0:
+            r = 1.0 / np.sqrt(tot)
+            for i in range(n):
+                Qb[0, i] = r
+            m = 1
+        for j in range(p):
+            if bstate[2 + j] == 0:
+                continue
+            if m >= Qb.shape[0]:
+                break
+            nrm0 = 0.0
+            for i in range(n):
+                Qb[m, i] = X[i, j]
+                nrm0 += s[i] * X[i, j] * X[i, j]
+            if not nrm0 > 0:
+                continue
+            for _ in range(2):
+                for q in range(m):
+                    c = 0.0
+                    for i in range(n):
+                        c += s[i] * Qb[q, i] * Qb[m, i]
+                    for i in range(n):
+                        Qb[m, i] -= c * Qb[q, i]
+            nrm = 0.0
+            for i in range(n):
+                nrm += s[i] * Qb[m, i] * Qb[m, i]
+            if nrm > 1e-16 * nrm0:  # not (numerically) in the span of the previous ones
+                r = 1.0 / np.sqrt(nrm)
+                for i in range(n):
+                    Qb[m, i] *= r
+                m += 1
+        bstate[0] = m
+        bstate[1] = 1
+    if nfree > 0:
+        for k in range(K):
+            for q in range(bstate[0]):
+                c = 0.0
+                for i in range(n):
+                    c += s[i] * Qb[q, i] * theta[k, i]
+                for i in range(n):
+                    theta[k, i] -= c * Qb[q, i]
+    elif fit_intercept:
+        for k in range(K):
+            c = 0.0
+            for i in range(n):
+                c += s[i] * theta[k, i]
+            c /= tot
+            for i in range(n):
+                theta[k, i] -= c
+    ST = np.empty((K, n))
+    for k in range(K):
+        for i in range(n):
+            ST[k, i] = theta[k, i] * s[i]
+    for j in range(p):
+        for k in range(K):
+            acc = 0.0
+            for i in range(n):
+                acc += X[i, j] * ST[k, i]
+            V[k, j] = acc / n
+
+
+@kernel(fastmath=_FAST, error_model="numpy")
+def gap_search(Yr, Tr, LPr, wr, n, multi, V, W, l1, l2, positive, good, within, c0, pen):
+    """``(gap, c)``: the duality gap of ``solvers.duality_gap`` at the dual point
+    ``(Tr, V)`` and the primal ``W``, and the dual scaling ``c`` it was taken at.
+
+    The rows ``Yr, Tr`` (K, m) and ``LPr`` (log-probabilities) with weights
+    ``wr`` are the samples, or groups of identical samples.  ``c_max`` keeps
+    pure-L1 coefficients and the dual probabilities feasible.  As in
+    ``solvers._gap_and_correlation`` the gap at ``c_max`` is returned as is
+    when it is above ``within * good`` (far from the target); otherwise the convex
+    gap is minimised over ``[0, c_max]`` by Newton steps on its derivative
+    (from ``c0``, or from ``c_max``) safeguarded by bisection, until convexity
+    bounds the remaining decrease by ``1e-10`` times the gap (a point each side
+    of the minimiser, close enough) or the bracket is at rounding level.  The
+    value returned is the smallest gap evaluated: a certificate, never below the
+    minimum.  ``pen`` (6, K*p) is scratch space for the coefficients that can
+    contribute."""
+    K, p = V.shape
+    hi = 1.0
+    for j in range(p):
+        if l1[j] > 0 and l2[j] == 0:
+            for k in range(K):
+                mag = max(V[k, j], 0.0) if positive else abs(V[k, j])
+                if mag > l1[j]:
+                    hi = min(hi, l1[j] / mag)
+    lim = np.inf
+    m = wr.shape[0]
+    for i in range(m):
+        for k in range(Tr.shape[0]):
+            t = Tr[k, i]
+            if t > 0:
+                lim = min(lim, (Yr[k, i] + 1e-13) / t)
+            elif t < 0 and not multi:
+                lim = min(lim, (1.0 - Yr[k, i] + 1e-13) / -t)
+    hi = min(hi, max(lim, 0.0))
+    # the coefficients that can contribute for c in [0, hi] (the others add 0):
+    # a = |v| (max(v, 0) under positive), |w|, sign(w) v, v w, l1, l2
+    npen = 0
+    for k in range(K):
+        for j in range(p):
+            w = W[k, j]
+            v = V[k, j]
+            a = max(v, 0.0) if positive else abs(v)
+            if w != 0 or a * hi >= l1[j] * (1 - 1e-9) or l1[j] <= 0:
+                pen[0, npen] = a
+                pen[1, npen] = abs(w)
+                if w > 0:
+                    pen[2, npen] = v
+                elif w < 0:
+                    pen[2, npen] = -v
+                else:
+                    pen[2, npen] = v if positive else a
+                pen[3, npen] = v * w
+                pen[4, npen] = l1[j]
+                pen[5, npen] = l2[j]
+                npen += 1
+    best = np.inf
+    cbest = hi
+    lo = 0.0
+    up = hi
+    c = hi
+    step = hi
+    probes = 0
+    phase = 0  # 0: at hi, 1: Newton search, 2: last evaluation
+    for _ in range(100):
+        # the gap at c (inf outside the dual domain), its first two derivatives
+        pv = 0.0
+        d1 = 0.0
+        d2 = 0.0
+        feasible = True
+        for jq in range(npen):  # g(w) + g*(c v) - c v w, as penalties.FenchelYoungLine
+            a = pen[0, jq]
+            l1q = pen[4, jq]
+            l2q = pen[5, jq]
+            ca = c * a
+            if l1q > 0 and l2q == 0 and ca - l1q > 1e-12 * l1q:
+                feasible = False  # beyond a pure-L1 threshold
+            ex = max(ca - l1q, 0.0)
+            L = l2q if l2q > 0 else 1.0
+            aw = pen[1, jq]
+            below = l1q - c * pen[2, jq]
+            l2aw = l2q * aw
+            if below < 0 and l2q > 0:  # aligned: the completed square
+                pv += (ex - l2aw) ** 2 / (2.0 * L)
+            else:
+                pv += aw * below + 0.5 * l2aw * aw + ex * ex / (2.0 * L)
+            d1 += a * ex / L - pen[3, jq]
+            if ex > 0:
+                d2 += a * a / L
+        data = 0.0
+        e1 = 0.0
+        e2 = 0.0
+        for i in range(m):  # KL(Y - c T || P) per sample, as losses.fenchel_young
+            kl = 0.0
+            gi = 0.0
+            hh = 0.0
+            for k in range(Tr.shape[0] if multi else 2):  # binary: (y, 1 - y), (T, -T)
+                if multi:
+                    T = Tr[k, i]
+                    qk = Yr[k, i] - c * T
+                elif k == 0:
+                    T = Tr[0, i]
+                    qk = Yr[0, i] - c * T
+                else:
+                    T = -Tr[0, i]
+                    qk = (1.0 - Yr[0, i]) - c * T
+                if qk < -1e-12 or qk > 1.0 + 1e-12:
+                    feasible = False  # not a probability
+                qk = min(max(qk, 0.0), 1.0)
+                logq = np.log(qk)
+                kl += (qk * logq if qk > 0 else 0.0) - qk * LPr[k, i]
+                if T != 0 and qk > 0:  # (clipped at 0: a flat piece, as evaluated)
+                    gi -= T * (logq + 1.0 - LPr[k, i])
+                    hh += T * T / qk
+            data += wr[i] * max(kl, 0.0)
+            e1 += wr[i] * gi
+            e2 += wr[i] * hh
+        if feasible:
+            g = data / n + pv
+            d = e1 / n + d1
+            dd = e2 / n + d2
+        else:
+            g = np.inf
+            d = np.inf
+            dd = np.inf
+        if g < best:
+            best = g
+            cbest = c
+        if phase == 0:
+            if g > within * good or not hi > 0 or d <= 0:
+                break  # too far from the target to matter, or decreasing up to hi
+            phase = 1
+            cn = hi - d / dd if dd > 0 else -1.0  # Newton from hi
+            c = c0 if 0.5 * hi < c0 < hi else (cn if 0 < cn < hi else 0.5 * hi)
+            continue
+        if phase == 2:
+            break
+        if d < 0:
+            lo = c
+        elif d > 0 or d != d:
+            up = c
+        # convexity: gap(c) - min <= |d| * (up - lo)
+        if not abs(d) * (up - lo) > 1e-10 * best:
+            break
+        cn = c - d / dd if dd > 0 else -1.0  # Newton's point
+        dn = abs(cn - c) if dd > 0 else np.inf
+        if dn <= 1e-10 * hi or d * d <= 1e-11 * g * dd:
+            # converged for the local model; but the curvature blows up where a dual
+            # probability vanishes, so the model may be wrong: certify by a probe
+            # across its minimiser (the convexity bound above then ends the search)
+            if probes == 3:
+                break
+            probes += 1
+            cn = c - (1.0 if d > 0 else -1.0) * max(2 * dn, 1e-12 * hi)
+            if not lo < cn < up:
+                cn = 0.5 * (lo + up)
+            step = abs(cn - c)
+        elif lo < cn < up and dn <= 0.5 * step:
+            step = dn  # a Newton step, converging
+        else:  # out of the bracket or too slow: bisection
+            cn = 0.5 * (lo + up)
+            step = up - lo
+            if step <= 1e-14 * hi:
+                phase = 2
+        c = cn
+    return max(best, 0.0), cbest

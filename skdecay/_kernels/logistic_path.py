@@ -1,0 +1,690 @@
+"""A whole warm-started elastic-net path of the logistic losses in one compiled call.
+
+For each ``alpha`` (decreasing), starting from the previous solution, minimise::
+
+    1/n * sum_i s_i * loss(y_i, W x_i + b)
+        + sum_{k,j} l1_j * |W_kj| + l2_j / 2 * W_kj**2
+
+(``l1_j = alpha*l1_ratio*pf_j``, ``l2_j = alpha*(1-l1_ratio)*pf_j``, intercept
+unpenalised) with the binary log-loss (``loss = 1``, one row ``K = 1``) or the
+multinomial one (``loss = 2``, one-hot ``Y``, ``K`` rows) by proximal Newton:
+
+* the quadratic model of the loss at ``Z = W X' + b`` uses the per-sample
+  Hessian ``diag(p_i) - p_i p_i'`` (``p_i (1 - p_i)`` for the binary loss),
+  jointly over all classes.  Coordinate descent minimises it over the
+  coordinates ``(k, j)`` of a working set, keeping ``D = X dW' + db`` (n x K)
+  and ``u_i = p_i . D_i``: the model gradient of ``(k, j)`` is
+  ``sum_i s_i/n x_ij (g_ik + p_ik (D_ik - u_i))``, an O(n) loop.  Each
+  coefficient moves along ``(w_kj, b_k)`` with the intercept following at
+  ``-xbar_kj`` (``xbar`` the curvature-weighted column mean, as in ``cd.py``),
+  and every pass also updates each (unpenalised) intercept;
+* binary loss with at most ``_GRAM`` features in the working set: covariance
+  mode, the model's Gram matrix is formed once per Newton step and a CD pass
+  costs O(|ws|**2) instead of O(n |ws|);
+* the step to the model's minimiser is damped by Armijo backtracking on the
+  true objective, whose change is summed sample by sample
+  (``log1p(sum_k p_k expm1(t D_k))``) and coefficient by coefficient: exact far
+  below the objective's own rounding, so Newton keeps converging to the last
+  digits of the intercepts (which the dual point's feasibility needs).  ``Z``
+  is then recomputed from the coefficients, so every gap is that of ``(W, b)``;
+* the working set is the support, the unpenalised features and the sequential
+  strong rule ``max_k |V_kj| >= l1_ratio*pf_j*(2*alpha - alpha_prev)``; every
+  feature violating its optimality condition at the end of a Newton step joins
+  it (the duality gap, computed over all features, certifies every stop);
+* stop (per ``alpha``) on the duality gap of ``solvers.duality_gap``
+  (:mod:`skdecay._kernels.logistic_gap`): the
+  residual ``Y - P`` projected (weighted) off the intercept and the
+  unpenalised features, scaled by the ``c in [0, c_max]`` minimising the gap
+  (a safeguarded Newton search on the convex gap), summed as non-negative
+  per-sample Kullback-Leibler and per-coefficient Fenchel-Young terms.  The
+  target is ``max(tol * gap0(alpha), 2 eps |loss at zero|)`` with ``gap0`` the
+  gap of the zero coefficients with the optimal intercept; with ``settle`` the
+  last step must also have moved no coefficient by more than
+  ``max(tol, 100 eps) * max|W|``.  From ``alpha_max`` on the zero solution is
+  returned as is;
+* the softmax is invariant to a shift common to all classes: multinomial
+  intercepts and coefficients of unpenalised features are centred over the
+  classes (under ``positive``, such coefficients get a smallest value of 0).
+
+Arrays are float64; ``X`` is ``(n, p)`` Fortran-ordered, every per-sample
+array is ``(K, n)`` (class-major).  Returns a status: 0, or 1 when a value
+became non-finite (the driver raises ``FloatingPointError``).
+"""
+
+import numpy as np
+
+from . import kernel
+from .logistic_gap import dual_point, gap_search
+from .prox import enet_coordinate
+
+KERNEL_STAMP = "0.1.0"
+
+_FAST = {"reassoc", "contract"}
+_EPS = 2.220446049250313e-16
+_GRAM = 64  # largest working set solved in covariance mode
+OK, NON_FINITE = 0, 1
+
+
+@kernel(error_model="numpy")
+def _evaluate(Z, Y, s, multi, P, LOGP):
+    """Weighted mean loss at ``Z`` (K, n); fills ``P`` (probabilities) and ``LOGP``
+    (``[log p, log(1-p)]`` for the binary loss, log-softmax otherwise)."""
+    K, n = Z.shape
+    total = 0.0
+    if not multi:
+        for i in range(n):
+            z = Z[0, i]
+            e = np.exp(-abs(z))
+            lg = np.log1p(e)
+            if z >= 0:
+                lp1 = -lg
+                lp0 = -z - lg
+                P[0, i] = 1.0 / (1.0 + e)
+            else:
+                lp1 = z - lg
+                lp0 = -lg
+                P[0, i] = e / (1.0 + e)
+            LOGP[0, i] = lp1
+            LOGP[1, i] = lp0
+            y = Y[0, i]
+            total += s[i] * -(y * lp1 + (1.0 - y) * lp0)
+        return total / n
+    for i in range(n):
+        m = Z[0, i]
+        for k in range(1, K):
+            m = max(m, Z[k, i])
+        acc = 0.0
+        for k in range(K):
+            e = np.exp(Z[k, i] - m)
+            P[k, i] = e
+            acc += e
+        lse = m + np.log(acc)
+        yz = 0.0
+        for k in range(K):
+            P[k, i] /= acc
+            LOGP[k, i] = Z[k, i] - lse
+            yz += Y[k, i] * Z[k, i]
+        total += s[i] * (lse - yz)
+    return total / n
+
+
+@kernel(error_model="numpy")
+def _null_shift(w, l1, l2, positive):
+    """The ``c`` minimising ``sum_k l1 |w_k - c| + l2/2 (w_k - c)**2`` (with every
+    ``w_k - c >= 0`` under ``positive``): a convex piecewise quadratic, whose
+    slope ``l2 (K c - sum w) + l1 (#{w_k < c} - #{w_k > c})`` is scanned over
+    the sorted ``w``."""
+    K = w.shape[0]
+    s = np.sort(w)
+    total = 0.0
+    for k in range(K):
+        total += s[k]
+    # the first breakpoint v where the slope to its right is >= 0: the minimiser is
+    # v itself, or the zero of the (linear) slope just left of it
+    c = (total - l1 * K / l2) / K if l2 > 0 else s[K - 1]  # right of every w_k
+    below = 0  # values left of v
+    i = 0
+    while i < K:
+        v = s[i]
+        j = i
+        while j < K and s[j] == v:
+            j += 1
+        lin = l2 * (K * v - total)
+        if lin + l1 * (2 * j - K) >= 0:
+            c = v
+            if lin + l1 * (2 * below - K) > 0 and l2 > 0:
+                c = (total - l1 * (2 * below - K) / l2) / K
+                c = min(max(c, s[below - 1] if below > 0 else c), v)
+            break
+        below = j
+        i = j
+    if positive:
+        c = min(c, s[0])
+    return c
+
+
+@kernel(fastmath=_FAST, error_model="numpy")
+def _newton_direction(
+    X, ws, nws, W, Wn, b, bn, M, P, l1, l2, positive, fit_intercept, multi, tol_in, max_inner
+):
+    """Minimise the quadratic model over the working set from ``(W, b)``: the
+    result in ``(Wn, bn)``, ``D = X (Wn - W)' + (bn - b)`` (K, n).  ``M`` (4, K, n)
+    holds the model ``SG, SH, A`` (see ``logistic_path``) and receives ``D``.
+
+    The model gradient of ``(k, j)`` is ``sum_i x_ij (SG_ki + SH_ki (D_ki - u_i))``
+    (``u_i = sum_k P_ki D_ki``, multinomial only) and its curvature along the
+    coupled direction ``(w_kj, b_k - xbar_kj)`` is ``sum_i A_ki (x_ij -
+    xbar_kj)**2``.  Passes over the intercepts and the working set, each
+    followed by passes over its nonzero coefficients, until a pass over the
+    working set moves nothing by more than ``tol_in`` (largest ``|dw| *
+    (curvature + l2)``), at most ``max_inner`` passes in all.
+
+    Binary loss with a working set of at most ``_GRAM`` features: covariance
+    mode (glmnet's), the model's Gram matrix ``H`` of the centred working-set
+    columns is formed once and the passes update the model gradient ``r``, at
+    O(|ws|) per coordinate instead of O(n)."""
+    SG, SH, A, D = M[0], M[1], M[2], M[3]
+    K, n = D.shape
+    u = np.zeros(n)
+    col = np.empty(K)
+    sumA = np.empty(K)
+    xbar = np.empty((K, nws))
+    csq = np.empty((K, nws))
+    for k in range(K):  # explicit loops: slice assignments cost seconds of compilation
+        bn[k] = b[k]
+        for j in range(W.shape[1]):
+            Wn[k, j] = W[k, j]
+        for i in range(n):
+            D[k, i] = 0.0
+    for k in range(K):
+        acc = 0.0
+        for i in range(n):
+            acc += A[k, i]
+        sumA[k] = acc
+    for jj in range(nws):
+        j = ws[jj]
+        for k in range(K):
+            xb = 0.0
+            if fit_intercept and sumA[k] > 0:
+                for i in range(n):
+                    xb += A[k, i] * X[i, j]
+                xb /= sumA[k]
+            acc = 0.0
+            for i in range(n):
+                dx = X[i, j] - xb
+                acc += A[k, i] * dx * dx
+            xbar[k, jj] = xb
+            csq[k, jj] = acc
+    passes = 0
+    if not multi and nws <= _GRAM:
+        H = np.empty((nws, nws))
+        r = np.empty(nws)
+        db = 0.0  # the intercept first; the coupled moves keep it optimal
+        if fit_intercept and sumA[0] > 0:
+            g = 0.0
+            for i in range(n):
+                g += SG[0, i]
+            db = -g / sumA[0]
+        for a in range(nws):
+            ja = ws[a]
+            xa = xbar[0, a]
+            acc = 0.0
+            for i in range(n):
+                acc += (X[i, ja] - xa) * (SG[0, i] + A[0, i] * db)
+            r[a] = acc
+            for c in range(a + 1):
+                jc = ws[c]
+                xc = xbar[0, c]
+                acc = 0.0
+                for i in range(n):
+                    acc += A[0, i] * (X[i, ja] - xa) * (X[i, jc] - xc)
+                H[a, c] = acc
+                H[c, a] = acc
+        active = False
+        while passes < max_inner:
+            step = 0.0
+            for a in range(nws):
+                j = ws[a]
+                w = Wn[0, j]
+                c = H[a, a]
+                if (active and w == 0) or not (c > 0 or l2[j] > 0):
+                    continue
+                new = enet_coordinate(c, c * w - r[a], l1[j], l2[j], positive)
+                d = new - w
+                if d != 0:
+                    Wn[0, j] = new
+                    for q in range(nws):
+                        r[q] += d * H[q, a]
+                    step = max(step, abs(d) * (c + l2[j]))
+            passes += 1
+            if not step > tol_in:
+                if not active:
+                    break
+                active = False
+            else:
+                active = True
+        bn[0] = b[0] + db
+        for i in range(n):
+            D[0, i] = db
+        for a in range(nws):
+            d = Wn[0, ws[a]] - W[0, ws[a]]
+            if d != 0:
+                bn[0] -= d * xbar[0, a]
+                for i in range(n):
+                    D[0, i] += d * (X[i, ws[a]] - xbar[0, a])
+        return passes
+    active = False  # a pass over the nonzero coefficients only
+    while passes < max_inner:
+        step = 0.0
+        if fit_intercept:
+            for k in range(K):
+                if not sumA[k] > 0:
+                    continue
+                g = 0.0
+                if multi:
+                    for i in range(n):
+                        g += SG[k, i] + SH[k, i] * (D[k, i] - u[i])
+                else:
+                    for i in range(n):
+                        g += SG[k, i] + SH[k, i] * D[k, i]
+                d = -g / sumA[k]
+                if d != 0:
+                    bn[k] += d
+                    for i in range(n):
+                        D[k, i] += d
+                    if multi:
+                        for i in range(n):
+                            u[i] += P[k, i] * d
+                    step = max(step, abs(d) * sumA[k])
+        for jj in range(nws):
+            j = ws[jj]
+            for k in range(K):
+                w = Wn[k, j]
+                if active and w == 0:
+                    continue
+                c = csq[k, jj]
+                if not (c > 0 or l2[j] > 0):
+                    continue
+                xb = xbar[k, jj]
+                g = 0.0
+                if multi:
+                    for i in range(n):
+                        g += (X[i, j] - xb) * (SG[k, i] + SH[k, i] * (D[k, i] - u[i]))
+                else:
+                    for i in range(n):
+                        g += (X[i, j] - xb) * (SG[k, i] + SH[k, i] * D[k, i])
+                new = enet_coordinate(c, c * w - g, l1[j], l2[j], positive)
+                d = new - w
+                if d != 0:
+                    Wn[k, j] = new
+                    if fit_intercept:
+                        bn[k] -= d * xb
+                    if multi:
+                        for i in range(n):
+                            dx = d * (X[i, j] - xb)
+                            D[k, i] += dx
+                            u[i] += P[k, i] * dx
+                    else:
+                        for i in range(n):
+                            D[k, i] += d * (X[i, j] - xb)
+                    step = max(step, abs(d) * (c + l2[j]))
+        if multi:  # the softmax's null direction: W[:, j] - c for every class leaves the
+            # loss as is; only the penalty decides, exactly (CD alone drifts along it)
+            for jj in range(nws):
+                j = ws[jj]
+                if l1[j] == 0 and l2[j] == 0:
+                    continue
+                for k in range(K):
+                    col[k] = Wn[k, j]
+                c = _null_shift(col, l1[j], l2[j], positive)
+                if c != 0:
+                    for k in range(K):
+                        Wn[k, j] -= c
+                        for i in range(n):
+                            D[k, i] -= c * X[i, j]
+                    for i in range(n):
+                        u[i] -= c * X[i, j]
+        passes += 1
+        if not step > tol_in:  # also stops on NaN
+            if not active:
+                break
+            active = False
+        else:
+            active = True
+    return passes
+
+
+@kernel(error_model="numpy")
+def logistic_path(
+    X,
+    Y,
+    s,
+    pf,
+    l1_ratio,
+    alphas,
+    positive,
+    fit_intercept,
+    loss,
+    tol,
+    max_iter,
+    settle,
+    max_inner,
+    alpha_max,
+    b_zero,
+    W,
+    b,
+    coefs,
+    intercepts,
+    gaps,
+    n_iter,
+    converged,
+):
+    """The path over ``alphas`` (decreasing) from ``(W, b)`` (updated in place).
+
+    ``Y`` (K, n): 0/1 (``loss = 1``, K = 1) or one-hot (``loss = 2``); ``s``
+    sums to ``n``; ``b_zero`` the optimal intercept of the zero coefficients
+    (zeros without intercept); from ``alpha_max`` on the zero solution is
+    returned as is.  Fills ``coefs`` (m, K, p), ``intercepts`` (m, K),
+    ``gaps``, ``n_iter`` and ``converged`` (m,); returns the status.  (The
+    steps are written inline: every function a kernel calls is optimised again
+    inside it, so small helpers cost compile time.)"""
+    n, p = X.shape
+    K = Y.shape[0]
+    multi = loss == 2
+    Kc = K if multi else 2
+    Z = np.empty((K, n))
+    P = np.empty((K, n))
+    LOGP = np.empty((Kc, n))
+    theta = np.empty((K, n))
+    M = np.empty((4, K, n))  # the quadratic model and the Newton direction
+    SG, SH, A, D = M[0], M[1], M[2], M[3]
+    V = np.zeros((K, p))
+    Wn = np.empty((K, p))
+    bn = np.empty(K)
+    Wz = np.zeros((K, p))
+    pen = np.empty((6, K * p))
+    ws = np.empty(p, dtype=np.int64)
+    inws = np.zeros(p, dtype=np.bool_)
+    l1 = np.empty(p)
+    l2 = np.empty(p)
+    nfree = 0
+    for j in range(p):
+        if pf[j] == 0:
+            nfree += 1
+    for a in range(alphas.shape[0]):
+        if alphas[a] == 0:
+            nfree = p
+    Qb = np.empty((min(nfree + 1, n + 1), n))  # rank <= n, plus a row of scratch
+    bstate = np.zeros(p + 2, dtype=np.int64)
+
+    # The zero point (intercept optimal): its loss, dual point and, when the samples
+    # of a class share them (no free feature: Z is constant), one row per class
+    # with the class's weight for the reference gap gap0(alpha).
+    P0 = np.empty((K, n))
+    LOGP0 = np.empty((Kc, n))
+    theta0 = np.empty((K, n))
+    V0 = np.zeros((K, p))
+    for k in range(K):
+        for i in range(n):
+            Z[k, i] = b_zero[k]
+    primal0 = _evaluate(Z, Y, s, multi, P0, LOGP0)
+    dual_point(X, Y, s, P0, Wz, 1.0, pf, positive, fit_intercept, theta0, V0, Qb, bstate)
+    floor = 2 * _EPS * abs(primal0)
+    ng = K if multi else 2
+    first = -np.ones(ng, dtype=np.int64)
+    label = np.zeros(n, dtype=np.int64)
+    grouped = True
+    for i in range(n):
+        g = 0
+        if multi:
+            for k in range(1, K):
+                if Y[k, i] > Y[g, i]:
+                    g = k
+        elif Y[0, i] > 0.5:
+            g = 1
+        label[i] = g
+        f = first[g]
+        if f < 0:
+            first[g] = i
+            continue
+        for k in range(Kc):
+            if LOGP0[k, i] != LOGP0[k, f] or (
+                k < K and (Y[k, i] != Y[k, f] or theta0[k, i] != theta0[k, f])
+            ):
+                grouped = False
+    m0 = 0
+    for g in range(ng):
+        if first[g] >= 0:
+            first[g] = m0  # now the group's row
+            m0 += 1
+    if not grouped:
+        m0 = n
+    Yc = np.empty((K, m0))
+    Tc = np.empty((K, m0))
+    LPc = np.empty((Kc, m0))
+    wc = np.zeros(m0)
+    for i in range(n):
+        r = first[label[i]] if grouped else i
+        for k in range(Kc):
+            LPc[k, r] = LOGP0[k, i]
+            if k < K:
+                Yc[k, r] = Y[k, i]
+                Tc[k, r] = theta0[k, i]
+        wc[r] += s[i]
+
+    have_V = False
+    exact = False  # Z, P and LOGP are computed from the current (W, b)
+    c_gap = 1.0
+    c_gap0 = 1.0
+    settle_tol = max(tol, 100 * _EPS)
+    for ia in range(alphas.shape[0]):
+        alpha = alphas[ia]
+        for j in range(p):
+            l1[j] = (alpha * l1_ratio) * pf[j]
+            l2[j] = (alpha * (1.0 - l1_ratio)) * pf[j]
+        # the reference gap at zero (its dual point frees every feature at alpha = 0)
+        if alpha == 0 and not positive:
+            dual_point(X, Y, s, P0, Wz, alpha, pf, positive, fit_intercept, theta, V, Qb, bstate)
+            gap0, c_gap0 = gap_search(
+                Y, theta, LOGP0, s, n, multi, V, Wz, l1, l2, positive, 0.0, np.inf, c_gap0, pen
+            )
+            have_V = False
+        else:
+            gap0, c_gap0 = gap_search(
+                Yc, Tc, LPc, wc, n, multi, V0, Wz, l1, l2, positive, 0.0, np.inf, c_gap0, pen
+            )
+        target = max(tol * gap0, floor)
+        gap = gap0
+        it = 0
+        conv = True
+        max_it = 0
+        stale = False  # V and the gap are not those of the current (W, b)
+        if alpha >= alpha_max:  # zero is the exact solution
+            for k in range(K):
+                b[k] = b_zero[k]
+                for j in range(p):
+                    W[k, j] = 0.0
+                    V[k, j] = V0[k, j]
+            have_V = True
+            exact = False
+        else:
+            max_it = max_iter
+            conv = False
+            gap = np.inf
+            stale = True
+            for j in range(p):
+                inws[j] = False
+        nws = p - p  # not a literal 0 (a literal argument compiles another variant)
+        scale = 1.0
+        vmax0 = 1.0
+        t = 1.0
+        settled = True
+        # working set: support, unpenalised features and the sequential strong rule
+        # max_k |V_kj| >= l1_ratio*pf_j*(2 alpha - alpha_prev) at the start; then the
+        # KKT check (threshold alpha*l1_ratio*pf_j) after every Newton step
+        thr = l1_ratio * (2 * alpha - (alphas[ia - 1] if ia > 0 else alpha))
+        while True:
+            if not exact:  # Z = W X' + b from the coefficients, and what depends on it
+                for k in range(K):
+                    for i in range(n):
+                        Z[k, i] = b[k]
+                for j in range(p):
+                    for k in range(K):
+                        w = W[k, j]
+                        if w != 0:
+                            for i in range(n):
+                                Z[k, i] += X[i, j] * w
+                if not np.isfinite(_evaluate(Z, Y, s, multi, P, LOGP)):
+                    return NON_FINITE
+                exact = True
+            if stale and (it > 0 or not have_V):
+                dual_point(X, Y, s, P, W, alpha, pf, positive, fit_intercept, theta, V, Qb, bstate)
+                have_V = True
+            if stale and it > 0:  # the duality gap after a Newton step
+                gap, c_gap = gap_search(
+                    Y, theta, LOGP, s, n, multi, V, W, l1, l2, positive, target, 10.0, c_gap, pen
+                )
+                stale = False
+                if gap != gap:
+                    return NON_FINITE
+                if gap <= target and settled:
+                    conv = True
+                    break
+            if it >= max_it:
+                break
+            grown = nws
+            for j in range(p):
+                if inws[j]:
+                    continue
+                take = l1[j] <= 0
+                mag = 0.0
+                for k in range(K):
+                    if W[k, j] != 0:
+                        take = True
+                    mag = max(mag, max(V[k, j], 0.0) if positive else abs(V[k, j]))
+                if take or mag >= thr * pf[j]:
+                    ws[grown] = j
+                    grown += 1
+                    inws[j] = True
+            thr = alpha * l1_ratio
+            if t == 0 and grown == nws:  # no progress: a more exact model
+                if scale < 1e-9:
+                    break
+                scale *= 1e-3
+            nws = grown
+            it += 1
+            # the quadratic model at P (gradient SG, curvature A, Hessian weights SH)
+            vmax = 0.0
+            for k in range(K):
+                for j in range(p):
+                    w = W[k, j]
+                    if w != 0:
+                        sg = 1.0 if w > 0 else -1.0
+                        vmax = max(vmax, abs(V[k, j] - sg * l1[j] - l2[j] * w))
+                    else:
+                        vmax = max(vmax, (V[k, j] if positive else abs(V[k, j])) - l1[j])
+                for i in range(n):
+                    sn = s[i] / n
+                    pk = P[k, i]
+                    SG[k, i] = sn * (pk - Y[k, i])
+                    A[k, i] = sn * max(pk * (1.0 - pk), 1e-10)
+                    SH[k, i] = sn * pk if multi else A[k, i]
+            # the model is solved to eta x the largest violation, eta = min(0.1,
+            # vmax / vmax at the first step): superlinear convergence near the optimum
+            if it == 1:
+                vmax0 = vmax
+            eta = min(0.1, vmax / vmax0) if vmax0 > 0 else 0.1
+            tol_in = eta * vmax * scale
+            _newton_direction(
+                X,
+                ws,
+                nws,
+                W,
+                Wn,
+                b,
+                bn,
+                M,
+                P,
+                l1,
+                l2,
+                positive,
+                fit_intercept,
+                multi,
+                tol_in,
+                max_inner,
+            )
+            changed = False
+            slope = 0.0
+            for k in range(K):
+                if not np.isfinite(bn[k]):
+                    return NON_FINITE
+                changed |= bn[k] != b[k]
+                for jj in range(nws):
+                    v = Wn[k, ws[jj]]
+                    if not np.isfinite(v):
+                        return NON_FINITE
+                    changed |= v != W[k, ws[jj]]
+                for i in range(n):
+                    slope += SG[k, i] * D[k, i]
+            # Armijo backtracking on the true objective.  Its change is summed sample by
+            # sample, lse(z + tD) - lse(z) = log1p(sum_k p_k expm1(t D_k)), and coefficient
+            # by coefficient: exact far below the rounding of the objective itself, so
+            # that Newton steps keep converging down to the intercepts' last digits.
+            t = 0.0
+            tt = 1.0
+            for _ in range(40 if changed else 0):
+                dloss = 0.0
+                size = 0.0
+                for i in range(n):
+                    acc = 0.0
+                    yd = 0.0
+                    for k in range(K):
+                        dz = tt * D[k, i]
+                        if P[k, i] > 0:
+                            acc += P[k, i] * np.expm1(dz)
+                        yd += Y[k, i] * dz
+                    dl = np.log1p(acc)
+                    dloss += s[i] * (dl - yd)
+                    size += s[i] * (abs(dl) + abs(yd))
+                size /= n
+                dpen = 0.0
+                for k in range(K):
+                    for jj in range(nws):
+                        j = ws[jj]
+                        w = W[k, j]
+                        wt = Wn[k, j] if tt == 1.0 else w + tt * (Wn[k, j] - w)
+                        dp = l1[j] * (abs(wt) - abs(w)) + 0.5 * l2[j] * (wt - w) * (wt + w)
+                        dpen += dp
+                        size += abs(dp)
+                if tt == 1.0:
+                    slope += dpen
+                df = dloss / n + dpen
+                if df <= 1e-4 * tt * min(slope, 0.0) + 10 * _EPS * size:
+                    t = tt
+                    break
+                tt *= 0.5
+            moved = 0.0
+            if t > 0:
+                for k in range(K):
+                    for jj in range(nws):
+                        j = ws[jj]
+                        d = Wn[k, j] - W[k, j]
+                        moved = max(moved, abs(t * d))
+                        W[k, j] = Wn[k, j] if t == 1.0 else W[k, j] + t * d
+                    b[k] += t * (bn[k] - b[k])
+                exact = False
+            stale = True
+            # as in solvers.prox_newton, a single fit also waits for the coefficients to
+            # settle: the last step moved none by more than max(tol, 100 eps) max|W|
+            wmax = 0.0
+            for k in range(K):
+                for j in range(p):
+                    wmax = max(wmax, abs(W[k, j]))
+            settled = not settle or not moved > settle_tol * wmax
+        if multi and max_it > 0:  # softmax is shift invariant: centre what is unpenalised
+            exact = False
+            if fit_intercept:
+                mb = 0.0
+                for k in range(K):
+                    mb += b[k]
+                mb /= K
+                for k in range(K):
+                    b[k] -= mb
+            for j in range(p):  # (the smallest class at 0 under positive)
+                if l1[j] == 0 and l2[j] == 0:
+                    mb = 0.0
+                    lo = W[0, j]
+                    for k in range(K):
+                        mb += W[k, j]
+                        lo = min(lo, W[k, j])
+                    mb = lo if positive else mb / K
+                    for k in range(K):
+                        W[k, j] -= mb
+        for k in range(K):
+            intercepts[ia, k] = b[k]
+            for j in range(p):
+                coefs[ia, k, j] = W[k, j]
+        gaps[ia] = gap
+        n_iter[ia] = it
+        converged[ia] = conv
+    return OK

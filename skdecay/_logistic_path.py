@@ -1,0 +1,138 @@
+"""The compiled warm-started path of the logistic losses: a thin driver.
+
+:func:`logistic_path_compiled` solves a :class:`~skdecay.solvers.Problem` of
+the binary logistic or multinomial loss for a decreasing grid of ``alpha`` in
+one call of :func:`skdecay._kernels.logistic_path.logistic_path` (joint
+proximal Newton, strong-rule working sets, duality-gap stopping identical to
+:func:`skdecay.solvers.prox_newton`'s).  It applies to dense float64 problems
+(:func:`supports`); float32 and sparse ``X`` keep the Python solver.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import scipy.sparse as sp
+
+from . import losses
+from ._kernels.logistic_path import NON_FINITE
+from ._kernels.logistic_path import logistic_path as _path_kernel
+from .solvers import Problem, problem_alpha_max
+
+__all__ = ["supports", "logistic_path_compiled"]
+
+
+def supports(pb: Problem) -> bool:
+    """Whether the compiled path applies: dense float64 ``X``, a logistic loss."""
+    return (
+        not sp.issparse(pb.X)
+        and pb.X.dtype == np.float64
+        and pb.loss in (losses.LOGISTIC, losses.MULTINOMIAL)
+    )
+
+
+def logistic_path_compiled(
+    pb: Problem,
+    alphas: np.ndarray,
+    *,
+    tol: float,
+    max_iter: int,
+    settle: bool,
+    W0: np.ndarray | None = None,
+    b0: np.ndarray | None = None,
+    max_inner: int = 100,
+):
+    """Warm-started fits of ``pb`` along ``alphas`` (decreasing), in one compiled call.
+
+    Minimises, for each ``alpha``, the objective of ``pb`` (``pb.alpha`` is
+    ignored)::
+
+        1/n sum_i s_i loss(y_i, W x_i + b) + alpha sum_{k,j} pf_j (l1_ratio |W_kj|
+                                                 + (1 - l1_ratio)/2 W_kj**2)
+
+    starting from ``(W0, b0)`` (default: zero coefficients, optimal intercept)
+    for the first ``alpha`` and from the previous solution for the next ones.
+    Each fit stops once its duality gap is at most ``max(tol * gap0, floor)``
+    (``gap0`` the gap at zero, :func:`skdecay.solvers.gap_at_zero`) and, with
+    ``settle`` (single fits), its last Newton step moved no coefficient by more
+    than ``max(tol, 100 eps) * max|W|``; ``max_iter`` bounds the Newton
+    iterations per ``alpha``.  From ``alpha_max`` on (every ``pf > 0``) the
+    exact zero solution is returned with ``n_iter = 0``.
+
+    Returns
+    -------
+    coefs : ndarray of shape (n_alphas, K, n_features)
+    intercepts : ndarray of shape (n_alphas, K)
+        The softmax is invariant to a shift common to all classes: for the
+        multinomial the intercepts and the coefficients of unpenalised
+        features are centred to sum 0 over the classes (under ``positive``
+        those coefficients are shifted to a smallest value of 0 instead).
+    gaps : ndarray of shape (n_alphas,)
+        Duality gaps (for converged fits the minimum over the dual scaling, as
+        :func:`skdecay.solvers.duality_gap`).
+    n_iter : ndarray of shape (n_alphas,)
+    converged : ndarray of shape (n_alphas,), bool
+
+    Raises
+    ------
+    FloatingPointError
+        When the iterates become non-finite (badly scaled data).
+    """
+    if not supports(pb):
+        raise ValueError("logistic_path_compiled needs dense float64 X and a logistic loss.")
+    alphas = np.ascontiguousarray(alphas, dtype=np.float64)
+    if alphas.ndim != 1 or np.any(np.diff(alphas) > 0):
+        raise ValueError("alphas must be a 1-D decreasing array.")
+    X = np.asfortranarray(pb.X)
+    n, p = X.shape
+    K = pb.Y.shape[1]
+    Y = np.ascontiguousarray(pb.Y.T, dtype=np.float64)
+    s = np.ascontiguousarray(pb.s, dtype=np.float64)
+    pf = np.ascontiguousarray(pb.pf, dtype=np.float64)
+    if pb.fit_intercept:
+        b_zero = np.asarray(losses.intercept_at_zero(pb.loss, pb.Y, pb.s), dtype=np.float64)
+    else:
+        b_zero = np.zeros(K)
+    b_zero = np.ascontiguousarray(b_zero.reshape(K))
+    # as path._solve_path: from alpha_max on zero is exact (every feature penalised)
+    amax = problem_alpha_max(replace(pb, alpha=1.0)) if np.all(pb.pf > 0) else np.inf
+    W = np.zeros((K, p)) if W0 is None else np.array(W0, dtype=np.float64).reshape(K, p)
+    b = b_zero.copy() if b0 is None else np.array(b0, dtype=np.float64).reshape(K)
+    m = alphas.size
+    coefs = np.zeros((m, K, p))
+    intercepts = np.zeros((m, K))
+    gaps = np.full(m, np.inf)
+    n_iter = np.zeros(m, dtype=np.int64)
+    converged = np.zeros(m, dtype=np.bool_)
+    if m:
+        status = _path_kernel(
+            X,
+            Y,
+            s,
+            pf,
+            float(pb.l1_ratio),
+            alphas,
+            bool(pb.positive),
+            bool(pb.fit_intercept),
+            int(pb.loss),
+            float(tol),
+            int(max_iter),
+            bool(settle),
+            int(max_inner),
+            float(amax),
+            b_zero,
+            np.ascontiguousarray(W),
+            np.ascontiguousarray(b),
+            coefs,
+            intercepts,
+            gaps,
+            n_iter,
+            converged,
+        )
+        if status == NON_FINITE:
+            raise FloatingPointError(
+                "skdecay: the solver produced non-finite coefficients; the data are "
+                "probably badly scaled (standardize X) or contain huge values."
+            )
+    return coefs, intercepts, gaps, n_iter, converged

@@ -1,0 +1,354 @@
+"""The compiled logistic / multinomial path (``skdecay._logistic_path``) against the
+Python prox-Newton solver, scikit-learn and the duality-gap certificate."""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.datasets import load_breast_cancer, load_digits, load_iris, load_wine
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
+
+from skdecay import losses, solvers
+from skdecay._logistic_path import logistic_path_compiled, supports
+from skdecay.path import _check_X, _grid, _logistic_problem, _solve_path
+
+EPS = np.finfo(np.float64).eps
+
+
+def _random(n, p, K, seed):
+    """Uncentred, partly correlated features; labels drawn from a logistic model."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, p)) + rng.normal(size=p)
+    X[:, 1] += 0.8 * X[:, 0]
+    Z = X @ rng.normal(size=(max(K, 1), p)).T
+    if K == 1:
+        y = (rng.random(n) < 1 / (1 + np.exp(-Z[:, 0]))).astype(int)
+    else:
+        P = np.exp(Z - Z.max(axis=1, keepdims=True))
+        y = (rng.random(n)[:, None] > np.cumsum(P / P.sum(1, keepdims=True), 1)).sum(1)
+    return np.asfortranarray(X), y
+
+
+def _standardized(loader):
+    X, y = loader(return_X_y=True)
+    return np.asfortranarray(StandardScaler().fit_transform(X)), y
+
+
+def _problem(X, y, l1_ratio, sample_weight=None, pf=None, positive=False, fit_intercept=True):
+    pb, _ = _logistic_problem(_check_X(X), y, l1_ratio, sample_weight, pf, positive, fit_intercept)
+    return pb
+
+
+def _python(function, flag):
+    """``{flag: False}`` when ``function`` can route to the compiled path (the Python
+    solver is the reference here), else no keyword."""
+    return {flag: False} if flag in inspect.signature(function).parameters else {}
+
+
+def _python_path(pb, alphas, tol):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        path, _ = _solve_path(
+            pb,
+            alphas,
+            tol=tol,
+            max_iter=200,
+            selection="cyclic",
+            rng=np.random.RandomState(0),
+            **_python(_solve_path, "compiled_path"),
+        )
+    return path
+
+
+def _assert_certified(pb, alphas, coefs, intercepts, tol):
+    """``solvers.duality_gap`` at every returned point is within the stopping target."""
+    for i, a in enumerate(alphas):
+        pa = replace(pb, alpha=float(a))
+        _, target, primal0 = solvers._stopping(pa, tol)
+        gap = solvers.duality_gap(pa, coefs[i], intercepts[i])
+        assert gap <= target + 100 * EPS * abs(primal0), (i, a, gap, target)
+
+
+CASES = [
+    # (K, fit_intercept, sample_weight, zero penalty factor, positive)
+    (1, True, False, False, False),
+    (1, False, False, False, False),
+    (1, True, True, True, False),
+    (1, True, False, False, True),
+    (1, False, True, True, True),
+    (3, True, False, False, False),
+    (3, False, False, False, False),
+    (3, True, True, True, False),
+    (3, True, False, False, True),
+    (3, False, True, True, True),
+]
+
+
+@pytest.mark.parametrize("l1_ratio", [0.0, 0.5, 1.0])
+@pytest.mark.parametrize("K, fit_intercept, weighted, free, positive", CASES)
+def test_matches_python_path(K, fit_intercept, weighted, free, positive, l1_ratio):
+    X, y = _random(60, 6, K, seed=7)
+    s = np.random.default_rng(3).uniform(0.2, 2.0, 60) if weighted else None
+    pf = np.array([0.0, 1.0, 1.0, 2.0, 0.5, 1.0]) if free else None
+    pb = _problem(X, y, l1_ratio, s, pf, positive, fit_intercept)
+    alphas = _grid(pb, 6, 1e-2) if l1_ratio > 0 else np.geomspace(1.0, 1e-3, 6)
+    tol = 1e-10
+    coefs, intercepts, gaps, n_iter, converged = logistic_path_compiled(
+        pb, alphas, tol=tol, max_iter=200, settle=False
+    )
+    assert converged.all() and coefs.shape == (6, K, 6) and intercepts.shape == (6, K)
+    path = _python_path(pb, alphas, tol)
+    _assert_certified(pb, alphas, coefs, intercepts, tol)
+    old = path.coefs.copy()
+    if K > 1:  # free columns are defined up to a shift (softmax): the kernel's choice
+        free_cols = old[:, :, pb.pf == 0]
+        shift = free_cols.min if positive else free_cols.mean
+        old[:, :, pb.pf == 0] -= shift(axis=1, keepdims=True)
+    compared = 0
+    for i, a in enumerate(alphas):
+        pa = replace(pb, alpha=float(a))
+        f_new = solvers.objective(pa, coefs[i], intercepts[i])
+        f_old = solvers.objective(pa, old[i], path.intercepts[i])
+        g_old = solvers.duality_gap(pa, old[i], path.intercepts[i])
+        assert f_new <= f_old + gaps[i] + 1e-14, (i, f_new - f_old)  # never worse
+        if g_old > solvers._stopping(pa, tol)[1]:
+            continue  # the Python solver stopped at max_iter
+        compared += 1
+        # both within their gaps of the same optimum
+        assert abs(f_new - f_old) <= gaps[i] + g_old + 1e-14, (i, f_new - f_old)
+        mu = a * (1 - l1_ratio) * pb.pf[pb.pf > 0].min()  # strong convexity of the penalty
+        if mu > 0:  # |dW| <= sqrt(2 (gap + gap) / mu)
+            bound = 3 * np.sqrt(2 * (gaps[i] + g_old) / mu) + 1e-6
+            np.testing.assert_allclose(coefs[i], old[i], atol=bound)
+        Z_new = solvers.linear_predictor(pb.X, coefs[i], intercepts[i])
+        Z_old = solvers.linear_predictor(pb.X, old[i], path.intercepts[i])
+        np.testing.assert_allclose(
+            losses.predict_mean(pb.loss, Z_new), losses.predict_mean(pb.loss, Z_old), atol=1e-4
+        )
+    assert compared >= 4
+    if positive:
+        assert (coefs >= 0).all()
+    if free and not positive:  # the unpenalised feature is fitted at every alpha
+        assert np.all(coefs[:, :, 0] != 0)
+    if K > 1 and fit_intercept:  # softmax shift invariance: centred intercepts
+        np.testing.assert_allclose(intercepts.sum(axis=1), 0, atol=1e-12)
+
+
+@pytest.mark.parametrize("loader", [load_breast_cancer, load_iris])
+@pytest.mark.parametrize("l1_ratio", [0.0, 0.5, 1.0])
+def test_own_gap_is_the_duality_gap(loader, l1_ratio):
+    X, y = _standardized(loader)
+    pb = _problem(X, y, l1_ratio)
+    alphas = np.geomspace(0.1, 1e-3, 8)
+    coefs, intercepts, gaps, _, converged = logistic_path_compiled(
+        pb, alphas, tol=1e-6, max_iter=100, settle=False
+    )
+    assert converged.all()
+    primal0 = solvers._reference(replace(pb, alpha=1.0))[1]
+    for i, a in enumerate(alphas):
+        expected = solvers.duality_gap(replace(pb, alpha=float(a)), coefs[i], intercepts[i])
+        # 1e-9 relative, up to the rounding of the per-sample sums themselves
+        assert abs(gaps[i] - expected) <= 1e-9 * expected + 10 * EPS * abs(primal0), (i, a)
+
+
+def test_own_gap_with_unpenalized_features():
+    X, y = _random(80, 5, 3, seed=2)
+    pb = _problem(X, y, 0.5, pf=np.array([0.0, 1.0, 0.0, 1.0, 1.0]))
+    alphas = np.geomspace(0.3, 3e-3, 5)
+    coefs, intercepts, gaps, _, converged = logistic_path_compiled(
+        pb, alphas, tol=1e-6, max_iter=100, settle=False
+    )
+    assert converged.all()
+    for i, a in enumerate(alphas):
+        expected = solvers.duality_gap(replace(pb, alpha=float(a)), coefs[i], intercepts[i])
+        assert abs(gaps[i] - expected) <= 1e-9 * expected + 1e-15, (i, gaps[i], expected)
+
+
+@pytest.mark.parametrize("K", [1, 3])
+def test_exact_zeros_from_alpha_max(K):
+    X, y = _random(50, 4, K, seed=5)
+    pb = _problem(X, y, 0.7)
+    amax = solvers.problem_alpha_max(pb)
+    alphas = np.array([4 * amax, amax, 0.5 * amax])
+    coefs, intercepts, gaps, n_iter, converged = logistic_path_compiled(
+        pb, alphas, tol=1e-8, max_iter=100, settle=False
+    )
+    b0 = losses.intercept_at_zero(pb.loss, pb.Y, pb.s)
+    for i in range(2):
+        assert not coefs[i].any() and n_iter[i] == 0 and converged[i]
+        np.testing.assert_array_equal(intercepts[i], b0)
+        assert gaps[i] == pytest.approx(solvers.gap_at_zero(replace(pb, alpha=alphas[i])))
+    assert coefs[2].any() and n_iter[2] > 0
+
+
+def test_unpenalized_feature_is_fitted_above_alpha_max_of_the_others():
+    X, y = _random(50, 4, 1, seed=6)
+    pb = _problem(X, y, 1.0, pf=np.array([0.0, 1.0, 1.0, 1.0]))
+    amax = solvers.problem_alpha_max(pb)
+    coefs, intercepts, _, n_iter, converged = logistic_path_compiled(
+        pb, np.array([2 * amax]), tol=1e-10, max_iter=100, settle=False
+    )
+    assert converged[0] and n_iter[0] > 0
+    assert coefs[0, 0, 0] != 0 and not coefs[0, 0, 1:].any()
+    _assert_certified(pb, [2 * amax], coefs, intercepts, 1e-10)
+
+
+def test_alpha_zero_frees_every_feature():
+    X, y = _random(200, 3, 1, seed=8)  # noisy labels: the unpenalised fit is finite
+    pb = _problem(X, y, 0.5)
+    coefs, intercepts, gaps, _, converged = logistic_path_compiled(
+        pb, np.array([1e-2, 0.0]), tol=1e-10, max_iter=100, settle=False
+    )
+    assert converged.all()
+    res = solvers.solve(
+        replace(pb, alpha=0.0),
+        tol=1e-12,
+        max_iter=200,
+        warn=False,
+        **_python(solvers.solve, "compiled"),
+    )
+    np.testing.assert_allclose(coefs[1], res.coef, rtol=1e-6, atol=1e-8)
+    _assert_certified(pb, [1e-2, 0.0], coefs, intercepts, 1e-10)
+
+
+def test_warm_start_at_the_solution():
+    X, y = _standardized(load_breast_cancer)
+    pb = _problem(X, y, 0.5)
+    a = np.array([1e-2])
+    coefs, intercepts, _, n_iter, _ = logistic_path_compiled(
+        pb, a, tol=1e-8, max_iter=100, settle=True
+    )
+    again = logistic_path_compiled(
+        pb, a, tol=1e-8, max_iter=100, settle=True, W0=coefs[0], b0=intercepts[0]
+    )
+    assert again[4][0] and again[3][0] < n_iter[0]
+    np.testing.assert_allclose(again[0], coefs, atol=1e-7)
+
+
+@pytest.mark.parametrize("l1_ratio", [0.0, 0.5, 1.0])
+def test_binary_against_scikit_learn(l1_ratio):
+    X, y = _standardized(load_breast_cancer)
+    n, a = len(y), 1e-2
+    pb = _problem(X, y, l1_ratio)
+    coefs, intercepts, gaps, _, converged = logistic_path_compiled(
+        pb, np.array([a]), tol=1e-10, max_iter=100, settle=True
+    )
+    kw = {"solver": "lbfgs"} if l1_ratio == 0 else {"solver": "saga", "l1_ratio": l1_ratio}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sk = LogisticRegression(C=1 / (n * a), tol=1e-10, max_iter=100_000, **kw).fit(X, y)
+    pa = replace(pb, alpha=a)
+    assert converged[0]
+    # ours is within its gap of the optimum, so never worse than scikit-learn's by more
+    assert solvers.objective(pa, coefs[0], intercepts[0]) <= (
+        solvers.objective(pa, sk.coef_, sk.intercept_) + gaps[0] + 1e-15
+    )
+    np.testing.assert_allclose(coefs[0], sk.coef_, atol=1e-5)
+    np.testing.assert_allclose(intercepts[0], sk.intercept_, atol=1e-5)
+
+
+@pytest.mark.parametrize("l1_ratio", [0.0, 0.5, 1.0])
+def test_multinomial_against_scikit_learn(l1_ratio):
+    X, y = _standardized(load_iris)
+    n, a = len(y), 1e-2
+    pb = _problem(X, y, l1_ratio)
+    coefs, intercepts, _, _, converged = logistic_path_compiled(
+        pb, np.array([a]), tol=1e-10, max_iter=100, settle=True
+    )
+    kw = {"solver": "lbfgs"} if l1_ratio == 0 else {"solver": "saga", "l1_ratio": l1_ratio}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sk = LogisticRegression(C=1 / (n * a), tol=1e-10, max_iter=100_000, **kw).fit(X, y)
+    assert converged[0]
+    Z = solvers.linear_predictor(pb.X, coefs[0], intercepts[0])
+    np.testing.assert_allclose(losses.predict_mean(pb.loss, Z), sk.predict_proba(X), atol=1e-5)
+    np.testing.assert_allclose(coefs[0], sk.coef_, atol=1e-5)
+
+
+def _multinomial_fits(loader):
+    X, y = _standardized(loader)
+    for l1_ratio in (0.0, 0.5, 1.0):
+        pb = _problem(X, y, l1_ratio)
+        for a in (1e-1, 1e-2, 1e-3, 1e-4):
+            alphas = np.array([a])
+            coefs, intercepts, gaps, n_iter, converged = logistic_path_compiled(
+                pb, alphas, tol=1e-8, max_iter=100, settle=True
+            )
+            assert converged[0] and n_iter[0] <= 30, (l1_ratio, a, n_iter[0])
+            _assert_certified(pb, alphas, coefs, intercepts, 1e-8)
+
+
+@pytest.mark.parametrize("loader", [load_iris, load_wine])
+def test_multinomial_converges_in_few_newton_steps(loader):
+    _multinomial_fits(loader)
+
+
+@pytest.mark.slow
+def test_multinomial_converges_in_few_newton_steps_digits():
+    _multinomial_fits(load_digits)
+
+
+@pytest.mark.slow
+def test_many_classes_take_no_more_newton_steps():
+    rng = np.random.default_rng(0)
+    steps = []
+    for K in (10, 100):
+        y = np.repeat(np.arange(K), 10)
+        X = rng.normal(size=(K, 20))[y] + 2.0 * rng.normal(size=(10 * K, 20))
+        pb = _problem(np.asfortranarray(StandardScaler().fit_transform(X)), y, 0.5)
+        _, _, _, n_iter, converged = logistic_path_compiled(
+            pb, np.array([1e-2, 1e-3]), tol=1e-8, max_iter=100, settle=True
+        )
+        assert converged.all()
+        steps.append(n_iter.max())
+    assert steps[1] <= max(2 * steps[0], 20), steps
+
+
+def test_non_finite_iterates_raise():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3))
+    X[:, 0] *= 1e300
+    pb = _problem(np.asfortranarray(X), (rng.random(30) > 0.5).astype(int), 0.0)
+    with pytest.raises(FloatingPointError, match="non-finite"):
+        logistic_path_compiled(pb, np.array([1e-3]), tol=1e-6, max_iter=50, settle=False)
+
+
+def test_max_iter_reports_unconverged():
+    X, y = _standardized(load_wine)
+    pb = _problem(X, y, 0.5)
+    *_, n_iter, converged = logistic_path_compiled(
+        pb, np.array([1e-3]), tol=1e-12, max_iter=2, settle=True
+    )
+    assert n_iter[0] == 2 and not converged[0]
+
+
+def test_supports():
+    X, y = _random(30, 3, 1, seed=0)
+    assert supports(_problem(X, y, 0.5))
+    assert not supports(_problem(X.astype(np.float32), y, 0.5))
+    assert not supports(_problem(sp.csc_matrix(X), y, 0.5))
+    squared = replace(_problem(X, y, 0.5), loss=losses.SQUARED)
+    assert not supports(squared)
+    with pytest.raises(ValueError, match="dense float64"):
+        logistic_path_compiled(squared, np.array([0.1]), tol=1e-4, max_iter=10, settle=False)
+
+
+def test_own_gap_with_an_absent_class():
+    # a class of ``classes`` missing from y (a CV fold): tiny probabilities, dual
+    # probabilities clipped at 0 within the gap's rounding tolerance
+    X, y = _random(80, 5, 3, seed=11)
+    pb, _ = _logistic_problem(_check_X(X), y, 0.5, None, None, False, True, np.arange(4))
+    alphas = _grid(pb, 6, 1e-2)
+    coefs, intercepts, gaps, _, converged = logistic_path_compiled(
+        pb, alphas, tol=1e-8, max_iter=100, settle=False
+    )
+    assert converged.all() and intercepts[-1, 3] < -10
+    for i, a in enumerate(alphas[1:], start=1):
+        expected = solvers.duality_gap(replace(pb, alpha=float(a)), coefs[i], intercepts[i])
+        assert abs(gaps[i] - expected) <= 1e-6 * expected + 1e-15, (i, gaps[i], expected)
