@@ -17,7 +17,11 @@ multinomial one (``loss = 2``, one-hot ``Y``, ``K`` rows) by proximal Newton:
   ``sum_i s_i/n x_ij (g_ik + p_ik (D_ik - u_i))``, an O(n) loop.  Each
   coefficient moves along ``(w_kj, b_k)`` with the intercept following at
   ``-xbar_kj`` (``xbar`` the curvature-weighted column mean, as in ``cd.py``),
-  and every pass also updates each (unpenalised) intercept;
+  every pass also updates each (unpenalised) intercept and moves each column
+  ``W[:, j]`` exactly to its best shift common to all classes (the softmax's
+  null direction, along which only the penalty varies and CD would crawl).
+  The model is solved to ``eta`` times the largest optimality violation,
+  ``eta = min(0.1, violation / first violation)`` (superlinear convergence);
 * binary loss with at most ``_GRAM`` features in the working set: covariance
   mode, the model's Gram matrix is formed once per Newton step and a CD pass
   costs O(|ws|**2) instead of O(n |ws|);
@@ -32,11 +36,9 @@ multinomial one (``loss = 2``, one-hot ``Y``, ``K`` rows) by proximal Newton:
   feature violating its optimality condition at the end of a Newton step joins
   it (the duality gap, computed over all features, certifies every stop);
 * stop (per ``alpha``) on the duality gap of ``solvers.duality_gap``
-  (:mod:`skdecay._kernels.logistic_gap`): the
-  residual ``Y - P`` projected (weighted) off the intercept and the
-  unpenalised features, scaled by the ``c in [0, c_max]`` minimising the gap
-  (a safeguarded Newton search on the convex gap), summed as non-negative
-  per-sample Kullback-Leibler and per-coefficient Fenchel-Young terms.  The
+  (:mod:`skdecay._kernels.logistic_gap`: the residual ``Y - P`` projected off
+  the intercept and the unpenalised features, scaled by the best ``c in [0,
+  c_max]``, summed as non-negative per-sample and per-coefficient terms).  The
   target is ``max(tol * gap0(alpha), 2 eps |loss at zero|)`` with ``gap0`` the
   gap of the zero coefficients with the optimal intercept; with ``settle`` the
   last step must also have moved no coefficient by more than
