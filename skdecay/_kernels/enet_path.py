@@ -113,6 +113,17 @@ def _gram_epoch(X, h, xbar, G, have, w, grad, col_sq, l1, l2, positive, order, m
 
 
 @kernel
+def _epoch(X, h, xbar, G, have, w, grad, r, col_sq, l1, l2, positive, order, m, use_gram):
+    """One CD pass over ``order[:m]`` in either storage: ``(max |dw|, max |w|, max_step)``."""
+    if use_gram:
+        return _gram_epoch(X, h, xbar, G, have, w, grad, col_sq, l1, l2, positive, order, m)
+    max_dw, max_w, _, step = cd_epoch_dense(
+        X, w, r, h, 0.0, col_sq, xbar, l1, l2, positive, order[:m]
+    )
+    return max_dw, max_w, step
+
+
+@kernel
 def _refresh(X, h, xbar, yc, yy, corr, w, r, grad, use_gram, exact):
     """``rr = sum h r**2`` for the current ``w``, with ``grad`` current too.
 
@@ -542,14 +553,9 @@ def enet_path_dense(
             budget = min(max_iter - epochs, PHASE)
             # CD: a pass over the working set, then passes over its nonzero part
             while budget > 0:
-                if use_gram:
-                    max_dw, max_w, step = _gram_epoch(
-                        X, h, xbar, G, have, w, grad, col_sq, l1, l2, positive, ws, nws
-                    )
-                else:
-                    max_dw, max_w, _, step = cd_epoch_dense(
-                        X, w, r, h, 0.0, col_sq, xbar, l1, l2, positive, ws[:nws]
-                    )
+                max_dw, max_w, step = _epoch(
+                    X, h, xbar, G, have, w, grad, r, col_sq, l1, l2, positive, ws, nws, use_gram
+                )
                 epochs += 1
                 budget -= 1
                 settled = not max_dw > tol * max_w
@@ -566,14 +572,23 @@ def enet_path_dense(
                         nact += 1
                 hist = 0
                 while budget > 0 and nact > 0:
-                    if use_gram:
-                        max_dw, max_w, step = _gram_epoch(
-                            X, h, xbar, G, have, w, grad, col_sq, l1, l2, positive, active, nact
-                        )
-                    else:
-                        max_dw, max_w, _, step = cd_epoch_dense(
-                            X, w, r, h, 0.0, col_sq, xbar, l1, l2, positive, active[:nact]
-                        )
+                    max_dw, max_w, step = _epoch(
+                        X,
+                        h,
+                        xbar,
+                        G,
+                        have,
+                        w,
+                        grad,
+                        r,
+                        col_sq,
+                        l1,
+                        l2,
+                        positive,
+                        active,
+                        nact,
+                        use_gram,
+                    )
                     epochs += 1
                     budget -= 1
                     settled = not max_dw > tol * max_w
