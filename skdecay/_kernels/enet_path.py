@@ -515,9 +515,9 @@ def enet_path_dense(
                 if not in_ws[j] and _magnitude(grad[j], positive) > l1[j]:
                     in_ws[j] = True
                     added += 1
+            previous_gap = gap  # (one call site: each inlined copy costs compile time)
+            gap = squared_gap(rr, w, grad, l1, l2, positive)
             if added == 0:
-                previous_gap = gap
-                gap = squared_gap(rr, w, grad, l1, l2, positive)
                 stalled = gap <= 10 * eps * primal0 and gap > 0.5 * previous_gap
                 if gap <= target or stalled:
                     if settled or polish or not settle:
@@ -528,8 +528,6 @@ def enet_path_dense(
                     polish = False
             if epochs >= max_iter:
                 status[a] = NOT_CONVERGED
-                if added:  # report the gap of the returned point
-                    gap = squared_gap(rr, w, grad, l1, l2, positive)
                 break
             # the coordinates of the working set, and the inner precision
             nws = np.int64(0)
