@@ -320,9 +320,7 @@ def _ridge_dual_cg(pb: Problem, W=None, *, tol=1e-4, max_iter=1000, cap=None, ca
     intercept = pb.fit_intercept
     ym, yc = _centred_target(pb, s)
     t = np.asarray(yc, dtype=np.float64) if sq is None else yc * sq
-    # one pass for xm = X^T s / n and V = A^T t = X^T (s yc) (P^T drops out: s.yc = 0);
-    # without intercept V comes with the first CG product, below
-    xm, V = _moments(Xk, pb.s, yc) if intercept else (None, None)
+    xm = _column_means(Xk, pb.s) if intercept else None
 
     def centre(e):  # P e = e - 1 s.e / n, in place
         if intercept:
@@ -335,13 +333,7 @@ def _ridge_dual_cg(pb: Problem, W=None, *, tol=1e-4, max_iter=1000, cap=None, ca
     scalar = np.ndim(lam) == 0
     shift, spread = (lam, None) if scalar else (1.0, il)
 
-    first = None  # (u, its product) computed ahead
-
     def product(u):
-        nonlocal first
-        if first is not None and np.array_equal(u, first[0]):
-            (_, done), first = first, None
-            return done
         v = u * sq if sq is not None else u
         if intercept:
             v = v - sw * (v.sum() / n)  # P^T v
@@ -359,7 +351,7 @@ def _ridge_dual_cg(pb: Problem, W=None, *, tol=1e-4, max_iter=1000, cap=None, ca
     kd = _row_norms(Xk, il)
     if intercept:
         kd += _weighted_dot(il, xm, xm)
-        kd -= 2 * _apply(Xk, xm * il)
+        kd -= 2 * (_apply(Xk, xm) * il if scalar else _apply(Xk, xm * il))
     kd = np.maximum(kd, 0.0)
     if sq is not None:
         kd *= sw
@@ -383,20 +375,16 @@ def _ridge_dual_cg(pb: Problem, W=None, *, tol=1e-4, max_iter=1000, cap=None, ca
             z -= (float(ones @ z) / m11) * m1
         return z
 
-    if V is None:  # X^T (s y) with the first CG product (from u = 0: along precondition(t))
-        u0 = precondition(t) if W is None else None
-        v0 = None if u0 is None else (u0 if sq is None else u0 * sq)
-        V, q = _first_moments(Xk, pb.s, yc, v0)
-        if u0 is not None:
-            if spread is not None:
-                q *= spread
-            first = (u0, (finish(u0, _apply(Xk, q)), q))
-    # the gap at zero in closed form: the dual point t and n gap(c) =
-    # (1 - c)^2 ||t||^2 / 2 + c^2 S / 2 with S = sum V^2 / lam, least at
-    # c = tt / (tt + S), where it is tt S / (2 (tt + S))
+    # the gap at zero in closed form: the dual point t, V = A^T t = X^T (s yc)
+    # (P^T drops out: s.yc = 0) and n gap(c) = (1 - c)^2 ||t||^2 / 2 + c^2 S / 2
+    # with S = sum V^2 / lam, least at c = tt / (tt + S), where it is
+    # tt S / (2 (tt + S)).  V has a product of its own (not a two-column one with
+    # xm or the first CG step): its memory then holds the coefficients, where a
+    # two-column result stays allocated beside them (on 1000 x 200000: ~800 more
+    # page faults a fit, costing more than the pass it saves).
+    V = np.asarray(Xk.T @ (pb.s * yc), dtype=np.float64)
     tt, S = float(t @ t), _weighted_dot(il, V, V)
     gap0 = 0.5 * tt * S / (tt + S) / n if tt + S > 0 else 0.0
-    del V
 
     def estimate(u, r, w):
         return 0.5 * float(kd @ (r * r))
@@ -413,7 +401,8 @@ def _ridge_dual_cg(pb: Problem, W=None, *, tol=1e-4, max_iter=1000, cap=None, ca
     else:  # the residual of the warm start: u = t - A w
         e = centre(_apply(Xk, np.asarray(W[0], dtype=np.float64)))
         u = (t - (e if sq is None else e * sq)) / shift
-    return _pcg(pb, system, u, tol, max_iter, cap, callback)
+    # V's memory becomes the coefficients (fresh memory costs page faults)
+    return _pcg(pb, system, u, tol, max_iter, cap, callback, zeros=V)
 
 
 def _kernel_penalty(pb: Problem):
@@ -501,7 +490,11 @@ def _settled(last, w, tol) -> bool:
 
 
 def _max_abs(v) -> float:
-    return max(float(v.max()), -float(v.min())) if v.size else 0.0
+    if not v.size:
+        return 0.0
+    if v.dtype == np.float64 and v.flags.c_contiguous:  # one pass, no temporary
+        return abs(float(v[scipy.linalg.blas.idamax(v)]))
+    return max(float(v.max()), -float(v.min()))
 
 
 def _axpy(a, x, y):
@@ -509,9 +502,10 @@ def _axpy(a, x, y):
     scipy.linalg.blas.daxpy(x, y, a=a)
 
 
-def _pcg(pb: Problem, system: _System, x, tol, max_iter, cap, callback):
+def _pcg(pb: Problem, system: _System, x, tol, max_iter, cap, callback, zeros=None):
     """Jacobi-preconditioned CG on ``system`` from ``x`` with the stopping rule of
-    every solver here (see :func:`_ridge_cg`); ``None`` when ``cap`` is reached."""
+    every solver here (see :func:`_ridge_cg`); ``None`` when ``cap`` is reached.
+    ``zeros``: a spare vector of length ``p`` for the coefficients at ``x = 0``."""
     n, dt = pb.n, pb.dtype
     rhs, precondition = system.rhs, system.precondition
 
@@ -522,7 +516,12 @@ def _pcg(pb: Problem, system: _System, x, tol, max_iter, cap, callback):
 
     def restart(x):  # residual and coefficients recomputed from x
         if not np.any(x):
-            return rhs.copy(), (x if primal else np.zeros(p))
+            if primal:
+                return rhs.copy(), x
+            if zeros is None:
+                return rhs.copy(), np.zeros(p)
+            zeros.fill(0.0)
+            return rhs.copy(), zeros
         Hx, d = system.product(x)
         return rhs - Hx, (x if primal else d)
 
@@ -615,7 +614,12 @@ def _cg_remaining(lanczos, ratio) -> float:
     diag = 1 / a
     diag[1:] += b[:-1] / a[:-1]
     off = np.sqrt(b[:-1]) / a[:-1]
-    ritz = scipy.linalg.eigvalsh_tridiagonal(diag, off)
+    if diag.size <= 64:  # a dense eigensolve of the small matrix: less overhead
+        T = np.diag(diag)
+        T[np.arange(1, diag.size), np.arange(diag.size - 1)] = off
+        ritz = np.linalg.eigvalsh(T)  # the lower triangle
+    else:
+        ritz = scipy.linalg.eigvalsh_tridiagonal(diag, off)
     if not ritz[0] > 0:
         return np.inf
     root = np.sqrt(ritz[-1] / ritz[0])
@@ -642,8 +646,7 @@ def _kernel_gap(pb: Problem, X, w, b, lam) -> float:
 
         n gap(c) = 1/2 sum_i s_i (R_i - c theta_i)^2 + sum_j lam_j (w_j - c V_j / lam_j)^2 / 2
 
-    a quadratic in ``c`` minimised in closed form; like :func:`duality_gap`, the
-    gap is the smaller of its values at ``c = 1`` and at the minimiser.
+    a quadratic in ``c``, evaluated at its minimiser over ``[0, 1]``.
     """
     n, dt = pb.n, pb.dtype
     s = pb.s.astype(np.float64)
@@ -651,24 +654,22 @@ def _kernel_gap(pb: Problem, X, w, b, lam) -> float:
     R = (pb.Y[:, 0] - Z).astype(np.float64)
     theta = R - (s @ R) / s.sum() if pb.fit_intercept else R
     st = theta * s
-    Vl = np.asarray(X.T @ st.astype(dt), dtype=np.float64)
-    Vl /= lam  # V_j / lam_j
+    V = np.asarray(X.T @ st.astype(dt), dtype=np.float64)
     w = w.astype(np.float64, copy=False)
-    e = np.empty_like(Vl)
-
-    def value(c):
-        d = R - c * theta
-        np.multiply(Vl, c, out=e)
-        np.subtract(w, e, out=e)
-        return 0.5 * float(s @ (d * d)) + 0.5 * _weighted_dot(lam, e, e)
-
-    best = value(1.0)
-    curvature = float(st @ theta) + _weighted_dot(lam, Vl, Vl)
+    if np.ndim(lam) == 0:  # sum V^2 / lam, sum V w; then V / lam is scaled below
+        VV, Vw, scale = float(V @ V) / lam, float(V @ w), -1 / lam
+    else:
+        V /= lam  # V_j / lam_j
+        VV, Vw, scale = _weighted_dot(lam, V, V), _weighted_dot(lam, V, w), -1.0
+    c, curvature = 1.0, float(st @ theta) + VV
     if curvature > 0:
-        c = (float(st @ R) + _weighted_dot(lam, Vl, w)) / curvature
-        c = min(max(c, 0.0), 1.0)
-        if c != 1.0:
-            best = min(best, value(c))
+        c = min(max((float(st @ R) + Vw) / curvature, 0.0), 1.0)
+    # duality_gap takes the smaller of the gaps at c = 1 and at this minimiser:
+    # the same number up to rounding (the two coincide when c = 1)
+    d = R - c * theta
+    V *= c * scale
+    V += w  # w - c V / lam, in place: no other vector of length p
+    best = 0.5 * float(s @ (d * d)) + 0.5 * _weighted_dot(lam, V, V)
     return max(best, 0.0) / n
 
 
@@ -714,35 +715,14 @@ def _row_major(X):
 
 def _column_means(X, s) -> np.ndarray:
     """``xm = X^T s / n`` in float64 (``s`` in the dtype of ``X``)."""
-    return np.asarray(X.T @ s, dtype=np.float64) / X.shape[0]
+    xm = np.asarray(X.T @ s, dtype=np.float64)
+    xm /= X.shape[0]
+    return xm
 
 
 def _squares(X):
     """Sparse ``X`` with its entries squared, in float64 (same structure)."""
     return type(X)((X.data.astype(np.float64) ** 2, X.indices, X.indptr), shape=X.shape)
-
-
-def _moments(X, s, yc):
-    """``(xm, X^T (s yc))`` in float64 from one product."""
-    n = X.shape[0]
-    S2 = np.empty((n, 2), dtype=X.dtype)
-    S2[:, 0] = s
-    np.multiply(s, yc, out=S2[:, 1])
-    out = np.asarray(X.T @ S2, dtype=np.float64)
-    xm = out[:, 0]  # views: no copies of length p
-    xm /= n
-    return xm, out[:, 1]
-
-
-def _first_moments(X, s, yc, v):
-    """``(X^T (s yc), X^T v)`` in float64 from one product (``v`` may be ``None``)."""
-    if v is None:
-        return np.asarray(X.T @ (s * yc), dtype=np.float64), None
-    S2 = np.empty((X.shape[0], 2), dtype=X.dtype)
-    np.multiply(s, yc, out=S2[:, 0])
-    S2[:, 1] = v
-    out = np.asarray(X.T @ S2, dtype=np.float64)
-    return out[:, 0], np.ascontiguousarray(out[:, 1])
 
 
 def _row_norms(X, il) -> np.ndarray:
@@ -771,7 +751,7 @@ def _row_norms(X, il) -> np.ndarray:
 
 def _apply(X, v) -> np.ndarray:
     """``X v`` in the dtype of ``X``, returned in float64."""
-    return np.asarray(X @ v.astype(X.dtype), dtype=np.float64)
+    return np.asarray(X @ v.astype(X.dtype, copy=False), dtype=np.float64)
 
 
 def _dual_product(X, v, il):
