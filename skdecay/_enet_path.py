@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from . import losses
+from .solvers import diverged
 
 if TYPE_CHECKING:
     from .solvers import Problem
@@ -23,7 +24,7 @@ class CompiledPath(NamedTuple):
     coefs: np.ndarray  # (m, K, p)
     intercepts: np.ndarray  # (m, K)
     gaps: np.ndarray  # (m,) duality gap of each solution
-    gaps0: np.ndarray  # (m,) gap of the all-zero coefficients: the reference of tol
+    gaps0: np.ndarray | None  # (m,) gap of the all-zero coefficients: the reference of tol
     n_iter: np.ndarray  # (m,) CD passes (or Newton iterations) per alpha
     converged: np.ndarray  # (m,) bool
 
@@ -131,10 +132,7 @@ def enet_path_compiled(pb: Problem, alphas, *, tol, max_iter, settle, W0=None, g
         status,
     )
     if np.any(status == DIVERGED):
-        raise FloatingPointError(
-            "skdecay: the solver produced non-finite coefficients; the data are "
-            "probably badly scaled (standardize X) or contain huge values."
-        )
+        raise diverged()
     return CompiledPath(
         alphas, coefs[:, None, :], intercepts[:, None], gaps, gaps0, n_iter, status == 1
     )

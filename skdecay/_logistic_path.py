@@ -18,7 +18,7 @@ import scipy.sparse as sp
 from . import losses
 from ._kernels.logistic_path import NON_FINITE
 from ._kernels.logistic_path import logistic_path as _path_kernel
-from .solvers import Problem, problem_alpha_max
+from .solvers import Problem, diverged, problem_alpha_max
 
 __all__ = ["supports", "logistic_path_compiled"]
 
@@ -131,8 +131,5 @@ def logistic_path_compiled(
             converged,
         )
         if status == NON_FINITE:
-            raise FloatingPointError(
-                "skdecay: the solver produced non-finite coefficients; the data are "
-                "probably badly scaled (standardize X) or contain huge values."
-            )
+            raise diverged()
     return coefs, intercepts, gaps, n_iter, converged

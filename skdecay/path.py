@@ -28,10 +28,16 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_consistent_length
 
 from . import _enet_path as compiled
-from . import _logistic_path as compiled_logistic
 from . import losses
 from .linear_model import _problem
-from .solvers import Problem, duality_gap, extrapolated_start, problem_alpha_max, solve
+from .solvers import (
+    Problem,
+    duality_gap,
+    extrapolated_start,
+    problem_alpha_max,
+    solve,
+    solve_compiled,
+)
 
 __all__ = ["RegularizationPath", "alpha_max", "alpha_grid", "enet_path", "logistic_path"]
 
@@ -207,18 +213,14 @@ def _solve_path(
 
     Problems the compiled solver supports run as one compiled call; the Python
     loop below (``compiled_path=False`` forces it) serves the others."""
-    if compiled_path and selection == "cyclic" and compiled.supports(pb, alphas):
-        out = compiled.enet_path_compiled(pb, alphas, tol=tol, max_iter=max_iter, settle=False)
-        failed = [float(a) for a in alphas[~out.converged]]
-        path = RegularizationPath(alphas, out.coefs, out.intercepts, out.gaps, out.n_iter)
-        return path, failed
-    if compiled_path and selection == "cyclic" and compiled_logistic.supports(pb):
-        # Newton settles in about one more step: the logistic paths keep that test
-        coefs, intercepts, gaps, n_iter, converged = compiled_logistic.logistic_path_compiled(
-            pb, alphas, tol=tol, max_iter=max_iter, settle=True
-        )
-        failed = [float(a) for a in alphas[~converged]]
-        return RegularizationPath(alphas, coefs, intercepts, gaps, n_iter), failed
+    if compiled_path and selection == "cyclic":
+        # the gap alone certifies a CD fit; Newton settles in about one more step
+        # and keeps the settling test (as in the loop below)
+        out = solve_compiled(pb, alphas, tol, max_iter, settle=pb.loss != losses.SQUARED)
+        if out is not None:
+            failed = [float(a) for a in alphas[~out.converged]]
+            path = RegularizationPath(alphas, out.coefs, out.intercepts, out.gaps, out.n_iter)
+            return path, failed
     K, p = pb.Y.shape[1], pb.X.shape[1]
     m = alphas.size
     coefs = np.zeros((m, K, p), dtype=pb.dtype)

@@ -35,7 +35,6 @@ import scipy.sparse as sp
 from scipy.optimize import minimize_scalar
 from sklearn.exceptions import ConvergenceWarning
 
-from . import _enet_path as _compiled_enet
 from . import losses
 from ._kernels.cd import (
     cd_epoch_dense,
@@ -65,6 +64,8 @@ __all__ = [
     "prox_newton",
     "solve",
     "extrapolated_start",
+    "solve_compiled",
+    "diverged",
     "warn_not_converged",
 ]
 
@@ -504,13 +505,18 @@ class _CD:
         return q, q.dtype.type(zbar - shift - b0)
 
 
+def diverged() -> FloatingPointError:
+    """The error every solver raises when its iterates become non-finite."""
+    return FloatingPointError(
+        "skdecay: the solver produced non-finite coefficients; the data are "
+        "probably badly scaled (standardize X) or contain huge values."
+    )
+
+
 def _check_finite(*arrays):
     for a in arrays:
         if not np.all(np.isfinite(a)):
-            raise FloatingPointError(
-                "skdecay: the solver produced non-finite coefficients; the data are "
-                "probably badly scaled (standardize X) or contain huge values."
-            )
+            raise diverged()
 
 
 def _violations(V, w, l1, l2, positive):
@@ -975,45 +981,30 @@ def solve(
     in the coefficient error and settling to ``tol`` costs many extra passes.
 
     Dense float64 squared-loss problems with every feature penalised run the
-    compiled solver of :mod:`skdecay._enet_path` (cyclic order); ``compiled=False``
-    forces the Python working-set solver (the reference the compiled one is
-    tested against)."""
+    compiled solver of :mod:`skdecay._enet_path`, dense float64 logistic ones that
+    of :mod:`skdecay._logistic_path` (:func:`solve_compiled`, cyclic order);
+    ``compiled=False`` forces the Python solvers (the references the compiled
+    ones are tested against)."""
     if W is None:
         W, b = _zero_point(pb)
-    if compiled and selection == "cyclic" and _compiled_enet.supports(pb, np.array([pb.alpha])):
-        out = _compiled_enet.enet_path_compiled(
-            pb, np.array([pb.alpha]), tol=tol, max_iter=max_iter, settle=settle, W0=W
-        )
+    out = (
+        solve_compiled(pb, np.array([pb.alpha]), tol, max_iter, settle, W, b)
+        if (compiled and selection == "cyclic")
+        else None
+    )
+    if out is not None:
+        gap0 = out.gaps0[0] if out.gaps0 is not None else gap_at_zero(pb)
         res = Result(
             out.coefs[0],
             out.intercepts[0],
             float(out.gaps[0]),
-            float(out.gaps0[0]),
+            float(gap0),
             max(int(out.n_iter[0]), 1),  # as the Python drivers (one pass at least)
             bool(out.converged[0]),
         )
         if warn and not res.converged:
             warn_not_converged(res, tol, stacklevel=4)
         return res
-    if compiled and selection == "cyclic" and pb.loss != losses.SQUARED:
-        from . import _logistic_path  # imports this module
-
-        if _logistic_path.supports(pb):
-            coefs, intercepts, gaps, n_iter, converged = _logistic_path.logistic_path_compiled(
-                pb, np.array([pb.alpha]), tol=tol, max_iter=max_iter, settle=settle, W0=W, b0=b
-            )
-            gap0 = float(gap_at_zero(pb))  # the reference of tol, reported in Result
-            res = Result(
-                coefs[0],
-                intercepts[0],
-                float(gaps[0]),
-                gap0,
-                max(int(n_iter[0]), 1),
-                bool(converged[0]),
-            )
-            if warn and not res.converged:
-                warn_not_converged(res, tol, stacklevel=4)
-            return res
     rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
     driver = coordinate_descent if pb.loss == losses.SQUARED else prox_newton
     res = driver(pb, W, b, max_iter=max_iter, tol=tol, selection=selection, rng=rng, settle=settle)
@@ -1026,6 +1017,24 @@ def solve(
     if warn and not res.converged:
         warn_not_converged(res, tol, stacklevel=4)
     return res
+
+
+def solve_compiled(pb: Problem, alphas, tol, max_iter, settle, W=None, b=None):
+    """``pb`` at every ``alpha`` of ``alphas`` by a compiled path solver, or ``None``
+    when neither supports it: a ``CompiledPath`` (``gaps0`` is ``None`` for the
+    logistic losses).  ``(W, b)`` starts the first alpha."""
+    from . import _enet_path, _logistic_path  # both import this module
+
+    if _enet_path.supports(pb, alphas):
+        return _enet_path.enet_path_compiled(
+            pb, alphas, tol=tol, max_iter=max_iter, settle=settle, W0=W
+        )
+    if _logistic_path.supports(pb):
+        coefs, intercepts, gaps, n_iter, converged = _logistic_path.logistic_path_compiled(
+            pb, alphas, tol=tol, max_iter=max_iter, settle=settle, W0=W, b0=b
+        )
+        return _enet_path.CompiledPath(alphas, coefs, intercepts, gaps, None, n_iter, converged)
+    return None
 
 
 def warn_not_converged(res: Result, tol: float, stacklevel: int = 3) -> None:
