@@ -17,23 +17,23 @@ __all__ = [
 FLOATS = [np.float64, np.float32]
 
 
-def check_X_y(estimator, X, y, *, reset=True, y_numeric=False):
+def check_X_y(estimator, X, y, *, reset=True, y_numeric=False, keep_csr=False):
     """Validate ``X`` (dense Fortran or CSC, float64/float32, finite) and ``y``.
 
     Arrays are copied only when a conversion is needed; skdecay never writes
-    into them.
+    into them.  ``keep_csr``: CSR input stays CSR (for solvers that work on rows).
     """
     X, y = validate_data(
         estimator,
         X,
         y,
         reset=reset,
-        accept_sparse="csc",
+        accept_sparse=("csr", "csc") if keep_csr else "csc",
         dtype=FLOATS,
         order="F",
         y_numeric=y_numeric,
     )
-    if sp.issparse(X):
+    if sp.issparse(X) and not (keep_csr and X.format == "csr"):
         X = sp.csc_matrix(X)  # a csc_array works too, but keep one type for numba
         if not X.has_sorted_indices:
             X = X.sorted_indices()

@@ -15,7 +15,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from . import losses
 from ._compat import Integral, Interval, Real, StrOptions, fit_context
@@ -77,6 +77,10 @@ class _LinearModel(BaseEstimator):
 
     def _effective_l1_ratio(self) -> float:
         return self.l1_ratio
+
+    def _keeps_csr(self, X) -> bool:
+        """Whether sparse CSR ``X`` is used as is (else converted to CSC)."""
+        return False
 
     def _effective_alpha(self, sw) -> float:
         return self.alpha
@@ -234,7 +238,7 @@ class ElasticNetRegressor(RegressorMixin, _LinearModel):
     @fit_context
     def fit(self, X, y, sample_weight=None):
         """Fit the model; ``X`` dense or sparse (CSC is used as is)."""
-        X, y = check_X_y(self, X, y, y_numeric=True)
+        X, y = check_X_y(self, X, y, y_numeric=True, keep_csr=self._keeps_csr(X))
         res = self._fit_problem(X, y[:, None], sample_weight, losses.SQUARED)
         self.coef_ = res.coef[0]
         self.intercept_ = res.intercept[0]
@@ -394,24 +398,11 @@ class RidgeRegressor(ElasticNetRegressor):
         self.selection = selection
         self.random_state = random_state
 
-    @fit_context
-    def fit(self, X, y, sample_weight=None):
-        """Fit the model; ``X`` dense or sparse (never densified).
-
-        CSR ``X`` bound for the kernel system (``n_samples < n_features``, every
-        feature penalised, not ``solver="cd"``) is kept as CSR: that solver works
-        on rows.  Otherwise sparse ``X`` is used as CSC (converted once if needed).
-        """
-        if sp.issparse(X) and X.format == "csr" and self._kernel_system(*X.shape):
-            X, y = validate_data(
-                self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32], y_numeric=True
-            )
-        else:
-            X, y = check_X_y(self, X, y, y_numeric=True)
-        res = self._fit_problem(X, y[:, None], sample_weight, losses.SQUARED)
-        self.coef_ = res.coef[0]
-        self.intercept_ = res.intercept[0]
-        return self
+    def _keeps_csr(self, X) -> bool:
+        """CSR ``X`` bound for the kernel system (``n_samples < n_features``, every
+        feature penalised, not ``solver="cd"``) stays CSR: that solver works on
+        rows.  Other sparse ``X`` is used as CSC (converted once if needed)."""
+        return sp.issparse(X) and X.format == "csr" and self._kernel_system(*X.shape)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
