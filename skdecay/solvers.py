@@ -72,7 +72,8 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Problem:
-    """A validated problem: ``X`` dense Fortran-ordered or CSC, same dtype as ``Y``, ``s``."""
+    """A validated problem: ``X`` dense Fortran-ordered or CSC (CSR for the ridge
+    kernel solver), same dtype as ``Y``, ``s``."""
 
     X: np.ndarray | sp.csc_matrix
     Y: np.ndarray  # (n, K)
