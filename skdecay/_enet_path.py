@@ -29,7 +29,7 @@ class CompiledPath(NamedTuple):
     converged: np.ndarray  # (m,) bool
 
 
-__all__ = ["CompiledPath", "supports", "use_gram", "enet_path_compiled"]
+__all__ = ["CompiledPath", "supports", "use_gram", "frozen", "enet_path_compiled"]
 
 # Measured on this machine (single thread, tol 1e-4; the closing note of issue 11):
 # * a 100-alpha path with covariance updates beats residual updates whenever
@@ -75,6 +75,15 @@ def _small_enough(n: int, p: int, n_alphas: int) -> bool:
     return n * p <= limit
 
 
+def frozen(a: np.ndarray) -> np.ndarray:
+    """A read-only view of ``a``: the kernels' read-only inputs always reach numba
+    typed read-only, so a caller's read-only array (a joblib memmap, a broadcast)
+    does not cost a second compilation of a whole path kernel."""
+    view = a.view()
+    view.flags.writeable = False
+    return view
+
+
 def use_gram(n: int, p: int, n_alphas: int) -> bool:
     """Covariance (Gram) updates for paths with ``n >= p`` (see above)."""
     return n_alphas > 1 and n >= p and p <= _GRAM_MAX_FEATURES
@@ -110,11 +119,11 @@ def enet_path_compiled(pb: Problem, alphas, *, tol, max_iter, settle, W0=None, g
     n_iter = np.zeros(m, dtype=np.int64)
     status = np.zeros(m, dtype=np.int64)
     enet_path_dense(
-        X,
-        np.ascontiguousarray(pb.Y[:, 0], dtype=np.float64),
-        pb.s / n,
-        l1w,
-        l2w,
+        frozen(X),
+        frozen(np.ascontiguousarray(pb.Y[:, 0], dtype=np.float64)),
+        frozen(pb.s / n),
+        frozen(l1w),
+        frozen(l2w),
         alphas,
         float(grid_eps),
         bool(pb.positive),
@@ -123,7 +132,7 @@ def enet_path_compiled(pb: Problem, alphas, *, tol, max_iter, settle, W0=None, g
         float(tol),
         int(max_iter),
         bool(settle),
-        w0,
+        frozen(w0),
         coefs,
         intercepts,
         gaps,

@@ -16,6 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import losses
+from ._enet_path import frozen
 from ._kernels.logistic_path import NON_FINITE
 from ._kernels.logistic_path import logistic_path as _path_kernel
 from .solvers import Problem, diverged, problem_alpha_max
@@ -87,8 +88,10 @@ def logistic_path_compiled(
     X = np.asfortranarray(pb.X)
     n, p = X.shape
     K = pb.Y.shape[1]
-    Y = np.ascontiguousarray(pb.Y.T, dtype=np.float64)
-    s = np.ascontiguousarray(pb.s, dtype=np.float64)
+    # Y and s meet the kernel's own (writable) arrays in the gap: always copies,
+    # so that a read-only caller's array does not compile a second variant
+    Y = np.array(pb.Y.T, dtype=np.float64, order="C")
+    s = np.array(pb.s, dtype=np.float64)
     pf = np.ascontiguousarray(pb.pf, dtype=np.float64)
     if pb.fit_intercept:
         b_zero = np.asarray(losses.intercept_at_zero(pb.loss, pb.Y, pb.s), dtype=np.float64)
@@ -107,10 +110,10 @@ def logistic_path_compiled(
     converged = np.zeros(m, dtype=np.bool_)
     if m:
         status = _path_kernel(
-            X,
+            frozen(X),
             Y,
             s,
-            pf,
+            frozen(pf),
             float(pb.l1_ratio),
             alphas,
             bool(pb.positive),
@@ -121,7 +124,7 @@ def logistic_path_compiled(
             bool(settle),
             int(max_inner),
             float(amax),
-            b_zero,
+            frozen(b_zero),
             np.ascontiguousarray(W),
             np.ascontiguousarray(b),
             coefs,

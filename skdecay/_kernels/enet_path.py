@@ -44,7 +44,8 @@ _FAST = {"reassoc", "contract"}
 CONVERGED, NOT_CONVERGED, DIVERGED = 1, 0, -1
 ANDERSON = 5  # iterates combined by each Anderson extrapolation
 PHASE = 100  # most CD passes between two gap checks
-RESOLUTION = np.finfo(np.float64).resolution  # grid value when alpha_max vanishes
+RESOLUTION = float(np.finfo(np.float64).resolution)  # grid value when alpha_max vanishes
+EPS = float(np.finfo(np.float64).eps)
 
 
 @kernel(fastmath=_FAST)
@@ -113,17 +114,6 @@ def _gram_epoch(X, h, xbar, G, have, w, grad, col_sq, l1, l2, positive, order, m
 
 
 @kernel
-def _epoch(X, h, xbar, G, have, w, grad, r, col_sq, l1, l2, positive, order, m, use_gram):
-    """One CD pass over ``order[:m]`` in either storage: ``(max |dw|, max |w|, max_step)``."""
-    if use_gram:
-        return _gram_epoch(X, h, xbar, G, have, w, grad, col_sq, l1, l2, positive, order, m)
-    max_dw, max_w, _, step = cd_epoch_dense(
-        X, w, r, h, 0.0, col_sq, xbar, l1, l2, positive, order[:m]
-    )
-    return max_dw, max_w, step
-
-
-@kernel
 def _refresh(X, h, xbar, yc, yy, corr, w, r, grad, use_gram, exact):
     """``rr = sum h r**2`` for the current ``w``, with ``grad`` current too.
 
@@ -181,7 +171,7 @@ def _extrapolate(
     for t in range(k):
         M[t, t] += 1e-12 * trace
     # M c = 1 by Cholesky (k x k, symmetric positive definite once regularised)
-    L = np.zeros((k, k))
+    L = np.empty((k, k))
     for t in range(k):
         for q in range(t + 1):
             acc = M[t, q]
@@ -193,7 +183,9 @@ def _extrapolate(
                 L[t, t] = np.sqrt(acc)
             else:
                 L[t, q] = acc / L[q, q]
-    c = np.ones(k)
+    c = np.empty(k)
+    for t in range(k):
+        c[t] = 1.0
     for t in range(k):
         acc = c[t]
         for u in range(t):
@@ -204,10 +196,13 @@ def _extrapolate(
         for u in range(t + 1, k):
             acc -= L[u, t] * c[u]
         c[t] = acc / L[t, t]
-    total = c.sum()
+    total = 0.0
+    for t in range(k):
+        total += c[t]
     if not np.isfinite(total) or total == 0:
         return False
-    c /= total
+    for t in range(k):
+        c[t] /= total
     # the current objective and the extrapolated one (only active terms differ)
     pen = 0.0
     pen_e = 0.0
@@ -258,6 +253,15 @@ def _extrapolate(
     else:
         for i in range(r.shape[0]):
             r[i] = r_e[i]
+    return True
+
+
+@kernel
+def _all_finite(v):
+    """``np.all(np.isfinite(v))`` without the temporary (and its compile cost)."""
+    for j in range(v.shape[0]):
+        if not np.isfinite(v[j]):
+            return False
     return True
 
 
@@ -379,13 +383,13 @@ def enet_path_dense(
     (single fits, as scikit-learn); paths stop on the gap alone."""
     n, p = X.shape
     m = alphas.shape[0]
-    eps = np.finfo(np.float64).eps
+    eps = EPS
     # weighted moments (two passes: no cancellation of large means)
     hsum = 0.0
     for i in range(n):
         hsum += h[i]
-    xbar = np.zeros(p)
-    col_sq = np.zeros(p)
+    xbar = np.empty(p)
+    col_sq = np.empty(p)
     ybar = 0.0
     if fit_intercept:
         for i in range(n):
@@ -411,7 +415,7 @@ def enet_path_dense(
     corr = np.empty(p)  # Xc' H yc: the gradient at zero
     _full_gradient(X, h, xbar, yc, corr)
     primal0 = 0.5 * yy
-    if not (np.isfinite(yy) and np.all(np.isfinite(corr)) and np.all(np.isfinite(col_sq))):
+    if not (np.isfinite(yy) and _all_finite(corr) and _all_finite(col_sq)):
         for a in range(m):  # the moments overflow: nothing meaningful to solve
             status[a] = DIVERGED
         return
@@ -439,7 +443,8 @@ def enet_path_dense(
     grad = np.empty(p)
     r = np.empty(n)
     G = np.empty((p, p)) if use_gram else np.empty((1, 1))
-    have = np.zeros(p, dtype=np.bool_)
+    have = np.zeros(p, dtype=np.bool_)  # (every allocation takes one of four forms:
+    # each distinct numpy signature costs a compilation on the first-ever call)
     # gradient (and residual) at w_start, Gram rows of its nonzero coordinates
     # (np.bool_ / np.int64, not literals: numba compiles a callee again per literal)
     rr = _refresh(X, h, xbar, yc, yy, corr, w, r, grad, np.bool_(True), np.bool_(True))
@@ -457,7 +462,9 @@ def enet_path_dense(
     r_e = np.empty(n)
     ws = np.empty(p, dtype=np.int64)
     active = np.empty(p, dtype=np.int64)
-    zero_v = np.zeros(p)
+    zero_v = np.empty(p)
+    for j in range(p):
+        zero_v[j] = 0.0
     l1 = np.empty(p)
     l2 = np.empty(p)
     previous_alpha = amax
@@ -505,7 +512,7 @@ def enet_path_dense(
                 exact = target < 1e4 * eps * yy
                 rr = _refresh(X, h, xbar, yc, yy, corr, w, r, grad, use_gram, exact)
                 fresh = True
-            if not (np.isfinite(rr) and np.all(np.isfinite(w))):
+            if not (np.isfinite(rr) and _all_finite(w)):
                 status[a] = DIVERGED
                 done = True
                 break
@@ -550,80 +557,77 @@ def enet_path_dense(
             # step test alone may never pass, and the gap check also ends stalls
             budget = min(max_iter - epochs, PHASE)
             # CD: a pass over the working set, then passes over its nonzero part
+            # (with Anderson extrapolation) until their steps fall below tol_in;
+            # one call site per epoch kernel: each inlined copy costs compile time
+            inner = False
+            hist = 0
+            nact = np.int64(0)
             while budget > 0:
-                max_dw, max_w, step = _epoch(
-                    X, h, xbar, G, have, w, grad, r, col_sq, l1, l2, positive, ws, nws, use_gram
-                )
+                order = active if inner else ws
+                count = nact if inner else nws
+                if use_gram:
+                    max_dw, max_w, step = _gram_epoch(
+                        X, h, xbar, G, have, w, grad, col_sq, l1, l2, positive, order, count
+                    )
+                else:
+                    max_dw, max_w, _, step = cd_epoch_dense(
+                        X, w, r, h, 0.0, col_sq, xbar, l1, l2, positive, order[:count]
+                    )
                 epochs += 1
                 budget -= 1
                 settled = not max_dw > tol * max_w
-                if polish:
-                    if settled:
+                if not inner:
+                    if polish:
+                        if settled:
+                            break
+                        continue
+                    if not step > tol_in:
                         break
+                    nact = np.int64(0)
+                    for jj in range(nws):
+                        if w[ws[jj]] != 0:
+                            active[nact] = ws[jj]
+                            nact += 1
+                    hist = 0
+                    inner = nact > 0
                     continue
                 if not step > tol_in:
-                    break
-                nact = np.int64(0)
-                for jj in range(nws):
-                    if w[ws[jj]] != 0:
-                        active[nact] = ws[jj]
-                        nact += 1
-                hist = 0
-                while budget > 0 and nact > 0:
-                    max_dw, max_w, step = _epoch(
-                        X,
-                        h,
-                        xbar,
-                        G,
-                        have,
+                    inner = False
+                    continue
+                # Anderson extrapolation of the last ANDERSON + 1 iterates
+                for jj in range(nact):
+                    Wh[hist, jj] = w[active[jj]]
+                if not use_gram:
+                    for i in range(n):
+                        Rh[hist, i] = r[i]
+                hist += 1
+                if hist == ANDERSON + 1:
+                    _extrapolate(
+                        Wh,
+                        Rh,
                         w,
                         grad,
                         r,
-                        col_sq,
+                        h,
+                        G,
+                        yy,
+                        corr,
                         l1,
                         l2,
-                        positive,
                         active,
                         nact,
                         use_gram,
+                        positive,
+                        w_e,
+                        grad_e,
+                        r_e,
                     )
-                    epochs += 1
-                    budget -= 1
-                    settled = not max_dw > tol * max_w
-                    if not step > tol_in:
-                        break
-                    # Anderson extrapolation of the last ANDERSON + 1 iterates
                     for jj in range(nact):
-                        Wh[hist, jj] = w[active[jj]]
+                        Wh[0, jj] = w[active[jj]]
                     if not use_gram:
-                        Rh[hist, :] = r
-                    hist += 1
-                    if hist == ANDERSON + 1:
-                        _extrapolate(
-                            Wh,
-                            Rh,
-                            w,
-                            grad,
-                            r,
-                            h,
-                            G,
-                            yy,
-                            corr,
-                            l1,
-                            l2,
-                            active,
-                            nact,
-                            use_gram,
-                            positive,
-                            w_e,
-                            grad_e,
-                            r_e,
-                        )
-                        for jj in range(nact):
-                            Wh[0, jj] = w[active[jj]]
-                        if not use_gram:
-                            Rh[0, :] = r
-                        hist = 1
+                        for i in range(n):
+                            Rh[0, i] = r[i]
+                    hist = 1
             fresh = False
         n_iter[a] = epochs
         gaps[a] = gap

@@ -117,7 +117,14 @@ def _null_shift(w, l1, l2, positive):
     slope ``l2 (K c - sum w) + l1 (#{w_k < c} - #{w_k > c})`` is scanned over
     the sorted ``w``."""
     K = w.shape[0]
-    s = np.sort(w)
+    s = np.empty(K)  # sorted copy (insertion sort: np.sort costs seconds to compile)
+    for k in range(K):
+        v = w[k]
+        q = k
+        while q > 0 and s[q - 1] > v:
+            s[q] = s[q - 1]
+            q -= 1
+        s[q] = v
     total = 0.0
     for k in range(K):
         total += s[k]
@@ -167,7 +174,9 @@ def _newton_direction(
     O(|ws|) per coordinate instead of O(n)."""
     SG, SH, A, D = M[0], M[1], M[2], M[3]
     K, n = D.shape
-    u = np.zeros(n)
+    u = np.empty(n)
+    for i in range(n):
+        u[i] = 0.0
     col = np.empty(K)
     sumA = np.empty(K)
     xbar = np.empty((K, nws))
@@ -380,10 +389,10 @@ def logistic_path(
     theta = np.empty((K, n))
     M = np.empty((4, K, n))  # the quadratic model and the Newton direction
     SG, SH, A, D = M[0], M[1], M[2], M[3]
-    V = np.zeros((K, p))
+    V = np.empty((K, p))  # allocations take few distinct forms: each costs a compile
     Wn = np.empty((K, p))
     bn = np.empty(K)
-    Wz = np.zeros((K, p))
+    Wz = np.empty((K, p))
     pen = np.empty((6, K * p))
     ws = np.empty(p, dtype=np.int64)
     inws = np.zeros(p, dtype=np.bool_)
@@ -397,7 +406,9 @@ def logistic_path(
         if alphas[a] == 0:
             nfree = p
     Qb = np.empty((min(nfree + 1, n + 1), n))  # rank <= n, plus a row of scratch
-    bstate = np.zeros(p + 2, dtype=np.int64)
+    bstate = np.empty(p + 2, dtype=np.int64)
+    for j in range(p + 2):
+        bstate[j] = 0
 
     # The zero point (intercept optimal): its loss, dual point and, when the samples
     # of a class share them (no free feature: Z is constant), one row per class
@@ -405,7 +416,12 @@ def logistic_path(
     P0 = np.empty((K, n))
     LOGP0 = np.empty((Kc, n))
     theta0 = np.empty((K, n))
-    V0 = np.zeros((K, p))
+    V0 = np.empty((K, p))
+    for k in range(K):
+        for j in range(p):
+            V[k, j] = 0.0
+            Wz[k, j] = 0.0
+            V0[k, j] = 0.0
     for k in range(K):
         for i in range(n):
             Z[k, i] = b_zero[k]
@@ -413,8 +429,10 @@ def logistic_path(
     dual_point(X, Y, s, P0, Wz, 1.0, pf, positive, fit_intercept, theta0, V0, Qb, bstate)
     floor = 2 * _EPS * abs(primal0)
     ng = K if multi else 2
-    first = -np.ones(ng, dtype=np.int64)
-    label = np.zeros(n, dtype=np.int64)
+    first = np.empty(ng, dtype=np.int64)
+    for g in range(ng):
+        first[g] = -1
+    label = np.empty(n, dtype=np.int64)
     grouped = True
     for i in range(n):
         g = 0
@@ -444,7 +462,9 @@ def logistic_path(
     Yc = np.empty((K, m0))
     Tc = np.empty((K, m0))
     LPc = np.empty((Kc, m0))
-    wc = np.zeros(m0)
+    wc = np.empty(m0)
+    for r in range(m0):
+        wc[r] = 0.0
     for i in range(n):
         r = first[label[i]] if grouped else i
         for k in range(Kc):
