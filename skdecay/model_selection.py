@@ -19,10 +19,16 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
+from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 from sklearn.utils.multiclass import check_classification_targets
 
-from ._compat import Interval, Real, StrOptions, fit_context
-from ._validation import check_sample_weight, check_weighted_classes, check_X_y
+from ._compat import Interval, Real, StrOptions, fit_context, routing_enabled, scorer_with_labels
+from ._validation import (
+    check_sample_weight,
+    check_weighted_classes,
+    check_X_y,
+    class_weight_vector,
+)
 from .linear_model import ElasticNetClassifier, ElasticNetRegressor, _LinearModel
 from .path import (
     _as_csc,
@@ -56,13 +62,15 @@ _CV_CONSTRAINTS = {
 
 
 def _fold_task(
-    X, y, sw, train, test, l1_ratio, alphas, settings, scorer, classes, mse, seed
+    X, y, sw, cw, train, test, l1_ratio, alphas, settings, scorer, classes, mse, seed
 ) -> tuple[np.ndarray, np.ndarray | None, list[float]]:
     """Path on ``train``, scored on ``test``: ``(scores, mse or None, failed alphas)``.
 
     ``scores`` (higher is better) has one entry per alpha; the default
     regression score is ``-mse`` with ``mse`` the ``sw``-weighted mean squared
-    error on the held-out rows.
+    error on the held-out rows.  ``cw`` (per-sample class weights, or ``None``)
+    multiplies the training weights only: held-out scores are not class
+    weighted (as ``LogisticRegressionCV``).
     """
     X_train, X_test = X[train], X[test]
     if not isinstance(X, np.ndarray):
@@ -71,6 +79,8 @@ def _fold_task(
         X_train = np.asfortranarray(X_train)
     sw_train = None if sw is None else sw[train]
     sw_test = None if sw is None else sw[test]
+    if cw is not None:
+        sw_train = cw[train] if sw_train is None else sw_train * cw[train]
     common = (
         l1_ratio,
         sw_train,
@@ -182,12 +192,45 @@ class _PathCV(_LinearModel):
             return _logistic_problem(X, y, *args, self.classes_)[0]
         return _regression_problem(X, y, *args, checked=True)
 
-    def _cv_fit(self, X, y, sample_weight, split_params):
+    def get_metadata_routing(self):
+        """Route ``fit``'s metadata to the splitter's ``split`` (e.g. ``groups`` for
+        ``GroupKFold``), as scikit-learn's ``ElasticNetCV``, so that the estimator
+        works inside ``GridSearchCV`` with metadata routing enabled.
+
+        Returns
+        -------
+        routing : MetadataRouter
+        """
+        return (
+            MetadataRouter(owner=self)
+            .add_self_request(self)
+            .add(
+                splitter=check_cv(self.cv),
+                method_mapping=MethodMapping().add(caller="fit", callee="split"),
+            )
+        )
+
+    def _split_params(self, params: dict) -> dict:
+        """``split``'s parameters: routed when metadata routing is on, else as given."""
+        if routing_enabled():
+            return dict(process_routing(self, "fit", **params).splitter.split)
+        return params
+
+    def _scorer(self):
+        """The held-out scorer, or ``None`` for the built-in criterion."""
+        if self.scoring is None:
+            return None
+        if self._is_classifier and not callable(self.scoring):
+            return scorer_with_labels(self.scoring, self.classes_)
+        return check_scoring(self, scoring=self.scoring)
+
+    def _cv_fit(self, X, y, sample_weight, split_params, cw=None):
         if isinstance(sample_weight, Number):
             sample_weight = None  # uniform weights change nothing (as scikit-learn)
         sw = None
         if sample_weight is not None:
             sw = check_sample_weight(sample_weight, X.shape[0], np.float64)
+        split_params = self._split_params(split_params)
         l1_ratios = self._l1_ratios()
         n_alphas = self._n_alphas()
         if n_alphas is None:
@@ -199,7 +242,7 @@ class _PathCV(_LinearModel):
         folds = list(cv.split(X, y, **split_params))
         mse = self.scoring is None and not self._is_classifier
         # None: a criterion computed here for every alpha at once (mse, accuracy)
-        scorer = None if self.scoring is None else check_scoring(self, scoring=self.scoring)
+        scorer = self._scorer()
         settings = {
             k: getattr(self, k)
             for k in ("penalty_factor", "positive", "fit_intercept", "tol", "max_iter", "selection")
@@ -210,7 +253,7 @@ class _PathCV(_LinearModel):
         )
         tasks = (
             delayed(_fold_task)(
-                X, y, sw, train, test, r, a, settings, scorer, classes, mse, seeds[i, f]
+                X, y, sw, cw, train, test, r, a, settings, scorer, classes, mse, seeds[i, f]
             )
             for i, (r, a) in enumerate(zip(l1_ratios, alphas, strict=True))
             for f, (train, test) in enumerate(folds)
@@ -250,8 +293,10 @@ class _PathCV(_LinearModel):
         return self
 
     def _refit_model(self):
+        kw = {"class_weight": self.class_weight} if self._is_classifier else {}
         cls = ElasticNetClassifier if self._is_classifier else ElasticNetRegressor
         return cls(
+            **kw,
             alpha=self.alpha_,
             l1_ratio=self.l1_ratio_,
             fit_intercept=self.fit_intercept,
@@ -377,6 +422,7 @@ class ElasticNetRegressorCV(RegressorMixin, _PathCV):
     """
 
     _parameter_constraints = dict(_CV_CONSTRAINTS)
+    _coef_is_1d = True
 
     def __init__(
         self,
@@ -461,6 +507,10 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
     Parameters
     ----------
     {shared_params}
+    class_weight : dict, "balanced" or None, default=None
+        As in :class:`~skdecay.ElasticNetClassifier`; ``"balanced"`` is computed
+        once on all the data and multiplies the training weights of every fold
+        (held-out scores are not class weighted), as ``LogisticRegressionCV``.
     max_iter : int, default=100
         Maximum Newton iterations per ``alpha``.
     tol : float, default=1e-4
@@ -470,7 +520,11 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
         ``LogisticRegressionCV`` (which announces ``"neg_log_loss"`` for 1.11;
         ``scoring="neg_log_loss"`` breaks the frequent accuracy ties and is
         recommended).  Otherwise a scorer name or callable, called with
-        ``sample_weight=`` the held-out weights when weights are given.
+        ``sample_weight=`` the held-out weights when weights are given.  Named
+        scorers whose metric takes ``labels`` (``"neg_log_loss"``,
+        ``"neg_brier_score"``) are given ``classes_`` (and, for two classes,
+        ``pos_label=classes_[1]``), so a held-out fold lacking a class is
+        scored correctly.  :meth:`score` uses ``scoring`` too.
 
     Attributes
     ----------
@@ -499,7 +553,10 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
     ((1, 30), (1, 10, 3))
     """
 
-    _parameter_constraints = dict(_CV_CONSTRAINTS)
+    _parameter_constraints = {
+        **_CV_CONSTRAINTS,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
     _is_classifier = True
 
     def __init__(
@@ -512,6 +569,7 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
         fit_intercept=True,
         penalty_factor=None,
         positive=False,
+        class_weight=None,
         max_iter=100,
         tol=1e-4,
         cv=None,
@@ -528,6 +586,7 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
         self.fit_intercept = fit_intercept
         self.penalty_factor = penalty_factor
         self.positive = positive
+        self.class_weight = class_weight
         self.max_iter = max_iter
         self.tol = tol
         self.cv = cv
@@ -550,7 +609,8 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
             Used by the path fits (training rows, rescaled to sum to their
             count), by the held-out scores and by the refit.
         **params : dict
-            Passed to the splitter's ``split`` (e.g. ``groups=`` for ``GroupKFold``).
+            Passed to the splitter's ``split`` (e.g. ``groups=`` for
+            ``GroupKFold``); with metadata routing enabled, routed to it.
 
         Returns
         -------
@@ -565,7 +625,30 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
                 f"the data contain only one class: {self.classes_[0]!r}."
             )
         check_weighted_classes(y, sample_weight)
-        return self._cv_fit(X, y, sample_weight, params)
+        if isinstance(sample_weight, Number):
+            sample_weight = None
+        # "balanced" is counted on all the data, then used by every fold (as
+        # LogisticRegressionCV) and by the refit
+        cw = class_weight_vector(self.class_weight, self.classes_, y, sample_weight)
+        return self._cv_fit(X, y, sample_weight, params, cw)
+
+    def score(self, X, y, sample_weight=None):
+        """Score with ``scoring`` (accuracy when ``None``), as ``LogisticRegressionCV``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+        """
+        kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
+        if self.scoring is None:
+            return ClassifierMixin.score(self, X, y, **kwargs)
+        return check_scoring(self, scoring=self.scoring)(self, X, y, **kwargs)
 
     decision_function = ElasticNetClassifier.decision_function
     predict = ElasticNetClassifier.predict
