@@ -20,7 +20,14 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import losses
 from ._compat import DocLinkMixin, Integral, Interval, Real, StrOptions, fit_context
-from ._ridge import _cg_cap, _ridge_cg, _ridge_direct, _ridge_dual_cg, _sparse_cap
+from ._ridge import (
+    _cg_cap,
+    _ridge_cg,
+    _ridge_direct,
+    _ridge_dual_cg,
+    _ridge_min_norm,
+    _sparse_cap,
+)
 from ._validation import (
     check_penalty_factor,
     check_sample_weight,
@@ -458,6 +465,12 @@ class RidgeRegressor(ElasticNetRegressor):
           condition number it has seen already rules out meeting ``tol``).
           Other dense problems (small, or with unpenalised features) use
           ``"cholesky"``.
+        With ``alpha=0`` (and ``positive=False``) every solver returns the
+        minimum-norm least-squares solution, as scikit-learn's ``Ridge``: an
+        SVD solve on dense ``X``, LSQR on sparse ``X`` (wide or rank-deficient
+        ``X`` has many minimisers).  For a tiny positive ``alpha``, ``"cd"``
+        meets ``tol`` on the objective but may stay far from the (nearly
+        minimum-norm) coefficients: prefer ``"auto"``, ``"cg"`` or ``"cholesky"``.
     Other parameters and attributes are those of :class:`ElasticNetRegressor`
     (without ``l1_ratio``).  ``max_iter`` bounds the CG iterations too;
     ``n_iter_`` counts them (CG) or is 1 (direct solve).
@@ -533,6 +546,9 @@ class RidgeRegressor(ElasticNetRegressor):
         sparse = sp.issparse(pb.X)
         # the kernel (dual) system: wide X, every feature penalised
         kernel = pb.n < pb.X.shape[1] and pb.alpha > 0 and bool(np.all(pb.pf > 0))
+        if pb.alpha == 0 and not self.positive and not (sparse and self.solver == "cholesky"):
+            # many minimisers on wide or singular X: the least-norm one (as Ridge)
+            return _ridge_min_norm(pb, self.tol, self.max_iter)
         if self.solver == "cd" or (
             self.solver == "auto" and (self.positive or (sparse and not kernel))
         ):

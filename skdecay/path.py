@@ -97,7 +97,14 @@ def _check_grid_params(n_alphas, eps) -> None:
 
 
 def _check_alphas(alphas) -> np.ndarray:
-    """User alphas as a float64 1-D array sorted decreasing (as scikit-learn's paths)."""
+    """User alphas as a float64 1-D array sorted decreasing (as scikit-learn's paths).
+
+    Non-numbers (a string inside the list) raise ``TypeError``, as scikit-learn.
+    """
+    if isinstance(alphas, (str, bytes)) or any(
+        isinstance(a, (str, bytes)) for a in np.asarray(alphas, dtype=object).ravel()
+    ):
+        raise TypeError(f"alphas must contain numbers only, got {alphas!r}.")
     try:
         a = np.asarray(alphas, dtype=np.float64)
     except (TypeError, ValueError) as exc:
