@@ -633,7 +633,9 @@ class ElasticNetClassifier(ClassifierMixin, _LinearModel):
         Weights of the classes, multiplying ``sample_weight`` (scikit-learn's
         semantics): a dict ``{label: weight}`` (missing labels weigh 1), or
         ``"balanced"``: ``n_samples / (n_classes * np.bincount(y))`` with the
-        counts weighted by ``sample_weight``.
+        counts weighted by ``sample_weight``.  The products are then rescaled
+        to sum to ``n`` like any sample weights, so the matching
+        ``LogisticRegression`` has ``C = 1 / (alpha * sum of the weights)``.
     max_iter : int, default=100
         Maximum number of Newton iterations (each visits every class); 0
         returns the starting point.
