@@ -28,7 +28,9 @@ __all__ = [
 ]
 
 #: Where the API page of each public estimator lives (sphinx autosummary layout).
-DOC_LINK_TEMPLATE = "https://skdecay.readthedocs.io/en/latest/generated/skdecay.{estimator_name}.html"
+DOC_LINK_TEMPLATE = (
+    "https://skdecay.readthedocs.io/en/latest/generated/skdecay.{estimator_name}.html"
+)
 
 
 def fit_context(func):

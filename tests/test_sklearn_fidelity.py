@@ -356,7 +356,8 @@ def test_groups_routed_to_the_cv_estimators_splitter():
     with sklearn.config_context(enable_metadata_routing=True):
         ref = GridSearchCV(ElasticNetCV(cv=GroupKFold(3), alphas=5), grid, cv=GroupKFold(2))
         ref.fit(X, y, groups=groups)
-        ours = GridSearchCV(ElasticNetRegressorCV(cv=GroupKFold(3), alphas=5), grid, cv=GroupKFold(2))
+        inner = ElasticNetRegressorCV(cv=GroupKFold(3), alphas=5)
+        ours = GridSearchCV(inner, grid, cv=GroupKFold(2))
         ours.fit(X, y, groups=groups)
         # and directly
         direct = ElasticNetRegressorCV(cv=GroupKFold(3), alphas=5).fit(X, y, groups=groups)
@@ -368,9 +369,7 @@ def test_groups_routed_to_the_cv_estimators_splitter():
     assert "groups" in str(routed)
 
 
-@pytest.mark.parametrize(
-    "est", [ElasticNetRegressor(), RidgeRegressor(), ElasticNetClassifierCV()]
-)
+@pytest.mark.parametrize("est", [ElasticNetRegressor(), RidgeRegressor(), ElasticNetClassifierCV()])
 def test_html_repr_links_to_docs(est):
     link = est._get_doc_link()
     assert link.startswith("https://") and type(est).__name__ in link
