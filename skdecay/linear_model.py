@@ -19,6 +19,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from . import losses
+from ._callbacks import CallbackSupportMixin, begin_fit, end_fit
 from ._compat import DocLinkMixin, Integral, Interval, Real, StrOptions, fit_context
 from ._ridge import (
     _cg_cap,
@@ -82,7 +83,7 @@ def _problem(
     return pb, sw
 
 
-class _LinearModel(DocLinkMixin, BaseEstimator):
+class _LinearModel(DocLinkMixin, CallbackSupportMixin, BaseEstimator):
     """Shared fit machinery; subclasses say which loss, alpha and l1_ratio."""
 
     def _effective_l1_ratio(self) -> float:
@@ -349,9 +350,11 @@ class ElasticNetRegressor(RegressorMixin, _LinearModel):
         shape = getattr(y, "shape", None) if not isinstance(y, list) else np.shape(y)
         column = shape is not None and len(shape) == 2 and shape[1] == 1
         X, y = check_X_y(self, X, y, y_numeric=True, keep_csr=self._keeps_csr(X))
+        ctx = begin_fit(self, X=X, y=y, sw=sample_weight)  # one task (a single solve)
         res = self._fit_problem(X, y[:, None], sample_weight, losses.SQUARED)
         self.coef_ = res.coef[0]
         self.intercept_ = res.intercept if column else res.intercept[0]
+        end_fit(ctx, self, X=X, y=y, sw=sample_weight)
         return self
 
     def predict(self, X):
@@ -714,20 +717,22 @@ class ElasticNetClassifier(ClassifierMixin, _LinearModel):
                 f"the data contain only one class: {self.classes_[0]!r}."
             )
         check_weighted_classes(y, sample_weight)
+        ctx = begin_fit(self, X=X, y=y, sw=sample_weight)  # one task (a single solve)
         cw = class_weight_vector(self.class_weight, self.classes_, y, sample_weight)
+        weights = sample_weight
         if cw is not None:
-            sw = check_sample_weight(sample_weight, len(y), np.float64)
-            sample_weight = sw * cw
-            check_weighted_classes(y, sample_weight)
+            weights = check_sample_weight(sample_weight, len(y), np.float64) * cw
+            check_weighted_classes(y, weights)
         if n_classes == 2:
             Y, loss = codes[:, None].astype(X.dtype), losses.LOGISTIC
         else:
             Y, loss = np.eye(n_classes, dtype=X.dtype)[codes], losses.MULTINOMIAL
-        res = self._fit_problem(X, Y, sample_weight, loss)
+        res = self._fit_problem(X, Y, weights, loss)
         self.coef_ = res.coef
         if loss == losses.MULTINOMIAL and not self.positive:  # a shift would break W >= 0
             self.coef_ = _centre_unpenalised(res.coef, self.alpha, self.penalty_factor)
         self.intercept_ = res.intercept
+        end_fit(ctx, self, X=X, y=y, sw=sample_weight)
         return self
 
     def decision_function(self, X):

@@ -22,6 +22,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 from sklearn.utils.multiclass import check_classification_targets
 
+from ._callbacks import begin_fit, end_fit, leaf_task, metadata
 from ._compat import Interval, Real, StrOptions, fit_context, routing_enabled, scorer_with_labels
 from ._validation import (
     check_sample_weight,
@@ -62,7 +63,7 @@ _CV_CONSTRAINTS = {
 
 
 def _fold_task(
-    X, y, sw, cw, train, test, l1_ratio, alphas, settings, scorer, classes, mse, seed
+    X, y, sw, cw, train, test, l1_ratio, alphas, settings, scorer, classes, mse, seed, est, ctx
 ) -> tuple[np.ndarray, np.ndarray | None, list[float]]:
     """Path on ``train``, scored on ``test``: ``(scores, mse or None, failed alphas)``.
 
@@ -70,7 +71,8 @@ def _fold_task(
     regression score is ``-mse`` with ``mse`` the ``sw``-weighted mean squared
     error on the held-out rows.  ``cw`` (per-sample class weights, or ``None``)
     multiplies the training weights only: held-out scores are not class
-    weighted (as ``LogisticRegressionCV``).
+    weighted (as ``LogisticRegressionCV``).  ``ctx`` is the callback context of
+    this task (for ``est``, the CV estimator): one leaf per alpha.
     """
     X_train, X_test = X[train], X[test]
     if not isinstance(X, np.ndarray):
@@ -92,6 +94,19 @@ def _fold_task(
         pb = _regression_problem(X_train, y[train], *common, checked=True)
     else:
         pb, _ = _logistic_problem(X_train, y[train], *common, classes)
+    y_train = y[train]
+    ctx.call_on_fit_task_begin(estimator=est, X=X_train, y=y_train, metadata=metadata(sw_train))
+    on_alpha = None
+    if ctx:
+
+        def on_alpha(i, coef, intercept):
+            def attrs():
+                if classes is None:
+                    return {"coef_": coef[0].copy(), "intercept_": intercept[0]}
+                return {"coef_": coef.copy(), "intercept_": intercept.copy()}
+
+            leaf_task(ctx, est, f"alpha={alphas[i]:.3g}", attrs, X=X_train, y=y_train, sw=sw_train)
+
     path, failed = _solve_path(
         pb,
         alphas,
@@ -99,7 +114,9 @@ def _fold_task(
         max_iter=settings["max_iter"],
         selection=settings["selection"],
         rng=np.random.RandomState(seed),
+        on_alpha=on_alpha,
     )
+    ctx.call_on_fit_task_end(estimator=est, X=X_train, y=y_train, metadata=metadata(sw_train))
     y_test = y[test]
     # held-out linear predictors of every alpha in one product: (n_alphas, n_test, K)
     coefs = path.coefs.astype(np.float64)
@@ -251,10 +268,38 @@ class _PathCV(_LinearModel):
         seeds = check_random_state(self.random_state).randint(
             np.iinfo(np.int32).max, size=(l1_ratios.size, len(folds))
         )
+        # callbacks: the fit has one task per (l1_ratio, fold) path and the refit
+        n_paths = l1_ratios.size * len(folds)
+        root = begin_fit(
+            self, max_subtasks=n_paths + 1, sequential_subtasks=False, X=X, y=y, sw=sample_weight
+        )
+        contexts = [
+            root.subcontext(
+                task_name=f"path l1_ratio={r:g} fold {f}",
+                task_id=i * len(folds) + f,
+                max_subtasks=len(alphas[i]),
+            )
+            for i, r in enumerate(l1_ratios)
+            for f in range(len(folds))
+        ]
         tasks = (
             delayed(_fold_task)(
-                X, y, sw, cw, train, test, r, a, settings, scorer, classes, mse, seeds[i, f]
-            )
+                X,
+                y,
+                sw,
+                cw,
+                train,
+                test,
+                r,
+                a,
+                settings,
+                scorer,
+                classes,
+                mse,
+                seeds[i, f],
+                self,
+                contexts[i * len(folds) + f],
+            )  # fmt: skip
             for i, (r, a) in enumerate(zip(l1_ratios, alphas, strict=True))
             for f, (train, test) in enumerate(folds)
         )
@@ -285,11 +330,17 @@ class _PathCV(_LinearModel):
             if l1_ratios.size == 1:
                 self.alphas_ = self.alphas_[0]
 
-        model = self._refit_model().fit(X, y, sample_weight=sample_weight)
+        model = self._refit_model()
+        refit = root.subcontext(task_name="refit", task_id=n_paths)
+        with refit.propagate_callback_context(model):
+            refit.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata(sample_weight))
+            model.fit(X, y, sample_weight=sample_weight)
+            refit.call_on_fit_task_end(estimator=self, X=X, y=y, metadata=metadata(sample_weight))
         self.coef_ = model.coef_
         self.intercept_ = model.intercept_
         self.dual_gap_ = model.dual_gap_
         self.n_iter_ = model.n_iter_
+        end_fit(root, self, X=X, y=y, sw=sample_weight)
         return self
 
     def _refit_model(self):
