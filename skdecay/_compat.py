@@ -7,6 +7,7 @@ switch have no public equivalent in scikit-learn 1.9; if these move, only this
 module changes.
 """
 
+import functools
 import inspect
 from numbers import Integral, Real
 
@@ -23,6 +24,9 @@ __all__ = [
     "fit_context",
     "routing_enabled",
     "scorer_with_labels",
+    "CLASS_WEIGHT_CONSTRAINT",
+    "CLASS_WEIGHT_DOC",
+    "with_class_weight",
     "DocLinkMixin",
     "DOC_LINK_TEMPLATE",
 ]
@@ -75,3 +79,34 @@ def scorer_with_labels(scoring, classes):
         response_method=scorer._response_method,
         **kwargs,
     )
+
+
+CLASS_WEIGHT_CONSTRAINT = {"class_weight": [dict, StrOptions({"balanced"}), None]}
+CLASS_WEIGHT_DOC = """    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, multiplying ``sample_weight`` (the semantics of
+        scikit-learn's ``LogisticRegression``): a dict ``{label: weight}``
+        (missing labels weigh 1) or ``"balanced"``, ``n_samples / (n_classes *
+        np.bincount(y))`` counted with ``sample_weight``.  ``partial_fit``
+        accepts dicts only.  Not for multilabel targets.
+"""
+
+
+def with_class_weight(init):
+    """``init`` (an estimator ``__init__``) with one more keyword, ``class_weight=None``.
+
+    For classifiers that share their ``__init__`` with the matching regressors
+    (the MLPs): the returned function stores ``class_weight`` and calls
+    ``init``; its ``__signature__`` lists every parameter by name (no
+    ``**kwargs``), so ``get_params``, ``clone`` and the estimator checks see
+    ``class_weight`` like any other parameter.
+    """
+    sig = inspect.signature(init)
+    extra = inspect.Parameter("class_weight", inspect.Parameter.KEYWORD_ONLY, default=None)
+
+    @functools.wraps(init)
+    def __init__(self, *args, class_weight=None, **kwargs):
+        init(self, *args, **kwargs)
+        self.class_weight = class_weight
+
+    __init__.__signature__ = sig.replace(parameters=[*sig.parameters.values(), extra])
+    return __init__

@@ -15,6 +15,7 @@ __all__ = [
     "check_weighted_classes",
     "check_scale",
     "class_weight_vector",
+    "class_weighted",
 ]
 
 FLOATS = [np.float64, np.float32]
@@ -127,6 +128,31 @@ def class_weight_vector(class_weight, classes, y, sample_weight=None) -> np.ndar
     sw = None if sample_weight is None else check_sample_weight(sample_weight, len(y), np.float64)
     per_class = compute_class_weight(class_weight, classes=classes, y=y, sample_weight=sw)
     return np.asarray(per_class, dtype=np.float64)[np.searchsorted(classes, y)]
+
+
+def class_weighted(class_weight, y, sample_weight, classes=None, *, partial=False):
+    """``sample_weight`` multiplied by the weights of the classes of ``y`` (for
+    estimators that validate ``y`` later); unchanged when ``class_weight`` is None.
+
+    ``classes``: all labels (default ``np.unique(y)``).  ``partial`` (``partial_fit``):
+    ``"balanced"`` is refused, as in ``SGDClassifier``, since one batch cannot tell
+    the class frequencies.
+    """
+    if class_weight is None:
+        return sample_weight
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise ValueError("class_weight needs 1-d class labels (not a multilabel indicator).")
+    if partial and isinstance(class_weight, str):
+        raise ValueError(
+            "class_weight='balanced' is not supported by partial_fit (one batch cannot "
+            "tell the class frequencies); pass a dict of class weights instead."
+        )
+    classes = np.unique(y) if classes is None else np.unique(np.asarray(classes))
+    if not np.all(np.isin(y, classes)):
+        return sample_weight  # the estimator reports the unknown labels
+    cw = class_weight_vector(class_weight, classes, y, sample_weight)
+    return check_sample_weight(sample_weight, len(y), np.float64) * cw
 
 
 def check_weighted_classes(y, sample_weight) -> None:

@@ -45,9 +45,18 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 from threadpoolctl import ThreadpoolController
 
 from . import optim
-from ._compat import Integral, Interval, Real, StrOptions, fit_context
+from ._compat import (
+    CLASS_WEIGHT_CONSTRAINT,
+    CLASS_WEIGHT_DOC,
+    Integral,
+    Interval,
+    Real,
+    StrOptions,
+    fit_context,
+    with_class_weight,
+)
 from ._kernels import mlp as _mlp
-from ._validation import FLOATS, check_sample_weight, check_weighted_classes
+from ._validation import FLOATS, check_sample_weight, check_weighted_classes, class_weighted
 from .network import (
     ACTIVATIONS,
     OUT_ACTIVATIONS,
@@ -604,6 +613,7 @@ class _MLPClassifierBase(ClassifierMixin, _BaseMLP):
 
         ``y``: labels (binary or multiclass) or a multilabel indicator matrix.
         """
+        sample_weight = class_weighted(self.class_weight, y, sample_weight)
         return self._fit(X, y, sample_weight, incremental=False)
 
     @fit_context
@@ -617,6 +627,8 @@ class _MLPClassifierBase(ClassifierMixin, _BaseMLP):
                 f"classes={np.unique(classes).tolist()} differs from the classes of the "
                 f"first call, {self.classes_.tolist()}."
             )
+        known = classes if classes is not None else getattr(self, "classes_", None)
+        sample_weight = class_weighted(self.class_weight, y, sample_weight, known, partial=True)
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def decision_function(self, X):
@@ -832,8 +844,8 @@ _CLASSES_DOC = """    classes_ : ndarray
 
 
 class ElasticNetMLPClassifier(_MLPClassifierBase):
-    __init__ = _init_elastic_net
-    _parameter_constraints = _EN_CONSTRAINTS
+    __init__ = with_class_weight(_init_elastic_net)
+    _parameter_constraints = {**_EN_CONSTRAINTS, **CLASS_WEIGHT_CONSTRAINT}
 
 
 class ElasticNetMLPRegressor(_MLPRegressorBase):
@@ -842,8 +854,8 @@ class ElasticNetMLPRegressor(_MLPRegressorBase):
 
 
 class RidgeMLPClassifier(_MLPClassifierBase):
-    __init__ = _init_fixed_ratio
-    _parameter_constraints = _common_constraints()
+    __init__ = with_class_weight(_init_fixed_ratio)
+    _parameter_constraints = {**_common_constraints(), **CLASS_WEIGHT_CONSTRAINT}
     _fixed_l1_ratio = 0.0
 
 
@@ -854,8 +866,8 @@ class RidgeMLPRegressor(_MLPRegressorBase):
 
 
 class LassoMLPClassifier(_MLPClassifierBase):
-    __init__ = _init_fixed_ratio
-    _parameter_constraints = _common_constraints()
+    __init__ = with_class_weight(_init_fixed_ratio)
+    _parameter_constraints = {**_common_constraints(), **CLASS_WEIGHT_CONSTRAINT}
     _fixed_l1_ratio = 1.0
 
 
@@ -869,7 +881,7 @@ _FIXED_NOTE = "\n    ``l1_ratio`` is fixed to {}: {}.\n"
 ElasticNetMLPClassifier.__doc__ = _doc(
     "Multilayer perceptron classifier with an elastic-net weight penalty.",
     _CLF_LOSS,
-    _L1_DOC,
+    _L1_DOC + CLASS_WEIGHT_DOC,
     _CLASSES_DOC,
 )
 ElasticNetMLPRegressor.__doc__ = _doc(
@@ -878,7 +890,7 @@ ElasticNetMLPRegressor.__doc__ = _doc(
 RidgeMLPClassifier.__doc__ = _doc(
     "Multilayer perceptron classifier with an L2 (ridge / weight decay) penalty.",
     _CLF_LOSS + _FIXED_NOTE.format(0, "weights shrink, rarely to zero"),
-    "",
+    CLASS_WEIGHT_DOC,
     _CLASSES_DOC,
 )
 RidgeMLPRegressor.__doc__ = _doc(
@@ -889,7 +901,7 @@ RidgeMLPRegressor.__doc__ = _doc(
 LassoMLPClassifier.__doc__ = _doc(
     "Multilayer perceptron classifier with an L1 (lasso) penalty: exact zeros.",
     _CLF_LOSS + _FIXED_NOTE.format(1, "proximal steps set weights exactly to zero"),
-    "",
+    CLASS_WEIGHT_DOC,
     _CLASSES_DOC,
     _EXAMPLE,
 )

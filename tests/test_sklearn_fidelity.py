@@ -375,3 +375,32 @@ def test_html_repr_links_to_docs(est):
     assert link.startswith("https://") and type(est).__name__ in link
     assert link in estimator_html_repr(est)
     assert ElasticNet()._get_doc_link().startswith("https://scikit-learn.org")
+
+
+# ---------------------------------------------------------------------------
+# class_weight on the MLP classifiers
+
+
+@pytest.mark.parametrize("class_weight", ["balanced", {"no": 1.0, "yes": 3.0}])
+def test_mlp_class_weight_multiplies_sample_weight(class_weight):
+    """scikit-learn's semantics (LogisticRegression, SGDClassifier): class_weight
+    is sample_weight times the class weights of compute_class_weight."""
+    from skdecay import RidgeMLPClassifier
+
+    rng = np.random.RandomState(17)
+    X = rng.randn(60, 3)
+    y = np.where(X[:, 0] > 0.7, "yes", "no")
+    sw = rng.uniform(0.5, 2.0, 60)
+    kw = {"hidden_layer_sizes": (4,), "max_iter": 5, "random_state": 0}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours = RidgeMLPClassifier(**kw, class_weight=class_weight).fit(X, y, sample_weight=sw)
+        cw = compute_sample_weight(class_weight, y, sample_weight=sw)
+        ref = RidgeMLPClassifier(**kw).fit(X, y, sample_weight=sw * cw)
+    for a, b in zip(ours.coefs_, ref.coefs_, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-9)
+    if class_weight == "balanced":
+        with pytest.raises(ValueError, match="partial_fit"):
+            RidgeMLPClassifier(**kw, class_weight="balanced").partial_fit(X, y, classes=["no", "yes"])
+    else:
+        RidgeMLPClassifier(**kw, class_weight=class_weight).partial_fit(X, y, classes=["no", "yes"])
