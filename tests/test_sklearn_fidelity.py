@@ -399,8 +399,9 @@ def test_mlp_class_weight_multiplies_sample_weight(class_weight):
         ref = RidgeMLPClassifier(**kw).fit(X, y, sample_weight=sw * cw)
     for a, b in zip(ours.coefs_, ref.coefs_, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-9)
+    partial = RidgeMLPClassifier(**kw, class_weight=class_weight)
     if class_weight == "balanced":
         with pytest.raises(ValueError, match="partial_fit"):
-            RidgeMLPClassifier(**kw, class_weight="balanced").partial_fit(X, y, classes=["no", "yes"])
+            partial.partial_fit(X, y, classes=["no", "yes"])
     else:
-        RidgeMLPClassifier(**kw, class_weight=class_weight).partial_fit(X, y, classes=["no", "yes"])
+        partial.partial_fit(X, y, classes=["no", "yes"])
