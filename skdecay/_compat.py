@@ -12,7 +12,6 @@ import inspect
 from numbers import Integral, Real
 
 from sklearn.base import _fit_context
-from sklearn.metrics import get_scorer, make_scorer
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metadata_routing import _routing_enabled
 
@@ -62,6 +61,8 @@ def scorer_with_labels(scoring, classes):
     probability columns.  Scorers whose metric takes no ``labels`` (and user
     callables) are returned unchanged.
     """
+    from sklearn.metrics import get_scorer, make_scorer  # only CV fits need it
+
     scorer = get_scorer(scoring)
     func = getattr(scorer, "_score_func", None)
     if func is None:
