@@ -36,6 +36,7 @@ __all__ = [
     "begin_fit",
     "end_fit",
     "leaf_task",
+    "epoch_task",
     "metadata",
 ]
 
@@ -110,3 +111,19 @@ def leaf_task(
             estimator=estimator, X=X, y=y, metadata=md, reconstruction_attributes=attrs
         )
     )
+
+
+def epoch_task(estimator, params, layout, X, y) -> bool:
+    """One finished epoch of an MLP fit (a leaf under the fit's root context):
+    the weights of that epoch are what a callback's ``fitted_estimator`` holds.
+    Returns whether a callback asked to stop."""
+    parent = getattr(estimator, "_callback_fit_ctx", None)
+    if parent is None:
+        return False
+    from .network import unpack
+
+    def attrs():
+        coefs, intercepts = unpack(params.copy(), layout)
+        return {"coefs_": list(coefs), "intercepts_": list(intercepts)}
+
+    return leaf_task(parent, estimator, f"epoch {estimator.n_iter_}", attrs, X=X, y=y)

@@ -468,6 +468,7 @@ class RidgeRegressor(ElasticNetRegressor):
           condition number it has seen already rules out meeting ``tol``).
           Other dense problems (small, or with unpenalised features) use
           ``"cholesky"``.
+
         With ``alpha=0`` (and ``positive=False``) every solver returns the
         minimum-norm least-squares solution, as scikit-learn's ``Ridge``: an
         SVD solve on dense ``X``, LSQR on sparse ``X`` (wide or rank-deficient

@@ -45,9 +45,11 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 from threadpoolctl import ThreadpoolController
 
 from . import optim
+from ._callbacks import CallbackSupportMixin, begin_fit, end_fit, epoch_task
 from ._compat import (
     CLASS_WEIGHT_CONSTRAINT,
     CLASS_WEIGHT_DOC,
+    DocLinkMixin,
     Integral,
     Interval,
     Real,
@@ -249,7 +251,7 @@ def _per_layer(value, n_mat: int, name: str, upper: float | None) -> np.ndarray:
     return arr
 
 
-class _BaseMLP(BaseEstimator):
+class _BaseMLP(DocLinkMixin, CallbackSupportMixin, BaseEstimator):
     """Training loop shared by the six estimators."""
 
     _fixed_l1_ratio: float | None = None
@@ -327,9 +329,11 @@ class _BaseMLP(BaseEstimator):
         # The minibatch products are small (batch x layer width): BLAS threads
         # cost more than they save and oversubscribe joblib/dask workers, so
         # training runs on one BLAS thread (see the class docstring).
+        ctx = begin_fit(self, max_subtasks=1 if incremental else self.max_iter, X=X, y=y)
         with _blas_controller().limit(limits=1, user_api="blas"):
-            params, hist = self._train(params, problem, val, incremental)
+            params, hist = self._train(params, problem, val, incremental, (X, y))
         self._set_fitted(params, layout, early, hist)
+        end_fit(ctx, self, X=X, y=y)
         return self
 
     def _resume(self, sizes, n_params: int, dtype, first: bool, incremental: bool):
@@ -391,7 +395,7 @@ class _BaseMLP(BaseEstimator):
             )
         return X[tr], Y[tr], sw[tr], (X[va], Y[va], sw[va])
 
-    def _train(self, params, problem, val, incremental: bool):
+    def _train(self, params, problem, val, incremental: bool, fit_data=(None, None)):
         """The epoch loop: one kernel call per epoch, stopping rule, divergence guard."""
         X, Y, s, batch, layout, lam1, lam2, alpha, l1r = problem
         n, dtype = X.shape[0], X.dtype
@@ -445,6 +449,9 @@ class _BaseMLP(BaseEstimator):
             self._record(hist, coefs, float(loss))
             if self.verbose:
                 print(f"Iteration {self.n_iter_}, loss = {loss:.8f}")
+            if epoch_task(self, params, layout, *fit_data):  # callbacks; True: stop
+                converged = True
+                break
             if early:
                 score = self._score_val(*val, params, layout)
                 hist["validation_score"][-1] = score

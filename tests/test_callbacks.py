@@ -94,3 +94,31 @@ def test_no_callback_no_context():
     X, y = _data(seed=4)
     est = ElasticNetRegressorCV(alphas=3, cv=2).fit(X, y)
     assert not hasattr(est, "_callback_fit_ctx") and not hasattr(est, "_skl_callbacks")
+
+
+def test_progress_bar_and_scoring_monitor_over_mlp_epochs(capsys):
+    """A leaf per epoch: the ProgressBar completes, and the score logged after
+    epoch k is that of the same network trained for k epochs."""
+    pytest.importorskip("rich")
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    from skdecay import ElasticNetMLPClassifier
+
+    X, y = _data(seed=5)
+    labels = np.where(y > 0, "up", "down")
+    kw = {"hidden_layer_sizes": (6,), "learning_rate_init": 0.05, "random_state": 0}
+    monitor = callback.ScoringMonitor(scoring="neg_log_loss")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est = ElasticNetMLPClassifier(**kw, max_iter=4)
+        est.set_callbacks(callback.ProgressBar(), monitor).fit(X, labels)
+        out = capsys.readouterr().out
+        assert "ElasticNetMLPClassifier - fit" in out and "100%" in out
+        rows = [d for d in monitor.get_logs().data if d["task_name"].startswith("epoch")]
+        assert [d["task_name"] for d in rows] == [f"epoch {k}" for k in range(1, 5)]
+        for k, d in enumerate(rows, start=1):
+            short = ElasticNetMLPClassifier(**kw, max_iter=k).fit(X, labels)
+            want = -log_loss(labels, short.predict_proba(X))
+            assert d["neg_log_loss"] == pytest.approx(want, rel=1e-6)
