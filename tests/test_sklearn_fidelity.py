@@ -267,7 +267,7 @@ def test_ridge_alpha_zero_is_minimum_norm(shape, solver, sparse):
         np.testing.assert_allclose(ours.coef_, Ridge(alpha=0.0).fit(X, y).coef_, atol=1e-6)
 
 
-@pytest.mark.parametrize("shape", [(3000, 60), (150, 1500)])
+@pytest.mark.parametrize("shape", [(3000, 60), (30000, 30), (150, 1500)])
 def test_ridge_float32_sparse_accuracy(shape):
     """scikit-learn's sparse_cg in float32 lands within ~1e-4 of the float64
     optimum; so do we (or we warn)."""
