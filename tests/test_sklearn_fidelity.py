@@ -80,6 +80,11 @@ def test_cv_probabilistic_scoring_on_fold_without_positives(scoring):
         use_legacy_attributes=False,
     ).fit(X, y)  # fmt: skip
     assert np.all(np.isfinite(ours.scores_path_))
+    # the default cv (StratifiedKFold(5), 3 positives: folds without one) works too
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "least populated class" warning
+        default = ElasticNetClassifierCV(alphas=alphas, scoring=scoring).fit(X, y)
+    assert np.all(np.isfinite(default.scores_path_))
     # each training part has 80 rows: the C above is the same regularisation
     np.testing.assert_allclose(ours.scores_path_[0], ref.scores_[:, 0, :].T, rtol=1e-4, atol=1e-6)
 
