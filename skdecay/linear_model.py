@@ -100,7 +100,9 @@ class _LinearModel(DocLinkMixin, CallbackSupportMixin, BaseEstimator):
         """The warm start ``(W, b)``, or ``(None, None)`` for the default start.
 
         As scikit-learn, a user may set ``coef_`` alone (no ``intercept_``): the
-        intercept then starts at its optimum for zero coefficients.
+        intercept then starts at its optimum for those coefficients (squared
+        loss) or for zero coefficients (log-losses).  ``coef_`` may be sparse
+        (after :meth:`sparsify`).
         """
         K, p = pb.Y.shape[1], pb.X.shape[1]
         if self.warm_start and getattr(self, "coef_", None) is not None:
