@@ -30,6 +30,8 @@ _LAZY = {
     "RidgeMLPClassifier": "neural_network",
     "RidgeMLPRegressor": "neural_network",
     "trusted_types": "persistence",
+    "to_onnx": "_onnx",
+    "register_onnx_converters": "_onnx",
 }
 _SUBMODULES = frozenset(
     {
@@ -66,10 +68,13 @@ __all__ = [
     "RidgeMLPClassifier",
     "RidgeMLPRegressor",
     "trusted_types",
+    "to_onnx",
+    "register_onnx_converters",
     "__version__",
 ]
 
 if TYPE_CHECKING:  # what static analysers and IDEs see
+    from ._onnx import register_onnx_converters, to_onnx
     from .linear_model import (
         ElasticNetClassifier,
         ElasticNetRegressor,

@@ -81,6 +81,52 @@ def _ridge_direct(pb: Problem):
     return Result(w[None, :], b, gap, gap, 1, True)
 
 
+def _ridge_min_norm(pb: Problem, tol: float = 1e-4, max_iter: int = 1000):
+    """Unpenalised least squares (``alpha = 0``): the minimum-norm solution.
+
+    With ``alpha = 0`` a wide or rank-deficient ``X`` has a whole affine set of
+    minimisers; scikit-learn's ``Ridge`` returns the one of least norm (the
+    limit of the ridge solution as ``alpha -> 0``), and so does this: an SVD
+    least-squares solve (``gelsd``) of the centred, weighted dense ``X`` in
+    float64, or LSQR started at zero on sparse ``X`` (centred and weighted
+    implicitly), whose iterates stay in the row space and so converge to the
+    minimum-norm solution.  ``tol`` bounds LSQR's relative residual tests
+    (``atol = btol = min(tol, 1e-6)``); ``max_iter`` its iterations (at least
+    ``2 * min(n, p)``).
+    """
+    from scipy.sparse.linalg import LinearOperator, lsqr
+
+    X, n, p = pb.X, pb.n, pb.X.shape[1]
+    s = np.asarray(pb.s, dtype=np.float64)
+    sq = np.sqrt(s)
+    ym, yc = _centred_target(pb, pb.s)
+    t = np.asarray(yc, dtype=np.float64) * sq
+    xm = _column_means(X, pb.s) if pb.fit_intercept else np.zeros(p)
+    n_iter = 1
+    if sp.issparse(X):
+        Xd = X.astype(np.float64)
+        XT = Xd.T.tocsr()
+
+        def matvec(v):  # A v = sqrt(s) (X v - xm.v)
+            return sq * (np.asarray(Xd @ v).ravel() - xm @ v)
+
+        def rmatvec(u):  # A^T u = X^T (sqrt(s) u) - xm sum(sqrt(s) u)
+            su = sq * u
+            return np.asarray(XT @ su).ravel() - xm * su.sum()
+
+        A = LinearOperator((n, p), matvec=matvec, rmatvec=rmatvec, dtype=np.float64)
+        eps = min(tol, 1e-6)
+        out = lsqr(A, t, atol=eps, btol=eps, iter_lim=max(max_iter, 2 * min(n, p)))
+        w, n_iter = out[0], int(out[2])
+    else:
+        A = (np.asarray(X, dtype=np.float64) - xm) * sq[:, None]
+        w = scipy.linalg.lstsq(A, t, lapack_driver="gelsd")[0]
+    w = w.astype(X.dtype)
+    b = np.array([ym - float(xm @ w.astype(np.float64))], dtype=X.dtype)
+    gap = duality_gap(pb, w[None, :], b)
+    return Result(w[None, :], b, gap, gap, n_iter, True)
+
+
 def _gram_solve(pb: Problem, lam, s, xm, yc):
     """``(A^T A + D) w = A^T t`` through a centred weighted copy of dense ``X`` (in
     its dtype)."""

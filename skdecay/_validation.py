@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import validate_data
 
 __all__ = [
@@ -12,6 +13,9 @@ __all__ = [
     "check_sample_weight",
     "check_penalty_factor",
     "check_weighted_classes",
+    "check_scale",
+    "class_weight_vector",
+    "class_weighted",
 ]
 
 FLOATS = [np.float64, np.float32]
@@ -37,7 +41,32 @@ def check_X_y(estimator, X, y, *, reset=True, y_numeric=False, keep_csr=False):
         X = sp.csc_matrix(X)  # a csc_array works too, but keep one type for numba
         if not X.has_sorted_indices:
             X = X.sorted_indices()
+    check_scale(X, y)
     return X, y
+
+
+def check_scale(X, y=None) -> None:
+    """Raise ``ValueError`` when the sums of squares of ``X`` (or ``y``) overflow.
+
+    Finite entries near the largest float (``1e308``, or ``1e20`` in float32)
+    make every solver's moments infinite; scikit-learn's solvers then raise a
+    ``ValueError``, and so do we, before fitting rather than after an all-zero fit.
+    """
+    for name, a in (("X", X), ("y", y)):
+        if a is None:
+            continue
+        v = a.data if sp.issparse(a) else np.asarray(a)
+        if v.dtype.kind != "f":
+            continue
+        v = v.ravel(order="K")
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = np.dot(v, v)
+        if not np.isfinite(total):
+            raise ValueError(
+                f"{name} contains values too large for {v.dtype}: its sum of squares "
+                "overflows, so no solver can fit it. Rescale the data (e.g. "
+                "StandardScaler) before fitting."
+            )
 
 
 def check_X(estimator, X):
@@ -80,6 +109,50 @@ def check_penalty_factor(penalty_factor, n_features: int) -> np.ndarray:
     if not np.all(np.isfinite(pf)) or np.any(pf < 0):
         raise ValueError("penalty_factor must be finite and non-negative.")
     return pf
+
+
+def class_weight_vector(class_weight, classes, y, sample_weight=None) -> np.ndarray | None:
+    """Per-sample multipliers from ``class_weight`` (``None``, ``"balanced"`` or a
+    dict keyed by class label), with scikit-learn's semantics: they multiply
+    ``sample_weight``; ``"balanced"`` is ``n / (n_classes * bincount)`` counted with
+    ``sample_weight``; classes missing from a dict weigh 1."""
+    if class_weight is None:
+        return None
+    if isinstance(class_weight, dict):
+        unknown = set(class_weight) - set(classes.tolist())
+        if unknown:
+            raise ValueError(
+                f"The given class_weight dict must have the class labels as keys; "
+                f"classes={classes} but key={sorted(map(str, unknown))}."
+            )
+    sw = None if sample_weight is None else check_sample_weight(sample_weight, len(y), np.float64)
+    per_class = compute_class_weight(class_weight, classes=classes, y=y, sample_weight=sw)
+    return np.asarray(per_class, dtype=np.float64)[np.searchsorted(classes, y)]
+
+
+def class_weighted(class_weight, y, sample_weight, classes=None, *, partial=False):
+    """``sample_weight`` multiplied by the weights of the classes of ``y`` (for
+    estimators that validate ``y`` later); unchanged when ``class_weight`` is None.
+
+    ``classes``: all labels (default ``np.unique(y)``).  ``partial`` (``partial_fit``):
+    ``"balanced"`` is refused, as in ``SGDClassifier``, since one batch cannot tell
+    the class frequencies.
+    """
+    if class_weight is None:
+        return sample_weight
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise ValueError("class_weight needs 1-d class labels (not a multilabel indicator).")
+    if partial and isinstance(class_weight, str):
+        raise ValueError(
+            "class_weight='balanced' is not supported by partial_fit (one batch cannot "
+            "tell the class frequencies); pass a dict of class weights instead."
+        )
+    classes = np.unique(y) if classes is None else np.unique(np.asarray(classes))
+    if not np.all(np.isin(y, classes)):
+        return sample_weight  # the estimator reports the unknown labels
+    cw = class_weight_vector(class_weight, classes, y, sample_weight)
+    return check_sample_weight(sample_weight, len(y), np.float64) * cw
 
 
 def check_weighted_classes(y, sample_weight) -> None:

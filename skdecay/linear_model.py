@@ -14,20 +14,30 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils import check_random_state
+from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from . import losses
-from ._compat import Integral, Interval, Real, StrOptions, fit_context
-from ._ridge import _cg_cap, _ridge_cg, _ridge_direct, _ridge_dual_cg, _sparse_cap
+from ._callbacks import CallbackSupportMixin, begin_fit, end_fit
+from ._compat import DocLinkMixin, Integral, Interval, Real, StrOptions, fit_context
+from ._ridge import (
+    _cg_cap,
+    _ridge_cg,
+    _ridge_direct,
+    _ridge_dual_cg,
+    _ridge_min_norm,
+    _sparse_cap,
+)
 from ._validation import (
     check_penalty_factor,
     check_sample_weight,
     check_weighted_classes,
     check_X,
     check_X_y,
+    class_weight_vector,
 )
-from .solvers import Problem, solve, warn_not_converged
+from .solvers import Problem, Result, duality_gap, gap_at_zero, solve, warn_not_converged
 
 __all__ = [
     "ElasticNetRegressor",
@@ -41,7 +51,8 @@ _COMMON_CONSTRAINTS = {
     "fit_intercept": ["boolean"],
     "penalty_factor": ["array-like", None],
     "positive": ["boolean"],
-    "max_iter": [Interval(Integral, 1, None, closed="left")],
+    # 0: no iteration, the starting point is returned (as LogisticRegression, Ridge)
+    "max_iter": [Interval(Integral, 0, None, closed="left")],
     "tol": [Interval(Real, 0, None, closed="left")],
     "warm_start": ["boolean"],
     "selection": [StrOptions({"cyclic", "random"})],
@@ -72,7 +83,7 @@ def _problem(
     return pb, sw
 
 
-class _LinearModel(BaseEstimator):
+class _LinearModel(DocLinkMixin, CallbackSupportMixin, BaseEstimator):
     """Shared fit machinery; subclasses say which loss, alpha and l1_ratio."""
 
     def _effective_l1_ratio(self) -> float:
@@ -86,13 +97,62 @@ class _LinearModel(BaseEstimator):
         return self.alpha
 
     def _initial(self, pb: Problem):
+        """The warm start ``(W, b)``, or ``(None, None)`` for the default start.
+
+        As scikit-learn, a user may set ``coef_`` alone (no ``intercept_``): the
+        intercept then starts at its optimum for those coefficients (squared
+        loss) or for zero coefficients (log-losses).  ``coef_`` may be sparse
+        (after :meth:`sparsify`).
+        """
         K, p = pb.Y.shape[1], pb.X.shape[1]
-        if self.warm_start and hasattr(self, "coef_"):
-            W = np.asarray(self.coef_, dtype=pb.dtype).reshape(K, -1)
-            b = np.asarray(self.intercept_, dtype=pb.dtype).reshape(K)
-            if W.shape == (K, p):
-                return W.copy(), b.copy()
+        if self.warm_start and getattr(self, "coef_", None) is not None:
+            coef = self.coef_.toarray() if sp.issparse(self.coef_) else self.coef_
+            W = np.array(coef, dtype=pb.dtype).reshape(K, -1)
+            if W.shape != (K, p):
+                return None, None
+            if getattr(self, "intercept_", None) is None:
+                b = self._best_intercept(pb, W)
+            else:
+                b = np.array(self.intercept_, dtype=pb.dtype).reshape(K)
+            return W, b
         return None, None
+
+    @classmethod
+    def _best_intercept(cls, pb: Problem, W) -> np.ndarray:
+        """The optimal intercept for the coefficients ``W`` (squared loss), else
+        the one optimal for zero coefficients (a starting point)."""
+        if pb.loss != losses.SQUARED or not pb.fit_intercept:
+            return cls._zero_intercept(pb)
+        r = pb.Y[:, 0] - np.asarray(pb.X @ W[0]).ravel()
+        return np.array([np.dot(pb.s, r) / pb.n], dtype=pb.dtype)
+
+    @staticmethod
+    def _zero_intercept(pb: Problem) -> np.ndarray:
+        if not pb.fit_intercept:
+            return np.zeros(pb.Y.shape[1], dtype=pb.dtype)
+        return np.asarray(losses.intercept_at_zero(pb.loss, pb.Y, pb.s), dtype=pb.dtype)
+
+    def _no_iteration(self, pb: Problem, W, b) -> Result | None:
+        """The result without any iteration, or ``None`` when one is needed.
+
+        As scikit-learn: a warm start already at the optimum (duality gap at most
+        ``tol`` times the gap at zero) reports ``n_iter_ = 0``, and ``max_iter=0``
+        returns the starting point (with a ConvergenceWarning unless optimal).
+        """
+        if W is None and self.max_iter > 0:
+            return None
+        if W is None:
+            W = np.zeros((pb.Y.shape[1], pb.X.shape[1]), dtype=pb.dtype)
+            b = self._zero_intercept(pb)
+        gap0 = gap_at_zero(pb)
+        gap = duality_gap(pb, W, b)
+        converged = gap <= self.tol * gap0
+        if not converged and self.max_iter > 0:
+            return None
+        res = Result(W, b, float(gap), float(gap0), 0, bool(converged))
+        if not converged:
+            warn_not_converged(res, self.tol, stacklevel=5)
+        return res
 
     def _fit_problem(self, X, Y, sample_weight, loss):
         pb, sw = _problem(
@@ -108,7 +168,9 @@ class _LinearModel(BaseEstimator):
         )
         pb = replace(pb, alpha=self._effective_alpha(sw))
         W, b = self._initial(pb)
-        res = self._solve(pb, W, b)
+        res = self._no_iteration(pb, W, b)
+        if res is None:
+            res = self._solve(pb, W, b)
         self.n_iter_ = int(res.n_iter)
         self.dual_gap_ = float(res.dual_gap)
         return res
@@ -127,7 +189,49 @@ class _LinearModel(BaseEstimator):
     def _decision(self, X):
         check_is_fitted(self)
         X = check_X(self, X)
-        return np.asarray(X @ self.coef_.T) + self.intercept_
+        Z = safe_sparse_dot(X, self.coef_.T, dense_output=True) + self.intercept_
+        if sp.issparse(self.coef_) and self._coef_is_1d:
+            return np.asarray(Z).reshape(-1)  # a sparsified regressor
+        return np.asarray(Z)
+
+    _coef_is_1d = False  # regressors: coef_ of shape (n_features,)
+
+    @property
+    def sparse_coef_(self):
+        """``coef_`` as a ``scipy.sparse.csr_matrix`` of shape (n_targets, n_features)."""
+        check_is_fitted(self)
+        if sp.issparse(self.coef_):
+            return sp.csr_matrix(self.coef_)
+        return sp.csr_matrix(np.atleast_2d(self.coef_))
+
+    def sparsify(self):
+        """Store ``coef_`` as a sparse (CSR) matrix; predictions are unchanged.
+
+        Worth it when most coefficients are zero (``l1_ratio`` near 1): the
+        model takes less memory and predicts faster.  As scikit-learn's
+        ``sparsify``; :meth:`densify` undoes it.
+
+        Returns
+        -------
+        self : object
+        """
+        check_is_fitted(self)
+        if not sp.issparse(self.coef_):
+            self.coef_ = sp.csr_matrix(np.atleast_2d(self.coef_))
+        return self
+
+    def densify(self):
+        """Store ``coef_`` as a dense array again (the inverse of :meth:`sparsify`).
+
+        Returns
+        -------
+        self : object
+        """
+        check_is_fitted(self)
+        if sp.issparse(self.coef_):
+            coef = self.coef_.toarray()
+            self.coef_ = coef[0] if self._coef_is_1d else coef
+        return self
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -235,13 +339,24 @@ class ElasticNetRegressor(RegressorMixin, _LinearModel):
         self.selection = selection
         self.random_state = random_state
 
+    _coef_is_1d = True
+
     @fit_context
     def fit(self, X, y, sample_weight=None):
-        """Fit the model; ``X`` dense or sparse (CSC is used as is)."""
+        """Fit the model; ``X`` dense or sparse (CSC is used as is).
+
+        ``y`` of shape (n_samples,) or (n_samples, 1); with the latter (raveled
+        with a ``DataConversionWarning``: one target only), ``intercept_`` has
+        shape (1,), as in scikit-learn's ``ElasticNet`` and ``Ridge``.
+        """
+        shape = getattr(y, "shape", None) if not isinstance(y, list) else np.shape(y)
+        column = shape is not None and len(shape) == 2 and shape[1] == 1
         X, y = check_X_y(self, X, y, y_numeric=True, keep_csr=self._keeps_csr(X))
+        ctx = begin_fit(self, X=X, y=y, sw=sample_weight)  # one task (a single solve)
         res = self._fit_problem(X, y[:, None], sample_weight, losses.SQUARED)
         self.coef_ = res.coef[0]
-        self.intercept_ = res.intercept[0]
+        self.intercept_ = res.intercept if column else res.intercept[0]
+        end_fit(ctx, self, X=X, y=y, sw=sample_weight)
         return self
 
     def predict(self, X):
@@ -342,7 +457,9 @@ class RidgeRegressor(ElasticNetRegressor):
           the exact kernel solve and several hundred times faster than
           coordinate descent.
         * other sparse ``X`` (tall, or with unpenalised features): ``"cd"``,
-          which is as fast as CG on tall sparse data (measured).
+          which is as fast as CG on tall sparse data (measured); in float32,
+          ``"cg"`` on the normal equations, whose float64 accumulation stays
+          within ~1e-5 of the optimum where float32 CD stalls 0.1-1% away.
         * dense ``X`` with ``m = min(n_samples, n_features) >= 250``,
           ``alpha > 0`` and every penalty factor positive: ``"cg"`` first (the
           kernel system when ``n < p``), capped at ``min(m // 50, 5 + m //
@@ -355,6 +472,13 @@ class RidgeRegressor(ElasticNetRegressor):
           condition number it has seen already rules out meeting ``tol``).
           Other dense problems (small, or with unpenalised features) use
           ``"cholesky"``.
+
+        With ``alpha=0`` (and ``positive=False``) every solver returns the
+        minimum-norm least-squares solution, as scikit-learn's ``Ridge``: an
+        SVD solve on dense ``X``, LSQR on sparse ``X`` (wide or rank-deficient
+        ``X`` has many minimisers).  For a tiny positive ``alpha``, ``"cd"``
+        meets ``tol`` on the objective but may stay far from the (nearly
+        minimum-norm) coefficients: prefer ``"auto"``, ``"cg"`` or ``"cholesky"``.
     Other parameters and attributes are those of :class:`ElasticNetRegressor`
     (without ``l1_ratio``).  ``max_iter`` bounds the CG iterations too;
     ``n_iter_`` counts them (CG) or is 1 (direct solve).
@@ -430,6 +554,15 @@ class RidgeRegressor(ElasticNetRegressor):
         sparse = sp.issparse(pb.X)
         # the kernel (dual) system: wide X, every feature penalised
         kernel = pb.n < pb.X.shape[1] and pb.alpha > 0 and bool(np.all(pb.pf > 0))
+        if pb.alpha == 0 and not self.positive and not (sparse and self.solver == "cholesky"):
+            # many minimisers on wide or singular X: the least-norm one (as Ridge)
+            return _ridge_min_norm(pb, self.tol, self.max_iter)
+        if self.solver == "auto" and sparse and pb.dtype == np.float32 and not self.positive:
+            if not kernel:
+                # CD keeps its residual in float32 and stalls 0.1-1% from the
+                # optimum on tall sparse data; CG accumulates in float64 (like
+                # scikit-learn's sparse_cg: ~1e-5)
+                return self._cg_or_warn(_ridge_cg, pb, W)
         if self.solver == "cd" or (
             self.solver == "auto" and (self.positive or (sparse and not kernel))
         ):
@@ -454,14 +587,38 @@ class RidgeRegressor(ElasticNetRegressor):
                 return _ridge_direct(pb) if res is None else res
         elif self.solver == "cholesky":
             return _ridge_direct(pb)
-        res = cg(pb, W, **kw)
+        return self._cg_or_warn(cg, pb, W)
+
+    def _cg_or_warn(self, cg, pb, W):
+        res = cg(pb, W, tol=self.tol, max_iter=self.max_iter)
         if not res.converged:
-            warn_not_converged(res, self.tol, stacklevel=5)
+            warn_not_converged(res, self.tol, stacklevel=6)
         return res
 
 
 # ---------------------------------------------------------------------------
 # classifier
+
+
+def _centre_unpenalised(W, alpha, penalty_factor):
+    """Multinomial coefficients with unpenalised columns centred over the classes.
+
+    Softmax is invariant to adding the same vector to every class's row, so an
+    unpenalised column is determined only up to a shift; scikit-learn reports
+    the centred one (the minimum-norm choice).  Penalised columns are left
+    alone (with L2 they are centred at the optimum already).
+    """
+    if alpha == 0:
+        free = np.ones(W.shape[1], dtype=bool)
+    elif penalty_factor is None:
+        return W
+    else:
+        free = check_penalty_factor(penalty_factor, W.shape[1]) == 0
+    if not free.any():
+        return W
+    W = W.copy()
+    W[:, free] -= W[:, free].mean(axis=0, dtype=np.float64).astype(W.dtype)
+    return W
 
 
 class ElasticNetClassifier(ClassifierMixin, _LinearModel):
@@ -489,8 +646,16 @@ class ElasticNetClassifier(ClassifierMixin, _LinearModel):
     l1_ratio : float in [0, 1], default=0.5
     fit_intercept, penalty_factor, positive, warm_start, selection, random_state
         As in :class:`ElasticNetRegressor`.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, multiplying ``sample_weight`` (scikit-learn's
+        semantics): a dict ``{label: weight}`` (missing labels weigh 1), or
+        ``"balanced"``: ``n_samples / (n_classes * np.bincount(y))`` with the
+        counts weighted by ``sample_weight``.  The products are then rescaled
+        to sum to ``n`` like any sample weights, so the matching
+        ``LogisticRegression`` has ``C = 1 / (alpha * sum of the weights)``.
     max_iter : int, default=100
-        Maximum number of Newton iterations (each visits every class).
+        Maximum number of Newton iterations (each visits every class); 0
+        returns the starting point.
     tol : float, default=1e-4
         Stop when the duality gap is at most ``tol`` times the gap of the
         all-zero coefficients (intercepts at their optimum).
@@ -499,6 +664,8 @@ class ElasticNetClassifier(ClassifierMixin, _LinearModel):
     ----------
     classes_ : ndarray of shape (n_classes,)
     coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
+        For the multinomial, the coefficients of unpenalised features (all of
+        them when ``alpha=0``) are centred over the classes, as scikit-learn's.
     intercept_ : ndarray of shape (1,) or (n_classes,)
         For the multinomial, centred to sum to zero (softmax is shift invariant).
     n_iter_ : int
@@ -518,7 +685,11 @@ class ElasticNetClassifier(ClassifierMixin, _LinearModel):
     (1, 3)
     """
 
-    _parameter_constraints = {**_COMMON_CONSTRAINTS, **_L1_RATIO}
+    _parameter_constraints = {
+        **_COMMON_CONSTRAINTS,
+        **_L1_RATIO,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
 
     def __init__(
         self,
@@ -528,6 +699,7 @@ class ElasticNetClassifier(ClassifierMixin, _LinearModel):
         fit_intercept=True,
         penalty_factor=None,
         positive=False,
+        class_weight=None,
         max_iter=100,
         tol=1e-4,
         warm_start=False,
@@ -539,6 +711,7 @@ class ElasticNetClassifier(ClassifierMixin, _LinearModel):
         self.fit_intercept = fit_intercept
         self.penalty_factor = penalty_factor
         self.positive = positive
+        self.class_weight = class_weight
         self.max_iter = max_iter
         self.tol = tol
         self.warm_start = warm_start
@@ -558,13 +731,22 @@ class ElasticNetClassifier(ClassifierMixin, _LinearModel):
                 f"the data contain only one class: {self.classes_[0]!r}."
             )
         check_weighted_classes(y, sample_weight)
+        ctx = begin_fit(self, X=X, y=y, sw=sample_weight)  # one task (a single solve)
+        cw = class_weight_vector(self.class_weight, self.classes_, y, sample_weight)
+        weights = sample_weight
+        if cw is not None:
+            weights = check_sample_weight(sample_weight, len(y), np.float64) * cw
+            check_weighted_classes(y, weights)
         if n_classes == 2:
             Y, loss = codes[:, None].astype(X.dtype), losses.LOGISTIC
         else:
             Y, loss = np.eye(n_classes, dtype=X.dtype)[codes], losses.MULTINOMIAL
-        res = self._fit_problem(X, Y, sample_weight, loss)
+        res = self._fit_problem(X, Y, weights, loss)
         self.coef_ = res.coef
+        if loss == losses.MULTINOMIAL and not self.positive:  # a shift would break W >= 0
+            self.coef_ = _centre_unpenalised(res.coef, self.alpha, self.penalty_factor)
         self.intercept_ = res.intercept
+        end_fit(ctx, self, X=X, y=y, sw=sample_weight)
         return self
 
     def decision_function(self, X):

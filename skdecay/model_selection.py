@@ -19,10 +19,17 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
+from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 from sklearn.utils.multiclass import check_classification_targets
 
-from ._compat import Interval, Real, StrOptions, fit_context
-from ._validation import check_sample_weight, check_weighted_classes, check_X_y
+from ._callbacks import begin_fit, end_fit, leaf_task, metadata
+from ._compat import Interval, Real, StrOptions, fit_context, routing_enabled, scorer_with_labels
+from ._validation import (
+    check_sample_weight,
+    check_weighted_classes,
+    check_X_y,
+    class_weight_vector,
+)
 from .linear_model import ElasticNetClassifier, ElasticNetRegressor, _LinearModel
 from .path import (
     _as_csc,
@@ -56,13 +63,16 @@ _CV_CONSTRAINTS = {
 
 
 def _fold_task(
-    X, y, sw, train, test, l1_ratio, alphas, settings, scorer, classes, mse, seed
+    X, y, sw, cw, train, test, l1_ratio, alphas, settings, scorer, classes, mse, seed, est, ctx
 ) -> tuple[np.ndarray, np.ndarray | None, list[float]]:
     """Path on ``train``, scored on ``test``: ``(scores, mse or None, failed alphas)``.
 
     ``scores`` (higher is better) has one entry per alpha; the default
     regression score is ``-mse`` with ``mse`` the ``sw``-weighted mean squared
-    error on the held-out rows.
+    error on the held-out rows.  ``cw`` (per-sample class weights, or ``None``)
+    multiplies the training weights only: held-out scores are not class
+    weighted (as ``LogisticRegressionCV``).  ``ctx`` is the callback context of
+    this task (for ``est``, the CV estimator): one leaf per alpha.
     """
     X_train, X_test = X[train], X[test]
     if not isinstance(X, np.ndarray):
@@ -71,6 +81,8 @@ def _fold_task(
         X_train = np.asfortranarray(X_train)
     sw_train = None if sw is None else sw[train]
     sw_test = None if sw is None else sw[test]
+    if cw is not None:
+        sw_train = cw[train] if sw_train is None else sw_train * cw[train]
     common = (
         l1_ratio,
         sw_train,
@@ -82,6 +94,19 @@ def _fold_task(
         pb = _regression_problem(X_train, y[train], *common, checked=True)
     else:
         pb, _ = _logistic_problem(X_train, y[train], *common, classes)
+    y_train = y[train]
+    ctx.call_on_fit_task_begin(estimator=est, X=X_train, y=y_train, metadata=metadata(sw_train))
+    on_alpha = None
+    if ctx:
+
+        def on_alpha(i, coef, intercept):
+            def attrs():
+                if classes is None:
+                    return {"coef_": coef[0].copy(), "intercept_": intercept[0]}
+                return {"coef_": coef.copy(), "intercept_": intercept.copy()}
+
+            leaf_task(ctx, est, f"alpha={alphas[i]:.3g}", attrs, X=X_train, y=y_train, sw=sw_train)
+
     path, failed = _solve_path(
         pb,
         alphas,
@@ -89,7 +114,9 @@ def _fold_task(
         max_iter=settings["max_iter"],
         selection=settings["selection"],
         rng=np.random.RandomState(seed),
+        on_alpha=on_alpha,
     )
+    ctx.call_on_fit_task_end(estimator=est, X=X_train, y=y_train, metadata=metadata(sw_train))
     y_test = y[test]
     # held-out linear predictors of every alpha in one product: (n_alphas, n_test, K)
     coefs = path.coefs.astype(np.float64)
@@ -182,12 +209,45 @@ class _PathCV(_LinearModel):
             return _logistic_problem(X, y, *args, self.classes_)[0]
         return _regression_problem(X, y, *args, checked=True)
 
-    def _cv_fit(self, X, y, sample_weight, split_params):
+    def get_metadata_routing(self):
+        """Route ``fit``'s metadata to the splitter's ``split`` (e.g. ``groups`` for
+        ``GroupKFold``), as scikit-learn's ``ElasticNetCV``, so that the estimator
+        works inside ``GridSearchCV`` with metadata routing enabled.
+
+        Returns
+        -------
+        routing : MetadataRouter
+        """
+        return (
+            MetadataRouter(owner=self)
+            .add_self_request(self)
+            .add(
+                splitter=check_cv(self.cv),
+                method_mapping=MethodMapping().add(caller="fit", callee="split"),
+            )
+        )
+
+    def _split_params(self, params: dict) -> dict:
+        """``split``'s parameters: routed when metadata routing is on, else as given."""
+        if routing_enabled():
+            return dict(process_routing(self, "fit", **params).splitter.split)
+        return params
+
+    def _scorer(self):
+        """The held-out scorer, or ``None`` for the built-in criterion."""
+        if self.scoring is None:
+            return None
+        if self._is_classifier and not callable(self.scoring):
+            return scorer_with_labels(self.scoring, self.classes_)
+        return check_scoring(self, scoring=self.scoring)
+
+    def _cv_fit(self, X, y, sample_weight, split_params, cw=None):
         if isinstance(sample_weight, Number):
             sample_weight = None  # uniform weights change nothing (as scikit-learn)
         sw = None
         if sample_weight is not None:
             sw = check_sample_weight(sample_weight, X.shape[0], np.float64)
+        split_params = self._split_params(split_params)
         l1_ratios = self._l1_ratios()
         n_alphas = self._n_alphas()
         if n_alphas is None:
@@ -199,7 +259,7 @@ class _PathCV(_LinearModel):
         folds = list(cv.split(X, y, **split_params))
         mse = self.scoring is None and not self._is_classifier
         # None: a criterion computed here for every alpha at once (mse, accuracy)
-        scorer = None if self.scoring is None else check_scoring(self, scoring=self.scoring)
+        scorer = self._scorer()
         settings = {
             k: getattr(self, k)
             for k in ("penalty_factor", "positive", "fit_intercept", "tol", "max_iter", "selection")
@@ -208,10 +268,38 @@ class _PathCV(_LinearModel):
         seeds = check_random_state(self.random_state).randint(
             np.iinfo(np.int32).max, size=(l1_ratios.size, len(folds))
         )
+        # callbacks: the fit has one task per (l1_ratio, fold) path and the refit
+        n_paths = l1_ratios.size * len(folds)
+        root = begin_fit(
+            self, max_subtasks=n_paths + 1, sequential_subtasks=False, X=X, y=y, sw=sample_weight
+        )
+        contexts = [
+            root.subcontext(
+                task_name=f"path l1_ratio={r:g} fold {f}",
+                task_id=i * len(folds) + f,
+                max_subtasks=len(alphas[i]),
+            )
+            for i, r in enumerate(l1_ratios)
+            for f in range(len(folds))
+        ]
         tasks = (
             delayed(_fold_task)(
-                X, y, sw, train, test, r, a, settings, scorer, classes, mse, seeds[i, f]
-            )
+                X,
+                y,
+                sw,
+                cw,
+                train,
+                test,
+                r,
+                a,
+                settings,
+                scorer,
+                classes,
+                mse,
+                seeds[i, f],
+                self,
+                contexts[i * len(folds) + f],
+            )  # fmt: skip
             for i, (r, a) in enumerate(zip(l1_ratios, alphas, strict=True))
             for f, (train, test) in enumerate(folds)
         )
@@ -242,16 +330,24 @@ class _PathCV(_LinearModel):
             if l1_ratios.size == 1:
                 self.alphas_ = self.alphas_[0]
 
-        model = self._refit_model().fit(X, y, sample_weight=sample_weight)
+        model = self._refit_model()
+        refit = root.subcontext(task_name="refit", task_id=n_paths)
+        with refit.propagate_callback_context(model):
+            refit.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata(sample_weight))
+            model.fit(X, y, sample_weight=sample_weight)
+            refit.call_on_fit_task_end(estimator=self, X=X, y=y, metadata=metadata(sample_weight))
         self.coef_ = model.coef_
         self.intercept_ = model.intercept_
         self.dual_gap_ = model.dual_gap_
         self.n_iter_ = model.n_iter_
+        end_fit(root, self, X=X, y=y, sw=sample_weight)
         return self
 
     def _refit_model(self):
+        kw = {"class_weight": self.class_weight} if self._is_classifier else {}
         cls = ElasticNetClassifier if self._is_classifier else ElasticNetRegressor
         return cls(
+            **kw,
             alpha=self.alpha_,
             l1_ratio=self.l1_ratio_,
             fit_intercept=self.fit_intercept,
@@ -377,6 +473,7 @@ class ElasticNetRegressorCV(RegressorMixin, _PathCV):
     """
 
     _parameter_constraints = dict(_CV_CONSTRAINTS)
+    _coef_is_1d = True
 
     def __init__(
         self,
@@ -461,6 +558,10 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
     Parameters
     ----------
     {shared_params}
+    class_weight : dict, "balanced" or None, default=None
+        As in :class:`~skdecay.ElasticNetClassifier`; ``"balanced"`` is computed
+        once on all the data and multiplies the training weights of every fold
+        (held-out scores are not class weighted), as ``LogisticRegressionCV``.
     max_iter : int, default=100
         Maximum Newton iterations per ``alpha``.
     tol : float, default=1e-4
@@ -470,7 +571,11 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
         ``LogisticRegressionCV`` (which announces ``"neg_log_loss"`` for 1.11;
         ``scoring="neg_log_loss"`` breaks the frequent accuracy ties and is
         recommended).  Otherwise a scorer name or callable, called with
-        ``sample_weight=`` the held-out weights when weights are given.
+        ``sample_weight=`` the held-out weights when weights are given.  Named
+        scorers whose metric takes ``labels`` (``"neg_log_loss"``,
+        ``"neg_brier_score"``) are given ``classes_`` (and, for two classes,
+        ``pos_label=classes_[1]``), so a held-out fold lacking a class is
+        scored correctly.  :meth:`score` uses ``scoring`` too.
 
     Attributes
     ----------
@@ -499,7 +604,10 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
     ((1, 30), (1, 10, 3))
     """
 
-    _parameter_constraints = dict(_CV_CONSTRAINTS)
+    _parameter_constraints = {
+        **_CV_CONSTRAINTS,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
     _is_classifier = True
 
     def __init__(
@@ -512,6 +620,7 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
         fit_intercept=True,
         penalty_factor=None,
         positive=False,
+        class_weight=None,
         max_iter=100,
         tol=1e-4,
         cv=None,
@@ -528,6 +637,7 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
         self.fit_intercept = fit_intercept
         self.penalty_factor = penalty_factor
         self.positive = positive
+        self.class_weight = class_weight
         self.max_iter = max_iter
         self.tol = tol
         self.cv = cv
@@ -550,7 +660,8 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
             Used by the path fits (training rows, rescaled to sum to their
             count), by the held-out scores and by the refit.
         **params : dict
-            Passed to the splitter's ``split`` (e.g. ``groups=`` for ``GroupKFold``).
+            Passed to the splitter's ``split`` (e.g. ``groups=`` for
+            ``GroupKFold``); with metadata routing enabled, routed to it.
 
         Returns
         -------
@@ -565,7 +676,30 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
                 f"the data contain only one class: {self.classes_[0]!r}."
             )
         check_weighted_classes(y, sample_weight)
-        return self._cv_fit(X, y, sample_weight, params)
+        if isinstance(sample_weight, Number):
+            sample_weight = None
+        # "balanced" is counted on all the data, then used by every fold (as
+        # LogisticRegressionCV) and by the refit
+        cw = class_weight_vector(self.class_weight, self.classes_, y, sample_weight)
+        return self._cv_fit(X, y, sample_weight, params, cw)
+
+    def score(self, X, y, sample_weight=None):
+        """Score with ``scoring`` (accuracy when ``None``), as ``LogisticRegressionCV``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+        """
+        kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
+        if self.scoring is None:
+            return ClassifierMixin.score(self, X, y, **kwargs)
+        return check_scoring(self, scoring=self.scoring)(self, X, y, **kwargs)
 
     decision_function = ElasticNetClassifier.decision_function
     predict = ElasticNetClassifier.predict

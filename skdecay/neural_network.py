@@ -45,9 +45,20 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 from threadpoolctl import ThreadpoolController
 
 from . import optim
-from ._compat import Integral, Interval, Real, StrOptions, fit_context
+from ._callbacks import CallbackSupportMixin, begin_fit, end_fit, epoch_task
+from ._compat import (
+    CLASS_WEIGHT_CONSTRAINT,
+    CLASS_WEIGHT_DOC,
+    DocLinkMixin,
+    Integral,
+    Interval,
+    Real,
+    StrOptions,
+    fit_context,
+    with_class_weight,
+)
 from ._kernels import mlp as _mlp
-from ._validation import FLOATS, check_sample_weight, check_weighted_classes
+from ._validation import FLOATS, check_sample_weight, check_weighted_classes, class_weighted
 from .network import (
     ACTIVATIONS,
     OUT_ACTIVATIONS,
@@ -240,7 +251,7 @@ def _per_layer(value, n_mat: int, name: str, upper: float | None) -> np.ndarray:
     return arr
 
 
-class _BaseMLP(BaseEstimator):
+class _BaseMLP(DocLinkMixin, CallbackSupportMixin, BaseEstimator):
     """Training loop shared by the six estimators."""
 
     _fixed_l1_ratio: float | None = None
@@ -318,9 +329,11 @@ class _BaseMLP(BaseEstimator):
         # The minibatch products are small (batch x layer width): BLAS threads
         # cost more than they save and oversubscribe joblib/dask workers, so
         # training runs on one BLAS thread (see the class docstring).
+        ctx = begin_fit(self, max_subtasks=1 if incremental else self.max_iter, X=X, y=y)
         with _blas_controller().limit(limits=1, user_api="blas"):
-            params, hist = self._train(params, problem, val, incremental)
+            params, hist = self._train(params, problem, val, incremental, (X, y))
         self._set_fitted(params, layout, early, hist)
+        end_fit(ctx, self, X=X, y=y)
         return self
 
     def _resume(self, sizes, n_params: int, dtype, first: bool, incremental: bool):
@@ -382,7 +395,7 @@ class _BaseMLP(BaseEstimator):
             )
         return X[tr], Y[tr], sw[tr], (X[va], Y[va], sw[va])
 
-    def _train(self, params, problem, val, incremental: bool):
+    def _train(self, params, problem, val, incremental: bool, fit_data=(None, None)):
         """The epoch loop: one kernel call per epoch, stopping rule, divergence guard."""
         X, Y, s, batch, layout, lam1, lam2, alpha, l1r = problem
         n, dtype = X.shape[0], X.dtype
@@ -436,6 +449,9 @@ class _BaseMLP(BaseEstimator):
             self._record(hist, coefs, float(loss))
             if self.verbose:
                 print(f"Iteration {self.n_iter_}, loss = {loss:.8f}")
+            if epoch_task(self, params, layout, *fit_data):  # callbacks; True: stop
+                converged = True
+                break
             if early:
                 score = self._score_val(*val, params, layout)
                 hist["validation_score"][-1] = score
@@ -604,6 +620,7 @@ class _MLPClassifierBase(ClassifierMixin, _BaseMLP):
 
         ``y``: labels (binary or multiclass) or a multilabel indicator matrix.
         """
+        sample_weight = class_weighted(self.class_weight, y, sample_weight)
         return self._fit(X, y, sample_weight, incremental=False)
 
     @fit_context
@@ -617,6 +634,8 @@ class _MLPClassifierBase(ClassifierMixin, _BaseMLP):
                 f"classes={np.unique(classes).tolist()} differs from the classes of the "
                 f"first call, {self.classes_.tolist()}."
             )
+        known = classes if classes is not None else getattr(self, "classes_", None)
+        sample_weight = class_weighted(self.class_weight, y, sample_weight, known, partial=True)
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def decision_function(self, X):
@@ -832,8 +851,8 @@ _CLASSES_DOC = """    classes_ : ndarray
 
 
 class ElasticNetMLPClassifier(_MLPClassifierBase):
-    __init__ = _init_elastic_net
-    _parameter_constraints = _EN_CONSTRAINTS
+    __init__ = with_class_weight(_init_elastic_net)
+    _parameter_constraints = {**_EN_CONSTRAINTS, **CLASS_WEIGHT_CONSTRAINT}
 
 
 class ElasticNetMLPRegressor(_MLPRegressorBase):
@@ -842,8 +861,8 @@ class ElasticNetMLPRegressor(_MLPRegressorBase):
 
 
 class RidgeMLPClassifier(_MLPClassifierBase):
-    __init__ = _init_fixed_ratio
-    _parameter_constraints = _common_constraints()
+    __init__ = with_class_weight(_init_fixed_ratio)
+    _parameter_constraints = {**_common_constraints(), **CLASS_WEIGHT_CONSTRAINT}
     _fixed_l1_ratio = 0.0
 
 
@@ -854,8 +873,8 @@ class RidgeMLPRegressor(_MLPRegressorBase):
 
 
 class LassoMLPClassifier(_MLPClassifierBase):
-    __init__ = _init_fixed_ratio
-    _parameter_constraints = _common_constraints()
+    __init__ = with_class_weight(_init_fixed_ratio)
+    _parameter_constraints = {**_common_constraints(), **CLASS_WEIGHT_CONSTRAINT}
     _fixed_l1_ratio = 1.0
 
 
@@ -869,7 +888,7 @@ _FIXED_NOTE = "\n    ``l1_ratio`` is fixed to {}: {}.\n"
 ElasticNetMLPClassifier.__doc__ = _doc(
     "Multilayer perceptron classifier with an elastic-net weight penalty.",
     _CLF_LOSS,
-    _L1_DOC,
+    _L1_DOC + CLASS_WEIGHT_DOC,
     _CLASSES_DOC,
 )
 ElasticNetMLPRegressor.__doc__ = _doc(
@@ -878,7 +897,7 @@ ElasticNetMLPRegressor.__doc__ = _doc(
 RidgeMLPClassifier.__doc__ = _doc(
     "Multilayer perceptron classifier with an L2 (ridge / weight decay) penalty.",
     _CLF_LOSS + _FIXED_NOTE.format(0, "weights shrink, rarely to zero"),
-    "",
+    CLASS_WEIGHT_DOC,
     _CLASSES_DOC,
 )
 RidgeMLPRegressor.__doc__ = _doc(
@@ -889,7 +908,7 @@ RidgeMLPRegressor.__doc__ = _doc(
 LassoMLPClassifier.__doc__ = _doc(
     "Multilayer perceptron classifier with an L1 (lasso) penalty: exact zeros.",
     _CLF_LOSS + _FIXED_NOTE.format(1, "proximal steps set weights exactly to zero"),
-    "",
+    CLASS_WEIGHT_DOC,
     _CLASSES_DOC,
     _EXAMPLE,
 )

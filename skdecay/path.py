@@ -97,7 +97,14 @@ def _check_grid_params(n_alphas, eps) -> None:
 
 
 def _check_alphas(alphas) -> np.ndarray:
-    """User alphas as a float64 1-D array sorted decreasing (as scikit-learn's paths)."""
+    """User alphas as a float64 1-D array sorted decreasing (as scikit-learn's paths).
+
+    Non-numbers (a string inside the list) raise ``TypeError``, as scikit-learn.
+    """
+    if isinstance(alphas, (str, bytes)) or any(
+        isinstance(a, (str, bytes)) for a in np.asarray(alphas, dtype=object).ravel()
+    ):
+        raise TypeError(f"alphas must contain numbers only, got {alphas!r}.")
     try:
         a = np.asarray(alphas, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -206,13 +213,23 @@ def _grid(pb: Problem, n_alphas: int, eps: float) -> np.ndarray:
 
 
 def _solve_path(
-    pb: Problem, alphas: np.ndarray, *, tol, max_iter, selection, rng, compiled_path=True
+    pb: Problem,
+    alphas: np.ndarray,
+    *,
+    tol,
+    max_iter,
+    selection,
+    rng,
+    compiled_path=True,
+    on_alpha=None,
 ) -> tuple[RegularizationPath, list[float]]:
     """Warm-started fits along ``alphas``; returns the path (coefs ``(n_alphas, K, p)``)
     and the alphas whose fit did not reach ``tol`` (no warning emitted here).
 
     Problems the compiled solver supports run as one compiled call; the Python
-    loop below (``compiled_path=False`` forces it) serves the others."""
+    loop below (``compiled_path=False`` forces it) serves the others.
+    ``on_alpha(i, coef, intercept)`` (progress callbacks) is called once per
+    alpha as it is solved (after the compiled call, for every alpha at once)."""
     if compiled_path and selection == "cyclic":
         # the gap alone certifies a CD fit; Newton settles in about one more step
         # and keeps the settling test (as in the loop below)
@@ -220,6 +237,8 @@ def _solve_path(
         if out is not None:
             failed = [float(a) for a in alphas[~out.converged]]
             path = RegularizationPath(alphas, out.coefs, out.intercepts, out.gaps, out.n_iter)
+            for i in range(alphas.size) if on_alpha is not None else ():
+                on_alpha(i, out.coefs[i], out.intercepts[i])
             return path, failed
     K, p = pb.Y.shape[1], pb.X.shape[1]
     m = alphas.size
@@ -238,6 +257,8 @@ def _solve_path(
             W0, b0 = _zero_solution(pb)
             coefs[i], intercepts[i] = W0, b0
             gaps[i] = duality_gap(replace(pb, alpha=float(alpha)), W0, b0)
+            if on_alpha is not None:
+                on_alpha(i, W0, b0)
             continue
         pb_alpha = replace(pb, alpha=float(alpha))
         W_last = W
@@ -264,6 +285,8 @@ def _solve_path(
         gaps[i], n_iter[i] = res.dual_gap, res.n_iter
         if not res.converged:
             failed.append(float(alpha))
+        if on_alpha is not None:
+            on_alpha(i, W, b)
     return RegularizationPath(alphas, coefs, intercepts, gaps, n_iter), failed
 
 
