@@ -48,6 +48,8 @@ __all__ = ["main", "MAX_CLASSES", "L1_RATIOS", "KNOWN_TYPES"]
 
 #: A numeric integer-valued target with at most this many distinct values is a class label.
 MAX_CLASSES = 10
+#: Grid sizes: linear models (cheap paths) and ``--model mlp`` (one training per point and fold).
+N_ALPHAS, N_ALPHAS_MLP = 20, 8
 #: The ``l1_ratio`` values searched for ``--model elasticnet`` and ``logistic``.
 L1_RATIOS = (0.1, 0.5, 0.9, 1.0)
 _MODELS = ("elasticnet", "lasso", "ridge", "logistic", "mlp")
@@ -235,11 +237,11 @@ def _mlp(kind: str, seed: int):
     return cls(
         hidden_layer_sizes=(32,),
         l1_ratio=0.5,
-        learning_rate_init=3e-3,
-        max_iter=300,
+        learning_rate_init=1e-2,
+        max_iter=200,
         early_stopping=True,
         validation_fraction=0.15,
-        n_iter_no_change=15,
+        n_iter_no_change=10,
         random_state=seed,
     )
 
@@ -249,7 +251,7 @@ def _grid(model: str, n_alphas: int, n_rows: int) -> np.ndarray:
 
     if model == "ridge":  # sum-of-squares convention: alpha / n is the mean-loss penalty
         return n_rows * np.logspace(1, -4, n_alphas)
-    return np.logspace(-1, -5, n_alphas)
+    return np.logspace(0, -4, n_alphas)  # mlp: alpha = 1 already silences most inputs
 
 
 def _selector(kind: str, model: str, n_alphas: int, cv, scoring: str, seed: int, n_rows: int):
@@ -336,7 +338,7 @@ def _finish_grid(search, Xt, y, model: str) -> _Tuned:
         stopped = [f.n_iter_ for f in fits]
         notes.append(
             f"mlp: one hidden layer of 32 units, l1_ratio=0.5, Adam, early stopping on 15% of "
-            f"the rows; {min(stopped)}-{max(stopped)} epochs along the grid (max 300). The plot "
+            f"the rows; {min(stopped)}-{max(stopped)} epochs along the grid (max 200). The plot "
             "shows each input's first-layer weight norm; 'nonzero' counts inputs in use"
         )
     nonzero = np.count_nonzero(coefs, axis=1)
@@ -530,7 +532,8 @@ def _fit_frame(
                 else ""
             )
             raise CLIError(
-                f"class {str(labels[np.argmin(counts)])!r} of {target!r} has {counts.min()} row(s): "
+                f"class {str(labels[np.argmin(counts)])!r} of {target!r} has {counts.min()} "
+                f"row(s): "
                 f"too few for {cv}-fold CV{hint}"
             )
         splitter = StratifiedKFold(cv, shuffle=True, random_state=seed)
@@ -778,10 +781,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"skdecay {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def tuning(p: argparse.ArgumentParser, n_alphas: int) -> None:
+    def tuning(p: argparse.ArgumentParser) -> None:
         p.add_argument("--cv", type=int, default=5, help="number of CV folds (default 5)")
         p.add_argument(
-            "--n-alphas", type=int, default=n_alphas, help=f"alphas on the grid ({n_alphas})"
+            "--n-alphas",
+            type=int,
+            default=None,
+            help=f"alphas on the grid (default {N_ALPHAS}; {N_ALPHAS_MLP} for --model mlp)",
         )
         p.add_argument("--seed", type=int, default=0, help="seed of the folds and the MLP (0)")
         p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
@@ -826,7 +832,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     fit.add_argument("--drop", nargs="+", default=[], metavar="COL", help="columns to leave out")
     reading(fit)
-    tuning(fit, 20)
+    tuning(fit)
     fit.set_defaults(func=_cmd_fit)
 
     pred = sub.add_parser("predict", help="predict with a model written by `skdecay fit`")
@@ -838,7 +844,7 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="fit on scikit-learn's diabetes data")
     demo.add_argument("--out-dir", default=".", help="where the PNG and model go (default .)")
-    tuning(demo, 20)
+    tuning(demo)
     demo.set_defaults(func=_cmd_demo)
     return parser
 
@@ -860,6 +866,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "cv", 2) < 2:
         parser.error("--cv must be at least 2")
+    if getattr(args, "n_alphas", None) is None and hasattr(args, "n_alphas"):
+        args.n_alphas = N_ALPHAS_MLP if getattr(args, "model", None) == "mlp" else N_ALPHAS
     if getattr(args, "n_alphas", 1) < 1:
         parser.error("--n-alphas must be at least 1")
     try:
