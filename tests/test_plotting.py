@@ -430,3 +430,97 @@ def test_docstring_examples_run():
         warnings.simplefilter("ignore", ConvergenceWarning)
         result = doctest.testmod(skdecay.plotting, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 4 and result.failed == 0
+
+
+# ---------------------------------------------------------------------------
+# readability: distinct colours, a legend that covers nothing, many lines
+
+
+def _points_in_display(disp) -> np.ndarray:
+    """Every drawn data point of the path (lines and grey collection) in pixels."""
+    ax = disp.ax_
+    xy = [np.column_stack([ln.get_xdata(), ln.get_ydata()]) for ln in disp.lines_]
+    if disp.collection_ is not None:
+        xy += list(disp.collection_.get_segments())
+    return ax.transData.transform(np.vstack(xy))
+
+
+def _legend_covers_none(ax, pixels: np.ndarray) -> bool:
+    ax.figure.canvas.draw()
+    box = ax.get_legend().get_window_extent()
+    inside = (
+        (pixels[:, 0] >= box.x0)
+        & (pixels[:, 0] <= box.x1)
+        & (pixels[:, 1] >= box.y0)
+        & (pixels[:, 1] <= box.y1)
+    )
+    return not inside.any()
+
+
+@pytest.fixture(scope="module")
+def wide_path():
+    """A lasso path over 40 features with one-hot-like groups (many nonzero at the end)."""
+    rng = np.random.default_rng(0)
+    X = StandardScaler().fit_transform(rng.normal(size=(120, 40)))
+    y = X @ rng.normal(size=40) + rng.normal(size=120)
+    return enet_path(X, y, l1_ratio=1.0, n_alphas=30)
+
+
+def test_path_legend_colours_unique_and_legend_covers_no_data(wide_path):
+    path = wide_path
+    names = [f"f{j}" for j in range(40)]
+    disp = RegularizationPathDisplay.from_path(
+        path, feature_names=names, selected_alpha=path.alphas[20], n_labels=18, l1_ratio=1.0
+    )
+    handles = disp.ax_.get_legend().legend_handles
+    colours = [matplotlib.colors.to_hex(h.get_color()) for h in handles[:-1]]  # last: selected
+    assert len(colours) == 18 and len(set(colours)) == 18
+    grey = matplotlib.colors.to_hex(disp.collection_.get_colors()[0])
+    assert grey not in colours
+    # each legend entry names the line of its colour
+    for h, line in zip(handles[:-1], disp.lines_):
+        assert h.get_label() == line.get_label() and h.get_color() == line.get_color()
+    # the 18 named lines are the largest at the selected alpha
+    size = np.abs(path.coefs[20])
+    assert set(disp.labelled_) == set(np.argsort(-size)[:18].tolist())
+    assert _legend_covers_none(disp.ax_, _points_in_display(disp))
+    title = disp.ax_.get_title()
+    assert "lasso path, l1_ratio = 1" in title and "18 largest of 40" in title
+
+
+def test_path_value_name_is_the_axis_label(wide_path):
+    disp = RegularizationPathDisplay.from_path(
+        wide_path, value_name="norm of the input's first-layer weights"
+    )
+    assert disp.ax_.get_ylabel() == "norm of the input's first-layer weights"
+    assert RegularizationPathDisplay.from_path(wide_path).ax_.get_ylabel() == "coefficient"
+
+
+def test_path_thousands_of_lines_are_one_collection():
+    rng = np.random.default_rng(0)
+    alphas = np.geomspace(1.0, 1e-3, 40)
+    coefs = np.cumsum(rng.normal(size=(40, 3000)), axis=0) * 0.01
+    disp = RegularizationPathDisplay(alphas, coefs, selected_alpha=0.01).plot()
+    assert len(disp.collection_.get_segments()) == 3000 - 10
+    assert len(disp.ax_.lines) <= 10 + 2  # labelled lines, selected alpha, zero line
+    np.testing.assert_allclose(_drawn(disp), coefs)
+    y0, y1 = disp.ax_.get_ylim()  # the collection is inside the view
+    assert y0 <= coefs.min() and y1 >= coefs.max()
+
+
+def test_cv_display_overlapping_bands_stay_readable(cv_two_ratios):
+    disp = CVScoreDisplay.from_estimator(cv_two_ratios)
+    lines = disp.lines_
+    assert len({ln.get_color() for ln in lines}) == len(lines)
+    assert len({ln.get_linestyle() for ln in lines}) == len(lines)
+    assert len({ln.get_marker() for ln in lines}) == len(lines)
+    mean = cv_two_ratios.scores_path_.mean(axis=-1)
+    for i, best in enumerate(disp.best_markers_):
+        b = int(np.argmax(mean[i]))
+        assert best.get_xdata()[0] == cv_two_ratios.alphas_[i][b]
+        assert best.get_ydata()[0] == mean[i][b]
+    pixels = np.vstack(
+        [disp.ax_.transData.transform(np.column_stack(ln.get_data())) for ln in disp.ax_.lines[:-1]]
+        + [disp.ax_.transData.transform(f.get_paths()[0].vertices) for f in disp.fills_]
+    )
+    assert _legend_covers_none(disp.ax_, pixels)
