@@ -429,7 +429,7 @@ def _edge_note(tuned: _Tuned) -> str | None:
     return None
 
 
-def _write_plot(tuned: _Tuned, names, title: str, path: Path) -> None:
+def _write_plot(tuned: _Tuned, names, title: str, path: Path, ridge: bool = False) -> None:
     import matplotlib
 
     if "matplotlib.pyplot" not in sys.modules:
@@ -443,7 +443,7 @@ def _write_plot(tuned: _Tuned, names, title: str, path: Path) -> None:
         feature_names=list(names),
         selected_alpha=float(tuned.alphas[tuned.best]),
         name=title,
-        l1_ratio=tuned.l1_ratio,
+        l1_ratio=0.0 if ridge else tuned.l1_ratio,
         value_name=tuned.value_name,
     )
     display.figure_.savefig(path, dpi=100, bbox_inches="tight")
@@ -596,7 +596,9 @@ def _fit_frame(
 
     sio.dump(pipeline, out)
     title = f"{model} on {source}"
-    _write_plot(tuned, names, title, plot)
+    if model == "mlp":
+        title += ": first-layer weight norm of each input, one fit per alpha"
+    _write_plot(tuned, names, title, plot, ridge=model == "ridge")
     seconds = time.perf_counter() - t0
 
     stdout = sys.stdout

@@ -84,13 +84,15 @@ _MAX_LABELS = 18
 
 
 def _distinct_colors(n: int) -> list:
-    """``n`` (<= 18) distinct colours, none grey (grey is for unlabelled lines)."""
+    """``n`` (<= 18) distinct colours, none grey (grey is for unlabelled lines).
+
+    Up to 10: matplotlib's tab10 with black instead of its grey; beyond, the
+    light variants of tab20 follow.
+    """
     plt = _pyplot()
-    if n <= 9:
-        colors = [plt.get_cmap("tab10")(i) for i in range(10) if i != 7]
-    else:
-        colors = [plt.get_cmap("tab20")(i) for i in range(20) if i not in (14, 15)]
-    return colors[:n]
+    tab10 = [plt.get_cmap("tab10")(i) for i in range(10) if i != 7]
+    light = [plt.get_cmap("tab20")(2 * i + 1) for i in range(10) if i != 7]
+    return (tab10 + [(0.0, 0.0, 0.0, 1.0)] + light)[:n]
 
 
 def _log_alpha_axis(ax, xlabel: str = "alpha") -> None:
@@ -152,10 +154,9 @@ class RegularizationPathDisplay:
     Attributes
     ----------
     lines_ : list of matplotlib Line2D
-        The labelled coefficients (one distinct colour each), in the order of
-        the flattened columns (class-major for a 3-D ``coefs``).
+        The labelled coefficients (one distinct colour each), largest first.
     labelled_ : ndarray of int
-        Their column indices.
+        Their indices among the flattened columns (class-major for a 3-D ``coefs``).
     collection_ : matplotlib LineCollection or None
         All other coefficients, in grey, one segment chain each.
     selected_line_ : matplotlib Line2D or None
@@ -220,7 +221,7 @@ class RegularizationPathDisplay:
         return self.coefs.reshape(self.coefs.shape[0], K * p), labels
 
     def _labelled(self, values: np.ndarray, n_labels: int) -> np.ndarray:
-        """Columns to label: the largest at the selected alpha (else the smallest alpha)."""
+        """Columns to label, largest first: at the selected alpha (else the smallest alpha)."""
         n_labels = min(max(int(n_labels), 0), _MAX_LABELS)
         if self.selected_alpha is not None:
             row = int(np.argmin(np.abs(np.log(self.alphas) - np.log(float(self.selected_alpha)))))
@@ -230,8 +231,7 @@ class RegularizationPathDisplay:
         else:
             size = np.abs(values[int(np.argmin(self.alphas))])
         order = np.argsort(-size, kind="stable")
-        order = order[size[order] > 0][:n_labels]
-        return np.sort(order)
+        return order[size[order] > 0][:n_labels]
 
     def plot(self, ax=None, *, n_labels: int = 10, legend: bool = True, **line_kw):
         """Draw the path.

@@ -483,6 +483,7 @@ def test_path_legend_colours_unique_and_legend_covers_no_data(wide_path):
     # the 18 named lines are the largest at the selected alpha
     size = np.abs(path.coefs[20])
     assert set(disp.labelled_) == set(np.argsort(-size)[:18].tolist())
+    assert np.all(np.diff(size[disp.labelled_]) <= 0)  # legend: largest first
     assert _legend_covers_none(disp.ax_, _points_in_display(disp))
     title = disp.ax_.get_title()
     assert "lasso path, l1_ratio = 1" in title and "18 largest of 40" in title
