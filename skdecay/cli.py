@@ -152,7 +152,7 @@ def _target_kind(y, target: str, task: str) -> tuple[str, str]:
     if task != "auto":
         return task, f"target {target!r}: {task} (--task {task}; {n_values} distinct values)"
     if not _is_numeric(y):
-        kind, why = "classification", f"{n_values} text values"
+        kind, why = "classification", f"{n_values} non-numeric values"
     else:
         values = np.asarray(y, dtype=np.float64)
         if np.any(values != np.round(values)):
