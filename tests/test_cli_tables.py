@@ -325,3 +325,42 @@ def test_help_and_version_are_fast():
     for args in (["--version"], ["--help"], ["fit", "--help"]):
         took = min(_wall(["-m", "skdecay", *args]) for _ in range(3))
         assert took - base < 0.5, (args, took, base)
+
+
+# ---------------------------------------------------------------------------
+# the figure the command writes
+
+
+def _written_figure(monkeypatch):
+    import matplotlib.pyplot as plt
+
+    closed = []
+    real_close = plt.close
+    monkeypatch.setattr(plt, "close", lambda fig=None: (closed.append(fig), real_close(fig)))
+    return closed
+
+
+def test_path_figure_titles_say_what_is_drawn(tmp_path, capsys, monkeypatch):
+    closed = _written_figure(monkeypatch)
+    data = _write(_frame(n=60), tmp_path / "d.csv")
+    code, out, err = _run(["fit", data, "--target", "y", "--model", "lasso", *FAST], capsys)
+    assert code == 0, err
+    ax = closed[-1].axes[0]
+    assert "lasso on d.csv" in ax.get_title() and "l1_ratio = 1" in ax.get_title()
+    assert ax.get_ylabel() == "coefficient on standardized features"
+    # the named lines are the selected model's nonzero coefficients
+    model = load_model("model.skops")[-1]
+    names = np.asarray(_features("model.skops"))
+    named = {t.get_text() for t in ax.get_legend().get_texts()[:-1]}
+    assert named == set(names[model.coef_ != 0])
+
+    argv = ["fit", data, "--target", "y", "--model", "mlp", "--n-alphas", 2, *FAST[:2], *FAST[4:]]
+    code, out, err = _run(argv, capsys)
+    assert code == 0, err
+    ax = closed[-1].axes[0]
+    assert "first-layer weight norm" in ax.get_title()
+    assert ax.get_ylabel() == "norm of the input's first-layer weights"
+    assert "mlp: one hidden layer of 32 units" in out
+    star = next(line for line in out.splitlines() if line.startswith("*"))
+    selected = next(line for line in out.splitlines() if line.startswith("selected features"))
+    assert f"({star.split()[-1]}/" in selected  # inputs in use = selected inputs
