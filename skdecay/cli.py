@@ -400,11 +400,12 @@ def _selected_features(estimator, names: np.ndarray) -> np.ndarray:
 
 
 def _print_table(tuned: _Tuned, scoring: str, out) -> None:
-    print(f"{'':2}{'alpha':>11} {'CV ' + scoring:>14} {'± std':>8} {'nonzero':>8}", file=out)
+    w = max(14, len(scoring) + 4)
+    print(f"{'':2}{'alpha':>11} {'CV ' + scoring:>{w}} {'± std':>8} {'nonzero':>8}", file=out)
     for i, a in enumerate(tuned.alphas):
         mark = "*" if i == tuned.best else " "
         print(
-            f"{mark:2}{a:11.4g} {tuned.mean[i]:14.4f} {tuned.std[i]:8.4f} {tuned.nonzero[i]:8d}",
+            f"{mark:2}{a:11.4g} {tuned.mean[i]:{w}.4f} {tuned.std[i]:8.4f} {tuned.nonzero[i]:8d}",
             file=out,
         )
 
