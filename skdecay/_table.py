@@ -44,28 +44,19 @@ def parse_numbers(values) -> tuple[np.ndarray, np.ndarray]:
     cells that are neither (their float is NaN too).  Infinite values stay
     infinite (the caller decides).
     """
-    s = pd.Series(np.asarray(values, dtype=object).ravel())
+    s = pd.Series(np.asarray(values, dtype=object).ravel(), dtype=object)
     out = np.full(s.size, np.nan)
-    bad = np.zeros(s.size, dtype=bool)
-    for i, v in enumerate(s):
-        if v is None or (isinstance(v, float) and np.isnan(v)):
-            continue
-        if isinstance(v, bool | np.bool_):
-            bad[i] = True
-            continue
-        if isinstance(v, int | float | np.number):
-            out[i] = float(v)
-            continue
-        text = str(v).strip()
-        if text.lower() in NA_TOKENS:
-            continue
-        if text.lower() in ("inf", "+inf", "-inf", "infinity", "-infinity"):
-            out[i] = float(text.lower().replace("infinity", "inf"))
-            continue
-        if _NUMBER.match(text) and any(c.isdigit() for c in text):
-            out[i] = float(text.replace(",", ""))
-        else:
-            bad[i] = True
+    missing = s.isna().to_numpy()
+    text = s.astype(str).str.strip()
+    lower = text.str.lower()
+    na = missing | lower.isin(NA_TOKENS).to_numpy()
+    infinite = lower.str.fullmatch(r"[+-]?inf(inity)?").to_numpy() & ~na
+    number = (text.str.fullmatch(_NUMBER) & text.str.contains(r"\d")).to_numpy() & ~na
+    out[number] = pd.to_numeric(text[number].str.replace(",", "", regex=False)).to_numpy(
+        dtype=np.float64
+    )
+    out[infinite] = np.where(lower[infinite].str.startswith("-"), -np.inf, np.inf)
+    bad = ~(na | number | infinite)
     return out, bad
 
 
@@ -116,18 +107,10 @@ class DateFeatures(TransformerMixin, BaseEstimator):
         self.feature_names_in_ = _names(X)
         self.n_features_in_ = len(self.feature_names_in_)
         frame = _frame(X, self.feature_names_in_)
-        self.with_time_ = [
-            bool(
-                np.any(
-                    (
-                        _to_datetime(frame.iloc[:, j]).dropna()
-                        - _to_datetime(frame.iloc[:, j]).dropna().dt.normalize()
-                    )
-                    != pd.Timedelta(0)
-                )
-            )
-            for j in range(frame.shape[1])
-        ]
+        self.with_time_ = []
+        for j in range(frame.shape[1]):
+            t = _to_datetime(frame.iloc[:, j]).dropna()
+            self.with_time_.append(bool(np.any(t != t.dt.normalize())))
         return self
 
     def transform(self, X):
@@ -135,9 +118,9 @@ class DateFeatures(TransformerMixin, BaseEstimator):
         blocks = []
         for j in range(frame.shape[1]):
             t = _to_datetime(frame.iloc[:, j])
-            years = (t.dt.year + (t.dt.dayofyear - 1) / 365.25).to_numpy(dtype=np.float64)
+            years = (t.dt.year + (t.dt.day_of_year - 1) / 365.25).to_numpy(dtype=np.float64)
             month = 2 * np.pi * (t.dt.month.to_numpy(dtype=np.float64) - 1) / 12
-            day = 2 * np.pi * t.dt.dayofweek.to_numpy(dtype=np.float64) / 7
+            day = 2 * np.pi * t.dt.day_of_week.to_numpy(dtype=np.float64) / 7
             cols = [years, np.sin(month), np.cos(month), np.sin(day), np.cos(day)]
             if self.with_time_[j]:
                 hour = 2 * np.pi * (t.dt.hour + t.dt.minute / 60).to_numpy(dtype=np.float64) / 24
