@@ -261,7 +261,7 @@ class RegularizationPathDisplay:
         """
         from matplotlib.collections import LineCollection
 
-        ax, fig = _axes(ax, figsize=(8.5, 4.8))
+        ax, fig = _axes(ax, figsize=(8.5, 4.8), layout="constrained")
         values, labels = self._columns()
         labelled = self._labelled(values, n_labels)
         p = self.coefs.shape[-1]
@@ -981,7 +981,7 @@ class CVScoreDisplay:
         -------
         self : CVScoreDisplay
         """
-        ax, fig = _axes(ax, figsize=(8.0, 4.8))
+        ax, fig = _axes(ax, figsize=(8.0, 4.8), layout="constrained")
         mean, sd = self.scores.mean(axis=-1), self.scores.std(axis=-1)
         n = mean.shape[0]
         colors = _distinct_colors(min(n, _MAX_LABELS))

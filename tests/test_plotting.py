@@ -438,6 +438,7 @@ def test_docstring_examples_run():
 
 def _points_in_display(disp) -> np.ndarray:
     """Every drawn data point of the path (lines and grey collection) in pixels."""
+    disp.figure_.canvas.draw()  # the layout is final only after a draw
     ax = disp.ax_
     xy = [np.column_stack([ln.get_xdata(), ln.get_ydata()]) for ln in disp.lines_]
     if disp.collection_ is not None:
@@ -520,8 +521,21 @@ def test_cv_display_overlapping_bands_stay_readable(cv_two_ratios):
         b = int(np.argmax(mean[i]))
         assert best.get_xdata()[0] == cv_two_ratios.alphas_[i][b]
         assert best.get_ydata()[0] == mean[i][b]
+    disp.figure_.canvas.draw()  # the layout is final only after a draw
     pixels = np.vstack(
         [disp.ax_.transData.transform(np.column_stack(ln.get_data())) for ln in disp.ax_.lines[:-1]]
         + [disp.ax_.transData.transform(f.get_paths()[0].vertices) for f in disp.fills_]
     )
     assert _legend_covers_none(disp.ax_, pixels)
+
+
+def test_outside_legend_fits_in_a_new_figure(wide_path, cv_two_ratios):
+    # a figure saved without bbox_inches="tight" (e.g. by sphinx-gallery) keeps the legend
+    for disp in (
+        RegularizationPathDisplay.from_path(wide_path, selected_alpha=wide_path.alphas[9]),
+        CVScoreDisplay.from_estimator(cv_two_ratios),
+    ):
+        fig = disp.figure_
+        fig.canvas.draw()
+        legend = disp.ax_.get_legend().get_window_extent()
+        assert legend.x1 <= fig.bbox.x1 + 1 and legend.x0 >= disp.ax_.bbox.x1
