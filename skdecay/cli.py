@@ -3,24 +3,27 @@
 Three sub-commands:
 
 ``skdecay fit data.csv --target COL``
-    Reads a CSV, preprocesses its columns (numeric: median imputation then
-    ``StandardScaler``; categorical: most-frequent imputation then
-    ``OneHotEncoder(handle_unknown="ignore")``), tunes ``alpha`` (and
-    ``l1_ratio``) by cross-validation, prints the table of the path (alpha,
-    CV score +- std over the folds, nonzero coefficients) and the selected
-    features, then writes the path plot (PNG) and the fitted pipeline
-    (``skops`` file).
+    Reads a CSV (``--sep``, ``--encoding``), decides what each column becomes
+    (:mod:`skdecay._table`: index, ID-like and constant columns dropped,
+    numbers written as text read, dates encoded, bounded one-hot encoding;
+    one report line per decision), tunes ``alpha`` (and ``l1_ratio``) by
+    cross-validation, estimates the score of the whole procedure by nested
+    cross-validation of the pipeline (columns + selection), prints the table
+    of the path (alpha, CV score +- std over the folds, nonzero features) and
+    the selected features, then writes the path plot (PNG) and the fitted
+    pipeline (``skops`` file).
 ``skdecay predict model.skops data.csv``
     Loads a pipeline written by ``fit`` (trusting only the known scikit-learn,
     numpy and skdecay types it needs) and writes its predictions as CSV.
 ``skdecay demo``
     ``fit`` on scikit-learn's bundled diabetes data, no arguments needed.
 
-Model choice when ``--model`` is not given: ``elasticnet`` when the target is
+Task when ``--task``/``--model`` do not say: regression when the target is
 numeric (not boolean) and either has non-integer values or more than
-``MAX_CLASSES`` (10) distinct values; ``logistic`` otherwise.  Progress lines
-go to stderr (``--quiet`` silences them), results to stdout.  Bad input ends
-with one line ``skdecay: error: ...`` on stderr and exit code 2.
+``MAX_CLASSES`` (10) distinct values; classification otherwise (printed, with
+the reason).  Progress lines go to stderr (``--quiet`` silences them), results
+to stdout.  Every user error ends with one line ``skdecay: error: ...`` on
+stderr and exit code 2.
 
 Needs the ``cli`` extra (pandas, matplotlib, skops): ``pip install "skdecay[cli]"``.
 ``skdecay --version`` prints the version.  numpy, pandas, matplotlib, skops,
