@@ -449,6 +449,7 @@ def _write_plot(tuned: _Tuned, names, title: str, path: Path, ridge: bool = Fals
         name=title,
         l1_ratio=0.0 if ridge else tuned.l1_ratio,
         value_name=tuned.value_name,
+        class_names=[str(c) for c in getattr(tuned.estimator, "classes_", [])] or None,
     )
     display.figure_.savefig(path, dpi=100, bbox_inches="tight")
     plt.close(display.figure_)

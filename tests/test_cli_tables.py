@@ -366,3 +366,14 @@ def test_path_figure_titles_say_what_is_drawn(tmp_path, capsys, monkeypatch):
     star = next(line for line in out.splitlines() if line.startswith("*"))
     selected = next(line for line in out.splitlines() if line.startswith("selected features"))
     assert f"({star.split()[-1]}/" in selected  # inputs in use = selected inputs
+
+
+def test_multiclass_figure_names_the_classes(tmp_path, capsys, monkeypatch):
+    closed = _written_figure(monkeypatch)
+    df = _frame(n=90)
+    df["kind"] = np.select([df["x1"] < -0.4, df["x1"] > 0.4], ["low", "high"], "mid")
+    data = _write(df.drop(columns=["y"]), tmp_path / "d.csv")
+    code, out, err = _run(["fit", data, "--target", "kind", *FAST], capsys)
+    assert code == 0, err
+    labels = [t.get_text() for t in closed[-1].axes[0].get_legend().get_texts()[:-1]]
+    assert labels and all(label.split(": ")[0] in {"high", "low", "mid"} for label in labels)
