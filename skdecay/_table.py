@@ -348,3 +348,23 @@ def build_preprocessor(plan: ColumnPlan):
         )
         parts.append(("cat", cat, list(plan.categorical)))
     return ColumnTransformer(parts, sparse_threshold=0.0, verbose_feature_names_out=False)
+
+
+def feature_groups(pre) -> list[str]:
+    """The input column of every output feature of a fitted :func:`build_preprocessor`.
+
+    A one-hot feature ``color_red`` belongs to ``color``, a date feature
+    ``day_month_sin`` to ``day``, a numeric feature to itself (used to draw a
+    colour family per column in the path plot).
+    """
+    groups = []
+    for name, transformer, columns in pre.transformers_:
+        if name == "remainder" or transformer == "drop":
+            continue
+        columns = [str(c) for c in columns]
+        by_length = sorted(columns, key=len, reverse=True)
+        for out in transformer.get_feature_names_out(columns):
+            out = str(out)
+            match = next((c for c in by_length if out == c or out.startswith(c + "_")), out)
+            groups.append(match)
+    return groups

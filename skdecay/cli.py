@@ -433,7 +433,9 @@ def _edge_note(tuned: _Tuned) -> str | None:
     return None
 
 
-def _write_plot(tuned: _Tuned, names, title: str, path: Path, ridge: bool = False) -> None:
+def _write_plot(
+    tuned: _Tuned, names, title: str, path: Path, ridge: bool = False, groups=None
+) -> None:
     import matplotlib
 
     if "matplotlib.pyplot" not in sys.modules:
@@ -450,6 +452,7 @@ def _write_plot(tuned: _Tuned, names, title: str, path: Path, ridge: bool = Fals
         l1_ratio=0.0 if ridge else tuned.l1_ratio,
         value_name=tuned.value_name,
         class_names=[str(c) for c in getattr(tuned.estimator, "classes_", [])] or None,
+        groups=groups,
     )
     display.figure_.savefig(path, dpi=100, bbox_inches="tight")
     plt.close(display.figure_)
@@ -477,7 +480,7 @@ def _fit_frame(
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.model_selection import KFold, StratifiedKFold
 
-    from ._table import build_preprocessor, plan_columns
+    from ._table import build_preprocessor, feature_groups, plan_columns
 
     def log(msg: str) -> None:
         if not quiet:
@@ -603,7 +606,9 @@ def _fit_frame(
     title = f"{model} on {source}"
     if model == "mlp":
         title += ": first-layer weight norm of each input, one fit per alpha"
-    _write_plot(tuned, names, title, plot, ridge=model == "ridge")
+    groups = feature_groups(pre)
+    groups = groups if len(groups) == names.size else None
+    _write_plot(tuned, names, title, plot, ridge=model == "ridge", groups=groups)
     seconds = time.perf_counter() - t0
 
     stdout = sys.stdout

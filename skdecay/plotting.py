@@ -95,6 +95,18 @@ def _distinct_colors(n: int) -> list:
     return (tab10 + [(0.0, 0.0, 0.0, 1.0)] + light)[:n]
 
 
+def _shade(color, k: int, n: int):
+    """The ``k``-th of ``n`` shades of ``color`` (darker to lighter; same hue)."""
+    from matplotlib.colors import to_rgb
+
+    rgb = np.asarray(to_rgb(color))
+    if n <= 1:
+        return tuple(rgb)
+    t = -0.4 + 0.95 * k / (n - 1)  # < 0: toward black, > 0: toward white
+    mixed = rgb * (1 + t) if t < 0 else rgb + (1 - rgb) * t
+    return tuple(np.clip(mixed, 0, 1))
+
+
 def _log_alpha_axis(ax, xlabel: str = "alpha") -> None:
     """Log-scaled alpha axis, strongest penalty on the left (as glmnet / scikit-learn)."""
     ax.set_xscale("log")
@@ -150,6 +162,11 @@ class RegularizationPathDisplay:
     value_name : str, default="coefficient"
         y-axis label, e.g. "coefficient on standardized features" (the scale
         of the coefficients), or what else the lines are.
+    groups : list of str, default=None
+        One group name per feature (e.g. the column each one-hot feature comes
+        from).  Labelled features of the same group are drawn in shades of one
+        hue (a colour family) with different line styles; other colours stay
+        distinct.
 
     Attributes
     ----------
@@ -187,6 +204,7 @@ class RegularizationPathDisplay:
         class_names: Sequence[Any] | None = None,
         l1_ratio: float | None = None,
         value_name: str = "coefficient",
+        groups: Sequence[str] | None = None,
     ):
         self.alphas = _check_positive_alphas(alphas, "alphas")
         coefs = np.asarray(coefs)
@@ -205,6 +223,9 @@ class RegularizationPathDisplay:
         self.class_names = class_names
         self.l1_ratio = l1_ratio
         self.value_name = value_name
+        if groups is not None and len(groups) != p:
+            raise ValueError(f"groups has {len(groups)} entries for {p} features.")
+        self.groups = groups
 
     def _columns(self) -> tuple[np.ndarray, list[str]]:
         """Coefficients as ``(n_alphas, n_lines)`` and one label per line."""
@@ -232,6 +253,29 @@ class RegularizationPathDisplay:
             size = np.abs(values[int(np.argmin(self.alphas))])
         order = np.argsort(-size, kind="stable")
         return order[size[order] > 0][:n_labels]
+
+    def _line_colors(self, labelled: np.ndarray, p: int) -> tuple[list, list]:
+        """A distinct colour per labelled line; members of one group share a hue.
+
+        Returns the colours and, per line, its rank inside a group of two or
+        more labelled members (for a line style), else ``None``.
+        """
+        if self.groups is None:
+            return _distinct_colors(labelled.size), [None] * labelled.size
+        group_of = [str(self.groups[int(j) % p]) for j in labelled]
+        order = list(dict.fromkeys(group_of))  # groups by their largest member
+        if len(order) > _MAX_LABELS:
+            return _distinct_colors(labelled.size), [None] * labelled.size
+        base = dict(zip(order, _distinct_colors(len(order)), strict=True))
+        size = {g: group_of.count(g) for g in order}
+        seen: dict[str, int] = {}
+        colors, ranks = [], []
+        for g in group_of:
+            k = seen.get(g, 0)
+            seen[g] = k + 1
+            colors.append(_shade(base[g], k, size[g]))
+            ranks.append(k if size[g] > 1 else None)
+        return colors, ranks
 
     def plot(self, ax=None, *, n_labels: int = 10, legend: bool = True, **line_kw):
         """Draw the path.
@@ -267,7 +311,7 @@ class RegularizationPathDisplay:
         p = self.coefs.shape[-1]
         n_rows = 1 if self.coefs.ndim == 2 else self.coefs.shape[1]
         styles = ["-", "--", ":", "-."]
-        colors = _distinct_colors(labelled.size)
+        colors, family_styles = self._line_colors(labelled, p)
         others = np.setdiff1d(np.arange(values.shape[1]), labelled)
         self.collection_ = None
         if others.size:
@@ -285,8 +329,11 @@ class RegularizationPathDisplay:
         self.lines_ = []
         for i, j in enumerate(labelled):
             kw = {"color": colors[i], "linewidth": 1.6, "zorder": 2, **line_kw}
-            if n_rows > 1 and "linestyle" not in kw and "ls" not in kw:
-                kw["linestyle"] = styles[(j // p) % len(styles)]
+            if "linestyle" not in kw and "ls" not in kw:
+                if n_rows > 1:
+                    kw["linestyle"] = styles[(j // p) % len(styles)]
+                elif family_styles[i] is not None:
+                    kw["linestyle"] = styles[family_styles[i] % len(styles)]
             (line,) = ax.plot(self.alphas, values[:, j], label=labels[j], **kw)
             self.lines_.append(line)
         self.labelled_ = labelled
@@ -332,6 +379,7 @@ class RegularizationPathDisplay:
         class_names: Sequence[Any] | None = None,
         l1_ratio: float | None = None,
         value_name: str = "coefficient",
+        groups: Sequence[str] | None = None,
         ax=None,
         **plot_kw,
     ):
@@ -341,7 +389,7 @@ class RegularizationPathDisplay:
         ----------
         path : RegularizationPath
             Output of :func:`skdecay.enet_path` or :func:`skdecay.logistic_path`.
-        feature_names, selected_alpha, name, class_names, l1_ratio, value_name
+        feature_names, selected_alpha, name, class_names, l1_ratio, value_name, groups
             As in the constructor.
         ax : matplotlib Axes, default=None
         **plot_kw
@@ -365,6 +413,7 @@ class RegularizationPathDisplay:
             class_names=class_names,
             l1_ratio=l1_ratio,
             value_name=value_name,
+            groups=groups,
         )
         return disp.plot(ax=ax, **plot_kw)
 

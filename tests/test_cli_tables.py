@@ -377,3 +377,23 @@ def test_multiclass_figure_names_the_classes(tmp_path, capsys, monkeypatch):
     assert code == 0, err
     labels = [t.get_text() for t in closed[-1].axes[0].get_legend().get_texts()[:-1]]
     assert labels and all(label.split(": ")[0] in {"high", "low", "mid"} for label in labels)
+
+
+def test_feature_groups_follow_the_input_columns():
+    from skdecay._table import build_preprocessor, feature_groups, plan_columns
+
+    df = _frame(n=40).drop(columns=["y"])
+    df["color_x"] = np.arange(40) % 5 * 1.5  # a numeric column whose name prefixes nothing
+    df["day"] = pd.date_range("2021-03-01", periods=40).strftime("%Y-%m-%d")
+    X, plan = plan_columns(df)
+    pre = build_preprocessor(plan).fit(X)
+    names = list(pre.get_feature_names_out())
+    groups = feature_groups(pre)
+    assert len(groups) == len(names)
+    for name, group in zip(names, groups):
+        if name in ("x1", "x2", "color_x"):
+            assert group == name
+        elif name.startswith("day_"):
+            assert group == "day"
+        else:
+            assert group == "color" and name.split("_")[1] in {"red", "green", "blue"}

@@ -539,3 +539,24 @@ def test_outside_legend_fits_in_a_new_figure(wide_path, cv_two_ratios):
         fig.canvas.draw()
         legend = disp.ax_.get_legend().get_window_extent()
         assert legend.x1 <= fig.bbox.x1 + 1 and legend.x0 >= disp.ax_.bbox.x1
+
+
+def test_path_colour_families_for_groups(wide_path):
+    from matplotlib.colors import rgb_to_hsv, to_hex, to_rgb
+
+    groups = [f"g{j // 4}" if j < 20 else f"f{j}" for j in range(40)]  # 5 groups of 4 + singles
+    disp = RegularizationPathDisplay.from_path(
+        wide_path, selected_alpha=wide_path.alphas[20], n_labels=18, groups=groups
+    )
+    colours = [to_hex(ln.get_color()) for ln in disp.lines_]
+    assert len(set(colours)) == len(colours)  # still all distinct
+    hue = {}
+    for line, j in zip(disp.lines_, disp.labelled_):
+        hue.setdefault(groups[j], set()).add(
+            round(float(rgb_to_hsv(to_rgb(line.get_color()))[0]), 3)
+        )
+    assert all(len(h) == 1 for h in hue.values())  # one hue per group
+    hues = [next(iter(h)) for h in hue.values()]
+    assert len(set(hues)) == len(hues) or len(hues) > 10  # different groups, different hues
+    with pytest.raises(ValueError, match="groups"):
+        RegularizationPathDisplay(wide_path.alphas, wide_path.coefs, groups=["a"])
