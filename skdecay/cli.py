@@ -3,24 +3,27 @@
 Three sub-commands:
 
 ``skdecay fit data.csv --target COL``
-    Reads a CSV, preprocesses its columns (numeric: median imputation then
-    ``StandardScaler``; categorical: most-frequent imputation then
-    ``OneHotEncoder(handle_unknown="ignore")``), tunes ``alpha`` (and
-    ``l1_ratio``) by cross-validation, prints the table of the path (alpha,
-    CV score +- std over the folds, nonzero coefficients) and the selected
-    features, then writes the path plot (PNG) and the fitted pipeline
-    (``skops`` file).
+    Reads a CSV (``--sep``, ``--encoding``), decides what each column becomes
+    (:mod:`skdecay._table`: index, ID-like and constant columns dropped,
+    numbers written as text read, dates encoded, bounded one-hot encoding;
+    one report line per decision), tunes ``alpha`` (and ``l1_ratio``) by
+    cross-validation, estimates the score of the whole procedure by nested
+    cross-validation of the pipeline (columns + selection), prints the table
+    of the path (alpha, CV score +- std over the folds, nonzero features) and
+    the selected features, then writes the path plot (PNG) and the fitted
+    pipeline (``skops`` file).
 ``skdecay predict model.skops data.csv``
     Loads a pipeline written by ``fit`` (trusting only the known scikit-learn,
     numpy and skdecay types it needs) and writes its predictions as CSV.
 ``skdecay demo``
     ``fit`` on scikit-learn's bundled diabetes data, no arguments needed.
 
-Model choice when ``--model`` is not given: ``elasticnet`` when the target is
+Task when ``--task``/``--model`` do not say: regression when the target is
 numeric (not boolean) and either has non-integer values or more than
-``MAX_CLASSES`` (10) distinct values; ``logistic`` otherwise.  Progress lines
-go to stderr (``--quiet`` silences them), results to stdout.  Bad input ends
-with one line ``skdecay: error: ...`` on stderr and exit code 2.
+``MAX_CLASSES`` (10) distinct values; classification otherwise (printed, with
+the reason).  Progress lines go to stderr (``--quiet`` silences them), results
+to stdout.  Every user error ends with one line ``skdecay: error: ...`` on
+stderr and exit code 2.
 
 Needs the ``cli`` extra (pandas, matplotlib, skops): ``pip install "skdecay[cli]"``.
 ``skdecay --version`` prints the version.  numpy, pandas, matplotlib, skops,
@@ -48,6 +51,8 @@ __all__ = ["main", "MAX_CLASSES", "L1_RATIOS", "KNOWN_TYPES"]
 
 #: A numeric integer-valued target with at most this many distinct values is a class label.
 MAX_CLASSES = 10
+#: Grid sizes: linear models (cheap paths) and ``--model mlp`` (one training per point and fold).
+N_ALPHAS, N_ALPHAS_MLP = 20, 8
 #: The ``l1_ratio`` values searched for ``--model elasticnet`` and ``logistic``.
 L1_RATIOS = (0.1, 0.5, 0.9, 1.0)
 _MODELS = ("elasticnet", "lasso", "ridge", "logistic", "mlp")
@@ -70,6 +75,8 @@ KNOWN_TYPES = frozenset(
         "sklearn.preprocessing._data.StandardScaler",
         "sklearn.preprocessing._encoders.OneHotEncoder",
         "sklearn.utils._bunch.Bunch",
+        "skdecay._table.DateFeatures",
+        "skdecay._table.TextToNumber",
     }
 )
 
@@ -79,29 +86,58 @@ class CLIError(Exception):
 
 
 # ---------------------------------------------------------------------------
-# reading and preprocessing
+# reading
 
 
-def _read_csv(path: str | os.PathLike):
+def _read_csv(path: str | os.PathLike, sep: str = ",", encoding: str = "utf-8"):
+    """The CSV as a DataFrame; every reading problem is a :class:`CLIError`."""
     import pandas as pd
 
-    try:
-        df = pd.read_csv(path)
-    except FileNotFoundError:
-        raise CLIError(f"cannot read {str(path)!r}: no such file") from None
-    except IsADirectoryError:
-        raise CLIError(f"cannot read {str(path)!r}: it is a directory") from None
-    except PermissionError:
-        raise CLIError(f"cannot read {str(path)!r}: permission denied") from None
-    except pd.errors.EmptyDataError:
-        raise CLIError(f"{str(path)!r} is empty") from None
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise CLIError(f"cannot parse {str(path)!r} as CSV: {first}") from None
-    except OSError as exc:
-        raise CLIError(f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
+    name = str(path)
+
+    def read(**kw):
+        try:
+            return pd.read_csv(path, sep=sep, encoding=encoding, **kw)
+        except FileNotFoundError:
+            raise CLIError(f"cannot read {name!r}: no such file") from None
+        except IsADirectoryError:
+            raise CLIError(f"cannot read {name!r}: it is a directory") from None
+        except PermissionError:
+            raise CLIError(f"cannot read {name!r}: permission denied") from None
+        except pd.errors.EmptyDataError:
+            raise CLIError(f"{name!r} is empty") from None
+        except LookupError:
+            raise CLIError(f"unknown --encoding {encoding!r}") from None
+        except UnicodeDecodeError:
+            raise CLIError(
+                f"cannot decode {name!r} as {encoding}: pass its encoding, e.g. --encoding latin-1"
+            ) from None
+        except (pd.errors.ParserError, ValueError) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise CLIError(f"cannot parse {name!r} as CSV: {first}") from None
+        except OSError as exc:
+            raise CLIError(f"cannot read {name!r}: {exc.strerror or exc}") from None
+
+    header = [str(h) for h in read(header=None, nrows=1, dtype=str).iloc[0].fillna("")]
+    seen: dict[str, int] = {}
+    for i, h in enumerate(header):
+        if h in seen:
+            raise CLIError(
+                f"{name!r} has two columns named {h!r} (columns {seen[h] + 1} and {i + 1}); "
+                "rename one"
+            )
+        seen[h] = i
+    df = read()
+    if df.shape[1] == 1:
+        guess = next((s for s in (";", "\t", "|", ",") if s != sep and s in header[0]), None)
+        if guess is not None:
+            shown = "\\t" if guess == "\t" else guess
+            raise CLIError(
+                f"{name!r} was read as a single column {header[0][:40]!r}...: "
+                f"its separator looks like {shown!r}; pass --sep '{shown}'"
+            )
     if df.shape[0] == 0:
-        raise CLIError(f"{str(path)!r} has a header but no data rows")
+        raise CLIError(f"{name!r} has a header but no data rows")
     return df
 
 
@@ -111,63 +147,84 @@ def _is_numeric(series) -> bool:
     return is_numeric_dtype(series) and not is_bool_dtype(series)
 
 
-def _target_kind(y) -> str:
-    """``"regression"`` or ``"classification"`` by the documented rule."""
+def _target_kind(y, target: str, task: str) -> tuple[str, str]:
+    """``(kind, report line)``: ``"regression"`` or ``"classification"`` and why."""
     import numpy as np
 
+    n_values = y.nunique()
+    if task != "auto":
+        return task, f"target {target!r}: {task} (--task {task}; {n_values} distinct values)"
     if not _is_numeric(y):
-        return "classification"
-    values = np.asarray(y, dtype=np.float64)
-    if np.any(values != np.round(values)) or np.unique(values).size > MAX_CLASSES:
-        return "regression"
-    return "classification"
+        kind, why = "classification", f"{n_values} non-numeric values"
+    else:
+        values = np.asarray(y, dtype=np.float64)
+        if np.any(values != np.round(values)):
+            kind, why = "regression", "numbers with fractions"
+        elif n_values > MAX_CLASSES:
+            kind, why = "regression", f"{n_values} integer values"
+        else:
+            kind, why = "classification", f"{n_values} integer values"
+    other = "regression" if kind == "classification" else "classification"
+    if kind == "regression" or _is_numeric(y):
+        hint = f"; pass --task {other} for {other}"
+    else:
+        hint = ""
+    return kind, f"target {target!r}: treated as {kind} ({why}){hint}"
 
 
-def _preprocessor(df):
-    """ColumnTransformer for the feature columns of ``df``."""
-    from sklearn.compose import ColumnTransformer
-    from sklearn.impute import SimpleImputer
-    from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+# scorers by the task they need (name prefixes, as scikit-learn spells them)
+_CLASSIFICATION_SCORERS = (
+    "accuracy", "balanced_accuracy", "top_k_accuracy", "average_precision", "neg_brier_score",
+    "f1", "neg_log_loss", "precision", "recall", "jaccard", "roc_auc", "matthews_corrcoef",
+    "positive_likelihood_ratio", "neg_negative_likelihood_ratio",
+)  # fmt: skip
+_REGRESSION_SCORERS = (
+    "explained_variance", "r2", "max_error", "neg_max_error", "neg_median_absolute_error",
+    "neg_mean_", "neg_root_mean", "d2_",
+)  # fmt: skip
 
-    numeric = [c for c in df.columns if _is_numeric(df[c])]
-    categorical = [c for c in df.columns if c not in numeric]
-    parts = []
-    if numeric:
-        num = Pipeline([("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())])
-        parts.append(("num", num, numeric))
-    if categorical:
-        cat = Pipeline(
-            [
-                ("impute", SimpleImputer(strategy="most_frequent")),
-                ("onehot", OneHotEncoder(handle_unknown="ignore", sparse_output=False)),
-            ]
+
+def _check_scoring(scoring: str | None, kind: str) -> str:
+    if scoring is None:
+        return "neg_log_loss" if kind == "classification" else "r2"
+    from sklearn.metrics import get_scorer
+
+    try:
+        get_scorer(scoring)
+    except ValueError:
+        raise CLIError(f"unknown --scoring {scoring!r} (a scikit-learn scorer name)") from None
+    wrong = _REGRESSION_SCORERS if kind == "classification" else _CLASSIFICATION_SCORERS
+    if scoring.startswith(wrong):
+        other = "regression" if kind == "classification" else "classification"
+        raise CLIError(
+            f"--scoring {scoring} is a {other} score, but the target is treated as {kind} "
+            "(see --task)"
         )
-        parts.append(("cat", cat, categorical))
-    return ColumnTransformer(parts, sparse_threshold=0.0, verbose_feature_names_out=False)
+    return scoring
 
 
 # ---------------------------------------------------------------------------
-# tuning
+# tuning: one selection estimator, cross-validated as a whole
 
 
 @dataclass
 class _Tuned:
-    """What every tuner returns: the final estimator and the table of its path."""
+    """The selection on all rows: the table, the final model and its path."""
 
     estimator: Any
     alphas: np.ndarray
     mean: np.ndarray
     std: np.ndarray
     nonzero: np.ndarray
-    path: Any  # RegularizationPath: coefs (n_alphas, n_features) for the plot
+    path: Any  # RegularizationPath: coefs (n_alphas, [K,] n_features) for the plot
     best: int
     l1_ratio: float | None
+    value_name: str = "coefficient on standardized features"
     notes: list[str] = field(default_factory=list)
 
 
 def _feature_nonzero(coefs: np.ndarray) -> np.ndarray:
-    """Nonzero features per alpha of coefficients ``(n_alphas, [K,] p)``."""
+    """Features with a nonzero coefficient per alpha, from coefficients ``(n_alphas, [K,] p)``."""
     import numpy as np
 
     if coefs.ndim == 3:
@@ -175,125 +232,158 @@ def _feature_nonzero(coefs: np.ndarray) -> np.ndarray:
     return np.count_nonzero(coefs, axis=1)
 
 
-def _tune_linear(Xt, y, kind, model, cv, n_alphas, scoring, log) -> _Tuned:
-    """Per ``l1_ratio`` one CV estimator (a progress line each), then the best pair."""
+def _mlp(kind: str, seed: int):
+    """The MLP of ``--model mlp``: one hidden layer of 32 units, early stopping."""
+    from .neural_network import ElasticNetMLPClassifier, ElasticNetMLPRegressor
+
+    cls = ElasticNetMLPClassifier if kind == "classification" else ElasticNetMLPRegressor
+    return cls(
+        hidden_layer_sizes=(32,),
+        l1_ratio=0.5,
+        learning_rate_init=1e-2,
+        max_iter=200,
+        early_stopping=True,
+        validation_fraction=0.15,
+        n_iter_no_change=10,
+        random_state=seed,
+    )
+
+
+def _grid(model: str, n_alphas: int, n_rows: int) -> np.ndarray:
+    import numpy as np
+
+    if model == "ridge":  # sum-of-squares convention: alpha / n is the mean-loss penalty
+        return n_rows * np.logspace(1, -4, n_alphas)
+    return np.logspace(0, -4, n_alphas)  # mlp: alpha = 1 already silences most inputs
+
+
+def _selector(kind: str, model: str, n_alphas: int, cv, scoring: str, seed: int, n_rows: int):
+    """The estimator that chooses ``alpha`` (and ``l1_ratio``) by CV on the rows it is given."""
+    from sklearn.model_selection import GridSearchCV
+
+    from .linear_model import RidgeRegressor
+    from .model_selection import ElasticNetClassifierCV, ElasticNetRegressorCV
+
+    if model in ("elasticnet", "lasso", "logistic"):
+        cls = ElasticNetClassifierCV if kind == "classification" else ElasticNetRegressorCV
+        ratios = 1.0 if model == "lasso" else list(L1_RATIOS)
+        return cls(l1_ratio=ratios, alphas=n_alphas, cv=cv, scoring=scoring)
+    base = RidgeRegressor() if model == "ridge" else _mlp(kind, seed)
+    grid = {"alpha": list(_grid(model, n_alphas, n_rows))}
+    return GridSearchCV(base, grid, cv=cv, scoring=scoring)
+
+
+def _pipeline(pre, selector):
+    from sklearn.pipeline import Pipeline
+
+    return Pipeline([("preprocess", pre), ("model", selector)])
+
+
+def _finish_linear(search, Xt, y, kind: str, model: str) -> _Tuned:
+    """Table, refit and path of a fitted ``ElasticNet*CV`` selector."""
     import numpy as np
 
     from .linear_model import ElasticNetClassifier, ElasticNetRegressor, LassoRegressor
-    from .model_selection import ElasticNetClassifierCV, ElasticNetRegressorCV
     from .path import enet_path, logistic_path
 
-    ratios = (1.0,) if model == "lasso" else L1_RATIOS
-    cv_cls = ElasticNetClassifierCV if kind == "classification" else ElasticNetRegressorCV
-    best_score, results = -np.inf, []
-    for i, ratio in enumerate(ratios):
-        t0 = time.perf_counter()
-        est = cv_cls(l1_ratio=ratio, alphas=n_alphas, cv=cv, scoring=scoring).fit(Xt, y)
-        scores = est.scores_path_[0]  # (n_alphas, n_folds)
-        mean = scores.mean(axis=1)
-        j = int(np.argmax(mean))
-        results.append((ratio, np.asarray(est.alphas_, dtype=np.float64), scores, j))
-        log(
-            f"  [{i + 1}/{len(ratios)}] l1_ratio={ratio:<4} best alpha={est.alphas_[j]:.4g} "
-            f"CV {scoring}={mean[j]:.4f} ({time.perf_counter() - t0:.1f} s)"
-        )
-        if mean[j] > best_score:  # first strictly better l1_ratio wins (scikit-learn's rule)
-            best_score, chosen = mean[j], len(results) - 1
-    ratio, alphas, scores, j = results[chosen]
+    ratios = np.atleast_1d(np.asarray(search.l1_ratio, dtype=np.float64))
+    i = int(np.flatnonzero(ratios == search.l1_ratio_)[0])
+    alphas = np.asarray(search.alphas_, dtype=np.float64)
+    alphas = alphas[i] if alphas.ndim == 2 else alphas
+    scores = search.scores_path_[i]  # (n_alphas, n_folds)
+    best = int(np.flatnonzero(alphas == search.alpha_)[0])
+    ratio = float(search.l1_ratio_)
     if kind == "classification":
+        final = ElasticNetClassifier(alpha=search.alpha_, l1_ratio=ratio).fit(Xt, y)
         path = logistic_path(Xt, y, l1_ratio=ratio, alphas=alphas)
-        final = ElasticNetClassifier(alpha=alphas[j], l1_ratio=ratio)
-        coefs = path.coefs
     else:
-        path = enet_path(Xt, y, l1_ratio=ratio, alphas=alphas)
         if model == "lasso":
-            final = LassoRegressor(alpha=alphas[j])
+            final = LassoRegressor(alpha=search.alpha_).fit(Xt, y)
         else:
-            final = ElasticNetRegressor(alpha=alphas[j], l1_ratio=ratio)
-        coefs = path.coefs
-    final.fit(Xt, y)
+            final = ElasticNetRegressor(alpha=search.alpha_, l1_ratio=ratio).fit(Xt, y)
+        path = enet_path(Xt, y, l1_ratio=ratio, alphas=alphas)
+    coefs = np.array(path.coefs, dtype=np.float64)
+    # the starred row is the model that is saved, so its count and the selected features agree
+    coefs[best] = np.asarray(final.coef_, dtype=np.float64).reshape(coefs[best].shape)
     if coefs.ndim == 3 and coefs.shape[1] == 1:
-        path = path._replace(coefs=coefs[:, 0, :])
+        coefs = coefs[:, 0, :]
+    path = path._replace(coefs=coefs)
     return _Tuned(
-        final,
-        alphas,
-        scores.mean(axis=1),
-        scores.std(axis=1),
-        _feature_nonzero(coefs),
-        path,
-        j,
-        ratio,
-    )
+        final, alphas, scores.mean(axis=1), scores.std(axis=1), _feature_nonzero(coefs), path,
+        best, ratio,
+    )  # fmt: skip
 
 
-def _grid_in_batches(estimator, alphas, Xt, y, cv, scoring, log, batch: int = 4):
-    """GridSearchCV over ``alpha`` a few candidates at a time, a progress line per batch."""
-    import numpy as np
-    from sklearn.model_selection import GridSearchCV
-
-    means, stds = [], []
-    for start in range(0, alphas.size, batch):
-        chunk = alphas[start : start + batch]
-        t0 = time.perf_counter()
-        search = GridSearchCV(
-            estimator, {"alpha": list(chunk)}, cv=cv, scoring=scoring, refit=False
-        ).fit(Xt, y)
-        means.extend(search.cv_results_["mean_test_score"])
-        stds.extend(search.cv_results_["std_test_score"])
-        log(
-            f"  alphas {start + 1}-{start + chunk.size} of {alphas.size}: best CV {scoring}="
-            f"{np.max(search.cv_results_['mean_test_score']):.4f} "
-            f"({time.perf_counter() - t0:.1f} s)"
-        )
-    return np.asarray(means), np.asarray(stds)
-
-
-def _tune_grid(Xt, y, kind, model, cv, n_alphas, scoring, seed, log) -> _Tuned:
-    """Ridge and MLP: GridSearchCV over a log grid of ``alpha``, then refits along it."""
+def _finish_grid(search, Xt, y, model: str) -> _Tuned:
+    """Table, refits along the grid and path of a fitted ``GridSearchCV`` selector."""
     import numpy as np
     from sklearn.base import clone
 
-    from .linear_model import RidgeRegressor
-    from .neural_network import ElasticNetMLPClassifier, ElasticNetMLPRegressor
     from .path import RegularizationPath
 
-    n = Xt.shape[0]
-    if model == "ridge":
-        # sum-of-squares convention: alpha / n is the mean-loss penalty
-        alphas = n * np.logspace(1, -4, n_alphas)
-        base = RidgeRegressor()
-    else:
-        alphas = np.logspace(-1, -5, n_alphas)
-        cls = ElasticNetMLPClassifier if kind == "classification" else ElasticNetMLPRegressor
-        base = cls(
-            hidden_layer_sizes=(32,),
-            l1_ratio=0.5,
-            learning_rate_init=1e-2,
-            max_iter=100,
-            random_state=seed,
-        )
-    mean, std = _grid_in_batches(base, alphas, Xt, y, cv, scoring, log)
-    best = int(np.argmax(mean))
-    fits = [clone(base).set_params(alpha=a).fit(Xt, y) for a in alphas]
+    alphas = np.asarray(search.param_grid["alpha"], dtype=np.float64)
+    res = search.cv_results_
+    best = int(search.best_index_)
+    fits = [
+        search.best_estimator_
+        if k == best
+        else clone(search.estimator).set_params(alpha=a).fit(Xt, y)
+        for k, a in enumerate(alphas)
+    ]
+    notes = []
     if model == "ridge":
         coefs = np.array([f.coef_ for f in fits])
-        nonzero = np.count_nonzero(coefs, axis=1)
-        intercepts = np.array([f.intercept_ for f in fits])
+        value_name = "coefficient on standardized features"
     else:
         # an input's importance: the norm of its outgoing first-layer weights
         coefs = np.array([np.linalg.norm(f.coefs_[0], axis=1) for f in fits])
-        nonzero = np.array([sum(np.count_nonzero(W) for W in f.coefs_) for f in fits])
-        intercepts = np.zeros(alphas.size)
-    path = RegularizationPath(
-        alphas, coefs, intercepts, np.full(alphas.size, np.nan), np.zeros(alphas.size, int)
-    )
-    notes = []
-    if model == "mlp":
+        value_name = "norm of the input's first-layer weights"
+        stopped = [f.n_iter_ for f in fits]
         notes.append(
-            "mlp: the plot shows each input's first-layer weight norm; "
-            "'nonzero' counts all nonzero weights"
+            f"mlp: one hidden layer of 32 units, l1_ratio=0.5, Adam, early stopping on 15% of "
+            f"the rows; {min(stopped)}-{max(stopped)} epochs along the grid (max 200). The plot "
+            "shows each input's first-layer weight norm; 'nonzero' counts inputs in use"
         )
-    return _Tuned(fits[best], alphas, mean, std, nonzero, path, best, None, notes)
+    nonzero = np.count_nonzero(coefs, axis=1)
+    path = RegularizationPath(
+        alphas,
+        coefs,
+        np.zeros(alphas.size),
+        np.full(alphas.size, np.nan),
+        np.zeros(alphas.size, int),
+    )
+    return _Tuned(
+        fits[best], alphas, np.asarray(res["mean_test_score"]), np.asarray(res["std_test_score"]),
+        nonzero, path, best, None, value_name, notes,
+    )  # fmt: skip
+
+
+def _nested_scores(X, y, pre, selector, outer, scoring: str, log) -> np.ndarray:
+    """Held-out score of the whole pipeline (preprocessing + selection) on each outer fold.
+
+    The same numbers as ``cross_val_score(Pipeline([pre, selector]), X, y,
+    cv=outer, scoring=scoring)``, with one progress line per fold.
+    """
+    import numpy as np
+    from sklearn.base import clone
+    from sklearn.metrics import get_scorer
+
+    scorer = get_scorer(scoring)
+    scores = []
+    folds = list(outer.split(X, y))
+    for k, (train, test) in enumerate(folds):
+        t0 = time.perf_counter()
+        est = _pipeline(clone(pre), clone(selector)).fit(X.iloc[train], y[train])
+        scores.append(scorer(est, X.iloc[test], y[test]))
+        chosen = est[-1]
+        alpha = getattr(chosen, "alpha_", None) or chosen.best_params_["alpha"]
+        ratio = getattr(chosen, "l1_ratio_", None)
+        where = f"alpha={alpha:.4g}" + ("" if ratio is None else f", l1_ratio={ratio:g}")
+        log(
+            f"  outer fold {k + 1}/{len(folds)}: {scoring}={scores[-1]:.4f} "
+            f"(selected {where}; {time.perf_counter() - t0:.1f} s)"
+        )
+    return np.asarray(scores, dtype=np.float64)
 
 
 # ---------------------------------------------------------------------------
@@ -313,16 +403,39 @@ def _selected_features(estimator, names: np.ndarray) -> np.ndarray:
 
 
 def _print_table(tuned: _Tuned, scoring: str, out) -> None:
-    print(f"{'':2}{'alpha':>11} {'CV ' + scoring:>14} {'± std':>8} {'nonzero':>8}", file=out)
+    w = max(14, len(scoring) + 4)
+    print(f"{'':2}{'alpha':>11} {'CV ' + scoring:>{w}} {'± std':>8} {'nonzero':>8}", file=out)
     for i, a in enumerate(tuned.alphas):
         mark = "*" if i == tuned.best else " "
         print(
-            f"{mark:2}{a:11.4g} {tuned.mean[i]:14.4f} {tuned.std[i]:8.4f} {tuned.nonzero[i]:8d}",
+            f"{mark:2}{a:11.4g} {tuned.mean[i]:{w}.4f} {tuned.std[i]:8.4f} {tuned.nonzero[i]:8d}",
             file=out,
         )
 
 
-def _write_plot(tuned: _Tuned, names, title: str, path: Path) -> None:
+def _edge_note(tuned: _Tuned) -> str | None:
+    """A warning when the selected alpha is the first or last point of the grid."""
+    if tuned.alphas.size < 3:
+        return None
+    a = f"{tuned.alphas[tuned.best]:.4g}"
+    if tuned.best == 0:
+        if tuned.l1_ratio is not None:
+            return (
+                f"warning: the selected alpha={a} is the largest on the grid (alpha_max: every "
+                "coefficient is zero): no feature improves the CV score over a constant model"
+            )
+        return f"warning: the selected alpha={a} is the largest on the grid; a larger one may win"
+    if tuned.best == tuned.alphas.size - 1:
+        return (
+            f"warning: the selected alpha={a} is the smallest on the grid; the best may lie "
+            "below it (little penalty helps here)"
+        )
+    return None
+
+
+def _write_plot(
+    tuned: _Tuned, names, title: str, path: Path, ridge: bool = False, groups=None
+) -> None:
     import matplotlib
 
     if "matplotlib.pyplot" not in sys.modules:
@@ -336,6 +449,10 @@ def _write_plot(tuned: _Tuned, names, title: str, path: Path) -> None:
         feature_names=list(names),
         selected_alpha=float(tuned.alphas[tuned.best]),
         name=title,
+        l1_ratio=0.0 if ridge else tuned.l1_ratio,
+        value_name=tuned.value_name,
+        class_names=[str(c) for c in getattr(tuned.estimator, "classes_", [])] or None,
+        groups=groups,
     )
     display.figure_.savefig(path, dpi=100, bbox_inches="tight")
     plt.close(display.figure_)
@@ -354,12 +471,16 @@ def _fit_frame(
     scoring: str | None = None,
     quiet: bool = False,
     source: str = "data",
+    drop: tuple[str, ...] = (),
+    task: str = "auto",
+    nested: bool = True,
 ) -> int:
     """The ``fit`` pipeline on a DataFrame (shared by ``fit`` and ``demo``)."""
     import numpy as np
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.model_selection import KFold, StratifiedKFold
-    from sklearn.pipeline import Pipeline
+
+    from ._table import build_preprocessor, feature_groups, plan_columns
 
     def log(msg: str) -> None:
         if not quiet:
@@ -369,13 +490,29 @@ def _fit_frame(
         raise CLIError(
             f"target column {target!r} not found; columns are: {', '.join(map(str, df.columns))}"
         )
-    df = df[df[target].notna()]
+    unknown = [c for c in drop if c not in df.columns]
+    if unknown:
+        raise CLIError(f"--drop: no column {', '.join(map(repr, unknown))} in the file")
+    if target in drop:
+        raise CLIError(f"--drop names the target {target!r}")
+    report = []
+    missing_target = int(df[target].isna().sum())
+    if missing_target:
+        report.append(f"target {target!r}: {missing_target} rows without a value dropped")
+    df = df[df[target].notna()].reset_index(drop=True)
     if df.shape[0] < 2 * cv:
         raise CLIError(f"{df.shape[0]} rows with a target value: too few for {cv}-fold CV")
     y_raw, X = df[target], df.drop(columns=[target])
     if X.shape[1] == 0:
         raise CLIError("no feature columns besides the target")
-    kind = _target_kind(y_raw)
+
+    if model in _REGRESSION_ONLY and task == "classification":
+        raise CLIError(f"--model {model} is a regression model, but --task classification")
+    if model == "logistic" and task == "regression":
+        raise CLIError("--model logistic is a classifier, but --task regression")
+    if model in _REGRESSION_ONLY and task == "auto":
+        task = "regression"
+    kind, kind_line = _target_kind(y_raw, target, task)
     if model is None:
         model = "elasticnet" if kind == "regression" else "logistic"
     elif model in _REGRESSION_ONLY and not _is_numeric(y_raw):
@@ -383,75 +520,137 @@ def _fit_frame(
             f"--model {model} needs a numeric target, but {target!r} is {y_raw.dtype} "
             "(use --model logistic or mlp)"
         )
-    elif model in _REGRESSION_ONLY:
-        kind = "regression"
     elif model == "logistic" and kind == "regression":
         raise CLIError(
             f"--model logistic needs class labels, but {target!r} looks continuous "
-            f"(non-integer values or more than {MAX_CLASSES} distinct values)"
+            f"(non-integer values or more than {MAX_CLASSES} distinct values; --task "
+            "classification to insist)"
         )
-    if scoring is not None:
-        from sklearn.metrics import get_scorer
-
-        try:
-            get_scorer(scoring)
-        except ValueError:
-            raise CLIError(f"unknown --scoring {scoring!r} (a scikit-learn scorer name)") from None
+    report.append(kind_line)
+    scoring = _check_scoring(scoring, kind)
     if kind == "classification":
         y = np.asarray(y_raw.astype(str)) if not _is_numeric(y_raw) else y_raw.to_numpy()
-        counts = np.unique(y, return_counts=True)[1]
+        labels, counts = np.unique(y, return_counts=True)
         if counts.size < 2:
             raise CLIError(f"target {target!r} has a single class")
         if counts.min() < cv:
-            raise CLIError(f"the smallest class has {counts.min()} rows: too few for {cv}-fold CV")
+            hint = (
+                f"; pass --task regression if {target!r} is a quantity"
+                if _is_numeric(y_raw)
+                else ""
+            )
+            raise CLIError(
+                f"class {str(labels[np.argmin(counts)])!r} of {target!r} has {counts.min()} "
+                f"row(s): "
+                f"too few for {cv}-fold CV{hint}"
+            )
         splitter = StratifiedKFold(cv, shuffle=True, random_state=seed)
-        scoring = scoring or "neg_log_loss"
     else:
         y = y_raw.to_numpy(dtype=np.float64)
+        if not np.all(np.isfinite(y)):
+            raise CLIError(f"target {target!r} has infinite values")
         splitter = KFold(cv, shuffle=True, random_state=seed)
-        scoring = scoring or "r2"
+
+    try:
+        X, plan = plan_columns(X, drop)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
+    report += plan.decisions
+    X = X.drop(columns=plan.dropped)
+    if X.shape[1] == 0:
+        raise CLIError("no feature columns left after dropping the columns listed above")
 
     t0 = time.perf_counter()
-    pre = _preprocessor(X)
-    Xt = pre.fit_transform(X).astype(np.float64)
-    names = np.asarray(pre.get_feature_names_out(), dtype=object)
+    pre = build_preprocessor(plan)
+    selector = _selector(kind, model, n_alphas, splitter, scoring, seed, X.shape[0])
     log(
-        f"skdecay fit: {source}: {X.shape[0]} rows, {X.shape[1]} columns -> "
-        f"{Xt.shape[1]} features; target {target!r} ({kind}); model {model}; "
-        f"{cv}-fold CV, {n_alphas} alphas"
+        f"skdecay fit: {source}: {X.shape[0]} rows, {X.shape[1]} columns; target {target!r} "
+        f"({kind}); model {model}; {cv}-fold CV, {n_alphas} alphas"
+        + (f"; nested over {cv} outer folds" if nested else "")
     )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
-        if model in ("ridge", "mlp"):
-            tuned = _tune_grid(Xt, y, kind, model, splitter, n_alphas, scoring, seed, log)
-        else:
-            tuned = _tune_linear(Xt, y, kind, model, splitter, n_alphas, scoring, log)
+        try:
+            nested_scores = (
+                _nested_scores(X, y, pre, selector, splitter, scoring, log) if nested else None
+            )
+            t1 = time.perf_counter()
+            search = _pipeline(pre, selector).fit(X, y)
+            Xt = np.asarray(search[0].transform(X), dtype=np.float64)
+            if model in ("ridge", "mlp"):
+                tuned = _finish_grid(search[-1], Xt, y, model)
+            else:
+                tuned = _finish_linear(search[-1], Xt, y, kind, model)
+        except ValueError as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise CLIError(f"tuning failed: {first}") from None
+        log(f"  selection on all {X.shape[0]} rows ({time.perf_counter() - t1:.1f} s)")
     unconverged = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
     for w in caught:
-        if not issubclass(w.category, ConvergenceWarning):
+        if not issubclass(w.category, ConvergenceWarning) and not issubclass(
+            w.category, UserWarning
+        ):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     if unconverged:
         log(f"  note: {len(unconverged)} ConvergenceWarning(s) during tuning (max_iter reached)")
+    pre = search[0]
+    names = np.asarray(pre.get_feature_names_out(), dtype=object)
     final = tuned.estimator
+    from sklearn.pipeline import Pipeline
+
     pipeline = Pipeline([("preprocess", pre), ("model", final)])
 
     import skops.io as sio
 
     sio.dump(pipeline, out)
-    _write_plot(tuned, names, f"{model} on {source}", plot)
+    title = f"{model} on {source}"
+    if model == "mlp":
+        title += ": first-layer weight norm of each input, one fit per alpha"
+    groups = feature_groups(pre)
+    groups = groups if len(groups) == names.size else None
+    _write_plot(tuned, names, title, plot, ridge=model == "ridge", groups=groups)
     seconds = time.perf_counter() - t0
 
     stdout = sys.stdout
-    ratio = "" if tuned.l1_ratio is None else f", l1_ratio={tuned.l1_ratio}"
-    where = "" if tuned.l1_ratio is None else f" at l1_ratio={tuned.l1_ratio}"
-    print(f"{model} ({type(final).__name__}) on {source}: CV along the path{where}", file=stdout)
-    _print_table(tuned, scoring, stdout)
-    b = tuned.best
     print(
-        f"selected: alpha={tuned.alphas[b]:.4g}{ratio}, "
-        f"CV {scoring}={tuned.mean[b]:.4f} ± {tuned.std[b]:.4f}",
+        f"{source}: {X.shape[0]} rows, {X.shape[1]} columns -> {names.size} features", file=stdout
+    )
+    for line in report:
+        print(f"  {line}", file=stdout)
+    ratio = "" if tuned.l1_ratio is None else f", l1_ratio={tuned.l1_ratio:g}"
+    where = "" if tuned.l1_ratio is None else f" at l1_ratio={tuned.l1_ratio:g}"
+    chose = "alpha" if tuned.l1_ratio is None or model == "lasso" else "alpha and l1_ratio"
+    print(
+        f"{model} ({type(final).__name__}): {chose} chosen by {cv}-fold CV on all "
+        f"{X.shape[0]} rows{where}:",
         file=stdout,
     )
+    _print_table(tuned, scoring, stdout)
+    b = tuned.best
+    n_settings = tuned.alphas.size * (1 if chose == "alpha" else len(L1_RATIOS))
+    print(
+        f"selected: alpha={tuned.alphas[b]:.4g}{ratio} "
+        f"(CV {scoring} of this setting {tuned.mean[b]:.4f} ± {tuned.std[b]:.4f}: the best of "
+        f"{n_settings} settings, optimistic)",
+        file=stdout,
+    )
+    edge = _edge_note(tuned)
+    if edge:
+        print(edge, file=stdout)
+    if nested_scores is not None:
+        print(
+            f"estimated {scoring} of the whole procedure: {nested_scores.mean():.4f} ± "
+            f"{nested_scores.std():.4f} (nested CV: preprocessing and the choice of alpha"
+            f"{'' if tuned.l1_ratio is None else ' and l1_ratio'} redone on each of {cv} outer "
+            f"training folds, scored on its held-out fold)",
+            file=stdout,
+        )
+    else:
+        print(
+            "no nested estimate (--no-nested): the CV score above is the best of several "
+            "settings, an optimistic estimate",
+            file=stdout,
+        )
     kept = _selected_features(final, names)
     print(f"selected features ({kept.size}/{names.size}): {', '.join(map(str, kept))}", file=stdout)
     for note in tuned.notes:
@@ -467,7 +666,7 @@ def _fit_frame(
 
 
 def _cmd_fit(args: argparse.Namespace) -> int:
-    df = _read_csv(args.data)
+    df = _read_csv(args.data, sep=args.sep, encoding=args.encoding)
     out = Path(args.out) if args.out else Path("model.skops")
     if args.plot:
         plot = Path(args.plot)
@@ -487,6 +686,9 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         scoring=args.scoring,
         quiet=args.quiet,
         source=Path(args.data).name,
+        drop=tuple(args.drop),
+        task=args.task,
+        nested=args.nested,
     )
 
 
@@ -510,6 +712,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         plot=out_dir / "diabetes_path.png",
         quiet=args.quiet,
         source="diabetes",
+        nested=args.nested,
     )
 
 
@@ -518,42 +721,58 @@ def load_model(path: str | os.PathLike):
 
     The untrusted types the file asks for must all be skdecay estimators
     (:func:`skdecay.trusted_types`) or in :data:`KNOWN_TYPES`; otherwise
-    :class:`CLIError` is raised and nothing is loaded.
+    :class:`CLIError` is raised and nothing is loaded.  A damaged file is a
+    :class:`CLIError` too.
     """
     import skops.io as sio
 
     from .persistence import trusted_types
 
+    name = str(path)
     allowed = set(trusted_types()) | KNOWN_TYPES
     try:
         needed = sio.get_untrusted_types(file=path)
     except FileNotFoundError:
-        raise CLIError(f"cannot read {str(path)!r}: no such file") from None
-    except OSError as exc:
-        raise CLIError(f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
+        raise CLIError(f"cannot read {name!r}: no such file") from None
+    except IsADirectoryError:
+        raise CLIError(f"cannot read {name!r}: it is a directory") from None
+    except PermissionError:
+        raise CLIError(f"cannot read {name!r}: permission denied") from None
     except Exception as exc:  # zip or schema errors: not a skops file
-        raise CLIError(f"{str(path)!r} is not a skops model file ({type(exc).__name__})") from None
+        raise CLIError(f"{name!r} is not a skops model file ({type(exc).__name__})") from None
     unknown = sorted(set(needed) - allowed)
     if unknown:
-        raise CLIError(f"refusing to load {str(path)!r}: untrusted types {', '.join(unknown)}")
-    return sio.load(path, trusted=list(needed))
+        raise CLIError(f"refusing to load {name!r}: untrusted types {', '.join(unknown)}")
+    try:
+        model = sio.load(path, trusted=list(needed))
+    except Exception as exc:  # a damaged archive: truncated, bad CRC, broken schema
+        raise CLIError(f"{name!r} is damaged and cannot be loaded ({type(exc).__name__})") from None
+    if not hasattr(model, "predict"):
+        raise CLIError(
+            f"{name!r} holds a {type(model).__name__}, not a model written by skdecay fit"
+        )
+    return model
 
 
 def _cmd_predict(args: argparse.Namespace) -> int:
     import pandas as pd
 
     model = load_model(args.model)
-    df = _read_csv(args.data)
+    df = _read_csv(args.data, sep=args.sep, encoding=args.encoding)
     columns = list(getattr(model, "feature_names_in_", df.columns))
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise CLIError(f"{args.data!r} lacks the model's columns: {', '.join(map(str, missing))}")
     X = df[columns]
-    result = pd.DataFrame({"prediction": model.predict(X)}, index=df.index)
-    if hasattr(model, "predict_proba"):
-        proba = model.predict_proba(X)
-        for k, label in enumerate(model.classes_):
-            result[f"proba_{label}"] = proba[:, k]
+    try:
+        result = pd.DataFrame({"prediction": model.predict(X)}, index=df.index)
+        if hasattr(model, "predict_proba"):
+            proba = model.predict_proba(X)
+            for k, label in enumerate(model.classes_):
+                result[f"proba_{label}"] = proba[:, k]
+    except (ValueError, TypeError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise CLIError(f"cannot predict on {args.data!r}: {first}") from None
     if args.out:
         result.to_csv(args.out, index=False)
         print(f"{len(result)} predictions written to {args.out}", file=sys.stderr)
@@ -574,13 +793,27 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"skdecay {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def tuning(p: argparse.ArgumentParser, n_alphas: int) -> None:
+    def tuning(p: argparse.ArgumentParser) -> None:
         p.add_argument("--cv", type=int, default=5, help="number of CV folds (default 5)")
         p.add_argument(
-            "--n-alphas", type=int, default=n_alphas, help=f"alphas on the grid ({n_alphas})"
+            "--n-alphas",
+            type=int,
+            default=None,
+            help=f"alphas on the grid (default {N_ALPHAS}; {N_ALPHAS_MLP} for --model mlp)",
         )
         p.add_argument("--seed", type=int, default=0, help="seed of the folds and the MLP (0)")
         p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+        p.add_argument(
+            "--nested",
+            action=argparse.BooleanOptionalAction,
+            default=True,
+            help="estimate the score of the whole procedure by nested CV (default: yes; "
+            "--no-nested is about cv+1 times faster)",
+        )
+
+    def reading(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--sep", default=",", help="field separator of the CSV (default ,)")
+        p.add_argument("--encoding", default="utf-8", help="text encoding (default utf-8)")
 
     fit = sub.add_parser("fit", help="tune and fit a model on a CSV file")
     fit.add_argument("data", help="CSV file with a header row")
@@ -603,18 +836,27 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="scikit-learn scorer (default r2 for regression, neg_log_loss for classes)",
     )
-    tuning(fit, 20)
+    fit.add_argument(
+        "--task",
+        choices=("auto", "regression", "classification"),
+        default="auto",
+        help="override the target kind (auto: see --model)",
+    )
+    fit.add_argument("--drop", nargs="+", default=[], metavar="COL", help="columns to leave out")
+    reading(fit)
+    tuning(fit)
     fit.set_defaults(func=_cmd_fit)
 
     pred = sub.add_parser("predict", help="predict with a model written by `skdecay fit`")
     pred.add_argument("model", help="model file (.skops)")
     pred.add_argument("data", help="CSV file with the model's feature columns")
     pred.add_argument("--out", default=None, help="predictions CSV (default: stdout)")
+    reading(pred)
     pred.set_defaults(func=_cmd_predict)
 
     demo = sub.add_parser("demo", help="fit on scikit-learn's diabetes data")
     demo.add_argument("--out-dir", default=".", help="where the PNG and model go (default .)")
-    tuning(demo, 20)
+    tuning(demo)
     demo.set_defaults(func=_cmd_demo)
     return parser
 
@@ -636,6 +878,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "cv", 2) < 2:
         parser.error("--cv must be at least 2")
+    if getattr(args, "n_alphas", None) is None and hasattr(args, "n_alphas"):
+        args.n_alphas = N_ALPHAS_MLP if getattr(args, "model", None) == "mlp" else N_ALPHAS
     if getattr(args, "n_alphas", 1) < 1:
         parser.error("--n-alphas must be at least 1")
     try:

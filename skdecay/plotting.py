@@ -79,6 +79,34 @@ def _feature_names(final, pre, n_features: int) -> list[str]:
     return [f"x{j}" for j in range(n_features)]
 
 
+#: Most lines a path plot names: one distinct colour each (tab20 without its greys).
+_MAX_LABELS = 18
+
+
+def _distinct_colors(n: int) -> list:
+    """``n`` (<= 18) distinct colours, none grey (grey is for unlabelled lines).
+
+    Up to 10: matplotlib's tab10 with black instead of its grey; beyond, the
+    light variants of tab20 follow.
+    """
+    plt = _pyplot()
+    tab10 = [plt.get_cmap("tab10")(i) for i in range(10) if i != 7]
+    light = [plt.get_cmap("tab20")(2 * i + 1) for i in range(10) if i != 7]
+    return (tab10 + [(0.0, 0.0, 0.0, 1.0)] + light)[:n]
+
+
+def _shade(color, k: int, n: int):
+    """The ``k``-th of ``n`` shades of ``color`` (darker to lighter; same hue)."""
+    from matplotlib.colors import to_rgb
+
+    rgb = np.asarray(to_rgb(color))
+    if n <= 1:
+        return tuple(rgb)
+    t = -0.4 + 0.95 * k / (n - 1)  # < 0: toward black, > 0: toward white
+    mixed = rgb * (1 + t) if t < 0 else rgb + (1 - rgb) * t
+    return tuple(np.clip(mixed, 0, 1))
+
+
 def _log_alpha_axis(ax, xlabel: str = "alpha") -> None:
     """Log-scaled alpha axis, strongest penalty on the left (as glmnet / scikit-learn)."""
     ax.set_xscale("log")
@@ -129,12 +157,25 @@ class RegularizationPathDisplay:
     class_names : list of str, default=None
         Names of the ``K`` coefficient rows of a 3-D ``coefs`` (default
         ``0, 1, ...``; ignored when ``K = 1``).
+    l1_ratio : float, default=None
+        Shown in the title ("lasso path, l1_ratio = 1").
+    value_name : str, default="coefficient"
+        y-axis label, e.g. "coefficient on standardized features" (the scale
+        of the coefficients), or what else the lines are.
+    groups : list of str, default=None
+        One group name per feature (e.g. the column each one-hot feature comes
+        from).  Labelled features of the same group are drawn in shades of one
+        hue (a colour family) with different line styles; other colours stay
+        distinct.
 
     Attributes
     ----------
     lines_ : list of matplotlib Line2D
-        One per drawn coefficient, in the order of the flattened columns
-        (class-major for a 3-D ``coefs``).
+        The labelled coefficients (one distinct colour each), largest first.
+    labelled_ : ndarray of int
+        Their indices among the flattened columns (class-major for a 3-D ``coefs``).
+    collection_ : matplotlib LineCollection or None
+        All other coefficients, in grey, one segment chain each.
     selected_line_ : matplotlib Line2D or None
     ax_ : matplotlib Axes
     figure_ : matplotlib Figure
@@ -147,9 +188,9 @@ class RegularizationPathDisplay:
     >>> from skdecay.plotting import RegularizationPathDisplay
     >>> X, y = load_diabetes(return_X_y=True)
     >>> path = enet_path(StandardScaler().fit_transform(X), y, n_alphas=30)
-    >>> disp = RegularizationPathDisplay.from_path(path, selected_alpha=1.0)
-    >>> len(disp.lines_)
-    10
+    >>> disp = RegularizationPathDisplay.from_path(path, selected_alpha=1.0, n_labels=4)
+    >>> len(disp.lines_), len(disp.collection_.get_segments())
+    (4, 6)
     """
 
     def __init__(
@@ -161,6 +202,9 @@ class RegularizationPathDisplay:
         selected_alpha: float | None = None,
         name: str | None = None,
         class_names: Sequence[Any] | None = None,
+        l1_ratio: float | None = None,
+        value_name: str = "coefficient",
+        groups: Sequence[str] | None = None,
     ):
         self.alphas = _check_positive_alphas(alphas, "alphas")
         coefs = np.asarray(coefs)
@@ -177,6 +221,11 @@ class RegularizationPathDisplay:
         self.selected_alpha = selected_alpha
         self.name = name
         self.class_names = class_names
+        self.l1_ratio = l1_ratio
+        self.value_name = value_name
+        if groups is not None and len(groups) != p:
+            raise ValueError(f"groups has {len(groups)} entries for {p} features.")
+        self.groups = groups
 
     def _columns(self) -> tuple[np.ndarray, list[str]]:
         """Coefficients as ``(n_alphas, n_lines)`` and one label per line."""
@@ -192,41 +241,104 @@ class RegularizationPathDisplay:
         labels = [f"{classes[k]}: {f}" for k in range(K) for f in feats]
         return self.coefs.reshape(self.coefs.shape[0], K * p), labels
 
+    def _labelled(self, values: np.ndarray, n_labels: int) -> np.ndarray:
+        """Columns to label, largest first: at the selected alpha (else the smallest alpha)."""
+        n_labels = min(max(int(n_labels), 0), _MAX_LABELS)
+        if self.selected_alpha is not None:
+            row = int(np.argmin(np.abs(np.log(self.alphas) - np.log(float(self.selected_alpha)))))
+            size = np.abs(values[row])
+            if not np.any(size):  # everything is zero there: label what enters first
+                size = np.abs(values[int(np.argmin(self.alphas))])
+        else:
+            size = np.abs(values[int(np.argmin(self.alphas))])
+        order = np.argsort(-size, kind="stable")
+        return order[size[order] > 0][:n_labels]
+
+    def _line_colors(self, labelled: np.ndarray, p: int) -> tuple[list, list]:
+        """A distinct colour per labelled line; members of one group share a hue.
+
+        Returns the colours and, per line, its rank inside a group of two or
+        more labelled members (for a line style), else ``None``.
+        """
+        if self.groups is None:
+            return _distinct_colors(labelled.size), [None] * labelled.size
+        group_of = [str(self.groups[int(j) % p]) for j in labelled]
+        order = list(dict.fromkeys(group_of))  # groups by their largest member
+        if len(order) > _MAX_LABELS:
+            return _distinct_colors(labelled.size), [None] * labelled.size
+        base = dict(zip(order, _distinct_colors(len(order)), strict=True))
+        size = {g: group_of.count(g) for g in order}
+        seen: dict[str, int] = {}
+        colors, ranks = [], []
+        for g in group_of:
+            k = seen.get(g, 0)
+            seen[g] = k + 1
+            colors.append(_shade(base[g], k, size[g]))
+            ranks.append(k if size[g] > 1 else None)
+        return colors, ranks
+
     def plot(self, ax=None, *, n_labels: int = 10, legend: bool = True, **line_kw):
         """Draw the path.
+
+        The ``n_labels`` coefficients largest in absolute value at the selected
+        ``alpha`` (at the smallest ``alpha`` without one) are drawn as separate
+        lines, each in its own colour, and named in a legend placed to the
+        right of the axes, where it cannot cover a curve.  All other
+        coefficients are drawn in light grey as one ``LineCollection`` (fast
+        with thousands of lines).
 
         Parameters
         ----------
         ax : matplotlib Axes, default=None
             Where to draw; a new figure when ``None``.
         n_labels : int, default=10
-            Label (in the legend) the ``n_labels`` coefficients with the largest
-            absolute value at the smallest ``alpha``; the others stay unlabelled.
+            How many coefficients to draw in colour and name (at most 18, so
+            that every colour is distinct; only nonzero ones are named).
         legend : bool, default=True
-            Draw a legend of the labelled lines (and of the selected alpha).
+            Draw the legend (labelled lines and the selected alpha).
         **line_kw
-            Passed to ``Axes.plot`` for every coefficient line.
+            Passed to ``Axes.plot`` for every labelled line.
 
         Returns
         -------
         self : RegularizationPathDisplay
         """
-        ax, fig = _axes(ax)
+        from matplotlib.collections import LineCollection
+
+        ax, fig = _axes(ax, figsize=(8.5, 4.8), layout="constrained")
         values, labels = self._columns()
-        last = np.abs(values[int(np.argmin(self.alphas))])
-        shown = set(np.argsort(-last, kind="stable")[: max(int(n_labels), 0)].tolist())
-        # several coefficient rows (multinomial): one line style per class
+        labelled = self._labelled(values, n_labels)
+        p = self.coefs.shape[-1]
         n_rows = 1 if self.coefs.ndim == 2 else self.coefs.shape[1]
         styles = ["-", "--", ":", "-."]
-        p = self.coefs.shape[-1]
+        colors, family_styles = self._line_colors(labelled, p)
+        others = np.setdiff1d(np.arange(values.shape[1]), labelled)
+        self.collection_ = None
+        if others.size:
+            segments = np.stack(
+                [
+                    np.broadcast_to(self.alphas[:, None], (self.alphas.size, others.size)),
+                    values[:, others],
+                ],
+                axis=-1,
+            ).transpose(1, 0, 2)
+            self.collection_ = LineCollection(
+                segments, colors="0.72", linewidths=0.8, zorder=1, label="_nolegend_"
+            )
+            ax.add_collection(self.collection_)
         self.lines_ = []
-        for j in range(values.shape[1]):
-            label = labels[j] if j in shown else "_nolegend_"
-            kw = dict(line_kw)
-            if n_rows > 1 and "linestyle" not in kw and "ls" not in kw:
-                kw["linestyle"] = styles[(j // p) % len(styles)]
-            (line,) = ax.plot(self.alphas, values[:, j], label=label, **kw)
+        for i, j in enumerate(labelled):
+            kw = {"color": colors[i], "linewidth": 1.6, "zorder": 2, **line_kw}
+            if "linestyle" not in kw and "ls" not in kw:
+                if n_rows > 1:
+                    kw["linestyle"] = styles[(j // p) % len(styles)]
+                elif family_styles[i] is not None:
+                    kw["linestyle"] = styles[family_styles[i] % len(styles)]
+            (line,) = ax.plot(self.alphas, values[:, j], label=labels[j], **kw)
             self.lines_.append(line)
+        self.labelled_ = labelled
+        ax.update_datalim(np.column_stack([self.alphas[[0, -1]], [values.min(), values.max()]]))
+        ax.autoscale_view()
         self.selected_line_ = None
         if self.selected_alpha is not None:
             self.selected_line_ = ax.axvline(
@@ -238,11 +350,21 @@ class RegularizationPathDisplay:
             )
         ax.axhline(0.0, color="0.6", linewidth=0.5, zorder=0)
         _log_alpha_axis(ax)
-        ax.set_ylabel("coefficient")
-        if self.name:
-            ax.set_title(self.name)
-        if legend and (shown or self.selected_line_ is not None):
-            ax.legend(fontsize="small", loc="best")
+        ax.set_ylabel(self.value_name)
+        title = self.name or ""
+        if self.l1_ratio is not None:
+            kind = {1.0: "lasso", 0.0: "ridge"}.get(float(self.l1_ratio), "elastic net")
+            title += ("\n" if title else "") + f"{kind} path, l1_ratio = {float(self.l1_ratio):g}"
+        if others.size:
+            title += ("\n" if title else "") + (
+                f"{labelled.size} largest of {values.shape[1]} in colour, the rest grey"
+            )
+        if title:
+            ax.set_title(title, fontsize="medium")
+        if legend and (labelled.size or self.selected_line_ is not None):
+            ax.legend(
+                fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0
+            )
         self.ax_, self.figure_ = ax, fig
         return self
 
@@ -255,6 +377,9 @@ class RegularizationPathDisplay:
         selected_alpha: float | None = None,
         name: str | None = None,
         class_names: Sequence[Any] | None = None,
+        l1_ratio: float | None = None,
+        value_name: str = "coefficient",
+        groups: Sequence[str] | None = None,
         ax=None,
         **plot_kw,
     ):
@@ -264,7 +389,7 @@ class RegularizationPathDisplay:
         ----------
         path : RegularizationPath
             Output of :func:`skdecay.enet_path` or :func:`skdecay.logistic_path`.
-        feature_names, selected_alpha, name, class_names
+        feature_names, selected_alpha, name, class_names, l1_ratio, value_name, groups
             As in the constructor.
         ax : matplotlib Axes, default=None
         **plot_kw
@@ -286,6 +411,9 @@ class RegularizationPathDisplay:
             selected_alpha=selected_alpha,
             name=name,
             class_names=class_names,
+            l1_ratio=l1_ratio,
+            value_name=value_name,
+            groups=groups,
         )
         return disp.plot(ax=ax, **plot_kw)
 
@@ -405,6 +533,7 @@ class RegularizationPathDisplay:
             selected_alpha=selected,
             name=type(final).__name__,
             class_names=list(final.classes_) if classifier else None,
+            l1_ratio=l1_ratio,
         )
         return disp.plot(ax=ax, **plot_kw)
 
@@ -831,7 +960,10 @@ class CVScoreDisplay:
     lines_ : list of matplotlib Line2D
         Mean score per ``l1_ratio``.
     fills_ : list of matplotlib PolyCollection
-        Mean +/- std bands (``fill_`` is the first one).
+        Mean +/- std bands (``fill_`` is the first one), light, with their
+        edges drawn as thin lines so that overlapping bands stay readable.
+    best_markers_ : list of matplotlib Line2D
+        The best mean score of each curve (an open marker).
     selected_line_ : matplotlib Line2D or None
     ax_ : matplotlib Axes
     figure_ : matplotlib Figure
@@ -883,6 +1015,9 @@ class CVScoreDisplay:
     def plot(self, ax=None, *, std: bool = True, **line_kw):
         """Draw the mean score per ``l1_ratio`` with a +/- one-std band.
 
+        Each curve has its own colour, line style and marker, its best point
+        circled; the legend sits to the right of the axes.
+
         Parameters
         ----------
         ax : matplotlib Axes, default=None
@@ -895,24 +1030,52 @@ class CVScoreDisplay:
         -------
         self : CVScoreDisplay
         """
-        ax, fig = _axes(ax)
+        ax, fig = _axes(ax, figsize=(8.0, 4.8), layout="constrained")
         mean, sd = self.scores.mean(axis=-1), self.scores.std(axis=-1)
-        self.lines_, self.fills_ = [], []
-        for i in range(mean.shape[0]):
+        n = mean.shape[0]
+        colors = _distinct_colors(min(n, _MAX_LABELS))
+        markers = ["o", "s", "^", "D", "v", "P", "X", "*"]
+        styles = ["-", "--", "-.", ":"]
+        self.lines_, self.fills_, self.best_markers_ = [], [], []
+        for i in range(n):
             label = None if self.l1_ratios is None else f"l1_ratio = {self.l1_ratios[i]:g}"
-            (line,) = ax.plot(self.alphas[i], mean[i], label=label, **line_kw)
+            kw = {
+                "color": colors[i % len(colors)],
+                "linestyle": styles[i % len(styles)],
+                "marker": markers[i % len(markers)],
+                "markersize": 3.5,
+                "zorder": 3,
+                **line_kw,
+            }
+            (line,) = ax.plot(self.alphas[i], mean[i], label=label, **kw)
             self.lines_.append(line)
+            color = line.get_color()
+            # the best point of each curve, so that overlapping curves stay distinguishable
+            b = int(np.argmax(mean[i]))
+            (best,) = ax.plot(
+                [self.alphas[i][b]], [mean[i][b]], marker=kw["marker"], markersize=9,
+                markerfacecolor="none", markeredgecolor=color, linestyle="none", zorder=4,
+                label="_nolegend_",
+            )  # fmt: skip
+            self.best_markers_.append(best)
             if std:
+                # light fill plus its two edges: where bands overlap the edges still show
                 self.fills_.append(
                     ax.fill_between(
                         self.alphas[i],
                         mean[i] - sd[i],
                         mean[i] + sd[i],
-                        color=line.get_color(),
-                        alpha=0.2,
+                        color=color,
+                        alpha=0.12 if n > 1 else 0.2,
                         linewidth=0,
+                        zorder=1,
                     )
                 )
+                for edge in (mean[i] - sd[i], mean[i] + sd[i]):
+                    ax.plot(
+                        self.alphas[i], edge, color=color, linewidth=0.6,
+                        linestyle=kw["linestyle"], alpha=0.6, zorder=2, label="_nolegend_",
+                    )  # fmt: skip
         self.fill_ = self.fills_[0] if self.fills_ else None
         self.selected_line_ = None
         if self.selected_alpha is not None:
@@ -928,7 +1091,9 @@ class CVScoreDisplay:
         if self.name:
             ax.set_title(self.name)
         if self.l1_ratios is not None or self.selected_line_ is not None:
-            ax.legend(fontsize="small", loc="best")
+            ax.legend(
+                fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0
+            )
         self.ax_, self.figure_ = ax, fig
         return self
 

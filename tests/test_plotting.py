@@ -102,24 +102,40 @@ def test_import_does_not_load_matplotlib():
 # RegularizationPathDisplay
 
 
+def _drawn(disp) -> np.ndarray:
+    """All drawn coefficient curves ``(n_alphas, n_columns)``: coloured lines + grey collection."""
+    n_cols = len(disp.lines_) + (
+        0 if disp.collection_ is None else len(disp.collection_.get_segments())
+    )
+    out = np.full((disp.alphas.size, n_cols), np.nan)
+    for j, line in zip(disp.labelled_, disp.lines_):
+        np.testing.assert_array_equal(line.get_xdata(), disp.alphas)
+        out[:, j] = line.get_ydata()
+    others = np.setdiff1d(np.arange(n_cols), disp.labelled_)
+    if disp.collection_ is not None:
+        for j, seg in zip(others, disp.collection_.get_segments()):
+            np.testing.assert_array_equal(seg[:, 0], disp.alphas)
+            out[:, j] = seg[:, 1]
+    return out
+
+
 def test_path_display_from_path_draws_the_path(diabetes_std):
     X, y = diabetes_std
     path = enet_path(X, y, l1_ratio=0.8, n_alphas=25)
     disp = RegularizationPathDisplay.from_path(path, selected_alpha=path.alphas[7], n_labels=3)
     assert isinstance(disp, RegularizationPathDisplay)
-    assert len(disp.lines_) == X.shape[1]
-    for j, line in enumerate(disp.lines_):
-        np.testing.assert_array_equal(line.get_xdata(), path.alphas)
-        np.testing.assert_array_equal(line.get_ydata(), path.coefs[:, j])
+    np.testing.assert_array_equal(_drawn(disp), path.coefs)
     np.testing.assert_array_equal(disp.selected_line_.get_xdata(), [path.alphas[7]] * 2)
     assert disp.ax_.get_xscale() == "log"
     assert disp.ax_.xaxis_inverted()  # strongest penalty on the left
     assert disp.figure_ is disp.ax_.figure
-    # the 3 labelled lines are those largest in |coef| at the smallest alpha
-    labelled = {i for i, ln in enumerate(disp.lines_) if not ln.get_label().startswith("_")}
-    assert labelled == set(np.argsort(-np.abs(path.coefs[-1]))[:3].tolist())
+    # the 3 labelled lines are those largest in |coef| at the selected alpha
+    assert set(disp.labelled_) == set(np.argsort(-np.abs(path.coefs[7]))[:3].tolist())
+    assert len(disp.lines_) == 3 and len(disp.collection_.get_segments()) == X.shape[1] - 3
     legend_texts = [t.get_text() for t in disp.ax_.get_legend().get_texts()]
+    assert legend_texts[:3] == [f"x{j}" for j in disp.labelled_]
     assert len(legend_texts) == 4  # 3 features + selected alpha
+    assert "l1_ratio" not in disp.ax_.get_title()  # from_path does not know it unless told
 
 
 def test_path_display_uses_given_ax_and_returns_self(diabetes_std):
@@ -141,9 +157,9 @@ def test_path_display_from_estimator_pipeline_matches_enet_path(diabetes_df):
     disp = RegularizationPathDisplay.from_estimator(model, X, y, n_alphas=12, eps=1e-2)
     ref = enet_path(StandardScaler().fit_transform(X), y, l1_ratio=0.7, n_alphas=12, eps=1e-2)
     np.testing.assert_allclose(disp.alphas, ref.alphas)
-    for j, line in enumerate(disp.lines_):
-        np.testing.assert_allclose(line.get_ydata(), ref.coefs[:, j], atol=1e-6)
+    np.testing.assert_allclose(_drawn(disp), ref.coefs, atol=1e-6)
     np.testing.assert_array_equal(disp.selected_line_.get_xdata(), [0.3, 0.3])
+    assert "l1_ratio = 0.7" in disp.ax_.get_title()
     # feature names come from the pipeline (the DataFrame's columns)
     labels = {ln.get_label() for ln in disp.lines_}
     assert {"bmi", "s5"} <= labels
@@ -155,9 +171,10 @@ def test_path_display_lasso_uses_l1_ratio_one(diabetes_std):
         LassoRegressor(alpha=1.0).fit(X, y), X, y, n_alphas=8
     )
     ref = enet_path(X, y, l1_ratio=1.0, n_alphas=8)
-    np.testing.assert_allclose(np.column_stack([ln.get_ydata() for ln in disp.lines_]), ref.coefs)
+    np.testing.assert_allclose(_drawn(disp), ref.coefs)
     # alpha_max is the first grid value and all coefficients vanish there
-    np.testing.assert_array_equal(np.column_stack([ln.get_ydata() for ln in disp.lines_])[0], 0)
+    np.testing.assert_array_equal(_drawn(disp)[0], 0)
+    assert "lasso path, l1_ratio = 1" in disp.ax_.get_title()
 
 
 def test_path_display_from_cv_estimator(diabetes_std, cv_two_ratios):
@@ -168,7 +185,7 @@ def test_path_display_from_cv_estimator(diabetes_std, cv_two_ratios):
     np.testing.assert_allclose(disp.alphas, cv.alphas_[row])
     np.testing.assert_array_equal(disp.selected_line_.get_xdata(), [cv.alpha_] * 2)
     ref = enet_path(X, y, l1_ratio=cv.l1_ratio_, alphas=cv.alphas_[row])
-    coefs = np.column_stack([ln.get_ydata() for ln in disp.lines_])
+    coefs = _drawn(disp)
     np.testing.assert_allclose(coefs, ref.coefs, atol=1e-6)
     # the refit coefficients lie on the path at alpha_
     i = int(np.argmin(np.abs(cv.alphas_[row] - cv.alpha_)))
@@ -181,15 +198,15 @@ def test_path_display_multinomial_one_line_per_class_and_feature(iris_std):
     disp = RegularizationPathDisplay.from_estimator(clf, X, y, n_alphas=6, n_labels=12)
     ref = logistic_path(X, y, l1_ratio=1.0, n_alphas=6)
     assert ref.coefs.shape == (6, 3, 4)
-    assert len(disp.lines_) == 12
-    for k in range(3):
-        for j in range(4):
-            line = disp.lines_[k * 4 + j]
-            np.testing.assert_allclose(line.get_ydata(), ref.coefs[:, k, j], atol=1e-6)
-            assert line.get_label() == f"{k}: x{j}"
-    assert {ln.get_linestyle() for ln in disp.lines_} == {"-", "--", ":"}
+    np.testing.assert_allclose(_drawn(disp), ref.coefs.reshape(6, 12), atol=1e-6)
+    for line, c in zip(disp.lines_, disp.labelled_):
+        k, j = divmod(int(c), 4)
+        assert line.get_label() == f"{k}: x{j}"
+        assert line.get_linestyle() == ["-", "--", ":"][k]
     named = RegularizationPathDisplay.from_path(ref, class_names=["a", "b", "c"], n_labels=12)
-    assert named.lines_[5].get_label() == "b: x1"
+    assert {ln.get_label() for ln in named.lines_} <= {
+        f"{c}: x{j}" for c in "abc" for j in range(4)
+    }
 
 
 def test_path_display_classifier_cv(iris_std):
@@ -197,7 +214,7 @@ def test_path_display_classifier_cv(iris_std):
     X, y = X[y < 2], y[y < 2]  # binary: one coefficient row
     cv = ElasticNetClassifierCV(l1_ratio=1.0, alphas=6, cv=3).fit(X, y)
     disp = RegularizationPathDisplay.from_estimator(cv, X, y)
-    assert len(disp.lines_) == 4
+    assert _drawn(disp).shape == (6, 4)
     np.testing.assert_allclose(disp.alphas, cv.alphas_)
     assert disp.selected_line_.get_xdata()[0] == cv.alpha_
 
@@ -399,8 +416,9 @@ def test_displays_accept_dataframe_columns_without_pipeline(diabetes_df):
     X, y = diabetes_df
     Xs = pd.DataFrame(StandardScaler().fit_transform(X), columns=X.columns)
     model = ElasticNetRegressor(alpha=1.0, l1_ratio=1.0).fit(Xs, y)
-    disp = RegularizationPathDisplay.from_estimator(model, Xs, y, n_alphas=5, n_labels=20)
-    assert [ln.get_label() for ln in disp.lines_] == list(X.columns)
+    disp = RegularizationPathDisplay.from_estimator(model, Xs, y, n_alphas=5, n_labels=18)
+    assert [ln.get_label() for ln in disp.lines_] == list(X.columns[disp.labelled_])
+    assert disp.labelled_.size == np.count_nonzero(model.coef_)  # the nonzero ones at alpha
 
 
 def test_docstring_examples_run():
@@ -412,3 +430,133 @@ def test_docstring_examples_run():
         warnings.simplefilter("ignore", ConvergenceWarning)
         result = doctest.testmod(skdecay.plotting, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 4 and result.failed == 0
+
+
+# ---------------------------------------------------------------------------
+# readability: distinct colours, a legend that covers nothing, many lines
+
+
+def _points_in_display(disp) -> np.ndarray:
+    """Every drawn data point of the path (lines and grey collection) in pixels."""
+    disp.figure_.canvas.draw()  # the layout is final only after a draw
+    ax = disp.ax_
+    xy = [np.column_stack([ln.get_xdata(), ln.get_ydata()]) for ln in disp.lines_]
+    if disp.collection_ is not None:
+        xy += list(disp.collection_.get_segments())
+    return ax.transData.transform(np.vstack(xy))
+
+
+def _legend_covers_none(ax, pixels: np.ndarray) -> bool:
+    ax.figure.canvas.draw()
+    box = ax.get_legend().get_window_extent()
+    inside = (
+        (pixels[:, 0] >= box.x0)
+        & (pixels[:, 0] <= box.x1)
+        & (pixels[:, 1] >= box.y0)
+        & (pixels[:, 1] <= box.y1)
+    )
+    return not inside.any()
+
+
+@pytest.fixture(scope="module")
+def wide_path():
+    """A lasso path over 40 features with one-hot-like groups (many nonzero at the end)."""
+    rng = np.random.default_rng(0)
+    X = StandardScaler().fit_transform(rng.normal(size=(120, 40)))
+    y = X @ rng.normal(size=40) + rng.normal(size=120)
+    return enet_path(X, y, l1_ratio=1.0, n_alphas=30)
+
+
+def test_path_legend_colours_unique_and_legend_covers_no_data(wide_path):
+    path = wide_path
+    names = [f"f{j}" for j in range(40)]
+    disp = RegularizationPathDisplay.from_path(
+        path, feature_names=names, selected_alpha=path.alphas[20], n_labels=18, l1_ratio=1.0
+    )
+    handles = disp.ax_.get_legend().legend_handles
+    colours = [matplotlib.colors.to_hex(h.get_color()) for h in handles[:-1]]  # last: selected
+    assert len(colours) == 18 and len(set(colours)) == 18
+    grey = matplotlib.colors.to_hex(disp.collection_.get_colors()[0])
+    assert grey not in colours
+    # each legend entry names the line of its colour
+    for h, line in zip(handles[:-1], disp.lines_):
+        assert h.get_label() == line.get_label() and h.get_color() == line.get_color()
+    # the 18 named lines are the largest at the selected alpha
+    size = np.abs(path.coefs[20])
+    assert set(disp.labelled_) == set(np.argsort(-size)[:18].tolist())
+    assert np.all(np.diff(size[disp.labelled_]) <= 0)  # legend: largest first
+    assert _legend_covers_none(disp.ax_, _points_in_display(disp))
+    title = disp.ax_.get_title()
+    assert "lasso path, l1_ratio = 1" in title and "18 largest of 40" in title
+
+
+def test_path_value_name_is_the_axis_label(wide_path):
+    disp = RegularizationPathDisplay.from_path(
+        wide_path, value_name="norm of the input's first-layer weights"
+    )
+    assert disp.ax_.get_ylabel() == "norm of the input's first-layer weights"
+    assert RegularizationPathDisplay.from_path(wide_path).ax_.get_ylabel() == "coefficient"
+
+
+def test_path_thousands_of_lines_are_one_collection():
+    rng = np.random.default_rng(0)
+    alphas = np.geomspace(1.0, 1e-3, 40)
+    coefs = np.cumsum(rng.normal(size=(40, 3000)), axis=0) * 0.01
+    disp = RegularizationPathDisplay(alphas, coefs, selected_alpha=0.01).plot()
+    assert len(disp.collection_.get_segments()) == 3000 - 10
+    assert len(disp.ax_.lines) <= 10 + 2  # labelled lines, selected alpha, zero line
+    np.testing.assert_allclose(_drawn(disp), coefs)
+    y0, y1 = disp.ax_.get_ylim()  # the collection is inside the view
+    assert y0 <= coefs.min() and y1 >= coefs.max()
+
+
+def test_cv_display_overlapping_bands_stay_readable(cv_two_ratios):
+    disp = CVScoreDisplay.from_estimator(cv_two_ratios)
+    lines = disp.lines_
+    assert len({ln.get_color() for ln in lines}) == len(lines)
+    assert len({ln.get_linestyle() for ln in lines}) == len(lines)
+    assert len({ln.get_marker() for ln in lines}) == len(lines)
+    mean = cv_two_ratios.scores_path_.mean(axis=-1)
+    for i, best in enumerate(disp.best_markers_):
+        b = int(np.argmax(mean[i]))
+        assert best.get_xdata()[0] == cv_two_ratios.alphas_[i][b]
+        assert best.get_ydata()[0] == mean[i][b]
+    disp.figure_.canvas.draw()  # the layout is final only after a draw
+    pixels = np.vstack(
+        [disp.ax_.transData.transform(np.column_stack(ln.get_data())) for ln in disp.ax_.lines[:-1]]
+        + [disp.ax_.transData.transform(f.get_paths()[0].vertices) for f in disp.fills_]
+    )
+    assert _legend_covers_none(disp.ax_, pixels)
+
+
+def test_outside_legend_fits_in_a_new_figure(wide_path, cv_two_ratios):
+    # a figure saved without bbox_inches="tight" (e.g. by sphinx-gallery) keeps the legend
+    for disp in (
+        RegularizationPathDisplay.from_path(wide_path, selected_alpha=wide_path.alphas[9]),
+        CVScoreDisplay.from_estimator(cv_two_ratios),
+    ):
+        fig = disp.figure_
+        fig.canvas.draw()
+        legend = disp.ax_.get_legend().get_window_extent()
+        assert legend.x1 <= fig.bbox.x1 + 1 and legend.x0 >= disp.ax_.bbox.x1
+
+
+def test_path_colour_families_for_groups(wide_path):
+    from matplotlib.colors import rgb_to_hsv, to_hex, to_rgb
+
+    groups = [f"g{j // 4}" if j < 20 else f"f{j}" for j in range(40)]  # 5 groups of 4 + singles
+    disp = RegularizationPathDisplay.from_path(
+        wide_path, selected_alpha=wide_path.alphas[20], n_labels=18, groups=groups
+    )
+    colours = [to_hex(ln.get_color()) for ln in disp.lines_]
+    assert len(set(colours)) == len(colours)  # still all distinct
+    hue = {}
+    for line, j in zip(disp.lines_, disp.labelled_):
+        hue.setdefault(groups[j], set()).add(
+            round(float(rgb_to_hsv(to_rgb(line.get_color()))[0]), 3)
+        )
+    assert all(len(h) == 1 for h in hue.values())  # one hue per group
+    hues = [next(iter(h)) for h in hue.values()]
+    assert len(set(hues)) == len(hues) or len(hues) > 10  # different groups, different hues
+    with pytest.raises(ValueError, match="groups"):
+        RegularizationPathDisplay(wide_path.alphas, wide_path.coefs, groups=["a"])

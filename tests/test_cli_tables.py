@@ -1,0 +1,399 @@
+"""The ``skdecay`` command on messy tables: one file per problem seen on real data.
+
+Every file is written to ``tmp_path`` by the test itself.  Each case asserts
+the decision line of the report, or the single ``skdecay: error:`` line with
+exit code 2; the nested score is recomputed with scikit-learn's
+``cross_val_score`` on a hand-built pipeline.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pd = pytest.importorskip("pandas")
+pytest.importorskip("skops.io")
+pytest.importorskip("matplotlib")
+
+import skdecay  # noqa: E402
+from skdecay import ElasticNetRegressorCV  # noqa: E402
+from skdecay.cli import L1_RATIOS, load_model, main  # noqa: E402
+
+FAST = ["--cv", 3, "--n-alphas", 4, "--no-nested", "--quiet"]
+
+
+@pytest.fixture(autouse=True)
+def _agg(monkeypatch, tmp_path):
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.chdir(tmp_path)  # default model / plot files land here
+
+
+def _run(argv, capsys):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _frame(n: int = 60, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame(
+        {
+            "x1": rng.normal(size=n),
+            "x2": rng.normal(size=n),
+            "color": rng.choice(["red", "green", "blue"], n),
+        }
+    )
+    df["y"] = 2 * df["x1"] - df["x2"] + (df["color"] == "red") + 0.3 * rng.normal(size=n)
+    return df
+
+
+def _write(df: pd.DataFrame, path: Path, **kw) -> Path:
+    df.to_csv(path, index=kw.pop("index", False), **kw)
+    return path
+
+
+def _one_error(code: int, out: str, err: str) -> str:
+    assert code == 2, (out, err)
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("skdecay: error: "), err
+    return lines[0]
+
+
+def _features(model_file) -> list[str]:
+    return list(load_model(model_file)[0].get_feature_names_out())
+
+
+# ---------------------------------------------------------------------------
+# honest scores
+
+
+def test_nested_score_equals_cross_val_score_of_the_pipeline(tmp_path, capsys):
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.model_selection import KFold, cross_val_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    df = _frame(n=80, seed=3)
+    df.loc[5, "x2"] = np.nan
+    data = _write(df, tmp_path / "d.csv")
+    code, out, err = _run(["fit", data, "--target", "y", "--cv", 3, "--n-alphas", 5], capsys)
+    assert code == 0, err
+    assert (
+        sum(line.startswith("  outer fold") for line in err.splitlines()) == 3
+    )  # progress per fold
+    m = re.search(r"estimated r2 of the whole procedure: (-?\d+\.\d+) ± (\d+\.\d+)", out)
+    assert m, out
+
+    # the same procedure built by hand: preprocessing + CV estimator, cross-validated together
+    num = make_pipeline(SimpleImputer(strategy="median"), StandardScaler())
+    cat = make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder())
+    pre = ColumnTransformer([("num", num, ["x1", "x2"]), ("cat", cat, ["color"])])
+    folds = KFold(3, shuffle=True, random_state=0)
+    inner = ElasticNetRegressorCV(l1_ratio=list(L1_RATIOS), alphas=5, cv=folds, scoring="r2")
+    X, y = df.drop(columns=["y"]), df["y"].to_numpy()
+    scores = cross_val_score(make_pipeline(pre, inner), X, y, cv=folds, scoring="r2")
+    assert float(m.group(1)) == pytest.approx(scores.mean(), abs=1e-4)
+    assert float(m.group(2)) == pytest.approx(scores.std(), abs=1e-4)
+
+    # the starred row's nonzero count is the number of selected features
+    star = next(line for line in out.splitlines() if line.startswith("*"))
+    selected = next(line for line in out.splitlines() if line.startswith("selected features"))
+    n_sel = int(re.search(r"\((\d+)/\d+\)", selected).group(1))
+    assert int(star.split()[-1]) == n_sel
+
+
+def test_no_nested_says_the_score_is_optimistic(tmp_path, capsys):
+    data = _write(_frame(), tmp_path / "d.csv")
+    code, out, err = _run(["fit", data, "--target", "y", *FAST], capsys)
+    assert code == 0, err
+    assert "optimistic" in out and "estimated r2" not in out
+
+
+# ---------------------------------------------------------------------------
+# columns
+
+
+def test_id_index_constant_and_drop_columns(tmp_path, capsys):
+    df = _frame()
+    df.insert(0, "ID", np.arange(1, len(df) + 1))
+    df["customer"] = [f"c{i:04d}" for i in range(len(df))]
+    df["source"] = "web"
+    df["leak"] = df["y"] * 2
+    data = _write(df, tmp_path / "d.csv", index=True)  # pandas' index -> "Unnamed: 0"
+    code, out, err = _run(["fit", data, "--target", "y", "--drop", "leak", *FAST], capsys)
+    assert code == 0, err
+    assert "column 'Unnamed: 0': dropped, a row index" in out
+    assert "column 'ID': dropped, ID-like" in out
+    assert "column 'customer': dropped, ID-like (unique text on every row)" in out
+    assert "column 'source': dropped, constant ('web')" in out
+    assert "column 'leak': dropped (--drop)" in out
+    assert _features("model.skops") == ["x1", "x2", "color_blue", "color_green", "color_red"]
+
+    code, out, err = _run(["fit", data, "--target", "y", "--drop", "nope", *FAST], capsys)
+    assert "--drop: no column 'nope'" in _one_error(code, out, err)
+
+
+def test_numbers_written_as_text_are_read(tmp_path, capsys):
+    df = _frame()
+    df["x1"] = df["x1"] * 1000
+    text = df.astype({"x2": object})
+    text["x1"] = [f"{v:,.1f}" for v in df["x1"]]  # "1,234.5"
+    text.loc[3, "x1"] = "?"
+    text.loc[8, "x2"] = "missing"
+    data = _write(text, tmp_path / "d.csv")
+    code, out, err = _run(["fit", data, "--target", "y", *FAST], capsys)
+    assert code == 0, err
+    assert re.search(r"column 'x1': numbers written as text, read as numbers \(\d+ with "
+                     r"thousands separators .*1 missing marker\(s\) '\?'", out)  # fmt: skip
+    assert "column 'x2': numbers written as text" in out and "'missing'" in out
+    model = load_model("model.skops")
+    assert _features("model.skops")[:2] == ["x1", "x2"]  # numeric, not one-hot categories
+    # the saved pipeline reads "1,234.5" like 1234.5 (and "?" as missing, imputed)
+    clean = df.drop(columns=["y"]).round({"x1": 1})
+    clean.loc[3, "x1"] = np.nan
+    clean.loc[8, "x2"] = np.nan
+    np.testing.assert_allclose(
+        model[0].transform(text.drop(columns=["y"])), model[0].transform(clean), atol=1e-6
+    )
+
+
+def test_stray_text_in_a_number_column_is_reported(tmp_path, capsys):
+    df = _frame(n=80).astype({"x1": object})
+    df.loc[2, "x1"] = "oops"
+    data = _write(df, tmp_path / "d.csv")
+    code, out, err = _run(["fit", data, "--target", "y", *FAST], capsys)
+    assert code == 0, err
+    assert "1 unreadable cell(s) ('oops') set to missing" in out
+    assert "x1" in _features("model.skops")
+
+
+def test_dates_become_numeric_features_and_predict_reads_them(tmp_path, capsys):
+    df = _frame(n=90)
+    df["day"] = pd.date_range("2020-01-01", periods=len(df), freq="3D").strftime("%Y-%m-%d")
+    data = _write(df, tmp_path / "d.csv")
+    code, out, err = _run(["fit", data, "--target", "y", *FAST], capsys)
+    assert code == 0, err
+    assert "column 'day': dates, encoded as years + month and weekday on a circle" in out
+    names = _features("model.skops")
+    assert [n for n in names if n.startswith("day_")] == [
+        "day_years", "day_month_sin", "day_month_cos", "day_weekday_sin", "day_weekday_cos"
+    ]  # fmt: skip
+    years = load_model("model.skops")[0].named_transformers_["date"][0].transform(df[["day"]])
+    np.testing.assert_allclose(years[0, 0], 2020.0)  # 1 January 2020
+    new = _write(df.drop(columns=["y"]).head(5), tmp_path / "new.csv")
+    code, out, err = _run(["predict", "model.skops", new], capsys)
+    assert code == 0, err
+    assert len(out.splitlines()) == 6
+
+
+def test_high_cardinality_text_is_bounded(tmp_path, capsys):
+    rng = np.random.default_rng(1)
+    df = _frame(n=200)
+    df["city"] = rng.choice([f"town{i}" for i in range(70)], len(df))
+    data = _write(df, tmp_path / "d.csv")
+    code, out, err = _run(["fit", data, "--target", "y", *FAST], capsys)
+    assert code == 0, err
+    assert re.search(r"column 'city': \d+ distinct values; one-hot encoded as its 19 most", out)
+    city = [n for n in _features("model.skops") if n.startswith("city_")]
+    assert len(city) <= 20 and "city_infrequent_sklearn" in city
+
+
+def test_duplicate_column_names_are_an_error(tmp_path, capsys):
+    path = tmp_path / "dup.csv"
+    path.write_text("a,y,b,y\n" + "".join(f"{i},{i},{i % 3},{i}\n" for i in range(20)))
+    code, out, err = _run(["fit", path, "--target", "y", *FAST], capsys)
+    assert "two columns named 'y' (columns 2 and 4)" in _one_error(code, out, err)
+
+
+def test_semicolon_file_gets_a_hint_and_reads_with_sep(tmp_path, capsys):
+    data = _write(_frame(), tmp_path / "semi.csv", sep=";")
+    code, out, err = _run(["fit", data, "--target", "y", *FAST], capsys)
+    assert "pass --sep ';'" in _one_error(code, out, err)
+    code, out, err = _run(["fit", data, "--target", "y", "--sep", ";", *FAST], capsys)
+    assert code == 0, err
+
+
+def test_encoding_option(tmp_path, capsys):
+    df = _frame()
+    df["color"] = df["color"].replace({"red": "rouge foncé"})
+    data = _write(df, tmp_path / "latin.csv", encoding="latin-1")
+    code, out, err = _run(["fit", data, "--target", "y", *FAST], capsys)
+    assert "--encoding latin-1" in _one_error(code, out, err)
+    code, out, err = _run(["fit", data, "--target", "y", "--encoding", "latin-1", *FAST], capsys)
+    assert code == 0, err
+    assert "color_rouge foncé" in _features("model.skops")
+
+
+# ---------------------------------------------------------------------------
+# target kind
+
+
+def test_integer_target_kind_is_printed_and_overridable(tmp_path, capsys):
+    df = _frame(n=90)
+    df["cards"] = np.clip(np.round(df["x1"] + 3), 1, 7).astype(int)
+    data = _write(df.drop(columns=["y"]), tmp_path / "d.csv")
+    code, out, err = _run(["fit", data, "--target", "cards", "--cv", 2] + FAST[2:], capsys)
+    assert code == 0, err
+    n = df["cards"].nunique()
+    assert (
+        f"target 'cards': treated as classification ({n} integer values); "
+        "pass --task regression for regression"
+    ) in out
+    assert out.count("logistic (ElasticNetClassifier)") == 1
+    code, out, err = _run(["fit", data, "--target", "cards", "--task", "regression", *FAST], capsys)
+    assert code == 0, err
+    assert "target 'cards': regression (--task regression" in out
+    assert "elasticnet (ElasticNetRegressor)" in out
+
+
+def test_rare_class_error_suggests_regression(tmp_path, capsys):
+    df = _frame(n=60)
+    df["cards"] = np.where(np.arange(60) == 0, 9, np.arange(60) % 4)
+    data = _write(df.drop(columns=["y"]), tmp_path / "d.csv")
+    code, out, err = _run(["fit", data, "--target", "cards", *FAST], capsys)
+    line = _one_error(code, out, err)
+    assert "class '9' of 'cards' has 1 row(s)" in line and "--task regression" in line
+
+
+# ---------------------------------------------------------------------------
+# errors: one line, exit 2
+
+
+def test_user_errors_are_one_line(tmp_path, capsys):
+    df = _frame()
+    df.loc[4, "x2"] = np.inf
+    inf_file = _write(df, tmp_path / "inf.csv")
+    code, out, err = _run(["fit", inf_file, "--target", "y", *FAST], capsys)
+    assert "column 'x2' has 1 infinite value(s)" in _one_error(code, out, err)
+
+    data = _write(_frame(), tmp_path / "d.csv")
+    code, out, err = _run(["fit", data, "--target", "y", "--scoring", "accuracy", *FAST], capsys)
+    assert "--scoring accuracy is a classification score" in _one_error(code, out, err)
+    code, out, err = _run(["fit", data, "--target", "color", "--scoring", "r2", *FAST], capsys)
+    assert "--scoring r2 is a regression score" in _one_error(code, out, err)
+
+
+def test_predict_errors_are_one_line(tmp_path, capsys):
+    data = _write(_frame(), tmp_path / "d.csv")
+    code, out, err = _run(["fit", data, "--target", "y", *FAST], capsys)
+    assert code == 0, err
+
+    bad = _frame().drop(columns=["y"]).astype({"x1": object})
+    bad.loc[1, "x1"] = "abc"
+    bad_file = _write(bad, tmp_path / "bad.csv")
+    code, out, err = _run(["predict", "model.skops", bad_file], capsys)
+    line = _one_error(code, out, err)
+    assert "column 'x1' must hold numbers" in line and "'abc'" in line
+
+    inf = _frame().drop(columns=["y"])
+    inf.loc[0, "x2"] = np.inf
+    code, out, err = _run(["predict", "model.skops", _write(inf, tmp_path / "inf.csv")], capsys)
+    assert "infinity" in _one_error(code, out, err)
+
+    blob = Path("model.skops").read_bytes()
+    for name, damaged in [
+        ("truncated.skops", blob[: len(blob) // 2]),
+        ("flipped.skops", blob[:200] + bytes(b ^ 0xFF for b in blob[200:400]) + blob[400:]),
+    ]:
+        Path(name).write_bytes(damaged)
+        code, out, err = _run(["predict", name, bad_file], capsys)
+        assert repr(name) in _one_error(code, out, err)
+
+
+# ---------------------------------------------------------------------------
+# start-up
+
+
+def _cpu_seconds(args) -> float:
+    """CPU time (user + system) of one child process: unlike wall time, not inflated by
+    other processes competing for the cores."""
+    import resource
+
+    root = str(Path(skdecay.__file__).resolve().parent.parent)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    proc = subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=root)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert proc.returncode == 0, proc.stderr
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def test_help_and_version_are_fast():
+    for args in (["--version"], ["--help"], ["fit", "--help"]):
+        took = min(_cpu_seconds(["-m", "skdecay", *args]) for _ in range(3))
+        assert took < 0.5, (args, took)
+
+
+# ---------------------------------------------------------------------------
+# the figure the command writes
+
+
+def _written_figure(monkeypatch):
+    import matplotlib.pyplot as plt
+
+    closed = []
+    real_close = plt.close
+    monkeypatch.setattr(plt, "close", lambda fig=None: (closed.append(fig), real_close(fig)))
+    return closed
+
+
+def test_path_figure_titles_say_what_is_drawn(tmp_path, capsys, monkeypatch):
+    closed = _written_figure(monkeypatch)
+    data = _write(_frame(n=60), tmp_path / "d.csv")
+    code, out, err = _run(["fit", data, "--target", "y", "--model", "lasso", *FAST], capsys)
+    assert code == 0, err
+    ax = closed[-1].axes[0]
+    assert "lasso on d.csv" in ax.get_title() and "l1_ratio = 1" in ax.get_title()
+    assert ax.get_ylabel() == "coefficient on standardized features"
+    # the named lines are the selected model's nonzero coefficients
+    model = load_model("model.skops")[-1]
+    names = np.asarray(_features("model.skops"))
+    named = {t.get_text() for t in ax.get_legend().get_texts()[:-1]}
+    assert named == set(names[model.coef_ != 0])
+
+    argv = ["fit", data, "--target", "y", "--model", "mlp", "--n-alphas", 2, *FAST[:2], *FAST[4:]]
+    code, out, err = _run(argv, capsys)
+    assert code == 0, err
+    ax = closed[-1].axes[0]
+    assert "first-layer weight norm" in ax.get_title()
+    assert ax.get_ylabel() == "norm of the input's first-layer weights"
+    assert "mlp: one hidden layer of 32 units" in out
+    star = next(line for line in out.splitlines() if line.startswith("*"))
+    selected = next(line for line in out.splitlines() if line.startswith("selected features"))
+    assert f"({star.split()[-1]}/" in selected  # inputs in use = selected inputs
+
+
+def test_multiclass_figure_names_the_classes(tmp_path, capsys, monkeypatch):
+    closed = _written_figure(monkeypatch)
+    df = _frame(n=90)
+    df["kind"] = np.select([df["x1"] < -0.4, df["x1"] > 0.4], ["low", "high"], "mid")
+    data = _write(df.drop(columns=["y"]), tmp_path / "d.csv")
+    code, out, err = _run(["fit", data, "--target", "kind", *FAST], capsys)
+    assert code == 0, err
+    labels = [t.get_text() for t in closed[-1].axes[0].get_legend().get_texts()[:-1]]
+    assert labels and all(label.split(": ")[0] in {"high", "low", "mid"} for label in labels)
+
+
+def test_feature_groups_follow_the_input_columns():
+    from skdecay._table import build_preprocessor, feature_groups, plan_columns
+
+    df = _frame(n=40).drop(columns=["y"])
+    df["color_x"] = np.arange(40) % 5 * 1.5  # a numeric column whose name prefixes nothing
+    df["day"] = pd.date_range("2021-03-01", periods=40).strftime("%Y-%m-%d")
+    X, plan = plan_columns(df)
+    pre = build_preprocessor(plan).fit(X)
+    names = list(pre.get_feature_names_out())
+    groups = feature_groups(pre)
+    assert len(groups) == len(names)
+    for name, group in zip(names, groups):
+        if name in ("x1", "x2", "color_x"):
+            assert group == name
+        elif name.startswith("day_"):
+            assert group == "day"
+        else:
+            assert group == "color" and name.split("_")[1] in {"red", "green", "blue"}
