@@ -642,8 +642,21 @@ class _BaseMLP(BaseEstimator):
                             print(f"{what} did not improve; learning rate set to {lr:f}")
                 checkpoints[1] = (state.params, row - 1 if state.n_iter else checkpoints[0][1])
                 state = _State(
-                    params, m, v, int(step), state.epochs + 1, state.n_iter + 1, t_seen, lr,
-                    no_imp, best_loss, best_val, best_params, kept, row + 1, len(vals),
+                    params,
+                    m,
+                    v,
+                    int(step),
+                    state.epochs + 1,
+                    state.n_iter + 1,
+                    t_seen,
+                    lr,
+                    no_imp,
+                    best_loss,
+                    best_val,
+                    best_params,
+                    kept,
+                    row + 1,
+                    len(vals),
                 )  # fmt: skip  (one assignment: the epoch is committed)
                 if stop:
                     converged = True
@@ -800,7 +813,7 @@ class _BaseMLP(BaseEstimator):
                 self.validation_scores_ = self.best_validation_score_ = None
         self.history_ = history
         self.inactive_features_ = np.flatnonzero(np.all(self.coefs_[0] == 0, axis=1))
-        self.n_parameters_ = int(sum(W.size + b.size for W, b in zip(self.coefs_, self.intercepts_)))
+        self.n_parameters_ = int(sum(W.size for W in self.coefs_ + self.intercepts_))
 
     def _check_weighted_targets(self, y, sw) -> None:
         pass
@@ -832,7 +845,7 @@ class _BaseMLP(BaseEstimator):
         ``hidden_layer_sizes`` set to the kept widths; ``n_parameters_`` counts
         weights and biases before (this estimator) and after (the copy).
         ``warm_start`` / ``partial_fit`` on the copy fine-tune the smaller
-        network (its optimizer state starts afresh).
+        network, continuing with the optimizer state of the kept parameters.
 
         Returns
         -------
@@ -848,9 +861,15 @@ class _BaseMLP(BaseEstimator):
         n_params = sum(W.size + b.size for W, b in zip(coefs, intercepts, strict=True))
         new.n_parameters_ = int(n_params)
         new.inactive_features_ = np.setdiff1d(np.arange(self.n_features_in_), new.input_features_)
-        dtype = coefs[0].dtype
-        new._m, new._v = np.zeros(n_params, dtype), np.zeros(n_params, dtype)
-        new._step = 0
+        # the optimizer state of the kept parameters, so that fine-tuning continues
+        layout, _ = layout_of([W.shape[0] for W in self.coefs_] + [self.coefs_[-1].shape[1]])
+        index = np.arange(self._m.size)
+        flat = []
+        Ws, bs = unpack(index, layout)
+        for l, (W, b) in enumerate(zip(Ws, bs, strict=True)):
+            flat += [W[np.ix_(kept[l], kept[l + 1])].ravel(), b[kept[l + 1]]]
+        flat = np.concatenate(flat)
+        new._m, new._v = self._m[flat].copy(), self._v[flat].copy()
         return new
 
     def __sklearn_tags__(self):

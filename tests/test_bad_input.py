@@ -529,9 +529,7 @@ def _unsorted_csc(X):
 
 
 IMMUTABLE = [
-    pytest.param(layout, name, id=f"{layout}-{name}")
-    for layout in LAYOUTS
-    for name in ESTIMATORS
+    pytest.param(layout, name, id=f"{layout}-{name}") for layout in LAYOUTS for name in ESTIMATORS
 ]
 
 

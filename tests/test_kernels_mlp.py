@@ -134,7 +134,9 @@ def test_chain_update_matches_numpy_reference(solver, decay):
     p_r, m_r, v_r = p_k.copy(), m_k.copy(), v_k.copy()
     for t in range(1, 8):
         g = rng.standard_normal(n)
-        K.chain_update(p_k, g.copy(), chain, hyper, lam1, lam2, *NO_GROUPS, m_k, v_k, t, 0 * g, 0 * g)
+        K.chain_update(
+            p_k, g.copy(), chain, hyper, lam1, lam2, *NO_GROUPS, m_k, v_k, t, 0 * g, 0 * g
+        )
         optim.apply_chain(chain, p_r, g, hyper, lam1, lam2, m_r, v_r, t)
         np.testing.assert_allclose(p_k, p_r, rtol=1e-13, atol=1e-15)
         np.testing.assert_allclose(m_k, m_r, rtol=1e-13, atol=1e-15)

@@ -206,9 +206,7 @@ def batch_loss_grad(
 
 
 @kernel(error_model="numpy")
-def chain_update(
-    params, grad, chain, hyper, lam1, lam2, groups, glam, m, v, t, direction, metric
-):
+def chain_update(params, grad, chain, hyper, lam1, lam2, groups, glam, m, v, t, direction, metric):
     """One optimizer step over every parameter, following the step codes in ``chain``.
 
     ``hyper = [lr, momentum, nesterov, beta_1, beta_2, epsilon]`` (params' dtype),
