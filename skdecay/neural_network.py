@@ -8,21 +8,32 @@ Every estimator minimises
     + \sum_{l} \alpha_l \Big(\rho_l \|W_l\|_1 + \frac{1-\rho_l}{2} \|W_l\|_F^2\Big)
 
 over the weight matrices ``W_l`` and biases of the network (``rho = l1_ratio``;
-biases are never penalised; sample weights ``s`` rescaled to sum to ``n``).
+biases are never penalised; sample weights ``s`` rescaled to sum to ``n``),
+plus, with ``group_alpha``, a group lasso on the rows of the weight matrices
+(input selection and unit pruning; the ``shrink`` method removes what it zeroed).
 Each minibatch step uses ``sum_{i in batch} s_i grad_i / batch_len`` plus the
 *full* penalty, so ``alpha`` means the same for every batch size.  The data
 loss ``l`` is ``1/2 * sum_k (y_k - yhat_k)**2`` (regression, identity output),
 the binary log-loss summed over the outputs (sigmoid; binary and multilabel
-classification) or the multinomial log-loss (softmax; multiclass).
+classification), the multinomial log-loss (softmax; multiclass) or the half
+Poisson deviance (``loss="poisson"``, exp output).
 
 Training runs the optimizer chains of :mod:`skdecay.optim` in the numba kernel
 :func:`skdecay._kernels.mlp.mlp_epoch`, one call per epoch; Python runs the
 epochs, the schedules, the stopping rule and the verbose output.
+``solver="lbfgs"`` evaluates the full-batch loss with the same kernel
+(:func:`skdecay._kernels.mlp.full_loss_grad`) under scipy's L-BFGS-B, or under
+:func:`skdecay.optim.owlqn` when the penalty has an L1 part.
 
-Dense input only: a sparse ``X`` is rejected with a clear error (the epoch
-kernel works on dense minibatches).
+Input: dense (C or F order, read one minibatch of rows at a time, never
+copied whole) or CSR (the first layer runs over the stored entries).
 
-Threads: training runs with BLAS limited to one thread (``threadpoolctl``).
+State: each epoch ends by replacing one immutable ``_State`` tuple, and the
+fitted attributes are written from it once training stops, so an interrupt
+leaves the last complete epoch (or, before the first one, the previous state).
+
+Threads: training runs with BLAS limited to one thread (``threadpoolctl``),
+through one limit shared by the fits of all threads (reference-counted).
 The products of a minibatch are too small for threads to pay, and one thread
 per fit is what parallel grid searches (joblib, dask workers) need to avoid
 oversubscribing the cores; parallelise over fits with ``n_jobs`` instead.
@@ -133,10 +144,15 @@ _DOC_PARAMS = """
         Number of units of each hidden layer.
     activation : {"identity", "logistic", "tanh", "relu"}, default="relu"
         Activation of the hidden layers.
-    solver : {"adam", "sgd"}, default="adam"
-        Optimizer: Adam (PyTorch's formulas) or SGD with momentum (PyTorch's
+    solver : {"adam", "sgd", "lbfgs"}, default="adam"
+        Optimizer: Adam (PyTorch's formulas), SGD with momentum (PyTorch's
         form ``buf <- momentum*buf + g``, which differs from scikit-learn's
-        ``v <- momentum*v - lr*g`` only when the learning rate changes).
+        ``v <- momentum*v - lr*g`` only when the learning rate changes), or
+        full-batch L-BFGS (scipy's L-BFGS-B; OWL-QN when ``l1_ratio > 0``, which
+        keeps exact zeros).  With ``"lbfgs"``, ``max_iter`` counts iterations,
+        ``tol`` is the gradient tolerance, the minibatch, learning-rate and
+        early-stopping parameters are unused and ``partial_fit`` is not
+        available (as scikit-learn); ``group_alpha`` needs a stochastic solver.
     decay : {"decoupled", "coupled"}, default="decoupled"
         Where the L2 part goes: ``"coupled"`` adds ``lam2*W`` to the gradient
         before the optimizer (Adam + L2), ``"decoupled"`` shrinks
@@ -148,6 +164,15 @@ _DOC_PARAMS = """
         (``lam1 = alpha*l1_ratio``, ``lam2 = alpha*(1-l1_ratio)``.)
     alpha : float or array-like of shape (n_layers_ - 1,), default=1e-4
         Penalty strength, one value for all weight matrices or one per matrix.
+    group_alpha : float or array-like of shape (n_layers_ - 1,), default=0.0
+        Group lasso on the rows of each weight matrix,
+        ``group_alpha_l * sqrt(n_out_l) * sum_j ||W_l[j, :]||_2``: row ``j`` of the
+        first matrix is input feature ``j`` (zero: the input is dropped, see
+        ``inactive_features_``), row ``j`` of a later one is the outgoing weights
+        of hidden unit ``j`` (zero: the unit is dead; :meth:`shrink` removes it).
+        A proximal step after the L1 one; under Adam in the metric's mean over
+        the row.  Penalize the other layers too (some ``alpha``), or the network
+        rescales its way around the group penalty.
     batch_size : int or "auto", default="auto"
         Minibatch size; ``"auto"`` is ``min(200, n_samples)``.
     learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
@@ -186,6 +211,8 @@ _DOC_PARAMS = """
     beta_1, beta_2, epsilon : float, default=0.9, 0.999, 1e-8
         Adam's parameters.
     n_iter_no_change : int, default=10
+    max_fun : int, default=15000
+        Maximum number of loss evaluations of ``solver="lbfgs"``.
 """
 
 _DOC_ATTRS = """
@@ -193,12 +220,16 @@ _DOC_ATTRS = """
         Weight matrices (dtype of ``X``: float32 input trains in float32).
     intercepts_ : list of ndarray of shape (n_out,)
     n_iter_ : int
-        Epochs run.
+        Epochs (L-BFGS: iterations) of the last call to ``fit`` (1 for
+        ``partial_fit``), as scikit-learn; ``loss_curve_`` and ``history_``
+        accumulate over warm starts.
     loss_curve_ : list of float
         Objective (data loss + penalty) after each epoch; the data part is
         accumulated over the minibatches, as scikit-learn reports it.
     best_loss_ : float or None
         Best training objective (``None`` with ``early_stopping``).
+    loss_ : float
+        Final objective (``solver="lbfgs"`` only).
     validation_scores_ : list of float or None
     best_validation_score_ : float or None
     t_ : int
@@ -210,10 +241,17 @@ _DOC_ATTRS = """
         ``"l1_norm"``, ``"l2_norm"`` (Frobenius) and ``"zero_fraction"`` (share
         of exact zeros) of every weight matrix after every epoch, shape
         ``(n_epochs, n_layers_ - 1)``; ``"loss"`` and ``"validation_score"``
-        (NaN without ``early_stopping``) per epoch.
+        (NaN without ``early_stopping``) per epoch; ``"kept"`` (bool) is True
+        at the one epoch whose weights ``coefs_`` holds (the best validation
+        epoch with ``early_stopping``, else the last).
     inactive_features_ : ndarray of int
         Input features whose outgoing first-layer weights are all exactly zero
         (the network ignores them).
+    n_parameters_ : int
+        Number of weights and biases.
+    input_features_ : ndarray of int
+        Only on an estimator returned by :meth:`shrink`: the columns of ``X``
+        its first layer reads.
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Defined when ``X`` has string column names.
@@ -365,9 +403,9 @@ class _BaseMLP(BaseEstimator):
             raise ValueError(f"hidden_layer_sizes must be > 0; got {h.tolist()}.")
         return [int(v) for v in h]
 
-    def _validate_X(self, X, y=None, reset: bool = False):
+    def _validate_X(self, X, y="no_validation", reset: bool = False):
         kw = dict(reset=reset, accept_sparse="csr", dtype=FLOATS, order=None)
-        if y is None:
+        if isinstance(y, str) and y == "no_validation":
             X = validate_data(self, X, **kw)
         else:
             kw.update(multi_output=True, y_numeric=isinstance(self, RegressorMixin))
@@ -379,6 +417,15 @@ class _BaseMLP(BaseEstimator):
 
     def _fit(self, X, y, sample_weight, incremental: bool, classes=None):
         first = not hasattr(self, "coefs_") or not (self.warm_start or incremental)
+        done = []
+        try:
+            return self._fit_once(X, y, sample_weight, incremental, classes, first, done)
+        except KeyboardInterrupt:
+            if first and not done:  # outside the epoch loop, before the commit
+                self._forget()
+            raise
+
+    def _fit_once(self, X, y, sample_weight, incremental, classes, first: bool, done: list):
         X, y = self._validate_X(X, y, reset=first)
         if not first and getattr(self, "input_features_", None) is not None:
             X = X[:, self.input_features_]  # a shrunk network reads its kept inputs
@@ -432,8 +479,7 @@ class _BaseMLP(BaseEstimator):
                 final, interrupted = self._train(state, problem, val, incremental, lists)
         if interrupted and final.n_iter == 0:
             if first:
-                self._forget()
-                raise KeyboardInterrupt
+                raise KeyboardInterrupt  # _fit leaves the estimator unfitted
             warnings.warn(
                 "Training interrupted by user before the first epoch ended; the estimator "
                 "keeps its previous state.",
@@ -449,6 +495,7 @@ class _BaseMLP(BaseEstimator):
                 stacklevel=3,
             )
         self._commit(final, problem, lists, sizes, early, incremental, first)
+        done.append(True)
         return self
 
     def _forget(self) -> None:
@@ -786,34 +833,36 @@ class _BaseMLP(BaseEstimator):
             if key != "kept"
         }
         history["kept"] = kept
+        coefs = [np.array(W) for W in coefs]
+        a = {
+            "coefs_": coefs,
+            "intercepts_": [np.array(b) for b in intercepts],
+            "n_layers_": len(sizes),
+            "n_outputs_": sizes[-1],
+            "out_activation_": OUT_ACTIVATIONS[self._out_code],
+            "_m": st.m, "_v": st.v, "_step": st.step, "_epochs": st.epochs,
+            "_lr": st.lr, "_no_improvement": st.no_improvement,
+            "n_iter_": st.n_iter,
+            "t_": st.t,
+            "loss_curve_": lists["loss_curve"][: st.n_rows],
+            "history_": history,
+            "inactive_features_": np.flatnonzero(np.all(coefs[0] == 0, axis=1)),
+            "n_parameters_": int(sum(W.size + W.shape[1] for W in coefs)),
+        }  # fmt: skip
+        if self.solver == "lbfgs":
+            a["loss_"] = a["loss_curve_"][-1] if a["loss_curve_"] else None
+        if early:
+            a["validation_scores_"] = lists["val"][: st.n_val]
+            a["best_validation_score_"] = st.best_val
+            a["best_loss_"] = None
+        else:
+            a["best_loss_"] = st.best_loss
+            # partial_fit keeps the validation scores of an early-stopped fit
+            if not incremental or first:
+                a["validation_scores_"] = a["best_validation_score_"] = None
         if first:
             self.__dict__.pop("input_features_", None)
-        self.coefs_ = [np.array(W) for W in coefs]
-        self.intercepts_ = [np.array(b) for b in intercepts]
-        self.n_layers_ = len(sizes)
-        self.n_outputs_ = sizes[-1]
-        self.out_activation_ = OUT_ACTIVATIONS[self._out_code]
-        self._m, self._v, self._step, self._epochs = st.m, st.v, st.step, st.epochs
-        self._lr, self._no_improvement = st.lr, st.no_improvement
-        self.n_iter_ = st.n_iter
-        self.t_ = st.t
-        self.loss_curve_ = lists["loss_curve"][: st.n_rows]
-        if self.solver == "lbfgs":
-            self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else None
-        if early:
-            self.validation_scores_ = lists["val"][: st.n_val]
-            self.best_validation_score_ = st.best_val
-            self.best_loss_ = None
-        else:
-            self.best_loss_ = st.best_loss
-            if not incremental:  # partial_fit keeps the scores of an early-stopped fit
-                self.validation_scores_ = None
-                self.best_validation_score_ = None
-            elif first:
-                self.validation_scores_ = self.best_validation_score_ = None
-        self.history_ = history
-        self.inactive_features_ = np.flatnonzero(np.all(self.coefs_[0] == 0, axis=1))
-        self.n_parameters_ = int(sum(W.size for W in self.coefs_ + self.intercepts_))
+        self.__dict__.update(a)  # one call: an interrupt sees all of it or none
 
     def _check_weighted_targets(self, y, sw) -> None:
         pass
@@ -1210,7 +1259,8 @@ _OBJECTIVE = r"""
     uses the weighted mean gradient of its samples plus the full penalty, so
     ``alpha`` does not depend on ``batch_size``.  Standardize ``X`` first
     (``make_pipeline(StandardScaler(), ...)``): the penalty depends on units.
-    Dense ``X`` only (sparse input raises a ``TypeError``).
+    ``X`` may be dense or CSR (see the user guide, "Training MLPs").
+    Training is interrupt-safe: Ctrl-C leaves the last complete epoch.
 """
 
 _CLF_LOSS = """
@@ -1222,7 +1272,9 @@ _CLF_LOSS = """
 _REG_LOSS = """
     ``l = 1/2 * sum_k (y_k - f_k(x))**2`` (identity output).  For one output this
     is scikit-learn's MLPRegressor loss; with several outputs scikit-learn also
-    divides by the number of outputs.
+    divides by the number of outputs.  ``loss="poisson"``: the half Poisson
+    deviance ``y*log(y/mu) - y + mu`` with ``mu = exp(f(x))`` (log link, as
+    scikit-learn's ``MLPRegressor(loss="poisson")``; ``y >= 0``).
 """
 
 
@@ -1253,6 +1305,10 @@ _L1_DOC = """    l1_ratio : float in [0, 1] or array-like of shape (n_layers_ - 
         Mix of L1 (1) and squared L2 (0), one value or one per weight matrix
         (e.g. ``[1, 0, 0]``: L1 on the input layer to select features, L2
         elsewhere).
+"""
+_LOSS_DOC = """    loss : {"squared_error", "poisson"}, default="squared_error"
+        Data loss: half squared error (identity output) or half Poisson
+        deviance (log link: ``predict`` returns ``exp`` of the network output).
 """
 _CLASSES_DOC = """    classes_ : ndarray
         Class labels (``arange(n_labels)`` for a multilabel target).
@@ -1301,7 +1357,9 @@ ElasticNetMLPClassifier.__doc__ = _doc(
     _CLASSES_DOC,
 )
 ElasticNetMLPRegressor.__doc__ = _doc(
-    "Multilayer perceptron regressor with an elastic-net weight penalty.", _REG_LOSS, _L1_DOC
+    "Multilayer perceptron regressor with an elastic-net weight penalty.",
+    _REG_LOSS,
+    _LOSS_DOC + _L1_DOC,
 )
 RidgeMLPClassifier.__doc__ = _doc(
     "Multilayer perceptron classifier with an L2 (ridge / weight decay) penalty.",
@@ -1312,7 +1370,7 @@ RidgeMLPClassifier.__doc__ = _doc(
 RidgeMLPRegressor.__doc__ = _doc(
     "Multilayer perceptron regressor with an L2 (ridge / weight decay) penalty.",
     _REG_LOSS + _FIXED_NOTE.format(0, "weights shrink, rarely to zero"),
-    "",
+    _LOSS_DOC,
 )
 LassoMLPClassifier.__doc__ = _doc(
     "Multilayer perceptron classifier with an L1 (lasso) penalty: exact zeros.",
@@ -1324,5 +1382,5 @@ LassoMLPClassifier.__doc__ = _doc(
 LassoMLPRegressor.__doc__ = _doc(
     "Multilayer perceptron regressor with an L1 (lasso) penalty: exact zeros.",
     _REG_LOSS + _FIXED_NOTE.format(1, "proximal steps set weights exactly to zero"),
-    "",
+    _LOSS_DOC,
 )
