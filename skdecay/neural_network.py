@@ -153,6 +153,7 @@ _DOC_PARAMS = """
         ``tol`` is the gradient tolerance, the minibatch, learning-rate and
         early-stopping parameters are unused and ``partial_fit`` is not
         available (as scikit-learn); ``group_alpha`` needs a stochastic solver.
+        ``decay`` does not apply (the L2 part is in the full-batch objective).
     decay : {"decoupled", "coupled"}, default="decoupled"
         Where the L2 part goes: ``"coupled"`` adds ``lam2*W`` to the gradient
         before the optimizer (Adam + L2), ``"decoupled"`` shrinks

@@ -270,3 +270,28 @@ def test_wide_csr_trains_within_twice_its_size():
     ElasticNetMLPRegressor(**kw).fit(X[:200], y[:200])  # compile / load the kernels
     peak = _peak_during(lambda: ElasticNetMLPRegressor(**kw).fit(X, y).predict(X[:1000]))
     assert peak < 2 * size, (peak, size)
+
+
+@QUIET
+@pytest.mark.parametrize("l1_ratio", [0.0, 0.5])  # scipy's L-BFGS-B, OWL-QN
+def test_interrupt_during_lbfgs_keeps_the_last_complete_iteration(monkeypatch, l1_ratio):
+    X, y = _classification()
+    kw = dict(hidden_layer_sizes=(8,), solver="lbfgs", l1_ratio=l1_ratio, tol=0.0,
+              random_state=0)  # fmt: skip
+    kernel = nn._mlp.full_loss_grad
+    calls = []
+
+    def interrupted(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 12:
+            raise KeyboardInterrupt
+        return kernel(*args, **kwargs)
+
+    monkeypatch.setattr(nn._mlp, "full_loss_grad", interrupted)
+    with pytest.warns(UserWarning, match="Training interrupted by user"):
+        m = ElasticNetMLPClassifier(max_iter=500, **kw).fit(X, y)
+    monkeypatch.undo()
+    assert 1 <= m.n_iter_ < 12 and len(m.loss_curve_) == m.n_iter_
+    ref = ElasticNetMLPClassifier(max_iter=m.n_iter_, **kw).fit(X, y)
+    np.testing.assert_allclose(_params(m), _params(ref), rtol=1e-12, atol=1e-14)
+    assert m.loss_ == pytest.approx(ref.loss_, rel=1e-12)
