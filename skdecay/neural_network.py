@@ -8,21 +8,32 @@ Every estimator minimises
     + \sum_{l} \alpha_l \Big(\rho_l \|W_l\|_1 + \frac{1-\rho_l}{2} \|W_l\|_F^2\Big)
 
 over the weight matrices ``W_l`` and biases of the network (``rho = l1_ratio``;
-biases are never penalised; sample weights ``s`` rescaled to sum to ``n``).
+biases are never penalised; sample weights ``s`` rescaled to sum to ``n``),
+plus, with ``group_alpha``, a group lasso on the rows of the weight matrices
+(input selection and unit pruning; the ``shrink`` method removes what it zeroed).
 Each minibatch step uses ``sum_{i in batch} s_i grad_i / batch_len`` plus the
 *full* penalty, so ``alpha`` means the same for every batch size.  The data
 loss ``l`` is ``1/2 * sum_k (y_k - yhat_k)**2`` (regression, identity output),
 the binary log-loss summed over the outputs (sigmoid; binary and multilabel
-classification) or the multinomial log-loss (softmax; multiclass).
+classification), the multinomial log-loss (softmax; multiclass) or the half
+Poisson deviance (``loss="poisson"``, exp output).
 
 Training runs the optimizer chains of :mod:`skdecay.optim` in the numba kernel
 :func:`skdecay._kernels.mlp.mlp_epoch`, one call per epoch; Python runs the
 epochs, the schedules, the stopping rule and the verbose output.
+``solver="lbfgs"`` evaluates the full-batch loss with the same kernel
+(:func:`skdecay._kernels.mlp.full_loss_grad`) under scipy's L-BFGS-B, or under
+:func:`skdecay.optim.owlqn` when the penalty has an L1 part.
 
-Dense input only: a sparse ``X`` is rejected with a clear error (the epoch
-kernel works on dense minibatches).
+Input: dense (C or F order, read one minibatch of rows at a time, never
+copied whole) or CSR (the first layer runs over the stored entries).
 
-Threads: training runs with BLAS limited to one thread (``threadpoolctl``).
+State: each epoch ends by replacing one immutable ``_State`` tuple, and the
+fitted attributes are written from it once training stops, so an interrupt
+leaves the last complete epoch (or, before the first one, the previous state).
+
+Threads: training runs with BLAS limited to one thread (``threadpoolctl``),
+through one limit shared by the fits of all threads (reference-counted).
 The products of a minibatch are too small for threads to pay, and one thread
 per fit is what parallel grid searches (joblib, dask workers) need to avoid
 oversubscribing the cores; parallelise over fits with ``n_jobs`` instead.
@@ -30,16 +41,23 @@ oversubscribing the cores; parallelise over fits with ``n_jobs`` instead.
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import threading
 import warnings
 from numbers import Integral as _Integral
+from typing import NamedTuple
 
 import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import minimize
 from scipy.special import expit, log_expit, log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 from threadpoolctl import ThreadpoolController
@@ -63,9 +81,11 @@ from .network import (
     ACTIVATIONS,
     OUT_ACTIVATIONS,
     forward,
+    group_penalty_value,
     layout_of,
-    loss_and_gradient,
     pack,
+    prune,
+    row_groups,
     unpack,
 )
 from .penalties import penalty_value
@@ -79,7 +99,10 @@ __all__ = [
     "LassoMLPRegressor",
 ]
 
-_HISTORY_KEYS = ("l1_norm", "l2_norm", "zero_fraction", "loss", "validation_score")
+_HISTORY_KEYS = ("l1_norm", "l2_norm", "zero_fraction", "loss", "validation_score", "kept")
+# private fitted state, dropped with the public attributes by an interrupted first fit
+_PRIVATE_STATE = ("_m", "_v", "_step", "_epochs", "_lr", "_no_improvement", "_seed",
+                  "_label_kind", "_y_1d")  # fmt: skip
 
 
 _CONTROLLER: list = []
@@ -97,6 +120,33 @@ def _blas_controller() -> ThreadpoolController:
     return _CONTROLLER[0]
 
 
+_LIMIT_LOCK = threading.Lock()
+_LIMIT: dict = {"depth": 0}
+
+
+@contextlib.contextmanager
+def _one_blas_thread():
+    """BLAS limited to one thread while any MLP of this process trains.
+
+    BLAS's thread count is process-wide.  Nested ``threadpoolctl`` limits
+    entered from several threads restore in the wrong order (the second fit
+    saves the first one's "1" as the original and leaves the process at one
+    thread for good), so the fits share one limit with a reference count: the
+    first to start sets it, the last to end restores what was there before.
+    """
+    with _LIMIT_LOCK:
+        if _LIMIT["depth"] == 0:
+            _LIMIT["limiter"] = _blas_controller().limit(limits=1, user_api="blas")
+        _LIMIT["depth"] += 1
+    try:
+        yield
+    finally:
+        with _LIMIT_LOCK:
+            _LIMIT["depth"] -= 1
+            if _LIMIT["depth"] == 0:
+                _LIMIT.pop("limiter").restore_original_limits()
+
+
 # ---------------------------------------------------------------------------
 # shared machinery
 
@@ -105,10 +155,16 @@ _DOC_PARAMS = """
         Number of units of each hidden layer.
     activation : {"identity", "logistic", "tanh", "relu"}, default="relu"
         Activation of the hidden layers.
-    solver : {"adam", "sgd"}, default="adam"
-        Optimizer: Adam (PyTorch's formulas) or SGD with momentum (PyTorch's
+    solver : {"adam", "sgd", "lbfgs"}, default="adam"
+        Optimizer: Adam (PyTorch's formulas), SGD with momentum (PyTorch's
         form ``buf <- momentum*buf + g``, which differs from scikit-learn's
-        ``v <- momentum*v - lr*g`` only when the learning rate changes).
+        ``v <- momentum*v - lr*g`` only when the learning rate changes), or
+        full-batch L-BFGS (scipy's L-BFGS-B; OWL-QN when ``l1_ratio > 0``, which
+        keeps exact zeros).  With ``"lbfgs"``, ``max_iter`` counts iterations,
+        ``tol`` is the gradient tolerance, the minibatch, learning-rate and
+        early-stopping parameters are unused and ``partial_fit`` is not
+        available (as scikit-learn); ``group_alpha`` needs a stochastic solver.
+        ``decay`` does not apply (the L2 part is in the full-batch objective).
     decay : {"decoupled", "coupled"}, default="decoupled"
         Where the L2 part goes: ``"coupled"`` adds ``lam2*W`` to the gradient
         before the optimizer (Adam + L2), ``"decoupled"`` shrinks
@@ -120,6 +176,15 @@ _DOC_PARAMS = """
         (``lam1 = alpha*l1_ratio``, ``lam2 = alpha*(1-l1_ratio)``.)
     alpha : float or array-like of shape (n_layers_ - 1,), default=1e-4
         Penalty strength, one value for all weight matrices or one per matrix.
+    group_alpha : float or array-like of shape (n_layers_ - 1,), default=0.0
+        Group lasso on the rows of each weight matrix,
+        ``group_alpha_l * sqrt(n_out_l) * sum_j ||W_l[j, :]||_2``: row ``j`` of the
+        first matrix is input feature ``j`` (zero: the input is dropped, see
+        ``inactive_features_``), row ``j`` of a later one is the outgoing weights
+        of hidden unit ``j`` (zero: the unit is dead; :meth:`shrink` removes it).
+        A proximal step after the L1 one; under Adam in the metric's mean over
+        the row.  Penalize the other layers too (some ``alpha``), or the network
+        rescales its way around the group penalty.
     batch_size : int or "auto", default="auto"
         Minibatch size; ``"auto"`` is ``min(200, n_samples)``.
     learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
@@ -158,6 +223,8 @@ _DOC_PARAMS = """
     beta_1, beta_2, epsilon : float, default=0.9, 0.999, 1e-8
         Adam's parameters.
     n_iter_no_change : int, default=10
+    max_fun : int, default=15000
+        Maximum number of loss evaluations of ``solver="lbfgs"``.
 """
 
 _DOC_ATTRS = """
@@ -165,12 +232,16 @@ _DOC_ATTRS = """
         Weight matrices (dtype of ``X``: float32 input trains in float32).
     intercepts_ : list of ndarray of shape (n_out,)
     n_iter_ : int
-        Epochs run.
+        Epochs (L-BFGS: iterations) of the last call to ``fit`` (1 for
+        ``partial_fit``), as scikit-learn; ``loss_curve_`` and ``history_``
+        accumulate over warm starts.
     loss_curve_ : list of float
         Objective (data loss + penalty) after each epoch; the data part is
         accumulated over the minibatches, as scikit-learn reports it.
     best_loss_ : float or None
         Best training objective (``None`` with ``early_stopping``).
+    loss_ : float
+        Final objective (``solver="lbfgs"`` only).
     validation_scores_ : list of float or None
     best_validation_score_ : float or None
     t_ : int
@@ -182,10 +253,17 @@ _DOC_ATTRS = """
         ``"l1_norm"``, ``"l2_norm"`` (Frobenius) and ``"zero_fraction"`` (share
         of exact zeros) of every weight matrix after every epoch, shape
         ``(n_epochs, n_layers_ - 1)``; ``"loss"`` and ``"validation_score"``
-        (NaN without ``early_stopping``) per epoch.
+        (NaN without ``early_stopping``) per epoch; ``"kept"`` (bool) is True
+        at the one epoch whose weights ``coefs_`` holds (the best validation
+        epoch with ``early_stopping``, else the last).
     inactive_features_ : ndarray of int
         Input features whose outgoing first-layer weights are all exactly zero
         (the network ignores them).
+    n_parameters_ : int
+        Number of weights and biases.
+    input_features_ : ndarray of int
+        Only on an estimator returned by :meth:`shrink`: the columns of ``X``
+        its first layer reads.
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Defined when ``X`` has string column names.
@@ -208,7 +286,9 @@ def _common_constraints() -> dict:
     return {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
-        "solver": [StrOptions({"adam", "sgd"})],
+        "solver": [StrOptions({"adam", "sgd", "lbfgs"})],
+        "group_alpha": [Interval(Real, 0, None, closed="left"), "array-like"],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
         "decay": [StrOptions({"decoupled", "coupled"})],
         "alpha": [Interval(Real, 0, None, closed="left"), "array-like"],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
@@ -251,6 +331,53 @@ def _per_layer(value, n_mat: int, name: str, upper: float | None) -> np.ndarray:
     return arr
 
 
+class _State(NamedTuple):
+    """What the last *complete* epoch (or L-BFGS iteration) leaves behind.
+
+    Training replaces the whole tuple in one assignment at the end of each
+    epoch, so an interrupt sees either the previous or the next state, never a
+    mix; the lists of the fit (loss curve, history rows, validation scores) are
+    truncated to ``n_rows`` / ``n_val`` when the fit ends.
+    """
+
+    params: np.ndarray
+    m: np.ndarray
+    v: np.ndarray
+    step: int  # optimizer steps (Adam's t)
+    epochs: int  # epochs over all fits (seeds the shuffles)
+    n_iter: int  # epochs of this fit
+    t: int  # samples seen
+    lr: float
+    no_improvement: int
+    best_loss: float
+    best_val: float
+    best_params: np.ndarray
+    kept: int  # history row of the weights kept (-1: none)
+    n_rows: int
+    n_val: int
+
+
+class _Problem(NamedTuple):
+    """The training data and penalty, built once by ``fit`` and read by the solvers."""
+
+    X: np.ndarray  # dense rows, or an empty (0, p) array for CSR input
+    xdata: np.ndarray
+    xind: np.ndarray
+    xptr: np.ndarray
+    Y: np.ndarray
+    s: np.ndarray  # sample weights, rescaled to sum to len(rows) over rows
+    rows: np.ndarray  # training rows
+    batch: int
+    layout: np.ndarray
+    lam1: np.ndarray
+    lam2: np.ndarray
+    groups: np.ndarray
+    glam: np.ndarray
+    alpha: np.ndarray
+    l1r: np.ndarray
+    group_alpha: np.ndarray
+
+
 class _BaseMLP(DocLinkMixin, CallbackSupportMixin, BaseEstimator):
     """Training loop shared by the six estimators."""
 
@@ -260,17 +387,24 @@ class _BaseMLP(DocLinkMixin, CallbackSupportMixin, BaseEstimator):
     def _targets(self, y, first: bool, classes=None):  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _score_val(self, X, Y, s, params, layout) -> float:  # pragma: no cover - abstract
+    def _score_val(self, Y, Z, s) -> float:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "coefs_")
+
     # -- penalty ------------------------------------------------------------
-    def _ratios(self, n_mat: int) -> tuple[np.ndarray, np.ndarray]:
+    def _ratios(self, n_mat: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         alpha = _per_layer(self.alpha, n_mat, "alpha", None)
         l1r = self._fixed_l1_ratio if self._fixed_l1_ratio is not None else self.l1_ratio
-        return alpha, _per_layer(l1r, n_mat, "l1_ratio", 1.0)
+        group = _per_layer(self.group_alpha, n_mat, "group_alpha", None)
+        return alpha, _per_layer(l1r, n_mat, "l1_ratio", 1.0), group
 
-    def _penalty(self, coefs, alpha, l1r) -> float:
-        return sum(penalty_value(W, a, r, 1.0) for W, a, r in zip(coefs, alpha, l1r, strict=True))
+    def _penalty(self, coefs, problem: _Problem) -> float:
+        return sum(
+            penalty_value(W, a, r, 1.0)
+            for W, a, r in zip(coefs, problem.alpha, problem.l1r, strict=True)
+        ) + group_penalty_value(coefs, problem.group_alpha)
 
     # -- fitting -------------------------------------------------------------
     def _hidden(self) -> list[int]:
@@ -281,18 +415,32 @@ class _BaseMLP(DocLinkMixin, CallbackSupportMixin, BaseEstimator):
             raise ValueError(f"hidden_layer_sizes must be > 0; got {h.tolist()}.")
         return [int(v) for v in h]
 
+    def _validate_X(self, X, y="no_validation", reset: bool = False):
+        kw = dict(reset=reset, accept_sparse="csr", dtype=FLOATS, order=None)
+        if isinstance(y, str) and y == "no_validation":
+            X = validate_data(self, X, **kw)
+        else:
+            kw.update(multi_output=True, y_numeric=isinstance(self, RegressorMixin))
+            X, y = validate_data(self, X, y, **kw)
+        # CSR indices need not be sorted (the kernels sum over a row's entries)
+        if not sp.issparse(X) and not (X.flags.c_contiguous or X.flags.f_contiguous):
+            X = np.ascontiguousarray(X)  # strided views: one copy (C or F order: none)
+        return X, y
+
     def _fit(self, X, y, sample_weight, incremental: bool, classes=None):
         first = not hasattr(self, "coefs_") or not (self.warm_start or incremental)
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            reset=first,
-            dtype=FLOATS,
-            order="C",
-            multi_output=True,
-            y_numeric=isinstance(self, RegressorMixin),
-        )
+        done = []
+        try:
+            return self._fit_once(X, y, sample_weight, incremental, classes, first, done)
+        except KeyboardInterrupt:
+            if first and not done:  # outside the epoch loop, before the commit
+                self._forget()
+            raise
+
+    def _fit_once(self, X, y, sample_weight, incremental, classes, first: bool, done: list):
+        X, y = self._validate_X(X, y, reset=first)
+        if not first and getattr(self, "input_features_", None) is not None:
+            X = X[:, self.input_features_]  # a shrunk network reads its kept inputs
         dtype = X.dtype
         Y = self._targets(y, first, classes).astype(dtype)
         sw = check_sample_weight(sample_weight, X.shape[0], np.float64)
@@ -300,19 +448,21 @@ class _BaseMLP(DocLinkMixin, CallbackSupportMixin, BaseEstimator):
             self._check_weighted_targets(y, sw)
         sizes = [X.shape[1], *self._hidden(), Y.shape[1]]
         layout, n_params = layout_of(sizes)
-        alpha, l1r = self._ratios(len(sizes) - 1)
-        params = self._resume(sizes, n_params, dtype, first, incremental)
-        self.n_layers_ = len(sizes)
-        self.n_outputs_ = Y.shape[1]
-        self.out_activation_ = OUT_ACTIVATIONS[self._out_code]
-
-        early = self.early_stopping and not incremental
-        val = None
+        alpha, l1r, group_alpha = self._ratios(len(sizes) - 1)
+        lbfgs = self.solver == "lbfgs"
+        if lbfgs and np.any(group_alpha > 0):
+            raise ValueError(
+                "group_alpha > 0 needs a stochastic solver ('adam' or 'sgd'); solver='lbfgs' "
+                "supports the elastic-net penalty (L1 through OWL-QN)."
+            )
+        state = self._resume(sizes, n_params, dtype, first)
+        early = self.early_stopping and not incremental and not lbfgs
+        rows, val = np.arange(X.shape[0]), None
         if early:
-            X, Y, sw, val = self._split(X, Y, sw, y)
-        n = X.shape[0]
-        s = (sw * (n / np.sum(sw))).astype(dtype)
-        if self.batch_size != "auto" and self.batch_size > n:
+            rows, val = self._split(X.shape[0], y)
+        n = rows.size
+        s = (sw * (n / np.sum(sw[rows]))).astype(dtype)
+        if self.batch_size != "auto" and self.batch_size > n and not lbfgs:
             warnings.warn(
                 f"batch_size={self.batch_size} is larger than the number of samples "
                 f"({n}); using {n}.",
@@ -325,19 +475,61 @@ class _BaseMLP(DocLinkMixin, CallbackSupportMixin, BaseEstimator):
         for (wo, _, ni, no), a, r in zip(layout, alpha, l1r, strict=True):
             lam1[wo : wo + ni * no] = a * r
             lam2[wo : wo + ni * no] = a * (1 - r)
-        problem = (X, Y, s, batch, layout, lam1, lam2, alpha, l1r)
-        # The minibatch products are small (batch x layer width): BLAS threads
-        # cost more than they save and oversubscribe joblib/dask workers, so
-        # training runs on one BLAS thread (see the class docstring).
+        groups, glam = row_groups(layout, group_alpha, dtype)
+        if sp.issparse(X):
+            data = (np.empty((0, X.shape[1]), dtype), X.data, X.indices, X.indptr)
+        else:
+            data = (X, np.empty(0, dtype), np.empty(0, np.int32), np.empty(0, np.int32))
+        problem = _Problem(
+            *data, Y, s, rows, batch, layout, lam1, lam2, groups, glam, alpha, l1r, group_alpha
+        )
+        lists = self._lists(first)
+        lists["fit_data"] = (X, y)  # what the callbacks' epoch tasks report
         ctx = begin_fit(self, max_subtasks=1 if incremental else self.max_iter, X=X, y=y)
-        with _blas_controller().limit(limits=1, user_api="blas"):
-            params, hist = self._train(params, problem, val, incremental, (X, y))
-        self._set_fitted(params, layout, early, hist)
+        with _one_blas_thread():
+            if lbfgs:
+                final, interrupted = self._train_lbfgs(state, problem, lists)
+            else:
+                final, interrupted = self._train(state, problem, val, incremental, lists)
+        if interrupted and final.n_iter == 0:
+            if first:
+                raise KeyboardInterrupt  # _fit leaves the estimator unfitted
+            warnings.warn(
+                "Training interrupted by user before the first epoch ended; the estimator "
+                "keeps its previous state.",
+                UserWarning,
+                stacklevel=3,
+            )
+            return self
+        if interrupted:
+            warnings.warn(
+                f"Training interrupted by user; the estimator holds the weights of the "
+                f"last complete epoch ({final.n_iter} of this fit).",
+                UserWarning,
+                stacklevel=3,
+            )
+        self._commit(final, problem, lists, sizes, early, incremental, first)
         end_fit(ctx, self, X=X, y=y)
+        done.append(True)
         return self
 
-    def _resume(self, sizes, n_params: int, dtype, first: bool, incremental: bool):
-        """Fresh initialisation, or the flat vector of the fitted weights (warm start)."""
+    def _forget(self) -> None:
+        """Back to unfitted: drop every fitted attribute (an interrupted first fit)."""
+        for key in list(vars(self)):
+            if (key.endswith("_") and not key.startswith("__")) or key in _PRIVATE_STATE:
+                delattr(self, key)
+
+    def _lists(self, first: bool) -> dict:
+        """The growing lists of this fit: loss curve, validation scores, history rows."""
+        if first:
+            hist = {key: [] for key in _HISTORY_KEYS}
+            return {"loss_curve": [], "val": [], "hist": hist}
+        hist = {key: list(self.history_[key]) for key in _HISTORY_KEYS}
+        val = list(self.validation_scores_ or [])
+        return {"loss_curve": list(self.loss_curve_), "val": val, "hist": hist}
+
+    def _resume(self, sizes, n_params: int, dtype, first: bool) -> _State:
+        """The starting state: a fresh initialisation, or the fitted weights (warm start)."""
         shapes = list(zip(sizes[:-1], sizes[1:], strict=True))
         if not first:
             if [W.shape for W in self.coefs_] != shapes:
@@ -345,19 +537,16 @@ class _BaseMLP(DocLinkMixin, CallbackSupportMixin, BaseEstimator):
                     "warm_start / partial_fit: the layer sizes changed "
                     f"({[W.shape for W in self.coefs_]} -> {sizes}); refit from scratch."
                 )
-            if not incremental:
-                self._lr = float(self.learning_rate_init)
-                self._no_improvement = 0
-            # None marks "not tracked" after a fit with / without early stopping
-            if self.best_loss_ is None:
-                self.best_loss_ = np.inf
-            if self.validation_scores_ is None:
-                self.validation_scores_ = []
-            if self.best_validation_score_ is None:
-                self.best_validation_score_ = -np.inf
-            self._m = self._m.astype(dtype)
-            self._v = self._v.astype(dtype)
-            return pack(self.coefs_, self.intercepts_, dtype)
+            params = pack(self.coefs_, self.intercepts_, dtype)
+            rows = len(self.history_["loss"])
+            return _State(
+                params, self._m.astype(dtype), self._v.astype(dtype), self._step,
+                self._epochs, 0, self.t_, self._lr, self._no_improvement,
+                np.inf if self.best_loss_ is None else self.best_loss_,
+                -np.inf if self.best_validation_score_ is None else self.best_validation_score_,
+                params.copy(), int(np.argmax(self.history_["kept"])) if rows else -1,
+                rows, len(self.validation_scores_ or []),
+            )  # fmt: skip
         rng = check_random_state(self.random_state)
         factor = 2.0 if self.activation == "logistic" else 6.0  # Glorot, as scikit-learn
         coefs, intercepts = [], []
@@ -366,24 +555,18 @@ class _BaseMLP(DocLinkMixin, CallbackSupportMixin, BaseEstimator):
             coefs.append(rng.uniform(-bound, bound, (n_in, n_out)))
             intercepts.append(rng.uniform(-bound, bound, n_out))
         self._seed = int(rng.randint(np.iinfo(np.int32).max))
-        self._m = np.zeros(n_params, dtype)
-        self._v = np.zeros(n_params, dtype)
-        self._step = 0
-        self._lr = float(self.learning_rate_init)
-        self._no_improvement = 0
-        self.n_iter_ = 0
-        self.t_ = 0
-        self.loss_curve_ = []
-        self.best_loss_ = np.inf
-        self.validation_scores_ = []
-        self.best_validation_score_ = -np.inf
-        self.history_ = {key: np.empty(0) for key in _HISTORY_KEYS}
-        return pack(coefs, intercepts, dtype)
+        params = pack(coefs, intercepts, dtype)
+        zeros = np.zeros(n_params, dtype)
+        return _State(
+            params, zeros, zeros.copy(), 0, 0, 0, 0, float(self.learning_rate_init), 0,
+            np.inf, -np.inf, params.copy(), -1, 0, 0,
+        )  # fmt: skip
 
-    def _split(self, X, Y, sw, y):
-        """Hold out ``validation_fraction`` of the samples (stratified for classifiers)."""
+    def _split(self, n: int, y):
+        """Row indices ``(train, validation)``: ``validation_fraction`` held out
+        (stratified for classifiers); ``X`` itself is not copied."""
         tr, va = train_test_split(
-            np.arange(X.shape[0]),
+            np.arange(n),
             random_state=self._seed,
             test_size=self.validation_fraction,
             stratify=y if self._stratify(y) else None,
@@ -393,89 +576,157 @@ class _BaseMLP(DocLinkMixin, CallbackSupportMixin, BaseEstimator):
                 "The validation set is too small (fewer than 2 samples); raise "
                 "validation_fraction or disable early_stopping."
             )
-        return X[tr], Y[tr], sw[tr], (X[va], Y[va], sw[va])
+        return np.sort(tr), np.sort(va)
 
-    def _train(self, params, problem, val, incremental: bool, fit_data=(None, None)):
-        """The epoch loop: one kernel call per epoch, stopping rule, divergence guard."""
-        X, Y, s, batch, layout, lam1, lam2, alpha, l1r = problem
-        n, dtype = X.shape[0], X.dtype
+    def _validation_score(self, problem: _Problem, val, params) -> float:
+        """Score on the held-out rows, predicted one minibatch of rows at a time."""
+        coefs, intercepts = unpack(params, problem.layout)
+        source = self._source(problem)
+        Z = np.concatenate(
+            [
+                forward(source[val[i : i + problem.batch]], coefs, intercepts, self.activation)
+                for i in range(0, val.size, problem.batch)
+            ]
+        )
+        return self._score_val(problem.Y[val], Z, problem.s[val])
+
+    @staticmethod
+    def _source(problem: _Problem):
+        """The input matrix of the problem (dense, or the CSR matrix rebuilt as a view)."""
+        if problem.xptr.size:
+            shape = (problem.xptr.size - 1, problem.X.shape[1])
+            return sp.csr_matrix((problem.xdata, problem.xind, problem.xptr), shape=shape)
+        return problem.X
+
+    def _objective(self, problem: _Problem, params) -> float:
+        """Full objective on the training rows (chunked: no copy of X)."""
+        grad = np.empty_like(params)
+        with np.errstate(all="ignore"):
+            loss = _mlp.full_loss_grad(
+                problem.X, problem.xdata, problem.xind, problem.xptr, problem.Y, problem.s,
+                problem.rows, problem.batch, params, problem.layout,
+                ACTIVATIONS[self.activation], self._out_code, grad,
+            )  # fmt: skip
+            coefs, _ = unpack(params, problem.layout)
+            return loss / problem.rows.size + self._penalty(coefs, problem)
+
+    def _train(self, state: _State, problem: _Problem, val, incremental: bool, lists: dict):
+        """The epoch loop: one kernel call per epoch, stopping rule, divergence guard.
+
+        Returns ``(state, interrupted)``: the state after the last complete
+        epoch (a ``KeyboardInterrupt`` stops the loop there).
+        """
+        P = problem
+        n, dtype = P.rows.size, P.Y.dtype
         chain = optim.make_chain(self.solver, self.decay)
         schedule = self.learning_rate if self.solver == "sgd" else "constant"
         act = ACTIVATIONS[self.activation]
-        hist = {key: list(self.history_[key]) for key in _HISTORY_KEYS}
         early = val is not None
-        checkpoints = [params.copy(), params.copy()]  # [initial, start of previous epoch]
-        best_params = params.copy()
+        # (weights, their history row): [initial, start of the previous epoch]
+        checkpoints = [(state.params, state.kept), (state.params, state.kept)]
         converged = False
-        reference = self.loss_curve_[0] if incremental and self.loss_curve_ else None
-        for _ in range(1 if incremental else self.max_iter):
-            shuffler = np.random.RandomState((self._seed + self.n_iter_) % (2**31))
-            perm = shuffler.permutation(n) if self.shuffle else np.arange(n)
-            start = params.copy()
-            state = (self._m.copy(), self._v.copy(), self._step)
-            hyper = optim.hyper_parameters(
-                self._lr, self.momentum, self.nesterovs_momentum, self.beta_1, self.beta_2,
-                self.epsilon, dtype,
-            )  # fmt: skip
-            loss_sum, step = _mlp.mlp_epoch(
-                X, Y, s, perm, batch, params, layout, act, self._out_code,
-                chain, hyper, lam1, lam2, self._m, self._v, self._step,
-            )  # fmt: skip
-            coefs, _ = unpack(params, layout)
-            with np.errstate(over="ignore", invalid="ignore"):
-                loss = loss_sum / n + self._penalty(coefs, alpha, l1r)
-            reference = loss if reference is None else reference
-            # tenfold the first loss of this fit (of the first partial_fit) = diverging
-            exploded = loss > 10 * reference + 1e-8
-            if exploded or not (np.isfinite(loss) and np.all(np.isfinite(params))):
-                self._m, self._v, self._step = state
-                params = self._last_finite([start, checkpoints[1], checkpoints[0]], layout, X, Y, s)
-                warnings.warn(
-                    f"Training diverged in epoch {self.n_iter_ + 1} (the loss became "
-                    "non-finite or grew tenfold); the weights were restored to their values "
-                    "before that epoch (or earlier, if those were not finite). "
-                    f"The learning rate (learning_rate_init={self.learning_rate_init}) is "
-                    "probably too large: lower it, or standardize X.",
-                    ConvergenceWarning,
-                    stacklevel=4,
-                )
-                converged = True  # no second warning about max_iter
-                break
-            checkpoints[1] = start
-            self._step = int(step)
-            self.n_iter_ += 1
-            self.t_ += n
-            self.loss_curve_.append(float(loss))
-            self._record(hist, coefs, float(loss))
-            if self.verbose:
-                print(f"Iteration {self.n_iter_}, loss = {loss:.8f}")
-            if epoch_task(self, params, layout, *fit_data):  # callbacks; True: stop
-                converged = True
-                break
-            if early:
-                score = self._score_val(*val, params, layout)
-                hist["validation_score"][-1] = score
-                if self._no_improvement_after(score, early=True):
-                    best_params = params.copy()
-            else:
-                self._no_improvement_after(float(loss), early=False)
-            self._lr = optim.scheduled_learning_rate(
-                schedule, self._lr, self.learning_rate_init, self.power_t, self.t_
-            )
-            if self._no_improvement > self.n_iter_no_change and not incremental:
-                self._lr, stop = optim.plateau_learning_rate(schedule, self._lr)
-                what = "Validation score" if early else "Training loss"
-                if stop:
+        loss_curve, hist, vals = lists["loss_curve"], lists["hist"], lists["val"]
+        reference = loss_curve[0] if incremental and loss_curve else None
+        try:
+            for _ in range(1 if incremental else self.max_iter):
+                shuffler = np.random.RandomState((self._seed + state.epochs) % (2**31))
+                perm = P.rows[shuffler.permutation(n)] if self.shuffle else P.rows
+                params, m, v = state.params.copy(), state.m.copy(), state.v.copy()
+                hyper = optim.hyper_parameters(
+                    state.lr, self.momentum, self.nesterovs_momentum, self.beta_1, self.beta_2,
+                    self.epsilon, dtype,
+                )  # fmt: skip
+                loss_sum, step = _mlp.mlp_epoch(
+                    P.X, P.xdata, P.xind, P.xptr, P.Y, P.s, perm, P.batch, params, P.layout,
+                    act, self._out_code, chain, hyper, P.lam1, P.lam2, P.groups, P.glam,
+                    m, v, state.step,
+                )  # fmt: skip
+                coefs, _ = unpack(params, P.layout)
+                with np.errstate(over="ignore", invalid="ignore"):
+                    loss = float(loss_sum / n + self._penalty(coefs, P))
+                reference = loss if reference is None else reference
+                # tenfold the first loss of this fit (of the first partial_fit) = diverging
+                exploded = loss > 10 * reference + 1e-8
+                if exploded or not (np.isfinite(loss) and np.all(np.isfinite(params))):
+                    state = self._restore(state, checkpoints, P, early)
+                    warnings.warn(
+                        f"Training diverged in epoch {state.epochs + 1} (the loss became "
+                        "non-finite or grew tenfold); the weights were restored to their "
+                        "values before that epoch (or earlier, if those were not finite). "
+                        f"The learning rate (learning_rate_init={self.learning_rate_init}) "
+                        "is probably too large: lower it, or standardize X.",
+                        ConvergenceWarning,
+                        stacklevel=4,
+                    )
+                    converged = True  # no second warning about max_iter
+                    break
+                row = state.n_rows
+                del loss_curve[row:], vals[state.n_val :]
+                for key in _HISTORY_KEYS:
+                    del hist[key][row:]
+                loss_curve.append(loss)
+                self._record(hist, coefs, loss)
+                if self.verbose:
+                    print(f"Iteration {state.epochs + 1}, loss = {loss:.8f}")
+                best_loss, best_val, no_imp = state.best_loss, state.best_val, state.no_improvement
+                best_params, kept = state.best_params, row
+                if early:
+                    score = self._validation_score(P, val, params)
+                    hist["validation_score"][-1] = score
+                    vals.append(score)
                     if self.verbose:
+                        print(f"Validation score: {score:f}")
+                    no_imp = no_imp + 1 if score < best_val + self.tol else 0
+                    if score > best_val:
+                        best_val, best_params = score, params
+                    else:
+                        kept = state.kept
+                else:
+                    no_imp = no_imp + 1 if loss > best_loss - self.tol else 0
+                    best_loss = min(best_loss, loss)
+                    best_params = params
+                t_seen = state.t + n
+                lr = optim.scheduled_learning_rate(
+                    schedule, state.lr, self.learning_rate_init, self.power_t, t_seen
+                )
+                stop = False
+                if no_imp > self.n_iter_no_change and not incremental:
+                    lr, stop = optim.plateau_learning_rate(schedule, lr)
+                    what = "Validation score" if early else "Training loss"
+                    if stop and self.verbose:
                         print(
                             f"{what} did not improve more than tol={self.tol} for "
                             f"{self.n_iter_no_change} consecutive epochs. Stopping."
                         )
+                    elif not stop:
+                        no_imp = 0
+                        if self.verbose:
+                            print(f"{what} did not improve; learning rate set to {lr:f}")
+                checkpoints[1] = (state.params, row - 1 if state.n_iter else checkpoints[0][1])
+                state = _State(
+                    params,
+                    m,
+                    v,
+                    int(step),
+                    state.epochs + 1,
+                    state.n_iter + 1,
+                    t_seen,
+                    lr,
+                    no_imp,
+                    best_loss,
+                    best_val,
+                    best_params,
+                    kept,
+                    row + 1,
+                    len(vals),
+                )  # fmt: skip  (one assignment: the epoch is committed)
+                if epoch_task(self, params, P.layout, *lists["fit_data"]):  # True: stop
+                    stop = True
+                if stop:
                     converged = True
                     break
-                self._no_improvement = 0
-                if self.verbose:
-                    print(f"{what} did not improve; learning rate set to {self._lr:f}")
+        except KeyboardInterrupt:
+            return state, True
         if not incremental and not converged:
             warnings.warn(
                 f"Stochastic optimizer: maximum iterations ({self.max_iter}) reached and "
@@ -483,37 +734,94 @@ class _BaseMLP(DocLinkMixin, CallbackSupportMixin, BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=4,
             )
-        return (best_params if early and self.validation_scores_ else params), hist
+        return state, False
 
-    def _no_improvement_after(self, value: float, early: bool) -> bool:
-        """scikit-learn's rule: count epochs without a ``tol`` improvement; True if best."""
-        if early:
-            self.validation_scores_.append(value)
+    def _restore(self, state: _State, checkpoints, problem: _Problem, early: bool) -> _State:
+        """After a divergent epoch: the most recent finite weights (last epoch or earlier)."""
+        last = (state.params, state.n_rows - 1 if state.n_iter else checkpoints[0][1])
+        for params, row in [last, checkpoints[1], checkpoints[0]]:
+            if np.all(np.isfinite(params)) and np.isfinite(self._objective(problem, params)):
+                break
+        if early and state.n_val:  # early stopping keeps its best weights anyway
+            return state._replace(params=params)
+        return state._replace(params=params, best_params=params, kept=row)
+
+    def _train_lbfgs(self, state: _State, problem: _Problem, lists: dict):
+        """Full-batch quasi-Newton: scipy's L-BFGS-B (smooth penalty) or OWL-QN (L1).
+
+        Every iteration is committed as a state, as an epoch is; returns
+        ``(state, interrupted)``.
+        """
+        P = problem
+        n, dtype = P.rows.size, P.Y.dtype
+        act = ACTIVATIONS[self.activation]
+        lam2 = P.lam2.astype(np.float64)
+        grad = np.empty(P.lam1.size, dtype)
+        last = {}
+
+        def fun(x):
+            params = x.astype(dtype)
+            with np.errstate(over="ignore", invalid="ignore"):
+                loss = _mlp.full_loss_grad(
+                    P.X, P.xdata, P.xind, P.xptr, P.Y, P.s, P.rows, P.batch, params,
+                    P.layout, act, self._out_code, grad,
+                )  # fmt: skip
+            value = loss / n + 0.5 * np.dot(lam2, x * x)
+            last["x"], last["f"] = x.copy(), value
+            return value, grad.astype(np.float64) + lam2 * x
+
+        loss_curve, hist = lists["loss_curve"], lists["hist"]
+        current = [state]
+
+        def callback(x):
+            st = current[0]
+            params = np.asarray(x, dtype=dtype).copy()
+            coefs, _ = unpack(params, P.layout)
+            if "x" in last and np.array_equal(last["x"], x):
+                smooth = last["f"]
+            else:
+                smooth = fun(np.asarray(x, np.float64))[0]
+            loss = float(smooth + np.dot(P.lam1, np.abs(params)))
+            row = st.n_rows
+            del loss_curve[row:]
+            for key in _HISTORY_KEYS:
+                del hist[key][row:]
+            loss_curve.append(loss)
+            self._record(hist, coefs, loss)
             if self.verbose:
-                print(f"Validation score: {value:f}")
-            worse = value < self.best_validation_score_ + self.tol
-            best = value > self.best_validation_score_
-            if best:
-                self.best_validation_score_ = value
-        else:
-            worse = value > self.best_loss_ - self.tol
-            best = value < self.best_loss_
-            if best:
-                self.best_loss_ = value
-        self._no_improvement = self._no_improvement + 1 if worse else 0
-        return best
+                print(f"Iteration {st.n_iter + 1}, loss = {loss:.8f}")
+            current[0] = st._replace(
+                params=params, best_params=params, n_iter=st.n_iter + 1, kept=row,
+                n_rows=row + 1, best_loss=min(st.best_loss, loss),
+            )  # fmt: skip
+            epoch_task(self, params, P.layout, *lists["fit_data"])  # (reported, not a stop)
 
-    def _last_finite(self, candidates, layout, X, Y, s):
-        """The most recent parameters whose training loss is finite."""
-        for cand in candidates:
-            coefs, intercepts = unpack(cand, layout)
-            with np.errstate(all="ignore"):
-                loss, _, _ = loss_and_gradient(
-                    X, Y, s, coefs, intercepts, self.activation, self._out_code
-                )
-            if np.all(np.isfinite(cand)) and np.isfinite(loss):
-                return cand
-        return candidates[-1]
+        x0 = state.params.astype(np.float64)
+        try:
+            if np.any(P.lam1 > 0):
+                _, _, nit, _, converged = optim.owlqn(
+                    fun, x0, P.lam1.astype(np.float64), max_iter=self.max_iter,
+                    max_fun=self.max_fun, tol=self.tol, callback=callback,
+                )  # fmt: skip
+                message = "maximum iterations or function evaluations reached"
+            else:
+                res = minimize(
+                    fun, x0, method="L-BFGS-B", jac=True, callback=callback,
+                    options={"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol},
+                )  # fmt: skip
+                converged, message = res.status == 0, str(res.message)
+                if res.nit != current[0].n_iter:  # the callback missed the last point
+                    callback(res.x)
+        except KeyboardInterrupt:
+            return current[0], True
+        if not converged:
+            warnings.warn(
+                f"lbfgs failed to converge after {current[0].n_iter} iterations ({message}); "
+                "increase max_iter / max_fun or scale the data.",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
+        return current[0], False
 
     def _record(self, h, coefs, loss: float) -> None:
         h["l1_norm"].append([float(np.sum(np.abs(W))) for W in coefs])
@@ -521,24 +829,58 @@ class _BaseMLP(DocLinkMixin, CallbackSupportMixin, BaseEstimator):
         h["zero_fraction"].append([float(np.mean(W == 0)) for W in coefs])
         h["loss"].append(loss)
         h["validation_score"].append(np.nan)
+        h["kept"].append(False)
 
-    def _set_fitted(self, params, layout, early: bool, h: dict) -> None:
-        coefs, intercepts = unpack(params, layout)
-        self.coefs_ = [np.array(W) for W in coefs]
-        self.intercepts_ = [np.array(b) for b in intercepts]
-        if early:
-            self.best_loss_ = None
-        else:
-            self.validation_scores_ = None
-            self.best_validation_score_ = None
-        n_mat = len(self.coefs_)
-        self.history_ = {
-            key: np.array(h[key], dtype=np.float64).reshape(-1, n_mat)
+    def _commit(self, st: _State, problem, lists, sizes, early, incremental, first) -> None:
+        """Write the fitted attributes from the final state (all at once, at the end)."""
+        keep_early = early and lists["val"]
+        params = st.best_params if keep_early else st.params
+        coefs, intercepts = unpack(params, problem.layout)
+        n_mat = len(coefs)
+        hist = lists["hist"]
+        for key in _HISTORY_KEYS:
+            del hist[key][st.n_rows :]
+        kept = np.zeros(st.n_rows, dtype=bool)
+        if 0 <= st.kept < st.n_rows:
+            kept[st.kept] = True
+        history = {
+            key: np.array(hist[key], dtype=np.float64).reshape(-1, n_mat)
             if key in ("l1_norm", "l2_norm", "zero_fraction")
-            else np.array(h[key], dtype=np.float64)
+            else np.array(hist[key], dtype=np.float64)
             for key in _HISTORY_KEYS
+            if key != "kept"
         }
-        self.inactive_features_ = np.flatnonzero(np.all(self.coefs_[0] == 0, axis=1))
+        history["kept"] = kept
+        coefs = [np.array(W) for W in coefs]
+        a = {
+            "coefs_": coefs,
+            "intercepts_": [np.array(b) for b in intercepts],
+            "n_layers_": len(sizes),
+            "n_outputs_": sizes[-1],
+            "out_activation_": OUT_ACTIVATIONS[self._out_code],
+            "_m": st.m, "_v": st.v, "_step": st.step, "_epochs": st.epochs,
+            "_lr": st.lr, "_no_improvement": st.no_improvement,
+            "n_iter_": st.n_iter,
+            "t_": st.t,
+            "loss_curve_": lists["loss_curve"][: st.n_rows],
+            "history_": history,
+            "inactive_features_": np.flatnonzero(np.all(coefs[0] == 0, axis=1)),
+            "n_parameters_": int(sum(W.size + W.shape[1] for W in coefs)),
+        }  # fmt: skip
+        if self.solver == "lbfgs":
+            a["loss_"] = a["loss_curve_"][-1] if a["loss_curve_"] else None
+        if early:
+            a["validation_scores_"] = lists["val"][: st.n_val]
+            a["best_validation_score_"] = st.best_val
+            a["best_loss_"] = None
+        else:
+            a["best_loss_"] = st.best_loss
+            # partial_fit keeps the validation scores of an early-stopped fit
+            if not incremental or first:
+                a["validation_scores_"] = a["best_validation_score_"] = None
+        if first:
+            self.__dict__.pop("input_features_", None)
+        self.__dict__.update(a)  # one call: an interrupt sees all of it or none
 
     def _check_weighted_targets(self, y, sw) -> None:
         pass
@@ -548,16 +890,69 @@ class _BaseMLP(DocLinkMixin, CallbackSupportMixin, BaseEstimator):
 
     def _decision(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=FLOATS, order="C")
+        X, _ = self._validate_X(X)
+        cols = getattr(self, "input_features_", None)
+        if cols is not None:
+            X = X[:, cols]
         with np.errstate(over="ignore"):
             return forward(
                 X, self.coefs_, [b.astype(X.dtype) for b in self.intercepts_], self.activation
             )
 
+    def shrink(self):
+        """An equivalent smaller network: dead inputs and hidden units removed.
+
+        A hidden unit (or input feature) whose outgoing weights are all exactly
+        zero does not reach the output; a hidden unit whose incoming weights are
+        all zero outputs a constant, which is folded into the next layer's
+        bias.  Both are removed, repeatedly, from a copy of the estimator; its
+        predictions equal this one's up to rounding (the folded constants).
+        The copy keeps ``n_features_in_`` and reads only the columns
+        ``input_features_`` of ``X`` (so it takes the same ``X``), and has
+        ``hidden_layer_sizes`` set to the kept widths; ``n_parameters_`` counts
+        weights and biases before (this estimator) and after (the copy).
+        ``warm_start`` / ``partial_fit`` on the copy fine-tune the smaller
+        network, continuing with the optimizer state of the kept parameters.
+
+        Returns
+        -------
+        shrunk : estimator of the same class
+        """
+        check_is_fitted(self)
+        coefs, intercepts, kept = prune(self.coefs_, self.intercepts_, self.activation)
+        new = copy.deepcopy(self)
+        base = getattr(self, "input_features_", None)
+        new.input_features_ = kept[0] if base is None else base[kept[0]]
+        new.coefs_, new.intercepts_ = coefs, intercepts
+        new.hidden_layer_sizes = tuple(W.shape[1] for W in coefs[:-1])
+        n_params = sum(W.size + b.size for W, b in zip(coefs, intercepts, strict=True))
+        new.n_parameters_ = int(n_params)
+        new.inactive_features_ = np.setdiff1d(np.arange(self.n_features_in_), new.input_features_)
+        # the optimizer state of the kept parameters, so that fine-tuning continues
+        layout, _ = layout_of([W.shape[0] for W in self.coefs_] + [self.coefs_[-1].shape[1]])
+        index = np.arange(self._m.size)
+        flat = []
+        Ws, bs = unpack(index, layout)
+        for l, (W, b) in enumerate(zip(Ws, bs, strict=True)):
+            flat += [W[np.ix_(kept[l], kept[l + 1])].ravel(), b[kept[l + 1]]]
+        flat = np.concatenate(flat)
+        new._m, new._v = self._m[flat].copy(), self._v[flat].copy()
+        return new
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         return tags
+
+
+def _stochastic(estimator) -> bool:
+    """``partial_fit`` exists for the stochastic solvers only (as scikit-learn)."""
+    if estimator.solver == "lbfgs":
+        raise AttributeError(
+            f"partial_fit is only available for stochastic optimizers; {estimator.solver!r} "
+            "is not stochastic."
+        )
+    return True
 
 
 class _MLPClassifierBase(ClassifierMixin, _BaseMLP):
@@ -607,9 +1002,7 @@ class _MLPClassifierBase(ClassifierMixin, _BaseMLP):
     def _stratify(self, y) -> bool:
         return self._label_kind == "single"
 
-    def _score_val(self, X, Y, s, params, layout) -> float:
-        coefs, intercepts = unpack(params, layout)
-        Z = forward(X, coefs, intercepts, self.activation)
+    def _score_val(self, Y, Z, s) -> float:
         if self._out_code == _mlp.MULTINOMIAL_LOSS:
             return float(accuracy_score(np.argmax(Y, 1), np.argmax(Z, 1), sample_weight=s))
         return float(accuracy_score(Y, (Z > 0).astype(Y.dtype), sample_weight=s))
@@ -623,6 +1016,7 @@ class _MLPClassifierBase(ClassifierMixin, _BaseMLP):
         sample_weight = class_weighted(self.class_weight, y, sample_weight)
         return self._fit(X, y, sample_weight, incremental=False)
 
+    @available_if(_stochastic)
     @fit_context
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch over ``(X, y)``; ``classes`` (all labels) is required on the first call."""
@@ -676,10 +1070,17 @@ class _MLPClassifierBase(ClassifierMixin, _BaseMLP):
 
 
 class _MLPRegressorBase(RegressorMixin, _BaseMLP):
-    _out_code = _mlp.SQUARED_LOSS
-
     def _targets(self, y, first, classes=None):
         y = np.asarray(y, dtype=np.float64)
+        if self.loss == "poisson":
+            if np.any(y < 0):
+                raise ValueError(
+                    "Some value(s) of y are negative, which is not allowed for "
+                    "loss='poisson' (counts, rates, amounts >= 0)."
+                )
+            self._out_code = _mlp.POISSON_LOSS
+        else:
+            self._out_code = _mlp.SQUARED_LOSS
         if first:
             self._y_1d = y.ndim == 1
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
@@ -687,9 +1088,10 @@ class _MLPRegressorBase(RegressorMixin, _BaseMLP):
             raise ValueError(f"y has {Y.shape[1]} outputs; the model has {self.n_outputs_}.")
         return Y
 
-    def _score_val(self, X, Y, s, params, layout) -> float:
-        coefs, intercepts = unpack(params, layout)
-        return float(r2_score(Y, forward(X, coefs, intercepts, self.activation), sample_weight=s))
+    def _score_val(self, Y, Z, s) -> float:
+        if self._out_code == _mlp.POISSON_LOSS:
+            Z = np.exp(Z)
+        return float(r2_score(Y, Z, sample_weight=s))
 
     @fit_context
     def fit(self, X, y, sample_weight=None):
@@ -697,13 +1099,18 @@ class _MLPRegressorBase(RegressorMixin, _BaseMLP):
         epochs."""
         return self._fit(X, y, sample_weight, incremental=False)
 
+    @available_if(_stochastic)
     @fit_context
     def partial_fit(self, X, y, sample_weight=None):
         """One epoch over ``(X, y)``."""
         return self._fit(X, y, sample_weight, incremental=True)
 
     def predict(self, X):
+        """Predictions: the network's output (``exp`` of it with ``loss="poisson"``)."""
         Z = self._decision(X)
+        if self.out_activation_ == "exp":
+            with np.errstate(over="ignore"):
+                Z = np.exp(Z)
         return Z[:, 0] if self._y_1d else Z
 
     def __sklearn_tags__(self):
@@ -725,6 +1132,7 @@ def _init_elastic_net(
     decay="decoupled",
     alpha=1e-4,
     l1_ratio=0.5,
+    group_alpha=0.0,
     batch_size="auto",
     learning_rate="constant",
     learning_rate_init=1e-3,
@@ -743,14 +1151,43 @@ def _init_elastic_net(
     beta_2=0.999,
     epsilon=1e-8,
     n_iter_no_change=10,
+    max_fun=15000,
 ):
     _store(self, locals())
 
 
-def _store(self, params: dict) -> None:
-    for name, value in params.items():
-        if name != "self":
-            setattr(self, name, value)
+def _init_elastic_net_regressor(
+    self,
+    hidden_layer_sizes=(100,),
+    activation="relu",
+    *,
+    loss="squared_error",
+    solver="adam",
+    decay="decoupled",
+    alpha=1e-4,
+    l1_ratio=0.5,
+    group_alpha=0.0,
+    batch_size="auto",
+    learning_rate="constant",
+    learning_rate_init=1e-3,
+    power_t=0.5,
+    max_iter=200,
+    shuffle=True,
+    random_state=None,
+    tol=1e-4,
+    verbose=False,
+    warm_start=False,
+    momentum=0.9,
+    nesterovs_momentum=True,
+    early_stopping=False,
+    validation_fraction=0.1,
+    beta_1=0.9,
+    beta_2=0.999,
+    epsilon=1e-8,
+    n_iter_no_change=10,
+    max_fun=15000,
+):
+    _store(self, locals())
 
 
 def _init_fixed_ratio(
@@ -761,6 +1198,7 @@ def _init_fixed_ratio(
     solver="adam",
     decay="decoupled",
     alpha=1e-4,
+    group_alpha=0.0,
     batch_size="auto",
     learning_rate="constant",
     learning_rate_init=1e-3,
@@ -779,14 +1217,55 @@ def _init_fixed_ratio(
     beta_2=0.999,
     epsilon=1e-8,
     n_iter_no_change=10,
+    max_fun=15000,
 ):
     _store(self, locals())
+
+
+def _init_fixed_ratio_regressor(
+    self,
+    hidden_layer_sizes=(100,),
+    activation="relu",
+    *,
+    loss="squared_error",
+    solver="adam",
+    decay="decoupled",
+    alpha=1e-4,
+    group_alpha=0.0,
+    batch_size="auto",
+    learning_rate="constant",
+    learning_rate_init=1e-3,
+    power_t=0.5,
+    max_iter=200,
+    shuffle=True,
+    random_state=None,
+    tol=1e-4,
+    verbose=False,
+    warm_start=False,
+    momentum=0.9,
+    nesterovs_momentum=True,
+    early_stopping=False,
+    validation_fraction=0.1,
+    beta_1=0.9,
+    beta_2=0.999,
+    epsilon=1e-8,
+    n_iter_no_change=10,
+    max_fun=15000,
+):
+    _store(self, locals())
+
+
+def _store(self, params: dict) -> None:
+    for name, value in params.items():
+        if name != "self":
+            setattr(self, name, value)
 
 
 _EN_CONSTRAINTS = {
     **_common_constraints(),
     "l1_ratio": [Interval(Real, 0, 1, closed="both"), "array-like"],
 }
+_LOSS_CONSTRAINT = {"loss": [StrOptions({"squared_error", "poisson"})]}
 
 _OBJECTIVE = r"""
     Minimises
@@ -801,7 +1280,8 @@ _OBJECTIVE = r"""
     uses the weighted mean gradient of its samples plus the full penalty, so
     ``alpha`` does not depend on ``batch_size``.  Standardize ``X`` first
     (``make_pipeline(StandardScaler(), ...)``): the penalty depends on units.
-    Dense ``X`` only (sparse input raises a ``TypeError``).
+    ``X`` may be dense or CSR (see the user guide, "Training MLPs").
+    Training is interrupt-safe: Ctrl-C leaves the last complete epoch.
 """
 
 _CLF_LOSS = """
@@ -813,7 +1293,9 @@ _CLF_LOSS = """
 _REG_LOSS = """
     ``l = 1/2 * sum_k (y_k - f_k(x))**2`` (identity output).  For one output this
     is scikit-learn's MLPRegressor loss; with several outputs scikit-learn also
-    divides by the number of outputs.
+    divides by the number of outputs.  ``loss="poisson"``: the half Poisson
+    deviance ``y*log(y/mu) - y + mu`` with ``mu = exp(f(x))`` (log link, as
+    scikit-learn's ``MLPRegressor(loss="poisson")``; ``y >= 0``).
 """
 
 
@@ -845,6 +1327,10 @@ _L1_DOC = """    l1_ratio : float in [0, 1] or array-like of shape (n_layers_ - 
         (e.g. ``[1, 0, 0]``: L1 on the input layer to select features, L2
         elsewhere).
 """
+_LOSS_DOC = """    loss : {"squared_error", "poisson"}, default="squared_error"
+        Data loss: half squared error (identity output) or half Poisson
+        deviance (log link: ``predict`` returns ``exp`` of the network output).
+"""
 _CLASSES_DOC = """    classes_ : ndarray
         Class labels (``arange(n_labels)`` for a multilabel target).
 """
@@ -856,8 +1342,8 @@ class ElasticNetMLPClassifier(_MLPClassifierBase):
 
 
 class ElasticNetMLPRegressor(_MLPRegressorBase):
-    __init__ = _init_elastic_net
-    _parameter_constraints = _EN_CONSTRAINTS
+    __init__ = _init_elastic_net_regressor
+    _parameter_constraints = {**_EN_CONSTRAINTS, **_LOSS_CONSTRAINT}
 
 
 class RidgeMLPClassifier(_MLPClassifierBase):
@@ -867,8 +1353,8 @@ class RidgeMLPClassifier(_MLPClassifierBase):
 
 
 class RidgeMLPRegressor(_MLPRegressorBase):
-    __init__ = _init_fixed_ratio
-    _parameter_constraints = _common_constraints()
+    __init__ = _init_fixed_ratio_regressor
+    _parameter_constraints = {**_common_constraints(), **_LOSS_CONSTRAINT}
     _fixed_l1_ratio = 0.0
 
 
@@ -879,8 +1365,8 @@ class LassoMLPClassifier(_MLPClassifierBase):
 
 
 class LassoMLPRegressor(_MLPRegressorBase):
-    __init__ = _init_fixed_ratio
-    _parameter_constraints = _common_constraints()
+    __init__ = _init_fixed_ratio_regressor
+    _parameter_constraints = {**_common_constraints(), **_LOSS_CONSTRAINT}
     _fixed_l1_ratio = 1.0
 
 
@@ -892,7 +1378,9 @@ ElasticNetMLPClassifier.__doc__ = _doc(
     _CLASSES_DOC,
 )
 ElasticNetMLPRegressor.__doc__ = _doc(
-    "Multilayer perceptron regressor with an elastic-net weight penalty.", _REG_LOSS, _L1_DOC
+    "Multilayer perceptron regressor with an elastic-net weight penalty.",
+    _REG_LOSS,
+    _LOSS_DOC + _L1_DOC,
 )
 RidgeMLPClassifier.__doc__ = _doc(
     "Multilayer perceptron classifier with an L2 (ridge / weight decay) penalty.",
@@ -903,7 +1391,7 @@ RidgeMLPClassifier.__doc__ = _doc(
 RidgeMLPRegressor.__doc__ = _doc(
     "Multilayer perceptron regressor with an L2 (ridge / weight decay) penalty.",
     _REG_LOSS + _FIXED_NOTE.format(0, "weights shrink, rarely to zero"),
-    "",
+    _LOSS_DOC,
 )
 LassoMLPClassifier.__doc__ = _doc(
     "Multilayer perceptron classifier with an L1 (lasso) penalty: exact zeros.",
@@ -915,5 +1403,5 @@ LassoMLPClassifier.__doc__ = _doc(
 LassoMLPRegressor.__doc__ = _doc(
     "Multilayer perceptron regressor with an L1 (lasso) penalty: exact zeros.",
     _REG_LOSS + _FIXED_NOTE.format(1, "proximal steps set weights exactly to zero"),
-    "",
+    _LOSS_DOC,
 )

@@ -20,6 +20,8 @@ both 0 for biases, which is how biases are masked out of every penalty):
                          ``mhat = m/(1-b1**t)``, ``vhat = v/(1-b2**t)``
 ``DESCENT``              ``w <- w - lr * direction``
 ``PROX_L1``              ``w <- soft_threshold(w, lr * lam1 * metric)``
+``PROX_GROUP``           per group ``g`` (a row of a weight matrix):
+                         ``w_g <- w_g * max(0, 1 - lr*glam_g*mean(metric_g)/||w_g||)``
 
 As in optax, the *position* of the L2 step is the whole difference between
 coupled L2 and decoupled weight decay: before the optimizer's scaling its
@@ -34,6 +36,20 @@ coordinate for Adam.  With Adam this is the proximal step in Adam's diagonal
 metric: a weight stays exactly zero iff ``|mhat| <= lam1`` (the L1 optimality
 condition), whereas an unscaled threshold ``lr*lam1`` would be negligible
 against Adam's steps of size ~``lr``.
+
+The group step applies the group-lasso prox to contiguous blocks of
+parameters (each row of a weight matrix: an input feature's or a hidden
+unit's outgoing weights) with thresholds ``glam_g = alpha_group *
+sqrt(|g|)``.  After the L1 step it gives the exact prox of the sparse-group
+penalty ``lam1*||w||_1 + sum_g glam_g*||w_g||_2`` (soft-threshold, then
+group-shrink).  Adam's metric is diagonal and varies inside a group, where the
+group prox has no closed form; we take the prox in the metric
+``mean_{i in g}(1/(sqrt(vhat_i)+eps))``, one scalar per group (the metric of
+Adam averaged over the group), so a whole group becomes exactly zero at once.
+
+:func:`owlqn` is the quasi-Newton solver for L1 / elastic-net objectives
+(full batch): L-BFGS on the smooth part, restricted to an orthant per
+iteration (Andrew & Gao 2007).
 
 The SGD momentum follows PyTorch, not scikit-learn: scikit-learn's MLP keeps
 ``v <- momentum*v - lr*g; w <- w + v`` (Nesterov: ``w <- w + momentum*v -
@@ -51,6 +67,7 @@ from ._kernels.mlp import (
     ADD_DECAYED_WEIGHTS,
     DECAY_WEIGHTS,
     DESCENT,
+    PROX_GROUP,
     PROX_L1,
     SCALE_BY_ADAM,
     SCALE_BY_MOMENTUM,
@@ -63,6 +80,7 @@ __all__ = [
     "SCALE_BY_ADAM",
     "DESCENT",
     "PROX_L1",
+    "PROX_GROUP",
     "make_chain",
     "hyper_parameters",
     "add_decayed_weights",
@@ -71,7 +89,9 @@ __all__ = [
     "scale_by_adam",
     "descent",
     "prox_l1",
+    "prox_group",
     "apply_chain",
+    "owlqn",
     "scheduled_learning_rate",
     "plateau_learning_rate",
 ]
@@ -82,7 +102,9 @@ def make_chain(solver: str, decay: str) -> np.ndarray:
     {"coupled", "decoupled"}.
 
     ``coupled``:   add_decayed_weights -> scale (momentum | adam) -> descent -> prox_l1
+                   -> prox_group
     ``decoupled``: decay_weights       -> scale (momentum | adam) -> descent -> prox_l1
+                   -> prox_group
     """
     if solver not in ("sgd", "adam"):
         raise ValueError(f"unknown solver {solver!r}")
@@ -90,7 +112,7 @@ def make_chain(solver: str, decay: str) -> np.ndarray:
         raise ValueError(f"unknown decay {decay!r}")
     l2 = ADD_DECAYED_WEIGHTS if decay == "coupled" else DECAY_WEIGHTS
     scale = SCALE_BY_ADAM if solver == "adam" else SCALE_BY_MOMENTUM
-    return np.array([l2, scale, DESCENT, PROX_L1], dtype=np.int64)
+    return np.array([l2, scale, DESCENT, PROX_L1, PROX_GROUP], dtype=np.int64)
 
 
 def hyper_parameters(
@@ -145,7 +167,24 @@ def prox_l1(w, threshold):
     return np.sign(w) * np.maximum(np.abs(w) - threshold, 0)
 
 
-def apply_chain(chain, params, grad, hyper, lam1, lam2, m, v, t: int) -> None:
+def prox_group(w, groups, thresholds):
+    """Group soft-threshold of the contiguous blocks ``groups`` (rows ``(offset, length)``)."""
+    w = w.copy()
+    for (g0, gl), thr in zip(groups, thresholds, strict=True):
+        block = w[g0 : g0 + gl]
+        nrm = np.linalg.norm(block)
+        block *= max(0.0, 1 - thr / nrm) if nrm > 0 else 0.0
+    return w
+
+
+def no_groups(dtype=np.float64) -> tuple[np.ndarray, np.ndarray]:
+    """The ``(groups, glam)`` arguments of a chain without group penalty."""
+    return np.zeros((0, 2), np.int64), np.zeros(0, dtype)
+
+
+def apply_chain(
+    chain, params, grad, hyper, lam1, lam2, m, v, t: int, groups=None, glam=None
+) -> None:
     """Reference of the kernel's update: run ``chain`` on ``params`` in place.
 
     Same arguments as :func:`skdecay._kernels.mlp.chain_update`; ``t`` is the
@@ -170,6 +209,11 @@ def apply_chain(chain, params, grad, hyper, lam1, lam2, m, v, t: int) -> None:
             w = descent(w, lr, direction)
         elif code == PROX_L1:
             w = prox_l1(w, lr * lam1 * metric)
+        elif code == PROX_GROUP:
+            if groups is not None and len(groups):
+                met = np.broadcast_to(metric, w.shape)
+                scale = np.array([met[g0 : g0 + gl].mean() for g0, gl in groups])
+                w = prox_group(w, groups, lr * np.asarray(glam) * scale)
         else:
             raise ValueError(f"unknown step code {code}")
     params[:] = w
@@ -202,3 +246,92 @@ def plateau_learning_rate(schedule: str, lr: float) -> tuple[float, bool]:
     if schedule != "adaptive" or lr <= 1e-6:
         return lr, True
     return lr / 5.0, False
+
+
+# ---------------------------------------------------------------------------
+# orthant-wise L-BFGS (full batch, L1 + smooth)
+
+
+def _pseudo_gradient(x, g, lam1):
+    """Minimum-norm subgradient of ``f + sum lam1*|x|`` (Andrew & Gao's ``diamond f``)."""
+    pg = g + lam1 * np.sign(x)
+    at0 = x == 0
+    right = g + lam1  # derivative to the right of 0
+    left = g - lam1
+    pg[at0] = np.where(right[at0] < 0, right[at0], np.where(left[at0] > 0, left[at0], 0.0))
+    return pg
+
+
+def owlqn(
+    fun, x0, lam1, *, max_iter: int, max_fun: int, tol: float, memory: int = 10, callback=None
+):
+    """Minimise ``fun(x)[0] + sum(lam1 * |x|)`` by OWL-QN (Andrew & Gao, ICML 2007).
+
+    ``fun`` returns ``(value, gradient)`` of the smooth part.  Each iteration
+    takes the L-BFGS direction of the pseudo-gradient, projected on the orthant
+    it points into, and a backtracking line search whose trial points are
+    projected on that orthant: a coordinate that would cross zero is set to
+    exactly zero, which is how the iterates become sparse (a plain L-BFGS on
+    ``|x|`` never lands on zero).  Stops when the largest pseudo-gradient entry
+    is ``<= tol`` (as L-BFGS-B's ``gtol``), after ``max_iter`` iterations or
+    ``max_fun`` evaluations of ``fun``.  ``callback(x)`` runs after every
+    iteration.
+
+    Returns ``(x, value, n_iter, n_fun, converged)``.
+    """
+    x = np.array(x0, dtype=np.float64)
+    f, g = fun(x)
+    n_fun = 1
+    F = f + np.sum(lam1 * np.abs(x))
+    S, Yd = [], []
+    n_iter = 0
+    converged = False
+    while n_iter < max_iter and n_fun < max_fun:
+        pg = _pseudo_gradient(x, g, lam1)
+        if np.max(np.abs(pg)) <= tol:
+            converged = True
+            break
+        # two-loop recursion on -pg
+        q = -pg
+        rhos = [1.0 / np.dot(y, s) for s, y in zip(S, Yd, strict=True)]
+        coef = []
+        for s, y, rho in zip(reversed(S), reversed(Yd), reversed(rhos), strict=True):
+            a = rho * np.dot(s, q)
+            coef.append(a)
+            q -= a * y
+        if S:
+            q *= np.dot(S[-1], Yd[-1]) / np.dot(Yd[-1], Yd[-1])
+        for (s, y, rho), a in zip(zip(S, Yd, rhos, strict=True), reversed(coef), strict=True):
+            b = rho * np.dot(y, q)
+            q += (a - b) * s
+        d = np.where(q * pg < 0, q, 0.0)  # keep the descent sign of -pg
+        if not np.any(d):
+            d = -pg
+        orthant = np.where(x != 0, np.sign(x), -np.sign(pg))
+        slope = np.dot(pg, d)
+        step = 1.0 if S else 1.0 / max(1.0, np.linalg.norm(pg))
+        while True:
+            xn = x + step * d
+            xn[np.sign(xn) != orthant] = 0.0
+            fn, gn = fun(xn)
+            n_fun += 1
+            Fn = fn + np.sum(lam1 * np.abs(xn))
+            if Fn <= F + 1e-4 * np.dot(pg, xn - x) or n_fun >= max_fun or step < 1e-20:
+                break
+            step *= 0.5
+        n_iter += 1
+        s_vec, y_vec = xn - x, gn - g
+        if np.dot(s_vec, y_vec) > 1e-10 * np.dot(y_vec, y_vec):
+            S.append(s_vec)
+            Yd.append(y_vec)
+            if len(S) > memory:
+                S.pop(0)
+                Yd.pop(0)
+        done = abs(F - Fn) <= 1e-15 * max(1.0, abs(F)) or slope >= 0
+        x, f, g, F = xn, fn, gn, Fn
+        if callback is not None:
+            callback(x)
+        if done:
+            converged = True
+            break
+    return x, F, n_iter, n_fun, converged

@@ -776,7 +776,11 @@ class TrainingHistoryDisplay:
     (1 - l1_ratio_l) / 2 * ||W_l||_F^2)``) per epoch, the validation score per
     epoch (only with ``early_stopping=True``; a note otherwise), the Frobenius
     norm of each weight matrix and the share of its entries that are exactly
-    zero.  With ``warm_start=True`` the history covers every fit so far.
+    zero.  With ``warm_start=True`` the history covers every fit so far.  When
+    the history marks the epoch whose weights the estimator kept
+    (``history["kept"]``: the best validation epoch with ``early_stopping``,
+    otherwise the last complete one), a dashed vertical line marks it in every
+    panel.
 
     Parameters
     ----------
@@ -795,7 +799,9 @@ class TrainingHistoryDisplay:
     figure_ : matplotlib Figure
     lines_ : dict
         ``"loss"``: Line2D; ``"validation_score"``: Line2D or None;
-        ``"l2_norm"``, ``"zero_fraction"``: list of Line2D (one per layer).
+        ``"l2_norm"``, ``"zero_fraction"``: list of Line2D (one per layer);
+        ``"kept"``: list of the vertical lines marking the kept epoch (empty
+        when the history does not mark one).
 
     Examples
     --------
@@ -889,6 +895,11 @@ class TrainingHistoryDisplay:
             a.xaxis.get_major_locator().set_params(integer=True)
             if mark_epoch is not None:
                 a.axvline(mark_epoch + 0.5, color="0.5", linestyle=":", linewidth=1)
+        kept = np.flatnonzero(np.asarray(h.get("kept", []), dtype=bool))
+        lines["kept"] = [
+            a.axvline(kept[-1] + 1, color="C3", linestyle="--", linewidth=1, label="kept weights")
+            for a in axes.ravel()
+        ] if kept.size else []  # fmt: skip
         if self.name:
             fig.suptitle(self.name)
         self.axes_, self.ax_, self.figure_, self.lines_ = axes, axes[0, 0], fig, lines

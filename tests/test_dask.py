@@ -137,7 +137,9 @@ def test_incremental_partial_fit_equals_manual_loop(client, regression, cls):
     for start in range(0, X.shape[0], 30):  # the same blocks, in the same order
         manual.partial_fit(X[start : start + 30], y[start : start + 30], **kwargs)
     fitted = inc.estimator_
-    assert fitted.n_iter_ == manual.n_iter_ == 4
+    # n_iter_ counts the epochs of the last call (scikit-learn: 1 after partial_fit)
+    assert fitted.n_iter_ == manual.n_iter_ == 1
+    assert len(fitted.loss_curve_) == len(manual.loss_curve_) == 4
     for a, b in zip(fitted.coefs_ + fitted.intercepts_, manual.coefs_ + manual.intercepts_):
         assert np.array_equal(a, b)
     # predict on a dask array goes block-wise through the cluster as well

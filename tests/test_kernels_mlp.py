@@ -9,7 +9,13 @@ from skdecay._kernels import mlp as K
 from skdecay.network import ACTIVATIONS, layout_of, loss_and_gradient, unpack
 from skdecay.penalties import penalty_value
 
-LOSSES = {"squared": K.SQUARED_LOSS, "logistic": K.LOGISTIC_LOSS, "multinomial": K.MULTINOMIAL_LOSS}
+LOSSES = {
+    "squared": K.SQUARED_LOSS,
+    "logistic": K.LOGISTIC_LOSS,
+    "multinomial": K.MULTINOMIAL_LOSS,
+    "poisson": K.POISSON_LOSS,
+}
+NO_GROUPS = optim.no_groups()
 CHAINS = [(solver, decay) for solver in ("sgd", "adam") for decay in ("coupled", "decoupled")]
 
 
@@ -25,6 +31,8 @@ def _problem(loss, n=20, p=3, hidden=(5, 5), n_out=3, seed=0, dtype=np.float64):
     X = rng.standard_normal((n, p))
     if loss == "squared":
         Y = rng.standard_normal((n, n_out))
+    elif loss == "poisson":
+        Y = rng.poisson(1.5, (n, n_out)).astype(float)
     elif loss == "logistic":
         Y = (rng.random((n, n_out)) < 0.5).astype(float)
     else:
@@ -42,8 +50,25 @@ def _kernel_loss_grad(X, Y, s, params, layout, act, out):
     grad = np.empty_like(params)
     acts = np.empty(X.shape[0] * units, X.dtype)
     deltas = np.empty_like(acts)
-    loss = K.batch_loss_grad(X, Y, s, params, layout, act, out, grad, acts, deltas)
+    e = np.empty(0, np.int32)
+    loss = K.batch_loss_grad(
+        xb=X, xdata=np.empty(0, X.dtype), xind=e, xptr=e, rows=np.arange(len(X)), yb=Y, sb=s,
+        params=params, layout=layout, act=act, out=out, grad=grad, acts=acts, deltas=deltas,
+    )  # fmt: skip
     return loss, grad
+
+
+def _epoch(X, Y, s, perm, batch, params, layout, act, out, chain, hyper, l1, l2, m, v, t,
+           groups=None, glam=None):  # fmt: skip
+    """``K.mlp_epoch`` on dense ``X`` (keyword call)."""
+    e = np.empty(0, np.int32)
+    if groups is None:
+        groups, glam = optim.no_groups(X.dtype)
+    return K.mlp_epoch(
+        X=X, xdata=np.empty(0, X.dtype), xind=e, xptr=e, Y=Y, s=s, perm=perm,
+        batch_size=batch, params=params, layout=layout, act=act, out=out, chain=chain,
+        hyper=hyper, lam1=l1, lam2=l2, groups=groups, glam=glam, m=m, v=v, t=t,
+    )  # fmt: skip
 
 
 def _weight_mask(layout, n_params):
@@ -109,7 +134,9 @@ def test_chain_update_matches_numpy_reference(solver, decay):
     p_r, m_r, v_r = p_k.copy(), m_k.copy(), v_k.copy()
     for t in range(1, 8):
         g = rng.standard_normal(n)
-        K.chain_update(p_k, g.copy(), chain, hyper, lam1, lam2, m_k, v_k, t, 0 * g, 0 * g)
+        K.chain_update(
+            p_k, g.copy(), chain, hyper, lam1, lam2, *NO_GROUPS, m_k, v_k, t, 0 * g, 0 * g
+        )
         optim.apply_chain(chain, p_r, g, hyper, lam1, lam2, m_r, v_r, t)
         np.testing.assert_allclose(p_k, p_r, rtol=1e-13, atol=1e-15)
         np.testing.assert_allclose(m_k, m_r, rtol=1e-13, atol=1e-15)
@@ -154,8 +181,8 @@ def test_epoch_matches_numpy_reference(solver, decay, loss):
     pr, mr, vr = params.copy(), np.zeros(n_p), np.zeros(n_p)
     tk = tr = 0
     for _ in range(3):
-        lk, tk = K.mlp_epoch(X, Y, s, perm, 10, pk, layout, K.TANH, out, chain, hyper,
-                             lam1, lam2, mk, vk, tk)  # fmt: skip
+        lk, tk = _epoch(X, Y, s, perm, 10, pk, layout, K.TANH, out, chain, hyper,
+                        lam1, lam2, mk, vk, tk)  # fmt: skip
         lr, tr = _reference_epoch(X, Y, s, perm, 10, pr, layout, "tanh", out, chain, hyper,
                                   lam1, lam2, mr, vr, tr)  # fmt: skip
         assert tk == tr == 4 * (_ + 1)
@@ -176,7 +203,7 @@ def test_float32_stays_float32_and_agrees_with_float64():
         lam = np.full(p.size, 1e-3, dt)
         hyper = optim.hyper_parameters(1e-2, dtype=dt)
         args = (X.astype(dt), Y.astype(dt), s.astype(dt), np.arange(40), 8, p, layout)
-        loss, t = K.mlp_epoch(*args, K.RELU, K.MULTINOMIAL_LOSS, chain, hyper, lam, lam, m, v, 0)
+        loss, t = _epoch(*args, K.RELU, K.MULTINOMIAL_LOSS, chain, hyper, lam, lam, m, v, 0)
         assert p.dtype == m.dtype == v.dtype == dt
         out[dt] = (loss, p)
     assert out[np.float32][0] == pytest.approx(out[np.float64][0], rel=1e-5)

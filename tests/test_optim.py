@@ -46,8 +46,10 @@ def _run_kernel(solver, decay, lr, lam1, lam2, momentum, nesterov, epochs, batch
     m, v = np.zeros_like(params), np.zeros_like(params)
     t = 0
     for _ in range(epochs):
-        _, t = K.mlp_epoch(X, Y, s, np.arange(len(X)), batch, params, layout, K.TANH,
-                           K.SQUARED_LOSS, chain, hyper, l1, l2, m, v, t)  # fmt: skip
+        e = np.empty(0, np.int32)
+        _, t = K.mlp_epoch(X, np.empty(0), e, e, Y, s, np.arange(len(X)), batch, params,
+                           layout, K.TANH, K.SQUARED_LOSS, chain, hyper, l1, l2,
+                           *optim.no_groups(), m, v, t)  # fmt: skip
     return params, t
 
 
@@ -124,12 +126,14 @@ def test_make_chain_places_the_l2_step():
         optim.SCALE_BY_ADAM,
         optim.DESCENT,
         optim.PROX_L1,
+        optim.PROX_GROUP,
     ]
     assert optim.make_chain("sgd", "decoupled").tolist() == [
         optim.DECAY_WEIGHTS,
         optim.SCALE_BY_MOMENTUM,
         optim.DESCENT,
         optim.PROX_L1,
+        optim.PROX_GROUP,
     ]
     with pytest.raises(ValueError, match="solver"):
         optim.make_chain("lbfgs", "coupled")

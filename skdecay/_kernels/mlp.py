@@ -8,8 +8,15 @@ without copying, so every product goes to BLAS through ``np.dot``.
 
 One call of :func:`mlp_epoch` is one pass over the data in the minibatch order
 given by ``perm``: forward, backward and the chained optimizer update of
-:mod:`skdecay.optim` (selected by integer step codes) for every minibatch.
+:mod:`skdecay.optim` (selected by integer step codes) for every minibatch;
+:func:`full_loss_grad` is the loss and gradient over all the data (L-BFGS).
 Everything is computed in the dtype of ``X`` (float32 stays float32).
+
+The input is dense or CSR, through one set of arguments: ``X`` (2-D; dense
+rows are copied one minibatch at a time) and ``xdata, xind, xptr`` (a CSR
+matrix's arrays; empty for dense input, and then ``X`` is read).  With CSR
+input the first layer's products run over the stored entries of the
+minibatch's rows, in place: nothing of ``X`` is copied or densified.
 """
 
 import numpy as np
@@ -21,9 +28,17 @@ KERNEL_STAMP = "0.1.0"
 # hidden activations
 IDENTITY, LOGISTIC, TANH, RELU = 0, 1, 2, 3
 # output / loss (same codes as skdecay.losses)
-SQUARED_LOSS, LOGISTIC_LOSS, MULTINOMIAL_LOSS = 0, 1, 2
+SQUARED_LOSS, LOGISTIC_LOSS, MULTINOMIAL_LOSS, POISSON_LOSS = 0, 1, 2, 3
 # optimizer chain steps (see skdecay.optim)
-ADD_DECAYED_WEIGHTS, DECAY_WEIGHTS, SCALE_BY_MOMENTUM, SCALE_BY_ADAM, DESCENT, PROX_L1 = range(6)
+(
+    ADD_DECAYED_WEIGHTS,
+    DECAY_WEIGHTS,
+    SCALE_BY_MOMENTUM,
+    SCALE_BY_ADAM,
+    DESCENT,
+    PROX_L1,
+    PROX_GROUP,
+) = range(7)
 
 
 @kernel(error_model="numpy")
@@ -65,15 +80,20 @@ def _backprop_activation(d, a, code):
 
 
 @kernel(error_model="numpy")
-def batch_loss_grad(xb, yb, sb, params, layout, act, out, grad, acts, deltas):
+def batch_loss_grad(
+    xb, xdata, xind, xptr, rows, yb, sb, params, layout, act, out, grad, acts, deltas
+):
     """Weighted data loss of a minibatch and its gradient, written into ``grad``.
 
-    Returns ``sum_i s_i * loss_i`` (float64); ``grad`` receives
-    ``sum_i s_i * grad_i / batch_len`` for every parameter (biases included).
-    ``acts`` and ``deltas`` are work buffers of at least
-    ``batch_len * (total number of units)`` entries.
+    The minibatch input is the dense ``xb`` (shape ``(batch_len, n_features)``)
+    or, when ``xptr`` is non-empty, the CSR rows ``rows`` of ``(xdata, xind,
+    xptr)`` (``xb`` is then not read).  Returns ``sum_i s_i * loss_i``
+    (float64); ``grad`` receives ``sum_i s_i * grad_i / batch_len`` for every
+    parameter (biases included).  ``acts`` and ``deltas`` are work buffers of at
+    least ``batch_len * (total number of units)`` entries.
     """
-    bl = xb.shape[0]
+    bl = yb.shape[0]
+    sparse = xptr.shape[0] > 0
     n_mat = layout.shape[0]
     starts = np.empty(n_mat + 1, np.int64)
     starts[0] = 0
@@ -86,7 +106,17 @@ def batch_loss_grad(xb, yb, sb, params, layout, act, out, grad, acts, deltas):
         W = params[wo : wo + ni * no].reshape((ni, no))
         af = acts[starts[l] : starts[l + 1]]
         A = af.reshape((bl, no))
-        if l == 0:
+        if l == 0 and sparse:
+            af[:] = 0
+            for i in range(bl):
+                r = rows[i]
+                row = A[i]
+                for k in range(xptr[r], xptr[r + 1]):
+                    xv = xdata[k]
+                    wrow = W[xind[k]]
+                    for j in range(no):
+                        row[j] += xv * wrow[j]
+        elif l == 0:
             np.dot(xb, W, A)
         else:
             prev = acts[starts[l - 1] : starts[l]].reshape((bl, ni))
@@ -99,7 +129,7 @@ def batch_loss_grad(xb, yb, sb, params, layout, act, out, grad, acts, deltas):
         if l < n_mat - 1:
             _activate(af, act)
 
-    # output layer: loss and delta = s_i * (prediction - y) / bl
+    # output layer: loss and delta = s_i * dloss_i/dz / bl
     K = layout[n_mat - 1, 3]
     Z = acts[starts[n_mat - 1] : starts[n_mat]].reshape((bl, K))
     D = deltas[starts[n_mat - 1] : starts[n_mat]].reshape((bl, K))
@@ -118,6 +148,16 @@ def batch_loss_grad(xb, yb, sb, params, layout, act, out, grad, acts, deltas):
                 y = yb[i, k]
                 li += max(z, 0) - y * z + np.log1p(np.exp(-abs(z)))
                 D[i, k] = si * (_sigmoid(z) - y) / bl
+        elif out == POISSON_LOSS:
+            # half Poisson deviance y*log(y/mu) - y + mu with mu = exp(z)
+            for k in range(K):
+                z = Z[i, k]
+                y = yb[i, k]
+                mu = np.exp(z)
+                li += mu - y * z
+                if y > 0:
+                    li += y * np.log(y) - y
+                D[i, k] = si * (mu - y) / bl
         else:
             m = Z[i, 0]
             for k in range(1, K):
@@ -136,7 +176,17 @@ def batch_loss_grad(xb, yb, sb, params, layout, act, out, grad, acts, deltas):
         wo, bo, ni, no = layout[l, 0], layout[l, 1], layout[l, 2], layout[l, 3]
         D = deltas[starts[l] : starts[l + 1]].reshape((bl, no))
         gW = grad[wo : wo + ni * no].reshape((ni, no))
-        if l == 0:
+        if l == 0 and sparse:
+            grad[wo : wo + ni * no] = 0
+            for i in range(bl):
+                r = rows[i]
+                drow = D[i]
+                for k in range(xptr[r], xptr[r + 1]):
+                    xv = xdata[k]
+                    grow = gW[xind[k]]
+                    for j in range(no):
+                        grow[j] += xv * drow[j]
+        elif l == 0:
             np.dot(xb.T, D, gW)
         else:
             prev = acts[starts[l - 1] : starts[l]].reshape((bl, ni))
@@ -156,11 +206,14 @@ def batch_loss_grad(xb, yb, sb, params, layout, act, out, grad, acts, deltas):
 
 
 @kernel(error_model="numpy")
-def chain_update(params, grad, chain, hyper, lam1, lam2, m, v, t, direction, metric):
+def chain_update(params, grad, chain, hyper, lam1, lam2, groups, glam, m, v, t, direction, metric):
     """One optimizer step over every parameter, following the step codes in ``chain``.
 
     ``hyper = [lr, momentum, nesterov, beta_1, beta_2, epsilon]`` (params' dtype),
     ``lam1`` / ``lam2`` the per-parameter L1 / L2 strengths (0 for biases),
+    ``groups`` (int64, shape ``(n_groups, 2)``) the offset and length of each
+    contiguous group of parameters and ``glam`` its group-L1 threshold
+    (``alpha_group * sqrt(length)``),
     ``m`` / ``v`` the optimizer state, ``t`` the step number (from 1);
     ``direction`` and ``metric`` are work arrays of the size of ``params``.
     ``grad`` is overwritten.  The formulas are those of
@@ -230,25 +283,47 @@ def chain_update(params, grad, chain, hyper, lam1, lam2, m, v, t, direction, met
                     params[i] = w + thr
                 else:
                     params[i] = zero
+        elif code == PROX_GROUP:
+            # group soft-threshold; with Adam in the group's mean metric (a scalar)
+            for g in range(groups.shape[0]):
+                g0, gl = groups[g, 0], groups[g, 1]
+                thr = lr * glam[g]
+                if has_metric:
+                    msum = zero
+                    for i in range(g0, g0 + gl):
+                        msum += metric[i]
+                    thr *= msum / gl
+                nrm = zero
+                for i in range(g0, g0 + gl):
+                    nrm += params[i] * params[i]
+                nrm = np.sqrt(nrm)
+                shrink = one - thr / nrm if nrm > thr else zero
+                for i in range(g0, g0 + gl):
+                    params[i] *= shrink
 
 
 @kernel(error_model="numpy")
 def mlp_epoch(
-    X, Y, s, perm, batch_size, params, layout, act, out, chain, hyper, lam1, lam2, m, v, t
-):
+    X, xdata, xind, xptr, Y, s, perm, batch_size, params, layout, act, out,
+    chain, hyper, lam1, lam2, groups, glam, m, v, t,
+):  # fmt: skip
     """One training epoch over the minibatches ``perm[k*batch_size:(k+1)*batch_size]``.
 
-    Updates ``params``, ``m`` and ``v`` in place.  Returns ``(loss_sum, t)``:
-    the sum over samples of ``s_i * loss_i`` (each evaluated at the parameters
-    of its minibatch, as scikit-learn reports) and the new step count.
+    The input is the dense ``X`` or the CSR ``(xdata, xind, xptr)`` (see the
+    module docstring).  Updates ``params``, ``m`` and ``v`` in place.  Returns
+    ``(loss_sum, t)``: the sum over samples of ``s_i * loss_i`` (each
+    evaluated at the parameters of its minibatch, as scikit-learn reports) and
+    the new step count.
     """
-    n, p = X.shape
+    n = perm.shape[0]
+    p = X.shape[1]
     K = Y.shape[1]
+    sparse = xptr.shape[0] > 0
     n_mat = layout.shape[0]
     units = 0
     for l in range(n_mat):
         units += layout[l, 3]
-    xb = np.empty((batch_size, p), X.dtype)
+    xb = np.empty((0 if sparse else batch_size, p), X.dtype)
     yb = np.empty((batch_size, K), X.dtype)
     sb = np.empty(batch_size, X.dtype)
     acts = np.empty(batch_size * units, X.dtype)
@@ -259,30 +334,66 @@ def mlp_epoch(
     loss = 0.0
     for start in range(0, n, batch_size):
         bl = min(batch_size, n - start)
-        for i in range(bl):
-            r = perm[start + i]
-            xrow, xsrc = xb[i], X[r]
-            for j in range(p):
-                xrow[j] = xsrc[j]
-            yrow, ysrc = yb[i], Y[r]
-            for k in range(K):
-                yrow[k] = ysrc[k]
-            sb[i] = s[r]
-        if bl == batch_size:
-            loss += batch_loss_grad(xb, yb, sb, params, layout, act, out, grad, acts, deltas)
-        else:
-            loss += batch_loss_grad(
-                np.ascontiguousarray(xb[:bl]),
-                np.ascontiguousarray(yb[:bl]),
-                sb[:bl],
-                params,
-                layout,
-                act,
-                out,
-                grad,
-                acts,
-                deltas,
-            )
+        rows = perm[start : start + bl]
+        _gather(X, Y, s, rows, sparse, xb, yb, sb)
+        loss += batch_loss_grad(
+            xb[:bl], xdata, xind, xptr, rows, yb[:bl], sb[:bl],
+            params, layout, act, out, grad, acts, deltas,
+        )  # fmt: skip
         t += 1
-        chain_update(params, grad, chain, hyper, lam1, lam2, m, v, t, direction, metric)
+        chain_update(
+            params, grad, chain, hyper, lam1, lam2, groups, glam, m, v, t, direction, metric
+        )
     return loss, t
+
+
+@kernel(error_model="numpy")
+def _gather(X, Y, s, rows, sparse, xb, yb, sb):
+    """Copy the minibatch's targets, weights and (dense input) rows of ``X``."""
+    p = X.shape[1]
+    K = Y.shape[1]
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        if not sparse:
+            for j in range(p):
+                xb[i, j] = X[r, j]
+        for k in range(K):
+            yb[i, k] = Y[r, k]
+        sb[i] = s[r]
+
+
+@kernel(error_model="numpy")
+def full_loss_grad(X, xdata, xind, xptr, Y, s, rows, chunk, params, layout, act, out, grad):
+    """Loss and gradient over the samples ``rows``, computed ``chunk`` rows at a time.
+
+    Returns ``sum_i s_i * loss_i``; ``grad`` receives the gradient of
+    ``sum_i s_i * loss_i / len(rows)`` (the full-batch gradient of L-BFGS).
+    Memory: one chunk of activations (and, for dense input, of ``X``).
+    """
+    n = rows.shape[0]
+    p = X.shape[1]
+    K = Y.shape[1]
+    sparse = xptr.shape[0] > 0
+    units = 0
+    for l in range(layout.shape[0]):
+        units += layout[l, 3]
+    xb = np.empty((0 if sparse else chunk, p), X.dtype)
+    yb = np.empty((chunk, K), X.dtype)
+    sb = np.empty(chunk, X.dtype)
+    acts = np.empty(chunk * units, X.dtype)
+    deltas = np.empty(chunk * units, X.dtype)
+    part = np.empty_like(params)
+    grad[:] = 0
+    loss = 0.0
+    for start in range(0, n, chunk):
+        bl = min(chunk, n - start)
+        sub = rows[start : start + bl]
+        _gather(X, Y, s, sub, sparse, xb, yb, sb)
+        loss += batch_loss_grad(
+            xb[:bl], xdata, xind, xptr, sub, yb[:bl], sb[:bl],
+            params, layout, act, out, part, acts, deltas,
+        )  # fmt: skip
+        w = part.dtype.type(bl / n)
+        for i in range(params.shape[0]):
+            grad[i] += w * part[i]
+    return loss
