@@ -113,10 +113,10 @@ def leaf_task(
     )
 
 
-def epoch_task(estimator, params, layout, X, y) -> bool:
-    """One finished epoch of an MLP fit (a leaf under the fit's root context):
-    the weights of that epoch are what a callback's ``fitted_estimator`` holds.
-    Returns whether a callback asked to stop."""
+def epoch_task(estimator, params, layout, X, y, epoch: int) -> bool:
+    """One finished epoch (number ``epoch`` of this fit) of an MLP fit (a leaf under
+    the fit's root context): the weights of that epoch are what a callback's
+    ``fitted_estimator`` holds.  Returns whether a callback asked to stop."""
     parent = getattr(estimator, "_callback_fit_ctx", None)
     if parent is None:
         return False
@@ -126,4 +126,4 @@ def epoch_task(estimator, params, layout, X, y) -> bool:
         coefs, intercepts = unpack(params.copy(), layout)
         return {"coefs_": list(coefs), "intercepts_": list(intercepts)}
 
-    return leaf_task(parent, estimator, f"epoch {estimator.n_iter_}", attrs, X=X, y=y)
+    return leaf_task(parent, estimator, f"epoch {epoch}", attrs, X=X, y=y)

@@ -720,7 +720,7 @@ class _BaseMLP(DocLinkMixin, CallbackSupportMixin, BaseEstimator):
                     row + 1,
                     len(vals),
                 )  # fmt: skip  (one assignment: the epoch is committed)
-                if epoch_task(self, params, P.layout, *lists["fit_data"]):  # True: stop
+                if epoch_task(self, params, P.layout, *lists["fit_data"], state.n_iter):
                     stop = True
                 if stop:
                     converged = True
@@ -794,7 +794,8 @@ class _BaseMLP(DocLinkMixin, CallbackSupportMixin, BaseEstimator):
                 params=params, best_params=params, n_iter=st.n_iter + 1, kept=row,
                 n_rows=row + 1, best_loss=min(st.best_loss, loss),
             )  # fmt: skip
-            epoch_task(self, params, P.layout, *lists["fit_data"])  # (reported, not a stop)
+            # reported to the callbacks (a stop request does not end L-BFGS)
+            epoch_task(self, params, P.layout, *lists["fit_data"], st.n_iter + 1)
 
         x0 = state.params.astype(np.float64)
         try:
