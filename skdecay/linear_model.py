@@ -27,7 +27,7 @@ from ._validation import (
     check_X,
     check_X_y,
 )
-from .solvers import Problem, solve, warn_not_converged
+from .solvers import Problem, solve, solve_shifted, warn_not_converged
 
 __all__ = [
     "ElasticNetRegressor",
@@ -427,6 +427,12 @@ class RidgeRegressor(ElasticNetRegressor):
         return self.alpha / float(np.sum(sw, dtype=np.float64))
 
     def _solve(self, pb, W, b):
+        if self.solver == "cd" or (self.solver == "auto" and self.positive):
+            return super()._solve(pb, W, b)
+        # CG and the direct solves on float32 columns with large means: shifted
+        return solve_shifted(pb, W, b, self._solve_ridge)
+
+    def _solve_ridge(self, pb, W, b):
         sparse = sp.issparse(pb.X)
         # the kernel (dual) system: wide X, every feature penalised
         kernel = pb.n < pb.X.shape[1] and pb.alpha > 0 and bool(np.all(pb.pf > 0))

@@ -1,0 +1,109 @@
+"""Reliability guarantees (docs/guarantees.rst): numeric stress in float32,
+corrupted kernel caches, version skew of saved models, interrupted and
+concurrent fits, and memory."""
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from scipy.optimize import minimize_scalar
+from sklearn.exceptions import ConvergenceWarning
+
+from skdecay import ElasticNetClassifier, ElasticNetRegressor, LassoRegressor, RidgeRegressor
+
+# ---------------------------------------------------------------------------
+# float32 with large column means or column scales spanning 1e12
+
+ALPHA = {"enet": 0.01, "lasso": 0.01, "ridge": 1.0, "ridge-cd": 1.0, "clf": 1e-3}
+
+
+def _make(kind):
+    return {
+        "enet": lambda: ElasticNetRegressor(alpha=0.01, l1_ratio=0.5),
+        "lasso": lambda: LassoRegressor(alpha=0.01),
+        "ridge": lambda: RidgeRegressor(alpha=1.0),
+        "ridge-cd": lambda: RidgeRegressor(alpha=1.0, solver="cd"),
+        "clf": lambda: ElasticNetClassifier(alpha=1e-3, l1_ratio=0.5),
+    }[kind]()
+
+
+def _data(case, kind, seed=0):
+    rng = np.random.default_rng(seed)
+    Z = rng.standard_normal((600, 12))
+    if case == "scales":
+        X = Z * np.logspace(-6, 6, 12)
+    else:
+        X = Z + case
+    beta = rng.standard_normal(12)
+    if kind == "clf":
+        y = (Z @ beta + rng.logistic(size=600) > 0).astype(np.float64)
+    else:
+        y = Z @ beta + 0.3 * rng.standard_normal(600)
+    X32 = X.astype(np.float32)
+    return X32, y.astype(np.float32), X32.astype(np.float64), y.astype(np.float32).astype(float)
+
+
+def _objective(kind, X, y, w):
+    """Objective at coefficients ``w`` with the intercept optimal for them (float64)."""
+    a, z0 = ALPHA[kind], X @ w
+    if kind == "clf":
+
+        def loss(b):
+            z = z0 + b
+            return np.mean(np.logaddexp(0, z) - y * z)
+
+        b = minimize_scalar(loss).x
+        return loss(b) + a * (0.5 * np.abs(w).sum() + 0.25 * w @ w), b
+    b = np.mean(y - z0)
+    r = y - z0 - b
+    if kind.startswith("ridge"):
+        return r @ r + a * w @ w, b
+    l1 = 1.0 if kind == "lasso" else 0.5
+    return 0.5 * np.mean(r * r) + a * (l1 * np.abs(w).sum() + (1 - l1) / 2 * w @ w), b
+
+
+def _optimum(kind, X64, y64):
+    """The float64 optimum of the same rounded data (centred explicitly, tight tol)."""
+    Xc = X64 - X64.mean(axis=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ref = _make(kind).set_params(tol=1e-12, max_iter=10_000).fit(Xc, y64)
+    return _objective(kind, X64, y64, np.ravel(ref.coef_))[0]
+
+
+@pytest.mark.parametrize("case", [1e2, 1e4, 1e6, "scales"])
+@pytest.mark.parametrize("kind", list(ALPHA))
+@pytest.mark.parametrize("sparse", [False, True])
+def test_float32_reaches_the_optimum_without_warning(case, kind, sparse):
+    X32, y32, X64, y64 = _data(case, kind)
+    Xin = sp.csc_matrix(X32) if sparse else X32
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est = _make(kind).fit(Xin, y32 if kind != "clf" else y64)
+    assert est.coef_.dtype == np.float32
+    w = np.ravel(est.coef_).astype(np.float64)
+    f, b = _objective(kind, X64, y64, w)
+    f0 = _optimum(kind, X64, y64)
+    assert (f - f0) / abs(f0) <= 1e-4
+    # the stored float32 intercept is the optimal one for these coefficients (to the
+    # solver's tolerance, on the scale of y, or to its own float32 rounding)
+    err = abs(float(np.ravel(est.intercept_)[0]) - b)
+    assert err <= 1e-3 * np.std(y64) + 4 * np.spacing(np.float32(abs(b)))
+
+
+@pytest.mark.parametrize("kind", ["lasso", "clf"])
+def test_float32_not_optimal_still_warns(kind):
+    X32, y32, _, y64 = _data("scales", kind)
+    est = _make(kind).set_params(max_iter=2)
+    with pytest.warns(ConvergenceWarning):
+        est.fit(X32, y32 if kind != "clf" else y64)
+
+
+def test_float32_sparse_large_means_stay_sparse():
+    X32, y32, _, _ = _data(1e5, "enet")
+    X = sp.csc_matrix(X32)
+    before = (X.data.copy(), X.indices.copy(), X.indptr.copy())
+    ElasticNetRegressor(alpha=0.01).fit(X, y32)
+    for a, b in zip(before, (X.data, X.indices, X.indptr), strict=True):
+        np.testing.assert_array_equal(a, b)  # the caller's matrix is untouched
