@@ -522,7 +522,12 @@ def load_model(path: str | os.PathLike):
     """
     import skops.io as sio
 
-    from .persistence import trusted_types
+    from .persistence import (
+        InconsistentVersionWarning,
+        running_version,
+        trusted_types,
+        version_skew,
+    )
 
     allowed = set(trusted_types()) | KNOWN_TYPES
     try:
@@ -536,7 +541,16 @@ def load_model(path: str | os.PathLike):
     unknown = sorted(set(needed) - allowed)
     if unknown:
         raise CLIError(f"refusing to load {str(path)!r}: untrusted types {', '.join(unknown)}")
-    return sio.load(path, trusted=list(needed))
+    with warnings.catch_warnings():  # reported once below, in the command's words
+        warnings.simplefilter("ignore", InconsistentVersionWarning)
+        model = sio.load(path, trusted=list(needed))
+    for name, saved in version_skew(model):
+        print(
+            f"skdecay: warning: {name} in {str(path)!r} was saved by skdecay {saved}; "
+            f"this is skdecay {running_version()}. Refit it if predictions look wrong.",
+            file=sys.stderr,
+        )
+    return model
 
 
 def _cmd_predict(args: argparse.Namespace) -> int:

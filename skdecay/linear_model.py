@@ -27,6 +27,7 @@ from ._validation import (
     check_X,
     check_X_y,
 )
+from .persistence import VersionedMixin
 from .solvers import Problem, solve, solve_shifted, warn_not_converged
 
 __all__ = [
@@ -72,7 +73,7 @@ def _problem(
     return pb, sw
 
 
-class _LinearModel(BaseEstimator):
+class _LinearModel(VersionedMixin, BaseEstimator):
     """Shared fit machinery; subclasses say which loss, alpha and l1_ratio."""
 
     def _effective_l1_ratio(self) -> float:

@@ -58,6 +58,7 @@ from .network import (
     unpack,
 )
 from .penalties import penalty_value
+from .persistence import VersionedMixin
 
 __all__ = [
     "ElasticNetMLPClassifier",
@@ -240,7 +241,7 @@ def _per_layer(value, n_mat: int, name: str, upper: float | None) -> np.ndarray:
     return arr
 
 
-class _BaseMLP(BaseEstimator):
+class _BaseMLP(VersionedMixin, BaseEstimator):
     """Training loop shared by the six estimators."""
 
     _fixed_l1_ratio: float | None = None

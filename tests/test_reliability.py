@@ -107,3 +107,75 @@ def test_float32_sparse_large_means_stay_sparse():
     ElasticNetRegressor(alpha=0.01).fit(X, y32)
     for a, b in zip(before, (X.data, X.indices, X.indptr), strict=True):
         np.testing.assert_array_equal(a, b)  # the caller's matrix is untouched
+
+
+# ---------------------------------------------------------------------------
+# version records of saved models
+
+
+def _fitted_models():
+    from skdecay import ElasticNetMLPRegressor, ElasticNetRegressorCV
+
+    X, y = np.random.default_rng(0).standard_normal((40, 3)), np.arange(40.0)
+    yield ElasticNetRegressor(alpha=0.1).fit(X, y)
+    yield ElasticNetClassifier().fit(X, y > 20)
+    yield ElasticNetRegressorCV(cv=2, n_alphas=3).fit(X, y)
+    yield ElasticNetMLPRegressor(hidden_layer_sizes=(3,), max_iter=2).fit(X, y)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_pickle_records_version_and_warns_on_skew(monkeypatch):
+    import pickle
+
+    import skdecay
+    from skdecay.persistence import InconsistentVersionWarning
+
+    for model in _fitted_models():
+        blob = pickle.dumps(model)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", InconsistentVersionWarning)
+            same = pickle.loads(blob)  # same version: silent
+        assert same._skdecay_version == skdecay.__version__
+        monkeypatch.setattr(skdecay, "__version__", "99.0.0")
+        with pytest.warns(InconsistentVersionWarning, match=r"saved by skdecay 0\.1\.0"):
+            old = pickle.loads(blob)
+        assert old._skdecay_version == "0.1.0"  # the version that saved it, kept
+        monkeypatch.undo()
+        np.testing.assert_allclose(old.predict(np.ones((2, 3))), model.predict(np.ones((2, 3))))
+
+
+def test_state_without_version_warns():
+    from sklearn.exceptions import InconsistentVersionWarning as SklearnWarning
+
+    model = ElasticNetRegressor().fit(np.eye(3), [0.0, 1.0, 2.0])
+    state = model.__getstate__()
+    del state["_skdecay_version"]
+    with pytest.warns(SklearnWarning, match="unknown"):  # ours subclasses scikit-learn's
+        ElasticNetRegressor().__setstate__(state)
+
+
+def test_skops_and_predict_command_report_skew(tmp_path, monkeypatch, capsys):
+    sio = pytest.importorskip("skops.io")
+    pytest.importorskip("pandas")
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    import skdecay
+    from skdecay.cli import load_model
+    from skdecay.persistence import InconsistentVersionWarning, version_skew
+
+    X = np.random.default_rng(1).standard_normal((30, 2))
+    model = make_pipeline(StandardScaler(), ElasticNetRegressor(alpha=0.1)).fit(X, X[:, 0])
+    path = tmp_path / "m.skops"
+    sio.dump(model, path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InconsistentVersionWarning)
+        loaded = load_model(path)
+    assert version_skew(loaded) == [] and capsys.readouterr().err == ""
+    monkeypatch.setattr(skdecay, "__version__", "99.0.0")
+    with pytest.warns(InconsistentVersionWarning):
+        sio.load(path, trusted=sio.get_untrusted_types(file=path))
+    loaded = load_model(path)  # the command reports it once, on stderr
+    assert version_skew(loaded) == [("ElasticNetRegressor", "0.1.0")]
+    err = capsys.readouterr().err
+    assert "saved by skdecay 0.1.0" in err and "this is skdecay 99.0.0" in err
