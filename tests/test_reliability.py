@@ -179,3 +179,76 @@ def test_skops_and_predict_command_report_skew(tmp_path, monkeypatch, capsys):
     assert version_skew(loaded) == [("ElasticNetRegressor", "0.1.0")]
     err = capsys.readouterr().err
     assert "saved by skdecay 0.1.0" in err and "this is skdecay 99.0.0" in err
+
+
+# ---------------------------------------------------------------------------
+# corrupted numba cache files
+
+_PROBE = """
+import numpy as np
+from skdecay._kernels import kernel
+
+@kernel
+def probe(x):
+    acc = np.zeros(1, dtype=x.dtype)[0]
+    for v in x:
+        acc += v * v
+    return acc
+"""
+
+
+def _load_probe(folder, name):
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(name, folder / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.pop(name, None)
+    spec.loader.exec_module(module)  # a fresh dispatcher: its cache is read from disk
+    return module.probe
+
+
+def _corrupt(cache, how):
+    nbc = sorted(cache.glob("*.nbc"))
+    nbi = next(cache.glob("*.nbi"))
+    if how == "truncated .nbc":
+        for f in nbc:
+            f.write_bytes(f.read_bytes()[: f.stat().st_size // 2])
+    elif how == "empty .nbc":
+        for f in nbc:
+            f.write_bytes(b"")
+    elif how == "garbage .nbi":
+        nbi.write_bytes(b"\x80\x04garbage" * 10)
+    else:  # the two overloads' data files swapped
+        a, b = (f.read_bytes() for f in nbc)
+        nbc[0].write_bytes(b)
+        nbc[1].write_bytes(a)
+
+
+@pytest.mark.parametrize(
+    "how", ["truncated .nbc", "empty .nbc", "garbage .nbi", "dtype-swapped .nbc"]
+)
+def test_corrupted_kernel_cache_warns_once_and_recompiles(tmp_path, monkeypatch, how):
+    from skdecay._kernels import KernelCacheWarning
+
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    name = "skdecay_probe_" + how.replace(" ", "_").replace(".", "").replace("-", "_")
+    (tmp_path / f"{name}.py").write_text(_PROBE)
+    x64, x32 = np.arange(5.0), np.arange(5.0, dtype=np.float32)
+    probe = _load_probe(tmp_path, name)
+    assert probe(x64) == 30.0 and probe(x32) == 30.0  # both overloads cached on disk
+    cache = tmp_path / "__pycache__"
+    assert len(list(cache.glob("*.nbc"))) == 2
+    _corrupt(cache, how)
+    probe = _load_probe(tmp_path, name)
+    with pytest.warns(KernelCacheWarning, match="__pycache__") as record:
+        assert probe(x64) == 30.0
+        assert probe(x32) == 30.0
+        assert probe(x64) == 30.0
+    ours = [w for w in record if issubclass(w.category, KernelCacheWarning)]
+    assert len(ours) == 1 and str(cache) in str(ours[0].message)  # once per kernel
+    probe = _load_probe(tmp_path, name)  # the entries were rewritten: a clean load
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", KernelCacheWarning)
+        assert probe(x64) == 30.0 and probe(x32) == 30.0
+        assert probe.stats.cache_hits  # served from the rewritten cache
