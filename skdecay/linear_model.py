@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import losses
 from ._compat import Integral, Interval, Real, StrOptions, fit_context
+from ._fit_state import atomic_fit
 from ._ridge import _cg_cap, _ridge_cg, _ridge_direct, _ridge_dual_cg, _sparse_cap
 from ._validation import (
     check_penalty_factor,
@@ -236,6 +237,7 @@ class ElasticNetRegressor(RegressorMixin, _LinearModel):
         self.selection = selection
         self.random_state = random_state
 
+    @atomic_fit
     @fit_context
     def fit(self, X, y, sample_weight=None):
         """Fit the model; ``X`` dense or sparse (CSC is used as is)."""
@@ -552,6 +554,7 @@ class ElasticNetClassifier(ClassifierMixin, _LinearModel):
         self.selection = selection
         self.random_state = random_state
 
+    @atomic_fit
     @fit_context
     def fit(self, X, y, sample_weight=None):
         """Fit the model; ``X`` dense or sparse (CSC is used as is)."""

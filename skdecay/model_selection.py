@@ -22,6 +22,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 
 from ._compat import Interval, Real, StrOptions, fit_context
+from ._fit_state import atomic_fit
 from ._validation import check_sample_weight, check_weighted_classes, check_X_y
 from .linear_model import ElasticNetClassifier, ElasticNetRegressor, _LinearModel
 from .path import (
@@ -413,6 +414,7 @@ class ElasticNetRegressorCV(RegressorMixin, _PathCV):
         self.selection = selection
         self.random_state = random_state
 
+    @atomic_fit
     @fit_context
     def fit(self, X, y, sample_weight=None, **params):
         """Cross-validate the path, then refit on all the data.
@@ -537,6 +539,7 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
         self.selection = selection
         self.random_state = random_state
 
+    @atomic_fit
     @fit_context
     def fit(self, X, y, sample_weight=None, **params):
         """Cross-validate the path, then refit on all the data.

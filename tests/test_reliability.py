@@ -252,3 +252,98 @@ def test_corrupted_kernel_cache_warns_once_and_recompiles(tmp_path, monkeypatch,
         warnings.simplefilter("error", KernelCacheWarning)
         assert probe(x64) == 30.0 and probe(x32) == 30.0
         assert probe.stats.cache_hits  # served from the rewritten cache
+
+
+# ---------------------------------------------------------------------------
+# interrupted and concurrent fits
+
+
+def _state(est):
+    return {k: v for k, v in vars(est).items() if k.endswith("_") and not k.startswith("__")}
+
+
+def _assert_same_state(before, after):
+    assert before.keys() == after.keys()
+    for k, v in before.items():
+        assert after[k] is v, k  # the very same objects: nothing rewritten
+
+
+@pytest.mark.parametrize("Est", [ElasticNetRegressor, RidgeRegressor, ElasticNetClassifier])
+def test_interrupted_fit_keeps_previous_state(Est, monkeypatch):
+    import skdecay.linear_model as lm
+
+    rng = np.random.default_rng(0)
+    X1, X2 = rng.standard_normal((30, 3)), rng.standard_normal((20, 5))
+    y1 = np.arange(30) % 3 if Est is ElasticNetClassifier else rng.standard_normal(30)
+    y2 = np.arange(20) % 2 if Est is ElasticNetClassifier else rng.standard_normal(20)
+    est = Est().set_params(solver="cd") if Est is RidgeRegressor else Est()
+    est.fit(X1, y1)
+    before = _state(est)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(lm, "solve", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        est.fit(X2, y2)
+    _assert_same_state(before, _state(est))
+    assert est.predict(X1).shape == (30,)  # still usable as fitted before
+
+    from sklearn.base import clone
+    from sklearn.exceptions import NotFittedError
+
+    fresh = clone(est)
+    with pytest.raises(KeyboardInterrupt):
+        fresh.fit(X2, y2)
+    with pytest.raises(NotFittedError):  # a failed first fit leaves it unfitted
+        fresh.predict(X2)
+
+
+def test_cv_interrupted_during_refit_keeps_previous_state(monkeypatch):
+    from skdecay import ElasticNetRegressorCV
+
+    rng = np.random.default_rng(1)
+    X1, X2 = rng.standard_normal((40, 3)), rng.standard_normal((40, 6))
+    est = ElasticNetRegressorCV(cv=2, n_alphas=4).fit(X1, X1[:, 0])
+    before = _state(est)
+
+    class Boom:
+        def fit(self, *args, **kwargs):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(ElasticNetRegressorCV, "_refit_model", lambda self: Boom())
+    with pytest.raises(KeyboardInterrupt):
+        est.fit(X2, X2[:, 1])
+    _assert_same_state(before, _state(est))
+    assert est.n_features_in_ == 3 and est.coef_.shape == (3,)
+
+
+def test_concurrent_fit_of_one_instance_raises_clearly(monkeypatch):
+    import threading
+
+    import skdecay.linear_model as lm
+
+    rng = np.random.default_rng(2)
+    X, y = rng.standard_normal((30, 4)), np.arange(30) % 3
+    est = ElasticNetClassifier()
+    entered, release = threading.Event(), threading.Event()
+    real = lm.solve
+
+    def slow(*args, **kwargs):
+        entered.set()
+        release.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(lm, "solve", slow)
+    first = threading.Thread(target=est.fit, args=(X, y))
+    first.start()
+    assert entered.wait(30)
+    with pytest.raises(RuntimeError, match="already running on this instance"):
+        est.fit(X[:, :2], y % 2)  # a second fit while the first runs
+    release.set()
+    first.join(30)
+    # the first fit's complete state, nothing of the second
+    assert est.n_features_in_ == 4 and est.coef_.shape == (3, 4) and est.classes_.size == 3
+    monkeypatch.setattr(lm, "solve", real)
+    est.fit(X[:, :2], y % 2)  # once it is done, the instance fits again
+    assert est.coef_.shape == (1, 2)
