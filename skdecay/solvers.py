@@ -117,8 +117,14 @@ def linear_predictor(X, W, b):
     return np.asarray(X @ W.T) + b
 
 
-# Rows per block when a float32 product is accumulated in float64 (~4 MiB blocks).
+# Elements per block when a float32 product is accumulated in float64 (4 MiB).
 _BLOCK = 1 << 19
+
+
+def _row_step(X) -> int:
+    """Rows per float64 block of float32 ``X``: at most 4 MiB and 1/32 of its rows."""
+    n, p = X.shape
+    return max(1, min(_BLOCK // max(p, 1), -(-n // 32)))
 
 
 def _as64(X):
@@ -132,7 +138,7 @@ def _predictor64(X, W, b):
     W64 = np.asarray(W, dtype=np.float64).T
     if sp.issparse(X):
         return np.asarray(_as64(sp.csc_matrix(X)) @ W64) + b
-    step = max(1, _BLOCK // max(X.shape[1], 1))
+    step = _row_step(X)
     out = np.empty((X.shape[0], W64.shape[1]))
     for i in range(0, X.shape[0], step):
         out[i : i + step] = X[i : i + step].astype(np.float64) @ W64
@@ -143,7 +149,7 @@ def _correlation64(X, T):
     """``X.T @ T`` accumulated in float64 for float32 ``X`` (``T`` float64, (n, K))."""
     if sp.issparse(X):
         return np.asarray(_as64(sp.csc_matrix(X)).T @ T)
-    step = max(1, _BLOCK // max(X.shape[1], 1))
+    step = _row_step(X)
     out = np.zeros((X.shape[1], T.shape[1]))
     for i in range(0, X.shape[0], step):
         out += X[i : i + step].astype(np.float64).T @ T[i : i + step]
@@ -374,7 +380,7 @@ def _abs_product64(X, v, transpose=False):
     if sp.issparse(X):
         A = abs(_as64(sp.csc_matrix(X)))
         return np.asarray((A.T if transpose else A) @ v)
-    step = max(1, _BLOCK // max(X.shape[1], 1))
+    step = _row_step(X)
     out = np.zeros((X.shape[1] if transpose else X.shape[0], v.shape[1]))
     for i in range(0, X.shape[0], step):
         A = np.abs(X[i : i + step].astype(np.float64))
@@ -1156,20 +1162,18 @@ def _shifted(pb: Problem):
         return hit if hit[0] is not None else None
     X, s = pb.X, pb.s.astype(np.float64)
     sw = s.sum()
-    mean = np.asarray(X.T @ s, dtype=np.float64).ravel() / sw
     if sparse:
+        mean = np.asarray(X.T @ s, dtype=np.float64).ravel() / sw
         sq = np.asarray(X.multiply(X).T @ s, dtype=np.float64).ravel() / sw
-    else:  # one block of columns at a time: no (n, p) temporary
-        step = max(1, (1 << 22) // max(pb.n, 1))
-        sq = (
-            np.concatenate(
-                [
-                    np.asarray(np.square(X[:, j : j + step]).T @ s, dtype=np.float64)
-                    for j in range(0, X.shape[1], step)
-                ]
-            )
-            / sw
-        )
+    else:  # small float64 row blocks (_row_step): no (n, p) temporary
+        step = _row_step(X)
+        mean, sq = np.zeros(X.shape[1]), np.zeros(X.shape[1])
+        for i in range(0, pb.n, step):
+            B = X[i : i + step].astype(np.float64)
+            mean += B.T @ s[i : i + step]
+            sq += np.square(B, out=B).T @ s[i : i + step]
+        mean /= sw
+        sq /= sw
     spread = np.sqrt(np.maximum(sq - mean * mean, 0.0))
     # cancellation costs log2(|mean| / spread) bits of every gradient
     big = np.abs(mean) > 8 * spread

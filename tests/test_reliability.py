@@ -347,3 +347,47 @@ def test_concurrent_fit_of_one_instance_raises_clearly(monkeypatch):
     monkeypatch.setattr(lm, "solve", real)
     est.fit(X[:, :2], y % 2)  # once it is done, the instance fits again
     assert est.coef_.shape == (1, 2)
+
+
+# ---------------------------------------------------------------------------
+# memory: no copy of X beyond what scikit-learn makes
+
+
+def _peak_fit(est, X, y):
+    import tracemalloc
+
+    est.fit(X[: len(X) // 4], y[: len(X) // 4])  # compiled code loaded: not counted
+    tracemalloc.start()
+    try:
+        est.fit(X, y)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: RidgeRegressor(solver="cholesky"),
+        lambda: ElasticNetRegressor(alpha=0.01),
+        lambda: ElasticNetClassifier(alpha=1e-3),
+    ],
+    ids=["ridge-cholesky", "enet", "classifier"],
+)
+def test_fortran_x_is_not_copied(make):
+    rng = np.random.default_rng(0)
+    X = np.asfortranarray(rng.standard_normal((3000, 200)) + 3.0)  # 4.8 MB
+    y = X[:, 0] - 3 + rng.standard_normal(3000)
+    if isinstance(make(), ElasticNetClassifier):
+        y = (y > 0).astype(float)
+    assert _peak_fit(make(), X, y) < 0.5 * X.nbytes  # blocks and vectors only
+
+
+def test_ridge_cholesky_c_order_makes_one_copy_at_most():
+    # scikit-learn's Ridge(solver="cholesky") centres a copy of X; ours converts
+    # C-ordered X once to the Fortran layout and builds the Gram matrix from
+    # centred row blocks (it used to make two full copies)
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((3000, 200)) + 3.0
+    y = X[:, 0] + rng.standard_normal(3000)
+    assert _peak_fit(RidgeRegressor(solver="cholesky"), X, y) < 1.5 * X.nbytes
