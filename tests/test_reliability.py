@@ -391,3 +391,57 @@ def test_ridge_cholesky_c_order_makes_one_copy_at_most():
     X = rng.standard_normal((3000, 200)) + 3.0
     y = X[:, 0] + rng.standard_normal(3000)
     assert _peak_fit(RidgeRegressor(solver="cholesky"), X, y) < 1.5 * X.nbytes
+
+
+def test_kernel_cache_is_stamped_with_every_kernel_source():
+    from skdecay._kernels import _sources_digest, cd
+
+    stamp = cd.column_moments_dense._cache._cache_file._source_stamp
+    assert stamp[1] == _sources_digest()  # a change to any kernel module invalidates it
+
+
+_FIT = r"""
+import warnings, numpy as np
+from skdecay import ElasticNetRegressor
+rng = np.random.default_rng(0)
+X = rng.standard_normal((60, 5)).astype(np.float32)
+y = X @ np.arange(5, dtype=np.float32)
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    coef = ElasticNetRegressor(alpha=0.01).fit(X, y).coef_
+ours = [str(w.message) for w in caught if type(w.message).__name__ == "KernelCacheWarning"]
+print(len(ours), " ".join(map(repr, coef.tolist())), sep="\n")
+print(ours[0] if ours else "")
+"""
+
+
+@pytest.mark.slow
+def test_truncated_cache_of_a_real_fit_in_a_new_process(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
+
+    def run():
+        out = subprocess.run(
+            [sys.executable, "-c", _FIT], env=env, capture_output=True, text=True, timeout=600
+        )
+        assert out.returncode == 0, out.stderr[-2000:]
+        count, coef, message = out.stdout.split("\n", 2)
+        return int(count), message, np.array([float(c) for c in coef.split()])
+
+    n0, _, coef0 = run()  # compiles and fills the cache
+    files = list(tmp_path.rglob("*.nbc"))
+    assert n0 == 0 and files
+    for f in files:  # every entry truncated: the hand-deletion case of the issue
+        f.write_bytes(f.read_bytes()[: f.stat().st_size // 2])
+    n1, message, coef1 = run()
+    assert n1 >= 1 and str(tmp_path) in message
+    np.testing.assert_array_equal(coef1, coef0)
+    n2, _, coef2 = run()  # rewritten: clean
+    assert n2 == 0
+    np.testing.assert_array_equal(coef2, coef0)

@@ -20,12 +20,13 @@ on disk with ``cache=True``.  Two guards protect that cache:
   every fit of every process until the file is deleted by hand.
 """
 
+import hashlib
 import os
 import warnings
 
 import numba
 from numba.core import sigutils
-from numba.core.caching import FunctionCache
+from numba.core.caching import FunctionCache, IndexDataCacheFile
 
 __all__ = ["kernel", "KernelCacheWarning"]
 
@@ -34,12 +35,42 @@ class KernelCacheWarning(RuntimeWarning):
     """A compiled kernel's cache entry was unreadable and has been recompiled."""
 
 
+_HERE = os.path.dirname(os.path.abspath(__file__))
+_DIGEST = None
+
+
+def _sources_digest() -> str:
+    """SHA-256 of every kernel module's source (computed once per process)."""
+    global _DIGEST
+    if _DIGEST is None:
+        h = hashlib.sha256()
+        for name in sorted(os.listdir(_HERE)):
+            if name.endswith(".py"):
+                with open(os.path.join(_HERE, name), "rb") as f:
+                    h.update(name.encode() + b"\0" + f.read() + b"\0")
+        _DIGEST = h.hexdigest()
+    return _DIGEST
+
+
 class _GuardedCache(FunctionCache):
-    """numba's on-disk cache, with unreadable entries recompiled instead of raised."""
+    """numba's on-disk cache, with unreadable entries recompiled instead of raised.
+
+    For the kernels of this package the index is also stamped with a digest of
+    every kernel module's source: numba stamps an entry with its own file only,
+    so a kernel calling a kernel of another module could be served stale
+    machine code after that module changed (``KERNEL_STAMP`` guards releases;
+    the digest also guards edits between them)."""
 
     def __init__(self, py_func):
         super().__init__(py_func)
         self._warned = False
+        source = getattr(self._impl.locator, "_py_file", "")
+        if os.path.dirname(os.path.abspath(source)) == _HERE:
+            self._cache_file = IndexDataCacheFile(
+                cache_path=self._cache_path,
+                filename_base=self._impl.filename_base,
+                source_stamp=(self._impl.locator.get_source_stamp(), _sources_digest()),
+            )
 
     def _report(self, what: str, exc: BaseException | None, rewritten: bool) -> None:
         if self._warned:
