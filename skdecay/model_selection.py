@@ -225,7 +225,7 @@ class _PathCV(_LinearModel):
             errs = np.moveaxis(np.reshape([o[1] for o in out], shape), 2, 1)
             self.mse_path_ = np.squeeze(errs)
         failed = sorted({a for o in out for a in o[2]}, reverse=True)
-        _warn_not_converged(failed, len(out) * len(alphas[0]), type(self).__name__, 5)
+        _warn_not_converged(failed, len(out) * len(alphas[0]), type(self).__name__, 6)
 
         # as ElasticNetCV: first best alpha (the largest) for each l1_ratio, then
         # the first l1_ratio whose best mean score is strictly better
