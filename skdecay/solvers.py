@@ -1152,14 +1152,19 @@ def _shifted(pb: Problem):
 
     For the squared loss ``y`` is shifted by its weighted mean too.  Returns
     ``(shifted problem, c, d)`` (``c``, ``d`` float64, exactly their working-dtype
-    values) or ``None``; kept in ``pb.cache`` so a warm-started path shifts once.
+    values) or ``None``.  The shifted arrays are kept in ``pb.cache``: a warm-started
+    path shifts once, each alpha getting a problem with its own settings.
     """
     sparse = sp.issparse(pb.X)
     if not pb.fit_intercept or pb.n < 2 or not (sparse or pb.dtype == np.float32):
         return None
-    hit = _cached(pb, "shift")
+    key = (pb.loss, pb.fit_intercept)
+    hit = _cached(pb, "shift", key)
     if hit is not None:
-        return hit if hit[0] is not None else None
+        if hit[0] is None:
+            return None
+        Xc, Y, c, d, cache = hit  # a path's next alpha: same arrays, this pb's settings
+        return replace(pb, X=Xc, Y=Y, cache=cache), c, d
     X, s = pb.X, pb.s.astype(np.float64)
     sw = s.sum()
     if sparse:
@@ -1178,7 +1183,7 @@ def _shifted(pb: Problem):
     # cancellation costs log2(|mean| / spread) bits of every gradient
     big = np.abs(mean) > 8 * spread
     if not np.any(big):
-        _store(pb, "shift", (None, None, None))
+        _store(pb, "shift", (None,), key)
         return None
     c = np.where(big, mean, 0.0).astype(pb.dtype)
     if sparse:
@@ -1199,9 +1204,9 @@ def _shifted(pb: Problem):
     if pb.loss == losses.SQUARED:
         d = (s @ pb.Y.astype(np.float64) / sw).astype(pb.dtype)
         Y = pb.Y - d
-    out = (replace(pb, X=Xc, Y=Y, cache={}), c.astype(np.float64), d.astype(np.float64))
-    _store(pb, "shift", out)
-    return out
+    c, d, cache = c.astype(np.float64), d.astype(np.float64), {}
+    _store(pb, "shift", (Xc, Y, c, d, cache), key)
+    return replace(pb, X=Xc, Y=Y, cache=cache), c, d
 
 
 def solve_shifted(pb: Problem, W, b, run) -> Result:

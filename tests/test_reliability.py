@@ -92,6 +92,28 @@ def test_float32_reaches_the_optimum_without_warning(case, kind, sparse):
     assert err <= 1e-3 * np.std(y64) + 4 * np.spacing(np.float32(abs(b)))
 
 
+@pytest.mark.parametrize("sparse", [False, True])
+def test_float32_paths_and_cv_on_large_means(sparse):
+    from skdecay import ElasticNetClassifierCV, ElasticNetRegressorCV, enet_path, logistic_path
+
+    X32, y32, X64, y64 = _data(1e5, "enet")
+    yb = _data(1e5, "clf")[1]
+    Xin = sp.csc_matrix(X32) if sparse else X32
+    Xc = X64 - X64.mean(axis=0)  # the same rounded data, centred exactly in float64
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        p32 = enet_path(Xin, y32, n_alphas=8, tol=1e-6)
+        l32 = logistic_path(Xin, yb, n_alphas=5, tol=1e-6)
+        cv32 = ElasticNetRegressorCV(cv=3, n_alphas=8).fit(Xin, y32)
+        ElasticNetClassifierCV(cv=3, n_alphas=5).fit(Xin, yb)
+    p64 = enet_path(Xc, y64, n_alphas=8, tol=1e-10)
+    l64 = logistic_path(Xc, yb.astype(float), n_alphas=5, tol=1e-10)
+    np.testing.assert_allclose(p32.alphas, p64.alphas, rtol=1e-5)
+    np.testing.assert_allclose(p32.coefs, p64.coefs, atol=1e-3)
+    np.testing.assert_allclose(l32.coefs, l64.coefs, atol=1e-3)
+    assert cv32.alpha_ == pytest.approx(ElasticNetRegressorCV(cv=3, n_alphas=8).fit(Xc, y64).alpha_)
+
+
 @pytest.mark.parametrize("kind", ["lasso", "clf"])
 def test_float32_not_optimal_still_warns(kind):
     X32, y32, _, y64 = _data("scales", kind)
