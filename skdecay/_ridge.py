@@ -128,17 +128,31 @@ def _ridge_min_norm(pb: Problem, tol: float = 1e-4, max_iter: int = 1000):
 
 
 def _gram_solve(pb: Problem, lam, s, xm, yc):
-    """``(A^T A + D) w = A^T t`` through a centred weighted copy of dense ``X`` (in
-    its dtype)."""
-    X = pb.X
-    A = X - xm.astype(X.dtype) if xm is not None else X
-    t = yc
-    if s is not None:  # unweighted fits skip the row scaling (a copy of X)
-        sq = np.sqrt(s)
-        A, t = A * sq[:, None], t * sq
-    G = A.T @ A
-    G[np.diag_indices_from(G)] += lam.astype(X.dtype)
-    return _spd_solve(G, A.T @ t)
+    """``(A^T A + D) w = A^T t``, ``A = sqrt(s) (X - xm)``, for dense ``X`` (in its dtype).
+
+    ``A^T A`` and ``A^T t`` are accumulated over blocks of rows, each centred and
+    weighted as a small copy (at most 16 MiB and an eighth of ``X``): no copy of
+    ``X`` is made (centring ``X`` as a whole would add its full size to the peak
+    memory), and the Gram matrix is still formed from centred columns, so large
+    column means cause no cancellation."""
+    X, dt = pb.X, pb.X.dtype
+    p = X.shape[1]
+    c = xm.astype(dt) if xm is not None else None
+    sq = np.sqrt(s) if s is not None else None
+    t = yc if sq is None else yc * sq
+    G = np.zeros((p, p), dtype=dt)
+    rhs = np.zeros(p, dtype=dt)
+    # at most 16 MiB (float64) and an eighth of X per block, at least 256 rows
+    step = max(256, min((1 << 21) // max(p, 1), -(-X.shape[0] // 8)))
+    for i in range(0, X.shape[0], step):
+        B = X[i : i + step]
+        B = B - c if c is not None else np.array(B)  # a C-ordered block
+        if sq is not None:
+            B *= sq[i : i + step, None]
+        G += B.T @ B
+        rhs += B.T @ t[i : i + step]
+    G[np.diag_indices_from(G)] += lam.astype(dt)
+    return _spd_solve(G, rhs)
 
 
 def _kernel_matrix(X, s_all, s, xm, yc, lam):

@@ -726,7 +726,12 @@ def load_model(path: str | os.PathLike):
     """
     import skops.io as sio
 
-    from .persistence import trusted_types
+    from .persistence import (
+        InconsistentVersionWarning,
+        running_version,
+        trusted_types,
+        version_skew,
+    )
 
     name = str(path)
     allowed = set(trusted_types()) | KNOWN_TYPES
@@ -744,12 +749,20 @@ def load_model(path: str | os.PathLike):
     if unknown:
         raise CLIError(f"refusing to load {name!r}: untrusted types {', '.join(unknown)}")
     try:
-        model = sio.load(path, trusted=list(needed))
+        with warnings.catch_warnings():  # reported once below, in the command's words
+            warnings.simplefilter("ignore", InconsistentVersionWarning)
+            model = sio.load(path, trusted=list(needed))
     except Exception as exc:  # a damaged archive: truncated, bad CRC, broken schema
         raise CLIError(f"{name!r} is damaged and cannot be loaded ({type(exc).__name__})") from None
     if not hasattr(model, "predict"):
         raise CLIError(
             f"{name!r} holds a {type(model).__name__}, not a model written by skdecay fit"
+        )
+    for what, saved in version_skew(model):
+        print(
+            f"skdecay: warning: {what} in {name!r} was saved by skdecay {saved}; "
+            f"this is skdecay {running_version()}. Refit it if predictions look wrong.",
+            file=sys.stderr,
         )
     return model
 

@@ -21,6 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 from . import losses
 from ._callbacks import CallbackSupportMixin, begin_fit, end_fit
 from ._compat import DocLinkMixin, Integral, Interval, Real, StrOptions, fit_context
+from ._fit_state import atomic_fit
 from ._ridge import (
     _cg_cap,
     _ridge_cg,
@@ -37,7 +38,16 @@ from ._validation import (
     check_X_y,
     class_weight_vector,
 )
-from .solvers import Problem, Result, duality_gap, gap_at_zero, solve, warn_not_converged
+from .persistence import VersionedMixin
+from .solvers import (
+    Problem,
+    Result,
+    duality_gap,
+    gap_at_zero,
+    solve,
+    solve_shifted,
+    warn_not_converged,
+)
 
 __all__ = [
     "ElasticNetRegressor",
@@ -83,7 +93,7 @@ def _problem(
     return pb, sw
 
 
-class _LinearModel(DocLinkMixin, CallbackSupportMixin, BaseEstimator):
+class _LinearModel(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstimator):
     """Shared fit machinery; subclasses say which loss, alpha and l1_ratio."""
 
     def _effective_l1_ratio(self) -> float:
@@ -341,6 +351,7 @@ class ElasticNetRegressor(RegressorMixin, _LinearModel):
 
     _coef_is_1d = True
 
+    @atomic_fit
     @fit_context
     def fit(self, X, y, sample_weight=None):
         """Fit the model; ``X`` dense or sparse (CSC is used as is).
@@ -551,6 +562,12 @@ class RidgeRegressor(ElasticNetRegressor):
         return self.alpha / float(np.sum(sw, dtype=np.float64))
 
     def _solve(self, pb, W, b):
+        if self.solver == "cd" or (self.solver == "auto" and self.positive):
+            return super()._solve(pb, W, b)
+        # CG and the direct solves on float32 columns with large means: shifted
+        return solve_shifted(pb, W, b, self._solve_ridge)
+
+    def _solve_ridge(self, pb, W, b):
         sparse = sp.issparse(pb.X)
         # the kernel (dual) system: wide X, every feature penalised
         kernel = pb.n < pb.X.shape[1] and pb.alpha > 0 and bool(np.all(pb.pf > 0))
@@ -718,6 +735,7 @@ class ElasticNetClassifier(ClassifierMixin, _LinearModel):
         self.selection = selection
         self.random_state = random_state
 
+    @atomic_fit
     @fit_context
     def fit(self, X, y, sample_weight=None):
         """Fit the model; ``X`` dense or sparse (CSC is used as is)."""

@@ -24,6 +24,7 @@ from sklearn.utils.multiclass import check_classification_targets
 
 from ._callbacks import begin_fit, end_fit, leaf_task, metadata
 from ._compat import Interval, Real, StrOptions, fit_context, routing_enabled, scorer_with_labels
+from ._fit_state import atomic_fit
 from ._validation import (
     check_sample_weight,
     check_weighted_classes,
@@ -312,7 +313,7 @@ class _PathCV(_LinearModel):
             errs = np.moveaxis(np.reshape([o[1] for o in out], shape), 2, 1)
             self.mse_path_ = np.squeeze(errs)
         failed = sorted({a for o in out for a in o[2]}, reverse=True)
-        _warn_not_converged(failed, len(out) * len(alphas[0]), type(self).__name__, 5)
+        _warn_not_converged(failed, len(out) * len(alphas[0]), type(self).__name__, 6)
 
         # as ElasticNetCV: first best alpha (the largest) for each l1_ratio, then
         # the first l1_ratio whose best mean score is strictly better
@@ -510,6 +511,7 @@ class ElasticNetRegressorCV(RegressorMixin, _PathCV):
         self.selection = selection
         self.random_state = random_state
 
+    @atomic_fit
     @fit_context
     def fit(self, X, y, sample_weight=None, **params):
         """Cross-validate the path, then refit on all the data.
@@ -647,6 +649,7 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
         self.selection = selection
         self.random_state = random_state
 
+    @atomic_fit
     @fit_context
     def fit(self, X, y, sample_weight=None, **params):
         """Cross-validate the path, then refit on all the data.

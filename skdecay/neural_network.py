@@ -89,6 +89,7 @@ from .network import (
     unpack,
 )
 from .penalties import penalty_value
+from .persistence import VersionedMixin
 
 __all__ = [
     "ElasticNetMLPClassifier",
@@ -378,7 +379,7 @@ class _Problem(NamedTuple):
     group_alpha: np.ndarray
 
 
-class _BaseMLP(DocLinkMixin, CallbackSupportMixin, BaseEstimator):
+class _BaseMLP(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstimator):
     """Training loop shared by the six estimators."""
 
     _fixed_l1_ratio: float | None = None

@@ -65,6 +65,7 @@ __all__ = [
     "solve",
     "extrapolated_start",
     "solve_compiled",
+    "solve_shifted",
     "diverged",
     "warn_not_converged",
 ]
@@ -116,6 +117,45 @@ def linear_predictor(X, W, b):
     return np.asarray(X @ W.T) + b
 
 
+# Elements per block when a float32 product is accumulated in float64 (4 MiB).
+_BLOCK = 1 << 19
+
+
+def _row_step(X) -> int:
+    """Rows per float64 block of float32 ``X``: at most 4 MiB and 1/32 of its rows."""
+    n, p = X.shape
+    return max(1, min(_BLOCK // max(p, 1), -(-n // 32)))
+
+
+def _as64(X):
+    """Sparse ``X`` with float64 values (a copy of ``data`` only, indices shared)."""
+    return sp.csc_matrix((X.data.astype(np.float64), X.indices, X.indptr), shape=X.shape)
+
+
+def _predictor64(X, W, b):
+    """``X @ W.T + b`` accumulated in float64 for float32 ``X``, without a float64
+    copy of dense ``X`` (row blocks are converted one at a time)."""
+    W64 = np.asarray(W, dtype=np.float64).T
+    if sp.issparse(X):
+        return np.asarray(_as64(sp.csc_matrix(X)) @ W64) + b
+    step = _row_step(X)
+    out = np.empty((X.shape[0], W64.shape[1]))
+    for i in range(0, X.shape[0], step):
+        out[i : i + step] = X[i : i + step].astype(np.float64) @ W64
+    return out + np.asarray(b, dtype=np.float64)
+
+
+def _correlation64(X, T):
+    """``X.T @ T`` accumulated in float64 for float32 ``X`` (``T`` float64, (n, K))."""
+    if sp.issparse(X):
+        return np.asarray(_as64(sp.csc_matrix(X)).T @ T)
+    step = _row_step(X)
+    out = np.zeros((X.shape[1], T.shape[1]))
+    for i in range(0, X.shape[0], step):
+        out += X[i : i + step].astype(np.float64).T @ T[i : i + step]
+    return out
+
+
 def objective(pb: Problem, W, b, Z=None) -> float:
     """Primal objective: data loss plus penalty."""
     Z = linear_predictor(pb.X, W, b) if Z is None else Z
@@ -156,8 +196,11 @@ def dual_point(pb: Problem, W, b, Z):
         theta -= U @ coef
     elif pb.fit_intercept:  # U is the ones column: subtract the weighted mean
         theta -= (pb.s @ theta) / pb.s.sum()
-    st = (theta * pb.s[:, None]).astype(pb.dtype, copy=False)
-    V = np.asarray(pb.X.T @ st, dtype=np.float64).T / pb.n
+    if pb.dtype == np.float32:  # float32 products would make the certificate noise
+        V = _correlation64(pb.X, theta * pb.s[:, None]).T / pb.n
+    else:
+        st = (theta * pb.s[:, None]).astype(pb.dtype, copy=False)
+        V = np.asarray(pb.X.T @ st, dtype=np.float64).T / pb.n
     return theta, V
 
 
@@ -188,7 +231,14 @@ def _gap_and_correlation(
     (a quadratic data term plus, per coefficient, one breakpoint where ``c |V_j|``
     crosses ``l1_j``): its exact minimiser is found from the sorted breakpoints
     and the gap evaluated there; the logistic losses use a bounded scalar search."""
-    Z = linear_predictor(pb.X, W, b) if Z is None else Z
+    if dual is None and pb.dtype == np.float32 and np.any(W):
+        # The certificate of a float32 iterate is evaluated in float64: the residual
+        # the solver carries in float32 (and a float32 X.T @ theta) is accurate only to
+        # eps32 times |X| |w|, which on columns of very different scales is enough to
+        # make the gap of an optimal point look far from zero.
+        Z = _predictor64(pb.X, W, b)
+    else:
+        Z = linear_predictor(pb.X, W, b) if Z is None else Z
     theta, V = dual_point(pb, W, b, Z) if dual is None else dual
     l1, l2 = coordinate_weights(pb.alpha, pb.l1_ratio, pb.pf)  # float64
     w, v = np.asarray(W, dtype=np.float64), V
@@ -323,6 +373,54 @@ def _stopping(
 def _stalled(pb: Problem, gap: float, previous: float, primal0: float) -> bool:
     """The gap sits at rounding level (``10 eps * |P(0)|``) and stopped shrinking."""
     return gap <= 10 * np.finfo(pb.dtype).eps * abs(primal0) and gap > 0.5 * previous
+
+
+def _abs_product64(X, v, transpose=False):
+    """``|X| @ v`` (or ``|X|.T @ v``) in float64, ``v`` float64 (n or p, K)."""
+    if sp.issparse(X):
+        A = abs(_as64(sp.csc_matrix(X)))
+        return np.asarray((A.T if transpose else A) @ v)
+    step = _row_step(X)
+    out = np.zeros((X.shape[1] if transpose else X.shape[0], v.shape[1]))
+    for i in range(0, X.shape[0], step):
+        A = np.abs(X[i : i + step].astype(np.float64))
+        if transpose:
+            out += A.T @ v[i : i + step]
+        else:
+            out[i : i + step] = A @ v
+    return out
+
+
+def _rounding_limited(pb: Problem, W, b, gap: float, previous: float, target: float) -> bool:
+    """Whether a float32 point whose gap stopped shrinking above ``target`` is optimal
+    up to the rounding of its own coefficients.
+
+    A float32 solver can place each coefficient only to within a few ulps,
+    ``u |W_kj|`` (``u = 8 eps32``: 8 ulps); that moves the gradient ``V_j`` by up to
+    ``r_j = |x_j|.T |X| u |W_k| / n`` (plus the intercept's rounding), which on a
+    column of scale 1e6 next to columns of scale 1e-6 is far above the L1
+    threshold although the objective is optimal to 1e-13.  No float32 point can
+    do better, so the gap is recomputed with each ``V_j`` moved towards the
+    penalty's subdifferential at ``W_kj`` by at most ``r_j``: if that gap meets
+    ``target``, the remaining gap is rounding, not suboptimality.  A point with a
+    violation beyond its rounding keeps its gap (and its ConvergenceWarning).
+    """
+    if pb.dtype != np.float32 or not gap > 0.5 * previous:  # still converging
+        return False
+    # a float32 solver lands a few ulps from the rounded optimum (its own float32
+    # gradient sums): allow 8 ulps per coefficient
+    u = 8 * np.finfo(np.float32).eps
+    W64, b64 = np.asarray(W, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    Z = _predictor64(pb.X, W64, b64)
+    theta, V = dual_point(pb, W64, b64, Z)
+    moved = _abs_product64(pb.X, u * np.abs(W64).T) + u * np.abs(b64)  # (n, K)
+    r = (_abs_product64(pb.X, moved * pb.s[:, None], transpose=True) / pb.n).T
+    l1, l2 = coordinate_weights(pb.alpha, pb.l1_ratio, pb.pf)
+    sub = np.where(W64 != 0, np.sign(W64) * l1 + l2 * W64, np.clip(V, -l1, l1))
+    if pb.positive:
+        sub = np.where(W64 != 0, sub, np.minimum(V, l1))
+    V_mod = V + np.clip(sub - V, -r, r)
+    return _gap_and_correlation(pb, W64, b64, Z, dual=(theta, V_mod))[0] <= target
 
 
 def problem_alpha_max(pb: Problem) -> float:
@@ -718,7 +816,11 @@ def coordinate_descent(
             Z = (y - cd.residual(q, delta))[:, None]
             b_now = np.array([b0 + delta])
             gap, V = _gap_and_correlation(pb, w[None, :], b_now, Z, target, 10.0)
-        if gap <= target or _stalled(pb, gap, previous, primal0):
+        if (
+            gap <= target
+            or _stalled(pb, gap, previous, primal0)
+            or _rounding_limited(pb, w[None, :], np.array([b0 + delta]), gap, previous, target)
+        ):
             # as in scikit-learn, the coefficients must also have settled
             # (last epoch: max |dw| <= tol * max |w|); else polish the working set
             if settled or polish or not settle:
@@ -881,7 +983,8 @@ def prox_newton(
         # as in coordinate_descent, the coefficients must also have settled
         settle_tol = max(tol, 100 * np.finfo(pb.dtype).eps)  # rounding cannot do better
         settled = not moved > settle_tol * float(np.max(np.abs(W), initial=0.0))
-        if gap <= target and (settled or not settle):
+        optimal = gap <= target or _rounding_limited(pb, W, b, gap, previous, target)
+        if optimal and (settled or not settle):
             converged = True
             break
     if pb.loss == losses.MULTINOMIAL and pb.fit_intercept:
@@ -988,6 +1091,12 @@ def solve(
     ones are tested against)."""
     if W is None:
         W, b = _zero_point(pb)
+    if _shifted(pb) is not None:  # solve the shifted problem, map the intercept back
+        kw = dict(max_iter=max_iter, tol=tol, selection=selection, rng=rng, settle=settle)
+        res = solve_shifted(pb, W, b, lambda sub, W, b: solve(sub, W, b, warn=False, **kw))
+        if warn and not res.converged:
+            warn_not_converged(res, tol, stacklevel=4)
+        return res
     out = (
         solve_compiled(pb, np.array([pb.alpha]), tol, max_iter, settle, W, b)
         if (compiled and selection == "cyclic")
@@ -1018,6 +1127,108 @@ def solve(
     if warn and not res.converged:
         warn_not_converged(res, tol, stacklevel=4)
     return res
+
+
+def _shifted(pb: Problem):
+    """The problem with its large-mean columns shifted, when its precision needs it.
+
+    A column whose mean is large next to its spread loses most of its digits to
+    cancellation in every gradient (``x_j @ r`` with ``x_j ~ 1e5`` and a residual
+    ``r ~ 1``): in float32, and for sparse ``X`` (whose columns the CD kernels
+    centre only implicitly) in float64 too, the solvers then stall far from the
+    optimum.  With an (unpenalised) intercept, shifting column ``j`` by a
+    constant ``c_j`` and the targets by ``d`` leaves the problem unchanged:
+    ``X w + b = (X - c) w + (b + c @ w)``.  ``c_j`` is a value of the working dtype
+    near the weighted column mean, so ``x - c_j`` is exact for every ``x`` within
+    a factor two of ``c_j`` (Sterbenz): the shifted problem holds the same rounded
+    data.  Only columns with ``|mean| > 8 * spread`` are shifted.
+
+    * dense float32 ``X``: ``X - c`` as one float32 copy in Fortran order (the
+      layout the CD kernels read, so C-ordered input costs the copy it needed
+      anyway); scikit-learn's estimators centre dense ``X`` the same way.
+    * sparse ``X`` stays sparse (CSC): a column with ``|mean| > 8 * spread`` is at
+      least 98.5% nonzero, so storing it in full as ``x - c_j`` (the implicit
+      zeros become ``-c_j``) costs at most 1.5% more than it already does.
+
+    For the squared loss ``y`` is shifted by its weighted mean too.  Returns
+    ``(shifted problem, c, d)`` (``c``, ``d`` float64, exactly their working-dtype
+    values) or ``None``.  The shifted arrays are kept in ``pb.cache``: a warm-started
+    path shifts once, each alpha getting a problem with its own settings.
+    """
+    sparse = sp.issparse(pb.X)
+    if not pb.fit_intercept or pb.n < 2 or not (sparse or pb.dtype == np.float32):
+        return None
+    key = (pb.loss, pb.fit_intercept)
+    hit = _cached(pb, "shift", key)
+    if hit is not None:
+        if hit[0] is None:
+            return None
+        Xc, Y, c, d, cache = hit  # a path's next alpha: same arrays, this pb's settings
+        return replace(pb, X=Xc, Y=Y, cache=cache), c, d
+    X, s = pb.X, pb.s.astype(np.float64)
+    sw = s.sum()
+    if sparse:
+        mean = np.asarray(X.T @ s, dtype=np.float64).ravel() / sw
+        sq = np.asarray(X.multiply(X).T @ s, dtype=np.float64).ravel() / sw
+    else:  # small float64 row blocks (_row_step): no (n, p) temporary
+        step = _row_step(X)
+        mean, sq = np.zeros(X.shape[1]), np.zeros(X.shape[1])
+        for i in range(0, pb.n, step):
+            B = X[i : i + step].astype(np.float64)
+            mean += B.T @ s[i : i + step]
+            sq += np.square(B, out=B).T @ s[i : i + step]
+        mean /= sw
+        sq /= sw
+    spread = np.sqrt(np.maximum(sq - mean * mean, 0.0))
+    # cancellation costs log2(|mean| / spread) bits of every gradient
+    big = np.abs(mean) > 8 * spread
+    if not np.any(big):
+        _store(pb, "shift", (None,), key)
+        return None
+    c = np.where(big, mean, 0.0).astype(pb.dtype)
+    if sparse:
+        J = np.flatnonzero(big)
+        keep = sp.csc_matrix(X @ sp.diags((~big).astype(pb.dtype)))
+        keep.eliminate_zeros()
+        block = X[:, J].toarray() - c[J]
+        rows = np.tile(np.arange(pb.n), J.size)
+        cols = np.repeat(J, pb.n)
+        full = sp.csc_matrix((block.ravel(order="F"), (rows, cols)), shape=X.shape)
+        Xc = sp.csc_matrix(keep + full, dtype=pb.dtype)
+        Xc.sort_indices()
+    else:
+        Xc = np.array(X, order="F")
+        Xc -= c
+    K = pb.Y.shape[1]
+    Y, d = pb.Y, np.zeros(K, dtype=pb.dtype)
+    if pb.loss == losses.SQUARED:
+        d = (s @ pb.Y.astype(np.float64) / sw).astype(pb.dtype)
+        Y = pb.Y - d
+    c, d, cache = c.astype(np.float64), d.astype(np.float64), {}
+    _store(pb, "shift", (Xc, Y, c, d, cache), key)
+    return replace(pb, X=Xc, Y=Y, cache=cache), c, d
+
+
+def solve_shifted(pb: Problem, W, b, run) -> Result:
+    """``run(problem, W, b)`` on ``pb`` with its large-mean columns shifted
+    (:func:`_shifted`; ``pb`` itself when none needs it), the result mapped back:
+    same coefficients, intercept ``b = b_shifted - c @ W + d`` (in float64, then
+    rounded once to the working dtype).  ``W`` and ``b`` may be ``None``."""
+    shifted = _shifted(pb)
+    if shifted is None:
+        return run(pb, W, b)
+    sub, c, d = shifted
+    if W is not None:
+        b = (np.asarray(b, dtype=np.float64) + np.asarray(W, dtype=np.float64) @ c - d).astype(
+            sub.dtype
+        )
+        W = np.asarray(W, dtype=sub.dtype)
+    res = run(sub, W, b)
+    coef = np.asarray(res.coef, dtype=np.float64)
+    intercept = np.asarray(res.intercept, dtype=np.float64) - coef @ c + d
+    if pb.loss == losses.MULTINOMIAL:
+        intercept -= intercept.mean()
+    return res._replace(coef=coef.astype(pb.dtype), intercept=intercept.astype(pb.dtype))
 
 
 def solve_compiled(pb: Problem, alphas, tol, max_iter, settle, W=None, b=None):
