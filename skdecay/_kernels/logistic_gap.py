@@ -15,6 +15,7 @@ accurate far below the objective's rounding.  Used by
 import numpy as np
 
 from . import kernel
+from .codes import GAMMA, LOGISTIC, MULTINOMIAL, POISSON
 
 KERNEL_STAMP = "0.1.0"
 
@@ -22,8 +23,9 @@ _FAST = {"reassoc", "contract"}
 
 
 @kernel(fastmath=_FAST, error_model="numpy")
-def dual_point(X, Y, s, P, W, alpha, pf, positive, fit_intercept, theta, V, Qb, bstate):
-    """``theta = Y - P`` projected (s-weighted) off the ones column and the free
+def dual_point(X, R, s, W, alpha, pf, positive, fit_intercept, theta, V, Qb, bstate):
+    """``theta = R`` (the residual ``-dl/dz``: ``Y - P`` for the logistic losses)
+    projected (s-weighted) off the ones column and the free
     features (``alpha*pf_j == 0``; under ``positive`` only those with a nonzero
     coefficient), and ``V = X' (s theta) / n`` (K, p).
 
@@ -35,7 +37,7 @@ def dual_point(X, Y, s, P, W, alpha, pf, positive, fit_intercept, theta, V, Qb, 
     p = X.shape[1]
     for k in range(K):
         for i in range(n):
-            theta[k, i] = Y[k, i] - P[k, i]
+            theta[k, i] = R[k, i]
     nfree = 0
     same = bstate[1] == 1
     for j in range(p):
@@ -118,7 +120,7 @@ def dual_point(X, Y, s, P, W, alpha, pf, positive, fit_intercept, theta, V, Qb, 
 
 
 @kernel(fastmath=_FAST, error_model="numpy")
-def gap_search(Yr, Tr, LPr, wr, n, multi, V, W, l1, l2, positive, good, within, c0, pen):
+def gap_search(Yr, Tr, LPr, wr, n, loss, V, W, l1, l2, positive, good, within, c0, pen):
     """``(gap, c)``: the duality gap of ``solvers.duality_gap`` at the dual point
     ``(Tr, V)`` and the primal ``W``, and the dual scaling ``c`` it was taken at.
 
@@ -133,7 +135,14 @@ def gap_search(Yr, Tr, LPr, wr, n, multi, V, W, l1, l2, positive, good, within, 
     of the minimiser, close enough) or the bracket is at rounding level.  The
     value returned is the smallest gap evaluated: a certificate, never below the
     minimum.  ``pen`` (6, K*p) is scratch space for the coefficients that can
-    contribute."""
+    contribute.
+
+    The data term per loss (``losses.LOSSES[loss].fenchel_young``): the
+    Kullback-Leibler divergence of the dual probabilities ``Y - c T`` to the
+    model's (logistic, multinomial; ``LPr`` the log-probabilities), the
+    generalized KL of ``q = y - c T`` to ``mu = exp(LPr)`` (Poisson) and of
+    ``r = 1 + c T`` to ``y / mu`` (Gamma)."""
+    multi = loss == MULTINOMIAL
     K, p = V.shape
     hi = 1.0
     for j in range(p):
@@ -147,9 +156,15 @@ def gap_search(Yr, Tr, LPr, wr, n, multi, V, W, l1, l2, positive, good, within, 
     for i in range(m):
         for k in range(Tr.shape[0]):
             t = Tr[k, i]
-            if t > 0:
+            if loss == GAMMA:  # r = 1 + c t >= 0
+                if t < 0:
+                    lim = min(lim, (1.0 + 1e-13) / -t)
+            elif loss == POISSON:  # q = y - c t >= 0
+                if t > 0:
+                    lim = min(lim, (Yr[k, i] + 1e-13 * max(1.0, Yr[k, i])) / t)
+            elif t > 0:
                 lim = min(lim, (Yr[k, i] + 1e-13) / t)
-            elif t < 0 and not multi:
+            elif t < 0 and loss == LOGISTIC:
                 lim = min(lim, (1.0 - Yr[k, i] + 1e-13) / -t)
     hi = min(hi, max(lim, 0.0))
     # the coefficients that can contribute for c in [0, hi] (the others add 0):
@@ -213,6 +228,35 @@ def gap_search(Yr, Tr, LPr, wr, n, multi, V, W, l1, l2, positive, good, within, 
             kl = 0.0
             gi = 0.0
             hh = 0.0
+            if loss == POISSON or loss == GAMMA:
+                T = Tr[0, i]
+                y = Yr[0, i]
+                if loss == POISSON:  # q log(q / mu) - q + mu, dq/dc = -T
+                    q = y - c * T
+                    lm = LPr[0, i]
+                    mref = np.exp(lm)
+                    if q < -1e-12 * max(1.0, y):
+                        feasible = False
+                    sgn = -1.0
+                else:  # r log(r / t) - r + t, t = y / mu, dr/dc = T
+                    q = 1.0 + c * T
+                    lm = np.log(y) - LPr[0, i]
+                    mref = np.exp(lm)
+                    if q < -1e-12:
+                        feasible = False
+                    sgn = 1.0
+                q = max(q, 0.0)
+                if q > 0:
+                    lq = np.log(q)
+                    kl = q * (lq - lm) - q + mref
+                    gi = sgn * T * (lq - lm)
+                    hh = T * T / q
+                else:
+                    kl = mref
+                data += wr[i] * max(kl, 0.0)
+                e1 += wr[i] * gi
+                e2 += wr[i] * hh
+                continue
             for k in range(Tr.shape[0] if multi else 2):  # binary: (y, 1 - y), (T, -T)
                 if multi:
                     T = Tr[k, i]
