@@ -144,6 +144,7 @@ def gap_search(Yr, Tr, LPr, wr, n, loss, V, W, l1, l2, positive, good, within, c
     ``r = 1 + c T`` to ``y / mu`` (Gamma)."""
     multi = loss == MULTINOMIAL
     K, p = V.shape
+    klv = np.empty(wr.shape[0] if multi else 1)
     hi = 1.0
     for j in range(p):
         if l1[j] > 0 and l2[j] == 0:
@@ -153,8 +154,8 @@ def gap_search(Yr, Tr, LPr, wr, n, loss, V, W, l1, l2, positive, good, within, c
                     hi = min(hi, l1[j] / mag)
     lim = np.inf
     m = wr.shape[0]
-    for i in range(m):
-        for k in range(Tr.shape[0]):
+    for k in range(Tr.shape[0]):
+        for i in range(m):
             t = Tr[k, i]
             if loss == GAMMA:  # r = 1 + c t >= 0
                 if t < 0:
@@ -224,7 +225,25 @@ def gap_search(Yr, Tr, LPr, wr, n, loss, V, W, l1, l2, positive, good, within, c
         data = 0.0
         e1 = 0.0
         e2 = 0.0
-        for i in range(m):  # KL(Y - c T || P) per sample, as losses.fenchel_young
+        if multi:  # class-major passes (contiguous rows), per-sample KL sums in klv
+            for i in range(m):
+                klv[i] = 0.0
+            for k in range(K):
+                for i in range(m):
+                    T = Tr[k, i]
+                    qk = Yr[k, i] - c * T
+                    if qk < -1e-12 or qk > 1.0 + 1e-12:
+                        feasible = False  # not a probability
+                    qk = min(max(qk, 0.0), 1.0)
+                    if qk > 0:  # (a vanishing probability adds 0: a flat piece)
+                        logq = np.log(qk)
+                        klv[i] += qk * (logq - LPr[k, i])
+                        if T != 0:
+                            e1 -= wr[i] * T * (logq + 1.0 - LPr[k, i])
+                            e2 += wr[i] * T * T / qk
+            for i in range(m):
+                data += wr[i] * max(klv[i], 0.0)
+        for i in range(0 if multi else m):  # KL(Y - c T || P) per sample (binary, GLMs)
             kl = 0.0
             gi = 0.0
             hh = 0.0
@@ -257,11 +276,8 @@ def gap_search(Yr, Tr, LPr, wr, n, loss, V, W, l1, l2, positive, good, within, c
                 e1 += wr[i] * gi
                 e2 += wr[i] * hh
                 continue
-            for k in range(Tr.shape[0] if multi else 2):  # binary: (y, 1 - y), (T, -T)
-                if multi:
-                    T = Tr[k, i]
-                    qk = Yr[k, i] - c * T
-                elif k == 0:
+            for k in range(2):  # binary: (y, 1 - y), (T, -T)
+                if k == 0:
                     T = Tr[0, i]
                     qk = Yr[0, i] - c * T
                 else:

@@ -139,25 +139,35 @@ def _evaluate(Z, Y, s, loss, power, P, LOGP, R, C):
                 LOGP[1, i] = lm - Z[0, i]  # log(1 - p) = log p - z
             total += s[i] * value
         return total / n
+    # class-major passes (rows of the (K, n) arrays are contiguous: a loop over the
+    # classes of one sample would stride n floats per step)
+    m = np.empty(n)
+    acc = np.empty(n)
     for i in range(n):
-        m = Z[0, i]
-        for k in range(1, K):
-            m = max(m, Z[k, i])
-        acc = 0.0
-        for k in range(K):
-            e = np.exp(Z[k, i] - m)
+        m[i] = Z[0, i]
+        acc[i] = 0.0
+    for k in range(1, K):
+        for i in range(n):
+            m[i] = max(m[i], Z[k, i])
+    for k in range(K):
+        for i in range(n):
+            e = np.exp(Z[k, i] - m[i])
             P[k, i] = e
-            acc += e
-        lse = m + np.log(acc)
-        yz = 0.0
-        for k in range(K):
-            pk = P[k, i] / acc
+            acc[i] += e
+    yz = np.empty(n)
+    for i in range(n):
+        m[i] += np.log(acc[i])  # now the log-sum-exp
+        yz[i] = 0.0
+    for k in range(K):
+        for i in range(n):
+            pk = P[k, i] / acc[i]
             P[k, i] = pk
-            LOGP[k, i] = Z[k, i] - lse
+            LOGP[k, i] = Z[k, i] - m[i]
             R[k, i] = Y[k, i] - pk
             C[k, i] = pk * (1.0 - pk)
-            yz += Y[k, i] * Z[k, i]
-        total += s[i] * (lse - yz)
+            yz[i] += Y[k, i] * Z[k, i]
+    for i in range(n):  # per sample: the loss lse - y.z does not cancel in the sum
+        total += s[i] * (m[i] - yz[i])
     return total / n
 
 
@@ -473,6 +483,8 @@ def logistic_path(
     LOGP = np.empty((Kc, n))
     theta = np.empty((K, n))
     R = np.empty((K, n))  # residual -dl/dz and curvature d2l/dz2 at Z
+    ls_acc = np.empty(n)  # per-sample sums of the multinomial line search
+    ls_yd = np.empty(n)
     C = np.empty((K, n))
     M = np.empty((4, K, n))  # the quadratic model and the Newton direction
     SG, SH, A, D = M[0], M[1], M[2], M[3]
@@ -738,22 +750,25 @@ def logistic_path(
             for _ in range(40 if changed else 0):
                 dloss = 0.0
                 size = 0.0
-                for i in range(n):
-                    if not multi:
+                if multi:  # class-major passes into per-sample sums
+                    for i in range(n):
+                        ls_acc[i] = 0.0
+                        ls_yd[i] = 0.0
+                    for k in range(K):
+                        for i in range(n):
+                            dz = tt * D[k, i]
+                            if P[k, i] > 0:
+                                ls_acc[i] += P[k, i] * np.expm1(dz)
+                            ls_yd[i] += Y[k, i] * dz
+                    for i in range(n):
+                        dl = np.log1p(ls_acc[i])
+                        dloss += s[i] * (dl - ls_yd[i])
+                        size += s[i] * (abs(dl) + abs(ls_yd[i]))
+                else:
+                    for i in range(n):
                         dl, sz = _unit_change(loss, power, Y[0, i], Z[0, i], P[0, i], tt * D[0, i])
                         dloss += s[i] * dl
                         size += s[i] * sz
-                        continue
-                    acc = 0.0
-                    yd = 0.0
-                    for k in range(K):
-                        dz = tt * D[k, i]
-                        if P[k, i] > 0:
-                            acc += P[k, i] * np.expm1(dz)
-                        yd += Y[k, i] * dz
-                    dl = np.log1p(acc)
-                    dloss += s[i] * (dl - yd)
-                    size += s[i] * (abs(dl) + abs(yd))
                 size /= n
                 dpen = 0.0
                 for k in range(K):
