@@ -23,7 +23,7 @@ _FAST = {"reassoc", "contract"}
 
 
 @kernel(fastmath=_FAST, error_model="numpy")
-def dual_point(X, R, s, W, alpha, pf, positive, fit_intercept, theta, V, Qb, bstate):
+def dual_point(X, Y, R, s, loss, W, alpha, pf, positive, fit_intercept, theta, V, Qb, bstate):
     """``theta = R`` (the residual ``-dl/dz``: ``Y - P`` for the logistic losses)
     projected (s-weighted) off the ones column and the free
     features (``alpha*pf_j == 0``; under ``positive`` only those with a nonzero
@@ -32,7 +32,13 @@ def dual_point(X, R, s, W, alpha, pf, positive, fit_intercept, theta, V, Qb, bst
     The projection uses an s-orthonormal basis of those columns (rows of ``Qb``,
     twice-iterated modified Gram-Schmidt, numerically dependent columns
     dropped), rebuilt only when the set changes (``bstate = [size, valid, the
-    set's mask (p)]``); without free features it subtracts the weighted mean."""
+    set's mask (p)]``); without free features it subtracts the weighted mean, except
+    for the logistic losses: there the intercept's constraint ``sum_i s_i theta_i =
+    0`` is met by moving probability mass within each sample (:func:`_match_classes`),
+    which keeps ``Y - theta`` valid probabilities.  A subtracted mean would make the
+    small probabilities negative whenever the intercept is not yet optimal to the
+    last digit, and the dual scaling that restores feasibility inflates the gap
+    far above the point's suboptimality."""
     K, n = theta.shape
     p = X.shape[1]
     for k in range(K):
@@ -99,6 +105,8 @@ def dual_point(X, R, s, W, alpha, pf, positive, fit_intercept, theta, V, Qb, bst
                     c += s[i] * Qb[q, i] * theta[k, i]
                 for i in range(n):
                     theta[k, i] -= c * Qb[q, i]
+    elif fit_intercept and (loss == MULTINOMIAL or loss == LOGISTIC):
+        _match_classes(Y, s, loss, theta)
     elif fit_intercept:
         for k in range(K):
             c = 0.0
@@ -117,6 +125,56 @@ def dual_point(X, R, s, W, alpha, pf, positive, fit_intercept, theta, V, Qb, bst
             for i in range(n):
                 acc += X[i, j] * ST[k, i]
             V[k, j] = acc / n
+
+
+@kernel(error_model="numpy")
+def _match_classes(Y, s, loss, theta):
+    """Make ``A = Y - theta`` (rows: class probabilities; binary: ``[a, 1 - a]``)
+    meet ``sum_i s_i A_i = sum_i s_i Y_i`` by moving mass within rows: every class
+    with too much mass gives the same fraction of each of its entries, and each
+    row spreads what it gave over the classes that lack mass, in proportion to
+    their lack.  Rows stay distributions; ``theta = Y - A`` is updated in place."""
+    K, n = theta.shape
+    Kc = K if loss == MULTINOMIAL else 2
+    have = np.empty(Kc)
+    want = np.empty(Kc)
+    for k in range(Kc):
+        have[k] = 0.0
+        want[k] = 0.0
+    for k in range(K):
+        for i in range(n):
+            a = Y[k, i] - theta[k, i]
+            have[k] += s[i] * a
+            want[k] += s[i] * Y[k, i]
+    if loss != MULTINOMIAL:  # the second class of the binary loss: 1 - a
+        tot = 0.0
+        for i in range(n):
+            tot += s[i]
+        have[1] = tot - have[0]
+        want[1] = tot - want[0]
+    lack_total = 0.0
+    for k in range(Kc):  # have[k] becomes the fraction class k gives (or 0)
+        r = want[k] - have[k]
+        if r < 0 and have[k] > 0:
+            have[k] = -r / have[k]
+            want[k] = 0.0
+        else:
+            have[k] = 0.0
+            want[k] = max(r, 0.0)
+            lack_total += want[k]
+    if not lack_total > 0:
+        return
+    for i in range(n):
+        given = 0.0
+        for k in range(Kc):
+            if have[k] > 0:
+                a = Y[k, i] - theta[k, i] if k < K else 1.0 - (Y[0, i] - theta[0, i])
+                given += a * have[k]
+        for k in range(K):
+            a = Y[k, i] - theta[k, i]
+            a = a - a * have[k] + given * want[k] / lack_total
+            theta[k, i] = Y[k, i] - a
+        # (binary: the second class's entry follows as 1 - a)
 
 
 @kernel(fastmath=_FAST, error_model="numpy")

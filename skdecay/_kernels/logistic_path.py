@@ -526,7 +526,7 @@ def logistic_path(
         for i in range(n):
             Z[k, i] = b_zero[k] + offset[i]
     primal0 = _evaluate(Z, Y, s, loss, power, P0, LOGP0, R0, C)
-    dual_point(X, R0, s, Wz, 1.0, pf, positive, fit_intercept, theta0, V0, Qb, bstate)
+    dual_point(X, Y, R0, s, loss, Wz, 1.0, pf, positive, fit_intercept, theta0, V0, Qb, bstate)
     floor = 2 * _EPS * abs(primal0)
     # the KKT rule's floor: rounding of the correlations, 100 eps max |X' s R0| / n
     floor_kkt = 0.0
@@ -597,7 +597,9 @@ def logistic_path(
         if not certified:  # the largest KKT violation of the zero coefficients
             gap0 = _kkt_violation(X, R0, s, Wz, l1, l2, positive, fit_intercept, Wn)
         elif alpha == 0 and not positive:
-            dual_point(X, R0, s, Wz, alpha, pf, positive, fit_intercept, theta, V, Qb, bstate)
+            dual_point(
+                X, Y, R0, s, loss, Wz, alpha, pf, positive, fit_intercept, theta, V, Qb, bstate
+            )
             gap0, c_gap0 = gap_search(
                 Y, theta, LOGP0, s, n, loss, V, Wz, l1, l2, positive, 0.0, np.inf, c_gap0, pen
             )
@@ -651,7 +653,9 @@ def logistic_path(
                     return NON_FINITE
                 exact = True
             if stale and (it > 0 or not have_V):
-                dual_point(X, R, s, W, alpha, pf, positive, fit_intercept, theta, V, Qb, bstate)
+                dual_point(
+                    X, Y, R, s, loss, W, alpha, pf, positive, fit_intercept, theta, V, Qb, bstate
+                )
                 have_V = True
             if stale and it > 0:  # the duality gap (or KKT violation) after a Newton step
                 if certified:
