@@ -10,8 +10,6 @@ proximal Newton, strong-rule working sets, duality-gap stopping identical to
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import scipy.sparse as sp
 
@@ -19,7 +17,8 @@ from . import losses
 from ._enet_path import frozen
 from ._kernels.logistic_path import NON_FINITE
 from ._kernels.logistic_path import logistic_path as _path_kernel
-from .solvers import Problem, diverged, problem_alpha_max
+from .penalties import alpha_max_from_gradient
+from .solvers import Problem, diverged
 
 __all__ = ["supports", "logistic_path_compiled"]
 
@@ -29,7 +28,8 @@ def supports(pb: Problem) -> bool:
     return (
         not sp.issparse(pb.X)
         and pb.X.dtype == np.float64
-        and pb.loss in (losses.LOGISTIC, losses.MULTINOMIAL)
+        and pb.loss
+        in (losses.LOGISTIC, losses.MULTINOMIAL, losses.POISSON, losses.GAMMA, losses.TWEEDIE)
     )
 
 
@@ -43,6 +43,8 @@ def logistic_path_compiled(
     W0: np.ndarray | None = None,
     b0: np.ndarray | None = None,
     max_inner: int = 100,
+    offset: np.ndarray | None = None,
+    power: float = 1.5,
 ):
     """Warm-started fits of ``pb`` along ``alphas`` (decreasing), in one compiled call.
 
@@ -93,13 +95,21 @@ def logistic_path_compiled(
     Y = np.array(pb.Y.T, dtype=np.float64, order="C")
     s = np.array(pb.s, dtype=np.float64)
     pf = np.ascontiguousarray(pb.pf, dtype=np.float64)
+    off = np.zeros(n) if offset is None else np.asarray(offset, dtype=np.float64).reshape(n)
+    loss = losses.get_loss(pb.loss, power=power)
     if pb.fit_intercept:
-        b_zero = np.asarray(losses.intercept_at_zero(pb.loss, pb.Y, pb.s), dtype=np.float64)
+        b_zero = loss.intercept_at_zero(pb.Y, pb.s, None if offset is None else off[:, None])
+        b_zero = np.asarray(b_zero, dtype=np.float64)
     else:
         b_zero = np.zeros(K)
     b_zero = np.ascontiguousarray(b_zero.reshape(K))
     # as path._solve_path: from alpha_max on zero is exact (every feature penalised)
-    amax = problem_alpha_max(replace(pb, alpha=1.0)) if np.all(pb.pf > 0) else np.inf
+    if np.all(pb.pf > 0):  # the gradient at zero (intercept optimal, offset included)
+        R0 = loss.residual(pb.Y, b_zero.reshape(1, K) + off[:, None])
+        G = -(X.T @ (pb.s[:, None] * R0)).T / n
+        amax = alpha_max_from_gradient(G, pb.l1_ratio, pb.pf, pb.positive)
+    else:
+        amax = np.inf
     W = np.zeros((K, p)) if W0 is None else np.array(W0, dtype=np.float64).reshape(K, p)
     b = b_zero.copy() if b0 is None else np.array(b0, dtype=np.float64).reshape(K)
     m = alphas.size
@@ -113,12 +123,14 @@ def logistic_path_compiled(
             frozen(X),
             Y,
             s,
+            frozen(off),
             frozen(pf),
             float(pb.l1_ratio),
             alphas,
             bool(pb.positive),
             bool(pb.fit_intercept),
             int(pb.loss),
+            float(getattr(loss, "power", 1.0)),
             float(tol),
             int(max_iter),
             bool(settle),

@@ -32,6 +32,8 @@ __all__ = [
     "dual_scaling",
     "scaling_limit",
     "alpha_max_from_gradient",
+    "ElasticNetPenalty",
+    "PROX_ELASTIC_NET",
 ]
 
 
@@ -294,3 +296,194 @@ def alpha_max_from_gradient(grad, l1_ratio, pf, positive=False) -> float:
     if l1_ratio <= 0:
         return np.inf
     return float(ratio / l1_ratio)
+
+
+# ---------------------------------------------------------------------------
+# Penalty objects: what a solver asks a penalty, answered by the penalty
+
+
+PROX_ELASTIC_NET = 0  # the scalar prox code of the kernels (see ``kernel_arguments``)
+
+
+class ElasticNetPenalty:
+    """``alpha * sum_kj pf_j (l1_ratio |w_kj| + (1 - l1_ratio)/2 w_kj**2)`` plus the box
+    ``lower_j <= w_kj <= upper_j`` (glmnet's ``lower.limits`` / ``upper.limits``).
+
+    ``positive=True`` is ``lower = 0``; a penalty factor of ``inf`` excludes a
+    feature (glmnet's ``exclude``: its box is ``[0, 0]``); ``pf = 0`` leaves it
+    unpenalised.  The box must contain 0 (as glmnet's limits), so zero is always
+    feasible and ``alpha_max`` keeps its meaning.
+
+    A solver asks the penalty, never its fields: :meth:`value`, :meth:`prox`
+    (and :meth:`kernel_arguments` for the kernels' scalar prox),
+    :meth:`kkt_violation`, :meth:`conjugate`, :meth:`fenchel_young`,
+    :meth:`dual_scaling`, :meth:`alpha_max` and :meth:`at` (the same penalty at
+    another ``alpha``, for paths).  ``v`` arguments are correlations ``-gradient``
+    of the data term (the dual side), ``g`` arguments gradients.
+    """
+
+    convex = True
+    name = "elastic_net"
+
+    def __init__(
+        self,
+        alpha: float,
+        l1_ratio: float,
+        penalty_factor,
+        *,
+        positive: bool = False,
+        lower_bounds=None,
+        upper_bounds=None,
+    ):
+        pf = np.asarray(penalty_factor, dtype=np.float64).reshape(-1)
+        p = pf.shape[0]
+        if np.any(np.isnan(pf)) or np.any(pf < 0):
+            raise ValueError("penalty_factor must be non-negative (inf excludes a feature).")
+        lo = np.full(p, -np.inf) if lower_bounds is None else _per_feature(lower_bounds, p)
+        hi = np.full(p, np.inf) if upper_bounds is None else _per_feature(upper_bounds, p)
+        if positive:
+            lo = np.maximum(lo, 0.0)
+        if np.any(lo > 0) or np.any(hi < 0):
+            raise ValueError(
+                "lower_bounds must be <= 0 and upper_bounds >= 0 (the box contains 0)."
+            )
+        excluded = np.isinf(pf)
+        lo = np.where(excluded, 0.0, lo)
+        hi = np.where(excluded, 0.0, hi)
+        pf = np.where(excluded, 0.0, pf)
+        self.alpha = float(alpha)
+        self.l1_ratio = float(l1_ratio)
+        self._pf, self._lo, self._hi, self._excluded = pf, lo, hi, excluded
+        self._l1, self._l2 = coordinate_weights(self.alpha, self.l1_ratio, pf)
+        self._bounded = bool(np.any(np.isfinite(lo)) or np.any(np.isfinite(hi)))
+
+    def __repr__(self) -> str:
+        return (
+            f"ElasticNetPenalty(alpha={self.alpha!r}, l1_ratio={self.l1_ratio!r}, "
+            f"n_features={self._pf.shape[0]})"
+        )
+
+    def at(self, alpha: float) -> ElasticNetPenalty:
+        """The same penalty with another ``alpha`` (paths)."""
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        new.alpha = float(alpha)
+        new._l1, new._l2 = coordinate_weights(new.alpha, new.l1_ratio, new._pf)
+        return new
+
+    # -- the primal side -------------------------------------------------------
+    def value(self, W) -> float:
+        """The penalty (``inf`` outside the box)."""
+        W = np.asarray(W, dtype=np.float64)
+        if np.any(W < self._lo) or np.any(W > self._hi):
+            return np.inf
+        return float((self._l1 * np.abs(W)).sum() + 0.5 * (self._l2 * W * W).sum())
+
+    def prox(self, Z, step: float = 1.0):
+        """``argmin_w 1/(2 step) ||w - z||**2 + penalty(w)``: soft-thresholding,
+        ridge shrinkage, then the clip to the box (exact: one dimension)."""
+        Z = np.asarray(Z, dtype=np.float64)
+        out = np.sign(Z) * np.maximum(np.abs(Z) - step * self._l1, 0) / (1 + step * self._l2)
+        return np.clip(out, self._lo, self._hi)
+
+    def kernel_arguments(self, dtype=np.float64):
+        """``(code, l1, l2, lower, upper)`` for the kernels' scalar prox: the minimiser
+        of ``a/2 w**2 - g w + l1 |w| + l2/2 w**2`` over ``[lower, upper]`` is
+        ``clip(soft(g, l1) / (a + l2), lower, upper)``."""
+        cast = lambda a: np.ascontiguousarray(a, dtype=dtype)  # noqa: E731
+        return PROX_ELASTIC_NET, cast(self._l1), cast(self._l2), cast(self._lo), cast(self._hi)
+
+    def kkt_violation(self, W, G):
+        """Per coefficient, the distance from 0 to ``G + subgradient + normal cone``
+        at ``W`` (``G`` the data term's gradient): zero exactly at the optimum."""
+        W = np.asarray(W, dtype=np.float64)
+        G = np.asarray(G, dtype=np.float64)
+        l1, l2 = self._l1, self._l2
+        r = G + l2 * W
+        a = np.where(W > 0, r + l1, np.where(W < 0, r - l1, r - l1))  # interval [a, b]
+        b = np.where(W > 0, r + l1, np.where(W < 0, r - l1, r + l1))
+        at_hi = W >= self._hi
+        at_lo = W <= self._lo
+        out = np.maximum(np.maximum(a, -b), 0.0)  # interior: distance to [a, b]
+        out = np.where(at_hi, np.maximum(a, 0.0), out)  # may push up: a <= 0 suffices
+        out = np.where(at_lo, np.maximum(-b, 0.0), out)
+        return np.where(at_hi & at_lo, 0.0, out)  # a fixed coefficient (box [0, 0])
+
+    # -- the dual side -------------------------------------------------------
+    def conjugate(self, V):
+        """Per coefficient ``g*(v) = sup_{lower <= w <= upper} v w - g(w)`` (``inf``
+        where unbounded; ``|v|`` within ``1e-12`` relative of a pure-L1 threshold
+        counts as on it, as the solvers' dual points are built to sit there)."""
+        V = np.asarray(V, dtype=np.float64)
+        l1, l2 = np.broadcast_to(self._l1, V.shape), np.broadcast_to(self._l2, V.shape)
+        lo, hi = np.broadcast_to(self._lo, V.shape), np.broadcast_to(self._hi, V.shape)
+        # the slopes of v w - l1 |w| going up and down; an excess within rounding
+        # of a pure-L1 threshold counts as none (the dual point sits on it)
+        up = np.maximum(V - l1, 0.0)
+        down = np.maximum(-V - l1, 0.0)
+        up = np.where(up > 1e-12 * l1, up, 0.0)
+        down = np.where(down > 1e-12 * l1, down, 0.0)
+        smooth = l2 > 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            w_star = np.clip(np.where(smooth, (up - down) / np.where(smooth, l2, 1.0), 0.0), lo, hi)
+            val = V * w_star - l1 * np.abs(w_star) - 0.5 * l2 * w_star * w_star
+            # pure L1 (or no penalty): linear pieces, the sup at a bound (0 * inf = 0)
+            lin_up = np.where(up > 0, up * hi, 0.0)
+            lin_down = np.where(down > 0, down * -lo, 0.0)
+            lin = np.maximum(np.maximum(lin_up, lin_down), 0.0)
+        return np.where(smooth, val, lin)
+
+    def fenchel_young(self, W, V) -> float:
+        """``sum g(w) + g*(v) - v w >= 0``, the penalty's share of the duality gap."""
+        W = np.asarray(W, dtype=np.float64)
+        gw = self.value(W)
+        if not np.isfinite(gw):
+            return np.inf
+        conj = self.conjugate(V)
+        if not np.all(np.isfinite(conj)):
+            return np.inf
+        l1, l2 = self._l1, self._l2
+        per = l1 * np.abs(W) + 0.5 * l2 * W * W + conj - np.asarray(V) * W
+        return float(np.maximum(per, 0.0).sum())
+
+    def dual_scaling(self, V) -> float:
+        """Largest ``c`` in ``[0, 1]`` with a finite ``g*(c v)``: pure-L1 coefficients
+        unbounded in the direction of ``v`` need ``c |v| <= l1``."""
+        V = np.asarray(V, dtype=np.float64)
+        l1 = np.broadcast_to(self._l1, V.shape)
+        hard = np.broadcast_to(self._l2 <= 0, V.shape)
+        up_open = np.broadcast_to(np.isinf(self._hi), V.shape)
+        down_open = np.broadcast_to(np.isinf(self._lo), V.shape)
+        mag = np.where(V > 0, np.where(up_open, V, 0.0), np.where(down_open, -V, 0.0))
+        over = hard & (mag > l1)
+        if not np.any(over):
+            return 1.0
+        return float(np.min(l1[over] / mag[over]))
+
+    def alpha_max(self, G) -> float:
+        """Smallest ``alpha`` at which zero is optimal, from the data term's gradient
+        ``G`` at zero (unpenalised coefficients and intercept optimal): the largest
+        descent slope ``max(-G if upper > 0, G if lower < 0)`` over ``l1_ratio * pf``.
+        ``inf`` for ridge when some coefficient can move; 0 when none can."""
+        G = np.atleast_2d(np.asarray(G, dtype=np.float64))
+        slope = np.maximum(
+            np.where(self._hi > 0, -G, 0.0), np.where(self._lo < 0, G, 0.0)
+        ).max(axis=0)
+        pen = (self._pf > 0) & ~self._excluded
+        if not np.any(pen) or not np.any(slope[pen] > 0):
+            return 0.0
+        if self.l1_ratio <= 0:
+            return np.inf
+        return float(np.max(slope[pen] / self._pf[pen]) / self.l1_ratio)
+
+
+def _per_feature(value, p: int):
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.ndim == 0:
+        return np.full(p, float(arr))
+    arr = arr.reshape(-1)
+    if arr.shape[0] != p:
+        raise ValueError(f"bounds must be scalars or have one value per feature ({p}).")
+    if np.any(np.isnan(arr)):
+        raise ValueError("bounds must not be NaN.")
+    return arr.copy()

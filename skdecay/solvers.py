@@ -185,6 +185,32 @@ def _unpenalized_basis(pb: Problem, free):
     return np.hstack(parts).astype(np.float64)
 
 
+def _match_classes(pb: Problem, theta):
+    """``theta`` with ``sum_i s_i theta_i = 0`` (the intercept's dual constraint) for
+    the logistic losses, keeping ``Y - theta`` valid class probabilities: every class
+    with too much (weighted) mass gives the same fraction of each of its entries,
+    and each sample spreads what it gave over the classes that lack mass, in
+    proportion to their lack (``_kernels.logistic_gap._match_classes``).  Subtracting
+    the mean instead makes small probabilities negative, and the dual scaling that
+    restores feasibility inflates the gap far above the suboptimality."""
+    Y, s = pb.Y, pb.s
+    A = Y - theta
+    if pb.loss == losses.LOGISTIC:
+        A, Y2 = np.hstack([A, 1 - A]), np.hstack([Y, 1 - Y])
+    else:
+        Y2 = Y
+    have, want = s @ A, s @ Y2
+    r = want - have
+    giving = (r < 0) & (have > 0)
+    give = np.where(giving, -r / np.where(giving, have, 1.0), 0.0)
+    lack = np.where(giving, 0.0, np.maximum(r, 0.0))
+    total = lack.sum()
+    if not total > 0:
+        return theta
+    A = A - A * give + (A @ give)[:, None] * (lack / total)
+    return Y - A[:, : Y.shape[1]]
+
+
 def dual_point(pb: Problem, W, b, Z):
     """Residual-based dual point ``theta`` (n, K) and ``V = X.T @ (s*theta) / n`` (K, p)."""
     theta = losses.residual(pb.loss, pb.Y, Z).astype(np.float64, copy=False)  # a new array
@@ -194,6 +220,8 @@ def dual_point(pb: Problem, W, b, Z):
         sU = U * pb.s[:, None]
         coef = np.linalg.lstsq(sU.T @ U, sU.T @ theta, rcond=None)[0]
         theta -= U @ coef
+    elif pb.fit_intercept and pb.loss in (losses.LOGISTIC, losses.MULTINOMIAL):
+        theta = _match_classes(pb, theta)  # probabilities stay probabilities
     elif pb.fit_intercept:  # U is the ones column: subtract the weighted mean
         theta -= (pb.s @ theta) / pb.s.sum()
     if pb.dtype == np.float32:  # float32 products would make the certificate noise

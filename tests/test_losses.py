@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize, minimize_scalar
 from scipy.special import expit, logsumexp, softmax
+from sklearn.metrics import mean_gamma_deviance, mean_poisson_deviance, mean_tweedie_deviance
 
 from skdecay import losses as L
 
@@ -237,3 +238,171 @@ def test_intercept_at_zero_is_optimal(name):
     else:
         np.testing.assert_allclose(softmax(b), s @ Y / s.sum(), rtol=1e-12)
         assert abs(b.sum()) < 1e-12
+
+
+# ---------------------------------------------------------------------------
+# the GLM entries (log link): Poisson, Gamma, Tweedie against scikit-learn's
+# deviances, finite differences and conjugates computed the long way
+
+GLM = {"poisson": L.POISSON, "gamma": L.GAMMA, "tweedie": L.TWEEDIE}
+
+
+def _glm_data(name, n=11, seed=0):
+    rng = np.random.default_rng(seed)
+    s = rng.uniform(0.2, 3.0, n)
+    s *= n / s.sum()
+    Z = 0.7 * rng.standard_normal((n, 1)) + 0.3
+    if name == "gamma":
+        Y = rng.gamma(2.0, 1.5, (n, 1))
+    else:
+        Y = rng.poisson(2.0, (n, 1)).astype(float)
+        Y[0] = 0.0  # a zero count (its own formula branch)
+        Y[1] = 3.5  # non-integer values are allowed
+    return Y, Z, s
+
+
+def _sk_half_deviance(name, Y, Z, s):
+    mu = np.exp(Z[:, 0])
+    if name == "poisson":
+        return 0.5 * mean_poisson_deviance(Y[:, 0], mu, sample_weight=s)
+    if name == "gamma":
+        return 0.5 * mean_gamma_deviance(Y[:, 0], mu, sample_weight=s)
+    return 0.5 * mean_tweedie_deviance(Y[:, 0], mu, sample_weight=s, power=1.5)
+
+
+@pytest.mark.parametrize("name", GLM)
+def test_glm_value_is_half_of_scikit_learns_mean_deviance(name):
+    Y, Z, s = _glm_data(name)
+    loss = L.get_loss(GLM[name], power=1.5)
+    assert loss.value(Y, Z, s) == pytest.approx(_sk_half_deviance(name, Y, Z, s), rel=1e-12)
+    # zero at mu = y (y > 0)
+    pos = Y[:, 0] > 0
+    np.testing.assert_allclose(loss.per_sample(Y[pos], np.log(Y[pos])), 0, atol=1e-13)
+
+
+@pytest.mark.parametrize("name", GLM)
+def test_glm_gradient_and_curvature_by_finite_differences(name):
+    Y, Z, s = _glm_data(name)
+    n = Y.shape[0]
+    loss = L.get_loss(GLM[name], power=1.5)
+    grad = -(s / n)[:, None] * loss.residual(Y, Z)
+    curv = (s / n)[:, None] * loss.curvature(Y, Z, 0.0)
+    h = 1e-5
+    for i in range(n):
+        E = np.zeros_like(Z)
+        E[i] = h
+        fp, f0, fm = loss.value(Y, Z + E, s), loss.value(Y, Z, s), loss.value(Y, Z - E, s)
+        assert (fp - fm) / (2 * h) == pytest.approx(grad[i, 0], rel=1e-6, abs=1e-10)
+        assert (fp - 2 * f0 + fm) / h**2 == pytest.approx(curv[i, 0], rel=1e-3, abs=1e-7)
+    assert np.all(loss.curvature(Y, Z, 0.0) >= 0)
+    np.testing.assert_allclose(loss.mean(Z), np.exp(Z), rtol=1e-15)
+
+
+def _glm_conjugate_long_way(name, Y, theta, s):
+    """``sum_i sup_z (u_i z - (s_i/n) l(y_i, z))`` at ``u = -(s/n) theta``, numerically."""
+    n = Y.shape[0]
+    loss = L.get_loss(GLM[name])
+    total = 0.0
+    for i in range(n):
+        w = s[i] / n
+        u = -w * theta[i, 0]
+        yi = Y[i : i + 1]
+
+        def neg(z, u=u, w=w, yi=yi):
+            return -(u * z - w * loss.per_sample(yi, np.array([[z]]))[0])
+
+        res = minimize_scalar(neg, bounds=(-40, 40), method="bounded", options={"xatol": 1e-12})
+        total += -res.fun
+    return total
+
+
+@pytest.mark.parametrize("name", ["poisson", "gamma"])
+@pytest.mark.parametrize("seed", range(3))
+def test_glm_fenchel_young_is_primal_plus_conjugate_minus_pairing(name, seed):
+    rng = np.random.default_rng(seed + 20)
+    Y, Z, s = _glm_data(name, n=6, seed=seed)
+    n = Y.shape[0]
+    loss = L.get_loss(GLM[name])
+    # a dual point inside the domain: q = y - theta > 0 (Poisson), r = 1 + theta > 0 (Gamma)
+    if name == "poisson":
+        theta = Y - rng.uniform(0.2, 4.0, Y.shape)
+    else:
+        theta = rng.uniform(0.2, 3.0, Y.shape) - 1
+    u = -(s / n)[:, None] * theta
+    long_way = loss.value(Y, Z, s) + _glm_conjugate_long_way(name, Y, theta, s) - np.sum(u * Z)
+    got = loss.fenchel_young(Y, Z, s)(theta)
+    assert got >= 0
+    assert got == pytest.approx(long_way, rel=1e-6, abs=1e-9)
+    # zero at the residual, infinite outside the domain, and the scale limit at its edge
+    assert loss.fenchel_young(Y, Z, s)(loss.residual(Y, Z)) <= 1e-14 * (1 + loss.value(Y, Z, s))
+    c = loss.dual_scale_limit(Y, theta)
+    assert np.isfinite(loss.fenchel_young(Y, Z, s)(c * theta))
+    assert loss.fenchel_young(Y, Z, s)(1.01 * c * theta) == np.inf
+
+
+def test_tweedie_has_no_closed_form_conjugate():
+    loss = L.get_loss("tweedie", power=1.3)
+    assert loss.power == 1.3 and not loss.conjugate
+    Y, Z, s = _glm_data("tweedie")
+    with pytest.raises(ValueError, match="no closed-form conjugate"):
+        loss.fenchel_young(Y, Z, s)
+    for bad in (1.0, 2.0, 0.5, 3.0):
+        with pytest.raises(ValueError, match="1 < power < 2"):
+            L.get_loss("tweedie", power=bad)
+
+
+@pytest.mark.parametrize("name", GLM)
+@pytest.mark.parametrize("with_offset", [False, True])
+def test_glm_intercept_at_zero_is_optimal(name, with_offset):
+    Y, Z, s = _glm_data(name, n=15)
+    loss = L.get_loss(GLM[name], power=1.5)
+    offset = np.random.default_rng(3).normal(0, 0.5, Y.shape) if with_offset else None
+    b = np.asarray(loss.intercept_at_zero(Y, s, offset)).reshape(-1)
+    Z0 = b + (0 if offset is None else offset)
+    grad = -np.dot(s, loss.residual(Y, Z0)[:, 0])
+    assert abs(grad) <= 1e-12 * np.sum(s * Y[:, 0])
+    if not with_offset:  # the weighted mean of y, whatever the power
+        assert np.exp(b[0]) == pytest.approx(np.dot(s, Y[:, 0]) / s.sum(), rel=1e-13)
+
+
+def test_logistic_intercept_with_offset_is_optimal():
+    rng = np.random.default_rng(0)
+    Y = (rng.uniform(size=(30, 1)) < 0.3).astype(float)
+    s = np.ones(30)
+    offset = rng.normal(0, 1, (30, 1))
+    b = L.get_loss("logistic").intercept_at_zero(Y, s, offset)
+    grad = -np.dot(s, L.residual(L.LOGISTIC, Y, offset + b)[:, 0])
+    assert abs(grad) < 1e-12
+
+
+@pytest.mark.parametrize("name, bad", [("poisson", -1.0), ("tweedie", -0.5), ("gamma", 0.0)])
+def test_glm_target_range(name, bad):
+    loss = L.get_loss(name, power=1.5)
+    loss.check_y(np.array([1.0, 2.0]))
+    with pytest.raises(ValueError, match="targets"):
+        loss.check_y(np.array([1.0, bad]))
+    if name != "gamma":
+        with pytest.raises(ValueError, match="positive target"):
+            loss.check_y(np.zeros(3))
+
+
+def test_unknown_loss_code_raises():
+    for code in (6, -1, 99, "huber", None):
+        with pytest.raises(ValueError, match="unknown loss"):
+            L.get_loss(code)
+    with pytest.raises(ValueError, match="unknown loss"):
+        L.loss_value(7, np.zeros((2, 1)), np.zeros((2, 1)), np.ones(2))
+    with pytest.raises(ValueError, match="needs the targets"):
+        L.curvature(L.POISSON, np.zeros((2, 1)))
+    with pytest.raises(ValueError, match="no class probabilities"):
+        L.log_predict_mean(L.POISSON, np.zeros((2, 1)))
+
+
+def test_one_registry_of_codes():
+    """Every code of the kernels' registry has exactly one table entry, and back."""
+    from skdecay._kernels import codes
+
+    assert set(L.LOSSES) == set(codes.LOSS_NAMES)
+    for code, entry in L.LOSSES.items():
+        assert entry.code == code and entry.name == codes.LOSS_NAMES[code]
+        assert L.get_loss(entry.name) is entry

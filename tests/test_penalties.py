@@ -370,3 +370,157 @@ def test_alpha_max_from_gradient_edge_cases(rng):
     assert P.alpha_max_from_gradient(
         np.array([3.0, -1.0]), 0.5, np.ones(2), positive=True
     ) == pytest.approx(2.0)
+
+
+# ---------------------------------------------------------------------------
+# ElasticNetPenalty (the object the solvers ask) against brute force: the prox,
+# the conjugate and the KKT violation by scalar minimisation over the box
+
+
+def _boxed_penalty(seed, l1_ratio, p=7):
+    rng = np.random.default_rng(seed)
+    pf = rng.uniform(0.3, 2.0, p)
+    pf[1] = 0.0  # unpenalised
+    lo = -rng.uniform(0.2, 2.0, p)
+    hi = rng.uniform(0.2, 2.0, p)
+    lo[2], hi[3] = -np.inf, np.inf  # open on one side
+    lo[4], hi[4] = -np.inf, np.inf  # no box
+    return P.ElasticNetPenalty(0.7, l1_ratio, pf, lower_bounds=lo, upper_bounds=hi), pf, lo, hi
+
+
+def _coord_penalty(x, alpha, l1_ratio, pfj):
+    return alpha * pfj * (l1_ratio * abs(x) + 0.5 * (1 - l1_ratio) * x * x)
+
+
+@pytest.mark.parametrize("l1_ratio", L1_RATIOS)
+@pytest.mark.parametrize("seed", range(3))
+def test_penalty_object_prox_is_the_boxed_minimiser(l1_ratio, seed):
+    pen, pf, lo, hi = _boxed_penalty(seed, l1_ratio)
+    z = np.random.default_rng(seed + 1).normal(0, 2, pf.shape)
+    step = 0.8
+    got = pen.prox(z, step)
+    for j in range(z.size):
+        f = lambda x, j=j: (x - z[j]) ** 2 / (2 * step) + _coord_penalty(x, 0.7, l1_ratio, pf[j])  # noqa: E731
+        a, b = max(lo[j], -50.0), min(hi[j], 50.0)
+        res = minimize_scalar(f, bounds=(a, b), method="bounded", options={"xatol": 1e-12})
+        best = min([res.x, a, b, 0.0] if a <= 0 <= b else [res.x, a, b], key=f)
+        assert f(got[j]) <= f(best) + 1e-10
+        assert lo[j] <= got[j] <= hi[j]
+
+
+@pytest.mark.parametrize("l1_ratio", L1_RATIOS)
+@pytest.mark.parametrize("seed", range(3))
+def test_penalty_object_conjugate_is_the_boxed_supremum(l1_ratio, seed):
+    pen, pf, lo, hi = _boxed_penalty(seed, l1_ratio)
+    v = np.random.default_rng(seed + 2).normal(0, 2, pf.shape)
+    got = pen.conjugate(v)
+    for j in range(v.size):
+        if np.isinf(got[j]):  # unbounded: the linear growth v w - g(w) is positive
+            direction = 1.0 if v[j] > 0 else -1.0
+            bound = hi[j] if direction > 0 else lo[j]
+            assert np.isinf(bound)
+            assert l1_ratio == 1.0 or pf[j] == 0
+            assert abs(v[j]) > 0.7 * l1_ratio * pf[j]
+            continue
+        f = lambda x, j=j: -(v[j] * x - _coord_penalty(x, 0.7, l1_ratio, pf[j]))  # noqa: E731
+        a, b = max(lo[j], -1e3), min(hi[j], 1e3)
+        res = minimize_scalar(f, bounds=(a, b), method="bounded", options={"xatol": 1e-12})
+        sup = max(-res.fun, -f(a), -f(b), -f(0.0))
+        assert got[j] == pytest.approx(sup, rel=1e-7, abs=1e-9)
+
+
+@pytest.mark.parametrize("l1_ratio", L1_RATIOS)
+def test_penalty_object_fenchel_young_and_dual_scaling(l1_ratio):
+    pen, pf, lo, hi = _boxed_penalty(0, l1_ratio)
+    rng = np.random.default_rng(4)
+    w = np.clip(rng.normal(0, 1, pf.shape), lo, hi)
+    w[0] = 0.0
+    v = rng.normal(0, 3, pf.shape)
+    c = pen.dual_scaling(v)
+    assert 0 <= c <= 1
+    fy = pen.fenchel_young(w, c * v)
+    long_way = pen.value(w) + pen.conjugate(c * v).sum() - float(np.dot(c * v, w))
+    assert np.isfinite(fy) and fy >= 0
+    assert fy == pytest.approx(long_way, rel=1e-10, abs=1e-12)
+    if c < 1:  # maximal: a little more leaves the conjugate's domain
+        assert not np.all(np.isfinite(pen.conjugate(1.001 * c * v)))
+    # Fenchel-Young equality: v = -gradient of the penalty's subdifferential point
+    w_opt = pen.prox(v, 1.0)  # minimiser of 1/2 |w - v|**2 + g: v - w_opt in dg(w_opt)
+    assert pen.fenchel_young(w_opt, v - w_opt) == pytest.approx(0.0, abs=1e-12)
+    assert pen.value(w_opt + 10 * (hi - lo + 1)) == np.inf
+
+
+@pytest.mark.parametrize("l1_ratio", L1_RATIOS)
+def test_penalty_object_kkt_violation_vanishes_exactly_at_prox_fixed_points(l1_ratio):
+    """For the quadratic ``1/2 |w - z|**2 + g(w)`` the optimum is ``prox(z)``: the
+    violation with gradient ``w - z`` is 0 there and positive at perturbed points."""
+    pen, pf, lo, hi = _boxed_penalty(1, l1_ratio)
+    z = np.random.default_rng(7).normal(0, 2, pf.shape)
+    w = pen.prox(z, 1.0)
+    np.testing.assert_allclose(pen.kkt_violation(w, w - z), 0.0, atol=1e-12)
+    for j in range(z.size):
+        for d in (0.05, -0.05):
+            w2 = w.copy()
+            w2[j] = np.clip(w2[j] + d, lo[j], hi[j])
+            if w2[j] == w[j]:
+                continue
+            assert pen.kkt_violation(w2, w2 - z)[j] > 1e-4
+
+
+def test_penalty_object_alpha_max_gives_exact_zeros():
+    """With the gradient at zero of a least-squares term, the prox-gradient fixed
+    point is zero at alpha_max and moves just below it (bounds respected)."""
+    rng = np.random.default_rng(0)
+    p = 6
+    G = rng.normal(0, 1, p)
+    pf = rng.uniform(0.5, 2, p)
+    lo = np.where(np.arange(p) % 2 == 0, 0.0, -np.inf)  # even features: positive only
+    pen = P.ElasticNetPenalty(1.0, 0.5, pf, lower_bounds=lo)
+    amax = pen.alpha_max(G)
+    slope = np.maximum(-G, np.where(lo < 0, G, 0.0))
+    assert amax == pytest.approx(np.max(slope / pf) / 0.5, rel=1e-14)
+    at = pen.at(amax)
+    np.testing.assert_array_equal(at.kkt_violation(np.zeros(p), G), 0.0)
+    below = pen.at(amax * (1 - 1e-6))
+    assert np.count_nonzero(below.kkt_violation(np.zeros(p), G) > 0) == 1
+    assert P.ElasticNetPenalty(1.0, 0.0, pf).alpha_max(G) == np.inf
+    # the previous functional API agrees without bounds
+    assert P.ElasticNetPenalty(1.0, 0.5, pf).alpha_max(G) == pytest.approx(
+        P.alpha_max_from_gradient(G, 0.5, pf), rel=1e-14
+    )
+    assert P.ElasticNetPenalty(1.0, 0.5, pf, positive=True).alpha_max(G) == pytest.approx(
+        P.alpha_max_from_gradient(G, 0.5, pf, positive=True), rel=1e-14
+    )
+
+
+def test_penalty_object_matches_the_functional_api_without_bounds():
+    rng = np.random.default_rng(2)
+    pf = rng.uniform(0.3, 2, 5)
+    w = rng.normal(0, 1, 5)
+    v = rng.normal(0, 1, 5)
+    for positive in (False, True):
+        pen = P.ElasticNetPenalty(0.4, 0.5, pf, positive=positive)
+        ww = np.maximum(w, 0) if positive else w
+        assert pen.value(ww) == pytest.approx(P.penalty_value(ww, 0.4, 0.5, pf), rel=1e-14)
+        np.testing.assert_allclose(
+            pen.prox(v, 0.3), P.penalty_prox(v, 0.3, 0.4, 0.5, pf, positive), rtol=1e-14
+        )
+        np.testing.assert_allclose(
+            pen.conjugate(v), P.penalty_conjugate(v, 0.4, 0.5, pf, positive), rtol=1e-12
+        )
+
+
+def test_penalty_object_exclusion_and_validation():
+    pen = P.ElasticNetPenalty(1.0, 1.0, [1.0, np.inf, 0.0])
+    assert pen.value([0.0, 0.0, 5.0]) == 0.0
+    assert pen.value([0.0, 1e-3, 0.0]) == np.inf  # an excluded feature stays at 0
+    np.testing.assert_array_equal(pen.prox(np.array([3.0, 3.0, 3.0])), [2.0, 0.0, 3.0])
+    assert pen.kkt_violation(np.zeros(3), np.array([0.0, 5.0, 0.0]))[1] == 0.0
+    code, l1, l2, lo, hi = pen.kernel_arguments(np.float32)
+    assert code == P.PROX_ELASTIC_NET and l1.dtype == np.float32 and hi[1] == 0
+    with pytest.raises(ValueError, match="contains 0"):
+        P.ElasticNetPenalty(1.0, 1.0, np.ones(2), lower_bounds=0.5)
+    with pytest.raises(ValueError, match="one value per feature"):
+        P.ElasticNetPenalty(1.0, 1.0, np.ones(2), upper_bounds=[1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="non-negative"):
+        P.ElasticNetPenalty(1.0, 1.0, [-1.0, 1.0])

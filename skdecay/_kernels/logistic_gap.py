@@ -15,6 +15,7 @@ accurate far below the objective's rounding.  Used by
 import numpy as np
 
 from . import kernel
+from .codes import GAMMA, LOGISTIC, MULTINOMIAL, POISSON
 
 KERNEL_STAMP = "0.1.0"
 
@@ -22,20 +23,27 @@ _FAST = {"reassoc", "contract"}
 
 
 @kernel(fastmath=_FAST, error_model="numpy")
-def dual_point(X, Y, s, P, W, alpha, pf, positive, fit_intercept, theta, V, Qb, bstate):
-    """``theta = Y - P`` projected (s-weighted) off the ones column and the free
+def dual_point(X, Y, R, s, loss, W, alpha, pf, positive, fit_intercept, theta, V, Qb, bstate):
+    """``theta = R`` (the residual ``-dl/dz``: ``Y - P`` for the logistic losses)
+    projected (s-weighted) off the ones column and the free
     features (``alpha*pf_j == 0``; under ``positive`` only those with a nonzero
     coefficient), and ``V = X' (s theta) / n`` (K, p).
 
     The projection uses an s-orthonormal basis of those columns (rows of ``Qb``,
     twice-iterated modified Gram-Schmidt, numerically dependent columns
     dropped), rebuilt only when the set changes (``bstate = [size, valid, the
-    set's mask (p)]``); without free features it subtracts the weighted mean."""
+    set's mask (p)]``); without free features it subtracts the weighted mean, except
+    for the logistic losses: there the intercept's constraint ``sum_i s_i theta_i =
+    0`` is met by moving probability mass within each sample (:func:`_match_classes`),
+    which keeps ``Y - theta`` valid probabilities.  A subtracted mean would make the
+    small probabilities negative whenever the intercept is not yet optimal to the
+    last digit, and the dual scaling that restores feasibility inflates the gap
+    far above the point's suboptimality."""
     K, n = theta.shape
     p = X.shape[1]
     for k in range(K):
         for i in range(n):
-            theta[k, i] = Y[k, i] - P[k, i]
+            theta[k, i] = R[k, i]
     nfree = 0
     same = bstate[1] == 1
     for j in range(p):
@@ -97,6 +105,8 @@ def dual_point(X, Y, s, P, W, alpha, pf, positive, fit_intercept, theta, V, Qb, 
                     c += s[i] * Qb[q, i] * theta[k, i]
                 for i in range(n):
                     theta[k, i] -= c * Qb[q, i]
+    elif fit_intercept and (loss == MULTINOMIAL or loss == LOGISTIC):
+        _match_classes(Y, s, loss, theta)
     elif fit_intercept:
         for k in range(K):
             c = 0.0
@@ -117,8 +127,58 @@ def dual_point(X, Y, s, P, W, alpha, pf, positive, fit_intercept, theta, V, Qb, 
             V[k, j] = acc / n
 
 
+@kernel(error_model="numpy")
+def _match_classes(Y, s, loss, theta):
+    """Make ``A = Y - theta`` (rows: class probabilities; binary: ``[a, 1 - a]``)
+    meet ``sum_i s_i A_i = sum_i s_i Y_i`` by moving mass within rows: every class
+    with too much mass gives the same fraction of each of its entries, and each
+    row spreads what it gave over the classes that lack mass, in proportion to
+    their lack.  Rows stay distributions; ``theta = Y - A`` is updated in place."""
+    K, n = theta.shape
+    Kc = K if loss == MULTINOMIAL else 2
+    have = np.empty(Kc)
+    want = np.empty(Kc)
+    for k in range(Kc):
+        have[k] = 0.0
+        want[k] = 0.0
+    for k in range(K):
+        for i in range(n):
+            a = Y[k, i] - theta[k, i]
+            have[k] += s[i] * a
+            want[k] += s[i] * Y[k, i]
+    if loss != MULTINOMIAL:  # the second class of the binary loss: 1 - a
+        tot = 0.0
+        for i in range(n):
+            tot += s[i]
+        have[1] = tot - have[0]
+        want[1] = tot - want[0]
+    lack_total = 0.0
+    for k in range(Kc):  # have[k] becomes the fraction class k gives (or 0)
+        r = want[k] - have[k]
+        if r < 0 and have[k] > 0:
+            have[k] = -r / have[k]
+            want[k] = 0.0
+        else:
+            have[k] = 0.0
+            want[k] = max(r, 0.0)
+            lack_total += want[k]
+    if not lack_total > 0:
+        return
+    for i in range(n):
+        given = 0.0
+        for k in range(Kc):
+            if have[k] > 0:
+                a = Y[k, i] - theta[k, i] if k < K else 1.0 - (Y[0, i] - theta[0, i])
+                given += a * have[k]
+        for k in range(K):
+            a = Y[k, i] - theta[k, i]
+            a = a - a * have[k] + given * want[k] / lack_total
+            theta[k, i] = Y[k, i] - a
+        # (binary: the second class's entry follows as 1 - a)
+
+
 @kernel(fastmath=_FAST, error_model="numpy")
-def gap_search(Yr, Tr, LPr, wr, n, multi, V, W, l1, l2, positive, good, within, c0, pen):
+def gap_search(Yr, Tr, LPr, wr, n, loss, V, W, l1, l2, positive, good, within, c0, pen):
     """``(gap, c)``: the duality gap of ``solvers.duality_gap`` at the dual point
     ``(Tr, V)`` and the primal ``W``, and the dual scaling ``c`` it was taken at.
 
@@ -133,8 +193,16 @@ def gap_search(Yr, Tr, LPr, wr, n, multi, V, W, l1, l2, positive, good, within, 
     of the minimiser, close enough) or the bracket is at rounding level.  The
     value returned is the smallest gap evaluated: a certificate, never below the
     minimum.  ``pen`` (6, K*p) is scratch space for the coefficients that can
-    contribute."""
+    contribute.
+
+    The data term per loss (``losses.LOSSES[loss].fenchel_young``): the
+    Kullback-Leibler divergence of the dual probabilities ``Y - c T`` to the
+    model's (logistic, multinomial; ``LPr`` the log-probabilities), the
+    generalized KL of ``q = y - c T`` to ``mu = exp(LPr)`` (Poisson) and of
+    ``r = 1 + c T`` to ``y / mu`` (Gamma)."""
+    multi = loss == MULTINOMIAL
     K, p = V.shape
+    klv = np.empty(wr.shape[0] if multi else 1)
     hi = 1.0
     for j in range(p):
         if l1[j] > 0 and l2[j] == 0:
@@ -144,12 +212,18 @@ def gap_search(Yr, Tr, LPr, wr, n, multi, V, W, l1, l2, positive, good, within, 
                     hi = min(hi, l1[j] / mag)
     lim = np.inf
     m = wr.shape[0]
-    for i in range(m):
-        for k in range(Tr.shape[0]):
+    for k in range(Tr.shape[0]):
+        for i in range(m):
             t = Tr[k, i]
-            if t > 0:
+            if loss == GAMMA:  # r = 1 + c t >= 0
+                if t < 0:
+                    lim = min(lim, (1.0 + 1e-13) / -t)
+            elif loss == POISSON:  # q = y - c t >= 0
+                if t > 0:
+                    lim = min(lim, (Yr[k, i] + 1e-13 * max(1.0, Yr[k, i])) / t)
+            elif t > 0:
                 lim = min(lim, (Yr[k, i] + 1e-13) / t)
-            elif t < 0 and not multi:
+            elif t < 0 and loss == LOGISTIC:
                 lim = min(lim, (1.0 - Yr[k, i] + 1e-13) / -t)
     hi = min(hi, max(lim, 0.0))
     # the coefficients that can contribute for c in [0, hi] (the others add 0):
@@ -209,15 +283,59 @@ def gap_search(Yr, Tr, LPr, wr, n, multi, V, W, l1, l2, positive, good, within, 
         data = 0.0
         e1 = 0.0
         e2 = 0.0
-        for i in range(m):  # KL(Y - c T || P) per sample, as losses.fenchel_young
+        if multi:  # class-major passes (contiguous rows), per-sample KL sums in klv
+            for i in range(m):
+                klv[i] = 0.0
+            for k in range(K):
+                for i in range(m):
+                    T = Tr[k, i]
+                    qk = Yr[k, i] - c * T
+                    if qk < -1e-12 or qk > 1.0 + 1e-12:
+                        feasible = False  # not a probability
+                    qk = min(max(qk, 0.0), 1.0)
+                    if qk > 0:  # (a vanishing probability adds 0: a flat piece)
+                        logq = np.log(qk)
+                        klv[i] += qk * (logq - LPr[k, i])
+                        if T != 0:
+                            e1 -= wr[i] * T * (logq + 1.0 - LPr[k, i])
+                            e2 += wr[i] * T * T / qk
+            for i in range(m):
+                data += wr[i] * max(klv[i], 0.0)
+        for i in range(0 if multi else m):  # KL(Y - c T || P) per sample (binary, GLMs)
             kl = 0.0
             gi = 0.0
             hh = 0.0
-            for k in range(Tr.shape[0] if multi else 2):  # binary: (y, 1 - y), (T, -T)
-                if multi:
-                    T = Tr[k, i]
-                    qk = Yr[k, i] - c * T
-                elif k == 0:
+            if loss == POISSON or loss == GAMMA:
+                T = Tr[0, i]
+                y = Yr[0, i]
+                if loss == POISSON:  # q log(q / mu) - q + mu, dq/dc = -T
+                    q = y - c * T
+                    lm = LPr[0, i]
+                    mref = np.exp(lm)
+                    if q < -1e-12 * max(1.0, y):
+                        feasible = False
+                    sgn = -1.0
+                else:  # r log(r / t) - r + t, t = y / mu, dr/dc = T
+                    q = 1.0 + c * T
+                    lm = np.log(y) - LPr[0, i]
+                    mref = np.exp(lm)
+                    if q < -1e-12:
+                        feasible = False
+                    sgn = 1.0
+                q = max(q, 0.0)
+                if q > 0:
+                    lq = np.log(q)
+                    kl = q * (lq - lm) - q + mref
+                    gi = sgn * T * (lq - lm)
+                    hh = T * T / q
+                else:
+                    kl = mref
+                data += wr[i] * max(kl, 0.0)
+                e1 += wr[i] * gi
+                e2 += wr[i] * hh
+                continue
+            for k in range(2):  # binary: (y, 1 - y), (T, -T)
+                if k == 0:
                     T = Tr[0, i]
                     qk = Yr[0, i] - c * T
                 else:

@@ -56,6 +56,7 @@ became non-finite (the driver raises ``FloatingPointError``).
 import numpy as np
 
 from . import kernel
+from .codes import GAMMA, LOGISTIC, MULTINOMIAL, POISSON, TWEEDIE
 from .logistic_gap import dual_point, gap_search
 from .prox import enet_coordinate
 
@@ -68,46 +69,137 @@ OK, NON_FINITE = 0, 1
 
 
 @kernel(error_model="numpy")
-def _evaluate(Z, Y, s, multi, P, LOGP):
-    """Weighted mean loss at ``Z`` (K, n); fills ``P`` (probabilities) and ``LOGP``
-    (``[log p, log(1-p)]`` for the binary loss, log-softmax otherwise)."""
+def _unit(loss, power, y, z):
+    """``(l(y, z), -dl/dz, d2l/dz2, mean, log mean)`` of one sample, one output
+    (every loss but the multinomial; ``losses.LOSSES`` is the reference).  The
+    log-link losses drop the constant of the half deviance that depends on ``y``
+    only; :func:`_unit_constant` adds it back for reporting."""
+    if loss == LOGISTIC:
+        e = np.exp(-abs(z))
+        lg = np.log1p(e)
+        if z >= 0:
+            lp1 = -lg
+            lp0 = -z - lg
+            mu = 1.0 / (1.0 + e)
+        else:
+            lp1 = z - lg
+            lp0 = -lg
+            mu = e / (1.0 + e)
+        return -(y * lp1 + (1.0 - y) * lp0), y - mu, mu * (1.0 - mu), mu, lp1
+    mu = np.exp(z)
+    if loss == POISSON:
+        return mu - y * z, y - mu, mu, mu, z
+    if loss == GAMMA:
+        t = y / mu
+        return z + t, t - 1.0, t, mu, z
+    # Tweedie, 1 < power < 2
+    a = np.exp((1.0 - power) * z)  # mu**(1-p)
+    b = a * mu  # mu**(2-p)
+    value = -y * a / (1.0 - power) + b / (2.0 - power)
+    return value, y * a - b, (2.0 - power) * b - (1.0 - power) * y * a, mu, z
+
+
+@kernel(error_model="numpy")
+def _unit_change(loss, power, y, z, mu, d):
+    """``(l(y, z + d) - l(y, z), size)``: the change summed from ``expm1`` terms
+    (exact far below the loss's own rounding) and the magnitude of those terms."""
+    if loss == LOGISTIC:
+        dl = np.log1p(mu * np.expm1(d))
+        return dl - y * d, abs(dl) + abs(y * d)
+    if loss == POISSON:
+        u = mu * np.expm1(d)
+        return u - y * d, abs(u) + abs(y * d)
+    if loss == GAMMA:
+        u = (y / mu) * np.expm1(-d)
+        return d + u, abs(d) + abs(u)
+    a = np.exp((1.0 - power) * z)
+    u = -y * a * np.expm1((1.0 - power) * d) / (1.0 - power)
+    v = a * mu * np.expm1((2.0 - power) * d) / (2.0 - power)
+    return u + v, abs(u) + abs(v)
+
+
+@kernel(error_model="numpy")
+def _evaluate(Z, Y, s, loss, power, P, LOGP, R, C):
+    """Weighted mean loss at ``Z`` (K, n); fills ``P`` (the mean: probabilities or
+    ``exp(z)``), ``LOGP`` (``[log p, log(1-p)]`` for the binary loss,
+    log-softmax for the multinomial, ``z`` for the log link), the residual
+    ``R = -dl/dz`` and the curvature ``C = d2l/dz2`` (the diagonal of the
+    multinomial block)."""
     K, n = Z.shape
     total = 0.0
-    if not multi:
+    if loss != MULTINOMIAL:
         for i in range(n):
-            z = Z[0, i]
-            e = np.exp(-abs(z))
-            lg = np.log1p(e)
-            if z >= 0:
-                lp1 = -lg
-                lp0 = -z - lg
-                P[0, i] = 1.0 / (1.0 + e)
-            else:
-                lp1 = z - lg
-                lp0 = -lg
-                P[0, i] = e / (1.0 + e)
-            LOGP[0, i] = lp1
-            LOGP[1, i] = lp0
             y = Y[0, i]
-            total += s[i] * -(y * lp1 + (1.0 - y) * lp0)
+            value, r, c, mu, lm = _unit(loss, power, y, Z[0, i])
+            P[0, i] = mu
+            R[0, i] = r
+            C[0, i] = c
+            LOGP[0, i] = lm
+            if loss == LOGISTIC:
+                LOGP[1, i] = lm - Z[0, i]  # log(1 - p) = log p - z
+            total += s[i] * value
         return total / n
+    # class-major passes (rows of the (K, n) arrays are contiguous: a loop over the
+    # classes of one sample would stride n floats per step)
+    m = np.empty(n)
+    acc = np.empty(n)
     for i in range(n):
-        m = Z[0, i]
-        for k in range(1, K):
-            m = max(m, Z[k, i])
-        acc = 0.0
-        for k in range(K):
-            e = np.exp(Z[k, i] - m)
+        m[i] = Z[0, i]
+        acc[i] = 0.0
+    for k in range(1, K):
+        for i in range(n):
+            m[i] = max(m[i], Z[k, i])
+    for k in range(K):
+        for i in range(n):
+            e = np.exp(Z[k, i] - m[i])
             P[k, i] = e
-            acc += e
-        lse = m + np.log(acc)
-        yz = 0.0
-        for k in range(K):
-            P[k, i] /= acc
-            LOGP[k, i] = Z[k, i] - lse
-            yz += Y[k, i] * Z[k, i]
-        total += s[i] * (lse - yz)
+            acc[i] += e
+    yz = np.empty(n)
+    for i in range(n):
+        m[i] += np.log(acc[i])  # now the log-sum-exp
+        yz[i] = 0.0
+    for k in range(K):
+        for i in range(n):
+            pk = P[k, i] / acc[i]
+            P[k, i] = pk
+            LOGP[k, i] = Z[k, i] - m[i]
+            R[k, i] = Y[k, i] - pk
+            C[k, i] = pk * (1.0 - pk)
+            yz[i] += Y[k, i] * Z[k, i]
+    for i in range(n):  # per sample: the loss lse - y.z does not cancel in the sum
+        total += s[i] * (m[i] - yz[i])
     return total / n
+
+
+@kernel(fastmath=_FAST, error_model="numpy")
+def _kkt_violation(X, R, s, W, l1, l2, positive, fit_intercept, G):
+    """The largest violation of the optimality conditions at ``(W, b)`` from the
+    residual ``R`` (one output): ``G = X' (s R) / n`` is minus the data term's
+    gradient; per coefficient the distance from ``G_j`` to the subdifferential of
+    the penalty (``|G_j - sign(w_j) l1_j - l2_j w_j|``, or ``(|G_j| - l1_j)+`` at
+    zero), and the intercept's ``|sum s R| / n``.  The stopping rule of the
+    losses without a closed-form conjugate (Tweedie)."""
+    n, p = X.shape
+    worst = 0.0
+    if fit_intercept:
+        acc = 0.0
+        for i in range(n):
+            acc += s[i] * R[0, i]
+        worst = abs(acc) / n
+    for j in range(p):
+        acc = 0.0
+        for i in range(n):
+            acc += X[i, j] * s[i] * R[0, i]
+        g = acc / n
+        G[0, j] = g
+        w = W[0, j]
+        if w != 0:
+            sg = 1.0 if w > 0 else -1.0
+            v = abs(g - sg * l1[j] - l2[j] * w)
+        else:
+            v = (max(g, 0.0) if positive else abs(g)) - l1[j]
+        worst = max(worst, v)
+    return worst
 
 
 @kernel(error_model="numpy")
@@ -350,12 +442,14 @@ def logistic_path(
     X,
     Y,
     s,
+    offset,
     pf,
     l1_ratio,
     alphas,
     positive,
     fit_intercept,
     loss,
+    power,
     tol,
     max_iter,
     settle,
@@ -381,12 +475,17 @@ def logistic_path(
     inside it, so small helpers cost compile time.)"""
     n, p = X.shape
     K = Y.shape[0]
-    multi = loss == 2
+    multi = loss == MULTINOMIAL
+    certified = loss != TWEEDIE  # a closed-form conjugate: the duality gap; else KKT
     Kc = K if multi else 2
     Z = np.empty((K, n))
     P = np.empty((K, n))
     LOGP = np.empty((Kc, n))
     theta = np.empty((K, n))
+    R = np.empty((K, n))  # residual -dl/dz and curvature d2l/dz2 at Z
+    ls_acc = np.empty(n)  # per-sample sums of the multinomial line search
+    ls_yd = np.empty(n)
+    C = np.empty((K, n))
     M = np.empty((4, K, n))  # the quadratic model and the Newton direction
     SG, SH, A, D = M[0], M[1], M[2], M[3]
     V = np.empty((K, p))  # allocations take few distinct forms: each costs a compile
@@ -416,6 +515,7 @@ def logistic_path(
     P0 = np.empty((K, n))
     LOGP0 = np.empty((Kc, n))
     theta0 = np.empty((K, n))
+    R0 = np.empty((K, n))
     V0 = np.empty((K, p))
     for k in range(K):
         for j in range(p):
@@ -424,10 +524,19 @@ def logistic_path(
             V0[k, j] = 0.0
     for k in range(K):
         for i in range(n):
-            Z[k, i] = b_zero[k]
-    primal0 = _evaluate(Z, Y, s, multi, P0, LOGP0)
-    dual_point(X, Y, s, P0, Wz, 1.0, pf, positive, fit_intercept, theta0, V0, Qb, bstate)
+            Z[k, i] = b_zero[k] + offset[i]
+    primal0 = _evaluate(Z, Y, s, loss, power, P0, LOGP0, R0, C)
+    dual_point(X, Y, R0, s, loss, Wz, 1.0, pf, positive, fit_intercept, theta0, V0, Qb, bstate)
     floor = 2 * _EPS * abs(primal0)
+    # the KKT rule's floor: rounding of the correlations, 100 eps max |X' s R0| / n
+    floor_kkt = 0.0
+    for k in range(p):
+        for ii in range(n):
+            floor_kkt = max(floor_kkt, abs(X[ii, k]))
+    acc0 = 0.0
+    for ii in range(n):
+        acc0 += s[ii] * abs(R0[0, ii])
+    floor_kkt = 100 * _EPS * max(floor_kkt, 1.0) * acc0 / n
     ng = K if multi else 2
     first = np.empty(ng, dtype=np.int64)
     for g in range(ng):
@@ -485,17 +594,21 @@ def logistic_path(
             l1[j] = (alpha * l1_ratio) * pf[j]
             l2[j] = (alpha * (1.0 - l1_ratio)) * pf[j]
         # the reference gap at zero (its dual point frees every feature at alpha = 0)
-        if alpha == 0 and not positive:
-            dual_point(X, Y, s, P0, Wz, alpha, pf, positive, fit_intercept, theta, V, Qb, bstate)
+        if not certified:  # the largest KKT violation of the zero coefficients
+            gap0 = _kkt_violation(X, R0, s, Wz, l1, l2, positive, fit_intercept, Wn)
+        elif alpha == 0 and not positive:
+            dual_point(
+                X, Y, R0, s, loss, Wz, alpha, pf, positive, fit_intercept, theta, V, Qb, bstate
+            )
             gap0, c_gap0 = gap_search(
-                Y, theta, LOGP0, s, n, multi, V, Wz, l1, l2, positive, 0.0, np.inf, c_gap0, pen
+                Y, theta, LOGP0, s, n, loss, V, Wz, l1, l2, positive, 0.0, np.inf, c_gap0, pen
             )
             have_V = False
         else:
             gap0, c_gap0 = gap_search(
-                Yc, Tc, LPc, wc, n, multi, V0, Wz, l1, l2, positive, 0.0, np.inf, c_gap0, pen
+                Yc, Tc, LPc, wc, n, loss, V0, Wz, l1, l2, positive, 0.0, np.inf, c_gap0, pen
             )
-        target = max(tol * gap0, floor)
+        target = max(tol * gap0, floor if certified else floor_kkt)
         gap = gap0
         it = 0
         conv = True
@@ -529,23 +642,28 @@ def logistic_path(
             if not exact:  # Z = W X' + b from the coefficients, and what depends on it
                 for k in range(K):
                     for i in range(n):
-                        Z[k, i] = b[k]
+                        Z[k, i] = b[k] + offset[i]
                 for j in range(p):
                     for k in range(K):
                         w = W[k, j]
                         if w != 0:
                             for i in range(n):
                                 Z[k, i] += X[i, j] * w
-                if not np.isfinite(_evaluate(Z, Y, s, multi, P, LOGP)):
+                if not np.isfinite(_evaluate(Z, Y, s, loss, power, P, LOGP, R, C)):
                     return NON_FINITE
                 exact = True
             if stale and (it > 0 or not have_V):
-                dual_point(X, Y, s, P, W, alpha, pf, positive, fit_intercept, theta, V, Qb, bstate)
-                have_V = True
-            if stale and it > 0:  # the duality gap after a Newton step
-                gap, c_gap = gap_search(
-                    Y, theta, LOGP, s, n, multi, V, W, l1, l2, positive, target, 10.0, c_gap, pen
+                dual_point(
+                    X, Y, R, s, loss, W, alpha, pf, positive, fit_intercept, theta, V, Qb, bstate
                 )
+                have_V = True
+            if stale and it > 0:  # the duality gap (or KKT violation) after a Newton step
+                if certified:
+                    gap, c_gap = gap_search(
+                        Y, theta, LOGP, s, n, loss, V, W, l1, l2, positive, target, 10.0, c_gap, pen
+                    )
+                else:
+                    gap = _kkt_violation(X, R, s, W, l1, l2, positive, fit_intercept, Wn)
                 stale = False
                 if gap != gap:
                     return NON_FINITE
@@ -587,10 +705,9 @@ def logistic_path(
                         vmax = max(vmax, (V[k, j] if positive else abs(V[k, j])) - l1[j])
                 for i in range(n):
                     sn = s[i] / n
-                    pk = P[k, i]
-                    SG[k, i] = sn * (pk - Y[k, i])
-                    A[k, i] = sn * max(pk * (1.0 - pk), 1e-10)
-                    SH[k, i] = sn * pk if multi else A[k, i]
+                    SG[k, i] = -sn * R[k, i]
+                    A[k, i] = sn * max(C[k, i], 1e-10)
+                    SH[k, i] = sn * P[k, i] if multi else A[k, i]
             # the model is solved to eta x the largest violation, eta = min(0.1,
             # vmax / vmax at the first step): superlinear convergence near the optimum
             if it == 1:
@@ -637,17 +754,25 @@ def logistic_path(
             for _ in range(40 if changed else 0):
                 dloss = 0.0
                 size = 0.0
-                for i in range(n):
-                    acc = 0.0
-                    yd = 0.0
+                if multi:  # class-major passes into per-sample sums
+                    for i in range(n):
+                        ls_acc[i] = 0.0
+                        ls_yd[i] = 0.0
                     for k in range(K):
-                        dz = tt * D[k, i]
-                        if P[k, i] > 0:
-                            acc += P[k, i] * np.expm1(dz)
-                        yd += Y[k, i] * dz
-                    dl = np.log1p(acc)
-                    dloss += s[i] * (dl - yd)
-                    size += s[i] * (abs(dl) + abs(yd))
+                        for i in range(n):
+                            dz = tt * D[k, i]
+                            if P[k, i] > 0:
+                                ls_acc[i] += P[k, i] * np.expm1(dz)
+                            ls_yd[i] += Y[k, i] * dz
+                    for i in range(n):
+                        dl = np.log1p(ls_acc[i])
+                        dloss += s[i] * (dl - ls_yd[i])
+                        size += s[i] * (abs(dl) + abs(ls_yd[i]))
+                else:
+                    for i in range(n):
+                        dl, sz = _unit_change(loss, power, Y[0, i], Z[0, i], P[0, i], tt * D[0, i])
+                        dloss += s[i] * dl
+                        size += s[i] * sz
                 size /= n
                 dpen = 0.0
                 for k in range(K):
