@@ -562,7 +562,13 @@ class RidgeRegressor(ElasticNetRegressor):
         return self.alpha / float(np.sum(sw, dtype=np.float64))
 
     def _solve(self, pb, W, b):
-        if self.solver == "cd" or (self.solver == "auto" and self.positive):
+        # alpha = 0 on wide or singular X: the least-norm minimiser, whatever the solver
+        min_norm = (
+            pb.alpha == 0
+            and not self.positive
+            and not (sp.issparse(pb.X) and self.solver == "cholesky")
+        )
+        if not min_norm and (self.solver == "cd" or (self.solver == "auto" and self.positive)):
             return super()._solve(pb, W, b)
         # CG and the direct solves on float32 columns with large means: shifted
         return solve_shifted(pb, W, b, self._solve_ridge)
@@ -575,7 +581,7 @@ class RidgeRegressor(ElasticNetRegressor):
             # many minimisers on wide or singular X: the least-norm one (as Ridge)
             return _ridge_min_norm(pb, self.tol, self.max_iter)
         if self.solver == "auto" and sparse and pb.dtype == np.float32 and not self.positive:
-            if not kernel:
+            if not kernel and _similar_scales(pb.X):
                 # CD keeps its residual in float32 and stalls 0.1-1% from the
                 # optimum on tall sparse data; CG accumulates in float64 (like
                 # scikit-learn's sparse_cg: ~1e-5)
@@ -611,6 +617,15 @@ class RidgeRegressor(ElasticNetRegressor):
         if not res.converged:
             warn_not_converged(res, self.tol, stacklevel=6)
         return res
+
+
+def _similar_scales(X, spread: float = 1e8) -> bool:
+    """Whether the columns' sums of squares lie within a factor ``spread`` of each
+    other: unpreconditioned CG on the normal equations needs it (its condition
+    number is at least that ratio), CD does not (each coordinate is scaled)."""
+    sq = np.asarray(X.multiply(X).sum(axis=0), dtype=np.float64).ravel()
+    sq = sq[sq > 0]
+    return sq.size == 0 or float(sq.max()) <= spread * float(sq.min())
 
 
 # ---------------------------------------------------------------------------

@@ -466,9 +466,9 @@ class ElasticNetPenalty:
         descent slope ``max(-G if upper > 0, G if lower < 0)`` over ``l1_ratio * pf``.
         ``inf`` for ridge when some coefficient can move; 0 when none can."""
         G = np.atleast_2d(np.asarray(G, dtype=np.float64))
-        slope = np.maximum(
-            np.where(self._hi > 0, -G, 0.0), np.where(self._lo < 0, G, 0.0)
-        ).max(axis=0)
+        slope = np.maximum(np.where(self._hi > 0, -G, 0.0), np.where(self._lo < 0, G, 0.0)).max(
+            axis=0
+        )
         pen = (self._pf > 0) & ~self._excluded
         if not np.any(pen) or not np.any(slope[pen] > 0):
             return 0.0

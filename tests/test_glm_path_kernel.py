@@ -45,7 +45,12 @@ def _solve(name, X, y, s, alphas, l1_ratio, *, offset=None, tol=1e-12, fit_inter
     pf = np.ones(X.shape[1])
     pb = Problem(X, y[:, None], s, code, float(alphas[0]), l1_ratio, pf, False, fit_intercept)
     return logistic_path_compiled(
-        pb, np.asarray(alphas, float), tol=tol, max_iter=200, settle=True, offset=offset,
+        pb,
+        np.asarray(alphas, float),
+        tol=tol,
+        max_iter=200,
+        settle=True,
+        offset=offset,
         power=POWER,
     )
 

@@ -5,6 +5,8 @@ kernels compare against them (numba freezes module globals at compile time), so
 a code is defined here once and nowhere else.  Plain Python, no numba import.
 """
 
+KERNEL_STAMP = "0.1.0"
+
 # losses (``skdecay.losses.LOSSES`` holds one entry per code)
 SQUARED = 0
 LOGISTIC = 1
