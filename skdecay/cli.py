@@ -89,6 +89,19 @@ class CLIError(Exception):
 # reading
 
 
+def _file_error(name: str, exc: OSError) -> CLIError:
+    """The one-line error for a file that cannot be opened."""
+    if isinstance(exc, FileNotFoundError):
+        why = "no such file"
+    elif isinstance(exc, IsADirectoryError):
+        why = "it is a directory"
+    elif isinstance(exc, PermissionError):
+        why = "permission denied"
+    else:
+        why = exc.strerror or str(exc)
+    return CLIError(f"cannot read {name!r}: {why}")
+
+
 def _read_csv(path: str | os.PathLike, sep: str = ",", encoding: str = "utf-8"):
     """The CSV as a DataFrame; every reading problem is a :class:`CLIError`."""
     import pandas as pd
@@ -98,12 +111,8 @@ def _read_csv(path: str | os.PathLike, sep: str = ",", encoding: str = "utf-8"):
     def read(**kw):
         try:
             return pd.read_csv(path, sep=sep, encoding=encoding, **kw)
-        except FileNotFoundError:
-            raise CLIError(f"cannot read {name!r}: no such file") from None
-        except IsADirectoryError:
-            raise CLIError(f"cannot read {name!r}: it is a directory") from None
-        except PermissionError:
-            raise CLIError(f"cannot read {name!r}: permission denied") from None
+        except OSError as exc:
+            raise _file_error(name, exc) from None
         except pd.errors.EmptyDataError:
             raise CLIError(f"{name!r} is empty") from None
         except LookupError:
@@ -115,8 +124,6 @@ def _read_csv(path: str | os.PathLike, sep: str = ",", encoding: str = "utf-8"):
         except (pd.errors.ParserError, ValueError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise CLIError(f"cannot parse {name!r} as CSV: {first}") from None
-        except OSError as exc:
-            raise CLIError(f"cannot read {name!r}: {exc.strerror or exc}") from None
 
     header = [str(h) for h in read(header=None, nrows=1, dtype=str).iloc[0].fillna("")]
     seen: dict[str, int] = {}
@@ -737,12 +744,8 @@ def load_model(path: str | os.PathLike):
     allowed = set(trusted_types()) | KNOWN_TYPES
     try:
         needed = sio.get_untrusted_types(file=path)
-    except FileNotFoundError:
-        raise CLIError(f"cannot read {name!r}: no such file") from None
-    except IsADirectoryError:
-        raise CLIError(f"cannot read {name!r}: it is a directory") from None
-    except PermissionError:
-        raise CLIError(f"cannot read {name!r}: permission denied") from None
+    except OSError as exc:
+        raise _file_error(name, exc) from None
     except Exception as exc:  # zip or schema errors: not a skops file
         raise CLIError(f"{name!r} is not a skops model file ({type(exc).__name__})") from None
     unknown = sorted(set(needed) - allowed)

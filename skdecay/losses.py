@@ -85,6 +85,21 @@ def _generalized_kl(q, m):
     return xlogy(q, q) - xlogy(q, m) - q + m
 
 
+def _generalized_kl_line(s, base, sign, ref, slack):
+    """``theta -> 1/n sum_i s_i KL(base_i + sign * theta_i || ref_i)`` (generalized
+    KL, each term >= 0); ``inf`` when an argument is below ``-slack``."""
+    n = base.shape[0]
+
+    def value(theta):
+        Q = base + sign * theta
+        if np.any(Q < -slack):
+            return np.inf
+        per = np.sum(_generalized_kl(np.maximum(Q, 0.0), ref), axis=1)
+        return float(np.dot(s, np.maximum(per, 0.0)) / n)
+
+    return value
+
+
 class Loss:
     """A per-sample loss ``l(y, z)`` of the linear predictor ``z`` (see the module)."""
 
@@ -299,18 +314,7 @@ class Poisson(_LogLink):
 
     def fenchel_young(self, Y, Z, s):
         """Generalized KL divergence between ``q = Y - theta`` (>= 0) and ``mu``."""
-        n = Y.shape[0]
-        mu = np.exp(Z)
-
-        def value(theta):
-            Q = Y - theta
-            if np.any(Q < -1e-12 * np.maximum(1.0, Y)):
-                return np.inf
-            Q = np.maximum(Q, 0.0)
-            per = np.sum(_generalized_kl(Q, mu), axis=1)
-            return float(np.dot(s, np.maximum(per, 0.0)) / n)
-
-        return value
+        return _generalized_kl_line(s, Y, -1.0, np.exp(Z), 1e-12 * np.maximum(1.0, Y))
 
     def dual_scale_limit(self, Y, theta) -> float:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -333,18 +337,7 @@ class Gamma(_LogLink):
     def fenchel_young(self, Y, Z, s):
         """With ``r = 1 + theta`` (>= 0) and ``t = y / mu``: ``f(z) + f*(u) - u z =
         r log(r / t) - r + t``, a generalized KL divergence."""
-        n = Y.shape[0]
-        t = Y * np.exp(-Z)
-
-        def value(theta):
-            R = 1 + theta
-            if np.any(R < -1e-12):
-                return np.inf
-            R = np.maximum(R, 0.0)
-            per = np.sum(_generalized_kl(R, t), axis=1)
-            return float(np.dot(s, np.maximum(per, 0.0)) / n)
-
-        return value
+        return _generalized_kl_line(s, np.ones_like(Y), 1.0, Y * np.exp(-Z), 1e-12)
 
     def dual_scale_limit(self, Y, theta) -> float:
         with np.errstate(divide="ignore", invalid="ignore"):
