@@ -33,6 +33,14 @@ def supports(pb: Problem) -> bool:
     )
 
 
+def _max_inner(loss: int) -> int:
+    """CD passes per Newton step.  The multinomial model couples the classes, so
+    its passes converge slowly and a cheaper, less exact Newton step pays
+    (digits, L2, tol 1e-6: 100 passes 0.65 s, 30 passes 0.31 s, both 11 Newton
+    steps; 10 passes 18 steps)."""
+    return 30 if loss == losses.MULTINOMIAL else 100
+
+
 def logistic_path_compiled(
     pb: Problem,
     alphas: np.ndarray,
@@ -42,7 +50,7 @@ def logistic_path_compiled(
     settle: bool,
     W0: np.ndarray | None = None,
     b0: np.ndarray | None = None,
-    max_inner: int = 100,
+    max_inner: int | None = None,
     offset: np.ndarray | None = None,
     power: float = 1.5,
 ):
@@ -134,7 +142,7 @@ def logistic_path_compiled(
             float(tol),
             int(max_iter),
             bool(settle),
-            int(max_inner),
+            int(_max_inner(pb.loss) if max_inner is None else max_inner),
             float(amax),
             frozen(b_zero),
             np.ascontiguousarray(W),
