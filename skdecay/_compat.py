@@ -26,6 +26,7 @@ __all__ = [
     "CLASS_WEIGHT_CONSTRAINT",
     "CLASS_WEIGHT_DOC",
     "with_class_weight",
+    "with_keyword",
     "DocLinkMixin",
     "DOC_LINK_TEMPLATE",
 ]
@@ -92,22 +93,28 @@ CLASS_WEIGHT_DOC = """    class_weight : dict, "balanced" or None, default=None
 """
 
 
-def with_class_weight(init):
-    """``init`` (an estimator ``__init__``) with one more keyword, ``class_weight=None``.
+def with_keyword(init, name: str, default):
+    """``init`` (an estimator ``__init__``) with one more keyword, ``name=default``.
 
-    For classifiers that share their ``__init__`` with the matching regressors
-    (the MLPs): the returned function stores ``class_weight`` and calls
-    ``init``; its ``__signature__`` lists every parameter by name (no
-    ``**kwargs``), so ``get_params``, ``clone`` and the estimator checks see
-    ``class_weight`` like any other parameter.
+    For estimators that share their ``__init__`` with a sibling (the MLP
+    classifiers' ``class_weight``, the MLP regressors' ``loss``): the returned
+    function stores the keyword and calls ``init``; its ``__signature__`` lists
+    every parameter by name (no ``**kwargs``), so ``get_params``, ``clone`` and the
+    estimator checks see it like any other parameter.
     """
     sig = inspect.signature(init)
-    extra = inspect.Parameter("class_weight", inspect.Parameter.KEYWORD_ONLY, default=None)
+    extra = inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
 
     @functools.wraps(init)
-    def __init__(self, *args, class_weight=None, **kwargs):
+    def __init__(self, *args, **kwargs):
+        value = kwargs.pop(name, default)
         init(self, *args, **kwargs)
-        self.class_weight = class_weight
+        setattr(self, name, value)
 
     __init__.__signature__ = sig.replace(parameters=[*sig.parameters.values(), extra])
     return __init__
+
+
+def with_class_weight(init):
+    """``init`` with ``class_weight=None`` (:func:`with_keyword`)."""
+    return with_keyword(init, "class_weight", None)

@@ -74,6 +74,7 @@ from ._compat import (
     StrOptions,
     fit_context,
     with_class_weight,
+    with_keyword,
 )
 from ._kernels import mlp as _mlp
 from ._validation import FLOATS, check_sample_weight, check_weighted_classes, class_weighted
@@ -1158,78 +1159,11 @@ def _init_elastic_net(
     _store(self, locals())
 
 
-def _init_elastic_net_regressor(
-    self,
-    hidden_layer_sizes=(100,),
-    activation="relu",
-    *,
-    loss="squared_error",
-    solver="adam",
-    decay="decoupled",
-    alpha=1e-4,
-    l1_ratio=0.5,
-    group_alpha=0.0,
-    batch_size="auto",
-    learning_rate="constant",
-    learning_rate_init=1e-3,
-    power_t=0.5,
-    max_iter=200,
-    shuffle=True,
-    random_state=None,
-    tol=1e-4,
-    verbose=False,
-    warm_start=False,
-    momentum=0.9,
-    nesterovs_momentum=True,
-    early_stopping=False,
-    validation_fraction=0.1,
-    beta_1=0.9,
-    beta_2=0.999,
-    epsilon=1e-8,
-    n_iter_no_change=10,
-    max_fun=15000,
-):
-    _store(self, locals())
-
-
 def _init_fixed_ratio(
     self,
     hidden_layer_sizes=(100,),
     activation="relu",
     *,
-    solver="adam",
-    decay="decoupled",
-    alpha=1e-4,
-    group_alpha=0.0,
-    batch_size="auto",
-    learning_rate="constant",
-    learning_rate_init=1e-3,
-    power_t=0.5,
-    max_iter=200,
-    shuffle=True,
-    random_state=None,
-    tol=1e-4,
-    verbose=False,
-    warm_start=False,
-    momentum=0.9,
-    nesterovs_momentum=True,
-    early_stopping=False,
-    validation_fraction=0.1,
-    beta_1=0.9,
-    beta_2=0.999,
-    epsilon=1e-8,
-    n_iter_no_change=10,
-    max_fun=15000,
-):
-    _store(self, locals())
-
-
-def _init_fixed_ratio_regressor(
-    self,
-    hidden_layer_sizes=(100,),
-    activation="relu",
-    *,
-    loss="squared_error",
     solver="adam",
     decay="decoupled",
     alpha=1e-4,
@@ -1344,7 +1278,7 @@ class ElasticNetMLPClassifier(_MLPClassifierBase):
 
 
 class ElasticNetMLPRegressor(_MLPRegressorBase):
-    __init__ = _init_elastic_net_regressor
+    __init__ = with_keyword(_init_elastic_net, "loss", "squared_error")
     _parameter_constraints = {**_EN_CONSTRAINTS, **_LOSS_CONSTRAINT}
 
 
@@ -1355,7 +1289,7 @@ class RidgeMLPClassifier(_MLPClassifierBase):
 
 
 class RidgeMLPRegressor(_MLPRegressorBase):
-    __init__ = _init_fixed_ratio_regressor
+    __init__ = with_keyword(_init_fixed_ratio, "loss", "squared_error")
     _parameter_constraints = {**_common_constraints(), **_LOSS_CONSTRAINT}
     _fixed_l1_ratio = 0.0
 
@@ -1367,7 +1301,7 @@ class LassoMLPClassifier(_MLPClassifierBase):
 
 
 class LassoMLPRegressor(_MLPRegressorBase):
-    __init__ = _init_fixed_ratio_regressor
+    __init__ = with_keyword(_init_fixed_ratio, "loss", "squared_error")
     _parameter_constraints = {**_common_constraints(), **_LOSS_CONSTRAINT}
     _fixed_l1_ratio = 1.0
 
