@@ -283,19 +283,9 @@ def alpha_max_from_gradient(grad, l1_ratio, pf, positive=False) -> float:
     ones, intercept included, are optimal).  Zero stays optimal as long as
     ``|grad_j| <= alpha * l1_ratio * pf_j`` (``-grad_j <= ...`` under
     ``positive``).  Ridge (``l1_ratio = 0``) never zeroes: returns ``inf``.
+    (:meth:`ElasticNetPenalty.alpha_max` without bounds.)
     """
-    grad = np.atleast_2d(np.asarray(grad, dtype=np.float64))
-    pf = np.broadcast_to(np.asarray(pf, dtype=np.float64), grad.shape)
-    mag = np.maximum(-grad, 0) if positive else np.abs(grad)
-    pen = pf > 0
-    if not np.any(pen):
-        return 0.0
-    ratio = np.max(mag[pen] / pf[pen])
-    if ratio == 0:
-        return 0.0
-    if l1_ratio <= 0:
-        return np.inf
-    return float(ratio / l1_ratio)
+    return ElasticNetPenalty(1.0, l1_ratio, pf, positive=positive).alpha_max(grad)
 
 
 # ---------------------------------------------------------------------------
