@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from . import losses
-from .solvers import diverged
+from .solvers.problem import diverged
 
 if TYPE_CHECKING:
-    from .solvers import Problem
+    from .solvers.problem import Problem
 
 
 class CompiledPath(NamedTuple):

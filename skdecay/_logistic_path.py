@@ -18,7 +18,7 @@ from ._enet_path import frozen
 from ._kernels.logistic_path import NON_FINITE
 from ._kernels.logistic_path import logistic_path as _path_kernel
 from .penalties import alpha_max_from_gradient
-from .solvers import Problem, diverged
+from .solvers.problem import Problem, diverged
 
 __all__ = ["supports", "logistic_path_compiled"]
 

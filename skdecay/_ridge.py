@@ -28,7 +28,8 @@ import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
 
-from .solvers import Problem, Result, _stalled, _stopping, duality_gap
+from .solvers import Problem, Result, duality_gap
+from .solvers.gap import stalled, stopping_rule
 
 
 def _penalty(pb: Problem) -> np.ndarray:
@@ -570,7 +571,7 @@ def _pcg(pb: Problem, system: _System, x, tol, max_iter, cap, callback, zeros=No
     rhs, precondition = system.rhs, system.precondition
 
     certificate = system.certificate
-    gap0, target, primal0 = _stopping(pb, tol, True, system.gap0)
+    gap0, target, primal0 = stopping_rule(pb, tol, True, system.gap0)
 
     primal, p = system.primal, pb.X.shape[1]
 
@@ -603,7 +604,7 @@ def _pcg(pb: Problem, system: _System, x, tol, max_iter, cap, callback, zeros=No
         near = est * scale <= target and _settled(last, w, tol)
         if near or (it >= checked + 10 and est * scale <= rounding):
             gap, checked = certificate(w), it
-            if (near and gap <= target) or _stalled(pb, gap, previous, primal0):
+            if (near and gap <= target) or stalled(pb, gap, previous, primal0):
                 converged = True
                 break
             # the updated residual drifted (or the estimate is a proxy): trust the
@@ -631,7 +632,7 @@ def _pcg(pb: Problem, system: _System, x, tol, max_iter, cap, callback, zeros=No
             if gap is None:
                 gap = certificate(w)
             # no progress is possible: rounding level suffices for a stall
-            converged = gap <= target or _stalled(pb, gap, min(previous, gap), primal0)
+            converged = gap <= target or stalled(pb, gap, min(previous, gap), primal0)
             break
         a = gz / curvature
         if primal:

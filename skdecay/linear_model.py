@@ -44,6 +44,7 @@ from .solvers import (
     Result,
     duality_gap,
     gap_at_zero,
+    make_problem,
     solve,
     solve_shifted,
     warn_not_converged,
@@ -69,28 +70,6 @@ _COMMON_CONSTRAINTS = {
     "random_state": ["random_state"],
 }
 _L1_RATIO = {"l1_ratio": [Interval(Real, 0, 1, closed="both")]}
-
-
-def _problem(
-    X, Y, sample_weight, loss, alpha, l1_ratio, penalty_factor, positive, fit_intercept
-) -> tuple[Problem, np.ndarray]:
-    """Build the solver's problem; returns it and the raw (unnormalised) weights."""
-    n, p = X.shape
-    sw = check_sample_weight(sample_weight, n, X.dtype)
-    s = (sw * (n / np.sum(sw, dtype=np.float64))).astype(X.dtype)
-    pf = check_penalty_factor(penalty_factor, p)
-    pb = Problem(
-        X,
-        np.asarray(Y, dtype=X.dtype),
-        s,
-        loss,
-        float(alpha),
-        float(l1_ratio),
-        pf,
-        bool(positive),
-        bool(fit_intercept),
-    )
-    return pb, sw
 
 
 class _LinearModel(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstimator):
@@ -165,7 +144,7 @@ class _LinearModel(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstim
         return res
 
     def _fit_problem(self, X, Y, sample_weight, loss):
-        pb, sw = _problem(
+        pb, sw = make_problem(
             X,
             Y,
             sample_weight,
@@ -173,8 +152,8 @@ class _LinearModel(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstim
             0.0,
             self._effective_l1_ratio(),
             self.penalty_factor,
-            self.positive,
-            self.fit_intercept,
+            positive=self.positive,
+            fit_intercept=self.fit_intercept,
         )
         pb = replace(pb, alpha=self._effective_alpha(sw))
         W, b = self._initial(pb)

@@ -29,11 +29,11 @@ from sklearn.utils.validation import check_array, check_consistent_length
 
 from . import _enet_path as compiled
 from . import losses
-from .linear_model import _problem
 from .solvers import (
     Problem,
     duality_gap,
     extrapolated_start,
+    make_problem,
     problem_alpha_max,
     solve,
     solve_compiled,
@@ -139,7 +139,7 @@ def _regression_problem(
         if y.ndim != 1:
             raise ValueError(f"y must be 1-D for the squared-loss path, got shape {y.shape}.")
         check_consistent_length(X, y)
-    pb, _ = _problem(
+    pb, _ = make_problem(
         X,
         y[:, None],
         sample_weight,
@@ -147,8 +147,8 @@ def _regression_problem(
         1.0,
         l1_ratio,
         penalty_factor,
-        positive,
-        fit_intercept,
+        positive=positive,
+        fit_intercept=fit_intercept,
     )
     return pb
 
@@ -188,8 +188,16 @@ def _logistic_problem(
     """The ``ElasticNetClassifier`` problem (with ``alpha = 1``) and its classes."""
     check_consistent_length(X, y)
     classes, Y, loss = _encode_classes(y, classes)
-    pb, _ = _problem(
-        X, Y, sample_weight, loss, 1.0, l1_ratio, penalty_factor, positive, fit_intercept
+    pb, _ = make_problem(
+        X,
+        Y,
+        sample_weight,
+        loss,
+        1.0,
+        l1_ratio,
+        penalty_factor,
+        positive=positive,
+        fit_intercept=fit_intercept,
     )
     return pb, classes
 

@@ -353,6 +353,11 @@ class ElasticNetPenalty:
             f"n_features={self._pf.shape[0]})"
         )
 
+    @property
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(lower, upper)`` per feature (``positive`` and exclusions applied)."""
+        return self._lo.copy(), self._hi.copy()
+
     def at(self, alpha: float) -> ElasticNetPenalty:
         """The same penalty with another ``alpha`` (paths)."""
         new = object.__new__(type(self))

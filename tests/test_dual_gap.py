@@ -1,7 +1,7 @@
 """The duality gap's dual scaling: the exact piecewise-quadratic minimiser.
 
 For the squared loss the gap along the dual scaling ``c`` is a convex
-piecewise quadratic; ``solvers._gap_and_correlation`` picks its exact
+piecewise quadratic; ``solvers.gap_and_correlation`` picks its exact
 minimiser (``penalties.FenchelYoungLine.pieces`` and
 ``penalties.minimize_piecewise_quadratic``) instead of a scalar search.  The
 references here: a bisection on the derivative written out coefficient by
@@ -134,7 +134,7 @@ def points(pb, seed):
     """Points ``(W, b)`` to take gaps at: zero, random with zeros, near and at a solution."""
     rng = np.random.default_rng(seed + 1000)
     p = pb.X.shape[1]
-    W0, b0 = S._zero_point(pb)
+    W0, b0 = S.zero_point(pb)
     out = [(W0, b0)]
     W = np.where(rng.random((1, p)) < 0.5, rng.standard_normal((1, p)), 0.0)
     out.append((np.abs(W) if pb.positive else W, np.array([rng.standard_normal()])))
@@ -212,7 +212,7 @@ def test_closed_form_scaling_matches_brute_force(seed, l1_ratio, positive):
     pb = make_problem(seed, l1_ratio, positive, fit_intercept=seed % 2 == 0)
     # at a solution the gap is rounding noise (its unpenalised terms may be
     # -1e-17): compare values up to that noise
-    noise = 1e-14 * S._reference(pb)[1]
+    noise = 1e-14 * S.zero_reference(pb)[1]
     for W, b in points(pb, seed):
         gap, c, hi, theta, V, R = gap_parts(pb, W, b)
         W = np.asarray(W, dtype=np.float64)
@@ -273,8 +273,8 @@ def test_gap_matches_former_brent_value(seed, l1_ratio, positive, fit_intercept)
         new = S.duality_gap(pb, W, b)
         old = old_gap(pb, W, b)
         assert new >= 0
-        assert new == pytest.approx(old, rel=1e-8, abs=1e-14 * S._reference(pb)[1])
-        assert new <= old * (1 + 1e-9) + 1e-15 * S._reference(pb)[1]
+        assert new == pytest.approx(old, rel=1e-8, abs=1e-14 * S.zero_reference(pb)[1])
+        assert new <= old * (1 + 1e-9) + 1e-15 * S.zero_reference(pb)[1]
 
 
 @pytest.mark.parametrize("seed", range(2))
@@ -322,7 +322,7 @@ def test_gap_vanishes_at_sklearn_solution(l1_ratio, positive, diabetes):
         X, y[:, None].astype(float), np.ones(n), SQ, alpha, l1_ratio, np.ones(10), positive
     )
     gap = S.duality_gap(pb, ref.coef_[None, :], np.array([ref.intercept_]))
-    gap0, primal0 = S._reference(pb)
+    gap0, primal0 = S.zero_reference(pb)
     assert 0 <= gap <= 1e-10 * primal0
     assert gap <= 1e-9 * gap0
     # a perturbed point has a clearly positive gap

@@ -70,7 +70,7 @@ def _assert_certified(pb, alphas, coefs, intercepts, tol):
     """``solvers.duality_gap`` at every returned point is within the stopping target."""
     for i, a in enumerate(alphas):
         pa = replace(pb, alpha=float(a))
-        _, target, primal0 = solvers._stopping(pa, tol)
+        _, target, primal0 = solvers.stopping_rule(pa, tol)
         gap = solvers.duality_gap(pa, coefs[i], intercepts[i])
         assert gap <= target + 100 * EPS * abs(primal0), (i, a, gap, target)
 
@@ -117,7 +117,7 @@ def test_matches_python_path(K, fit_intercept, weighted, free, positive, l1_rati
         f_old = solvers.objective(pa, old[i], path.intercepts[i])
         g_old = solvers.duality_gap(pa, old[i], path.intercepts[i])
         assert f_new <= f_old + gaps[i] + 1e-14, (i, f_new - f_old)  # never worse
-        if g_old > solvers._stopping(pa, tol)[1]:
+        if g_old > solvers.stopping_rule(pa, tol)[1]:
             continue  # the Python solver stopped at max_iter
         compared += 1
         # both within their gaps of the same optimum
@@ -150,7 +150,7 @@ def test_own_gap_is_the_duality_gap(loader, l1_ratio):
         pb, alphas, tol=1e-6, max_iter=100, settle=False
     )
     assert converged.all()
-    primal0 = solvers._reference(replace(pb, alpha=1.0))[1]
+    primal0 = solvers.zero_reference(replace(pb, alpha=1.0))[1]
     for i, a in enumerate(alphas):
         expected = solvers.duality_gap(replace(pb, alpha=float(a)), coefs[i], intercepts[i])
         # 1e-9 relative, up to the rounding of the per-sample sums themselves (the

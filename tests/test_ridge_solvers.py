@@ -20,7 +20,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 import skdecay._ridge as rd
 import skdecay.linear_model as lm
 from skdecay import RidgeRegressor, losses
-from skdecay.solvers import duality_gap, gap_at_zero
+from skdecay.solvers import duality_gap, gap_at_zero, make_problem
 
 
 def _data(n=300, p=40, seed=0, dtype=np.float64):
@@ -45,7 +45,9 @@ def _exact(X, y, alpha, sw=None, pf=None, fit_intercept=True):
 
 def _problem(X, y, alpha, sw=None, pf=None, fit_intercept=True):
     """The solver's problem exactly as RidgeRegressor builds it."""
-    pb, raw = lm._problem(X, y[:, None], sw, losses.SQUARED, 0.0, 0.0, pf, False, fit_intercept)
+    pb, raw = make_problem(
+        X, y[:, None], sw, losses.SQUARED, 0.0, 0.0, pf, fit_intercept=fit_intercept
+    )
     return replace(pb, alpha=alpha / float(np.sum(raw, dtype=np.float64)))
 
 

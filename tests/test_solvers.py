@@ -562,7 +562,7 @@ def test_anderson_extrapolation_recovers_an_affine_fixed_point():
     A *= 0.9 / np.max(np.abs(np.linalg.eigvals(A)))
     c = rng.standard_normal(d)
     fixed = np.linalg.solve(np.eye(d) - A, c)
-    acc = skdecay.solvers._Anderson(d + 1, d, np.zeros(3))
+    acc = skdecay.solvers.cd._Anderson(d + 1, d, np.zeros(3))
     x = np.zeros(d)
     full = False
     for k in range(d + 2):
@@ -579,11 +579,11 @@ def test_working_set_ranking():
     V = np.array([0.5, 0.9, 0.1, 0.95, 0.2, 0.0])
     w = np.array([0.0, 0.0, 1.0, 0.0, 0.0, 0.0])
     l1 = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 0.0])  # the last one is unpenalised
-    ws = skdecay.solvers._working_set(V, w, l1, 3, False)
+    ws = skdecay.solvers.cd.rank_working_set(V, w, l1, 3, False)
     assert list(ws) == [2, 3, 5]  # nonzero, unpenalised, then the largest |V_j| / l1_j
-    ws = skdecay.solvers._working_set(V, w, l1, 4, False)
+    ws = skdecay.solvers.cd.rank_working_set(V, w, l1, 4, False)
     assert list(ws) == [1, 2, 3, 5]
-    ws = skdecay.solvers._working_set(-V, w, l1, 3, True)  # positive: only V_j > 0 help
+    ws = skdecay.solvers.cd.rank_working_set(-V, w, l1, 3, True)  # positive: only V_j > 0 help
     assert set(ws) >= {2, 5}
 
 
@@ -653,7 +653,7 @@ def test_extrapolated_start_caches_the_exact_residual_and_lowers_the_objective()
     assert not np.array_equal(W, r1.coef)
     assert np.all((np.sign(W) == np.sign(r1.coef)) | (W == 0))
     assert objective(pb2, W, b) < objective(pb2, r1.coef, r1.intercept)
-    cached = pb.cache["cd-residual"][2]
+    cached = pb.cache.get(pb, "cd_residual", (True,))
     np.testing.assert_array_equal(cached[0], W[0])
     np.testing.assert_allclose(cached[2], y - X @ W[0] - b[0], rtol=0, atol=1e-12)
     # the solve from there reaches the same solution as from the plain warm start
@@ -665,6 +665,6 @@ def test_extrapolated_start_caches_the_exact_residual_and_lowers_the_objective()
     pb3 = replace(pb, alpha=alphas[2] * 0.8)
     W3, b3 = extrapolated_start(pb3, got.coef, got.intercept, r1.coef, 1.0)
     assert not np.array_equal(W3, got.coef)
-    cached = pb.cache["cd-residual"][2]
+    cached = pb.cache.get(pb, "cd_residual", (True,))
     np.testing.assert_array_equal(cached[0], W3[0])
     np.testing.assert_allclose(cached[2], y - X @ W3[0] - b3[0], rtol=0, atol=1e-11)
