@@ -166,13 +166,23 @@ def solve_compiled(pb: Problem, alphas, tol, max_iter, settle, W=None, b=None):
     logistic losses).  ``(W, b)`` starts the first alpha."""
     from .. import _enet_path, _logistic_path  # both import .problem
 
+    if pb.lower is not None or pb.upper is not None:
+        return None  # box bounds: the Python drivers (their prox clips to the box)
     if _enet_path.supports(pb, alphas):
         return _enet_path.enet_path_compiled(
             pb, alphas, tol=tol, max_iter=max_iter, settle=settle, W0=W
         )
     if _logistic_path.supports(pb):
         coefs, intercepts, gaps, n_iter, converged = _logistic_path.logistic_path_compiled(
-            pb, alphas, tol=tol, max_iter=max_iter, settle=settle, W0=W, b0=b
+            pb,
+            alphas,
+            tol=tol,
+            max_iter=max_iter,
+            settle=settle,
+            W0=W,
+            b0=b,
+            offset=pb.offset,
+            power=pb.power,
         )
         return _enet_path.CompiledPath(alphas, coefs, intercepts, gaps, None, n_iter, converged)
     return None
