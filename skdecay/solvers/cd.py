@@ -145,10 +145,6 @@ class CD:
                     break
         return delta
 
-    def true_residual(self, q, delta):
-        """The residual ``z - X @ w - b`` as a fresh array (what extrapolation compares)."""
-        return q - delta if self.sparse else q
-
     def refresh(self, z, w, b0, delta, h, moments):
         """Recompute the stored residual exactly (extrapolated residuals carry rounding)
         and return ``(q, delta)`` in the storage convention of :meth:`start`.
@@ -289,8 +285,8 @@ def _inner_cd(
             if ok:
                 q_e = q_e.astype(q.dtype)
                 d_e = q.dtype.type(d_e)
-                f_e = _ws_objective(cd.true_residual(q_e, d_e), h, w_e, l1w, l2w)
-                f = _ws_objective(cd.true_residual(q, delta), h, w[ws], l1w, l2w)
+                f_e = _ws_objective(cd.residual(q_e, d_e), h, w_e, l1w, l2w)
+                f = _ws_objective(cd.residual(q, delta), h, w[ws], l1w, l2w)
                 if f_e < f:
                     w[ws] = w_e
                     q, delta = q_e, d_e
@@ -309,7 +305,6 @@ def coordinate_descent(
     tol=1e-4,
     selection="cyclic",
     rng=None,
-    check_every=10,
     working_set=True,
     anderson=5,
     ws_start=100,
@@ -325,7 +320,7 @@ def coordinate_descent(
     Anderson extrapolation every ``anderson`` epochs, stop once the largest
     coordinate step is below 0.3 times the largest optimality violation
     over all coordinates.  ``max_iter`` bounds the total number of epochs
-    (``n_iter`` counts them); ``check_every`` is kept for compatibility.
+    (``n_iter`` counts them).
     ``working_set=False`` runs every epoch over all coordinates.  ``settle=False``
     drops the coefficient-settling test: the duality gap alone decides (paths).
     """
@@ -423,7 +418,7 @@ def coordinate_descent(
     b_out = np.array([b0 + delta], dtype=pb.dtype)
     pb.cache.put(pb, "cd_correlation", V, vkey)  # computed at the final w
     pb.cache.put(
-        pb, "cd_residual", (w.copy(), b_out[0], cd.true_residual(q, delta) + 0), (pb.fit_intercept,)
+        pb, "cd_residual", (w.copy(), b_out[0], cd.residual(q, delta) + 0), (pb.fit_intercept,)
     )
     return Result(w[None, :], b_out, gap, gap0, max(epochs, 1), converged)
 
