@@ -41,7 +41,9 @@ from ._validation import (
 from .persistence import VersionedMixin
 from .solvers import (
     Problem,
+    ProblemCache,
     Result,
+    columns,
     duality_gap,
     gap_at_zero,
     make_problem,
@@ -70,6 +72,7 @@ _COMMON_CONSTRAINTS = {
     "random_state": ["random_state"],
 }
 _L1_RATIO = {"l1_ratio": [Interval(Real, 0, 1, closed="both")]}
+_RELAX = {"relax": ["boolean"], "relax_gamma": [Interval(Real, 0, 1, closed="both")]}
 
 
 class _LinearModel(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstimator):
@@ -162,7 +165,43 @@ class _LinearModel(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstim
             res = self._solve(pb, W, b)
         self.n_iter_ = int(res.n_iter)
         self.dual_gap_ = float(res.dual_gap)
+        gamma = self._relaxation()
+        if gamma is not None:
+            res = self._relaxed(pb, res, gamma)
         return res
+
+    def _relaxation(self) -> float | None:
+        """The relaxed-fit mixing ``gamma`` when ``relax=True``, else ``None``."""
+        return float(self.relax_gamma) if getattr(self, "relax", False) else None
+
+    def _relaxed(self, pb: Problem, res: Result, gamma: float) -> Result:
+        """glmnet's relaxed fit: ``gamma * W + (1 - gamma) * W_relaxed``, where
+        ``W_relaxed`` refits the same loss without penalty on the active set
+        (the features with a nonzero coefficient for some class), starting from
+        ``W``; bounds and ``positive`` still hold.  The penalised fit's
+        ``n_iter_`` and ``dual_gap_`` are kept; the refit's are
+        ``relaxed_n_iter_`` and ``relaxed_dual_gap_``."""
+        active = np.flatnonzero(np.any(res.coef != 0, axis=0))
+        self.relaxed_n_iter_, self.relaxed_dual_gap_ = 0, 0.0
+        if gamma == 1.0 or not active.size:
+            return res
+        sub = replace(
+            pb,
+            X=columns(pb.X, active),
+            pf=np.zeros(active.size),
+            alpha=0.0,
+            lower=None if pb.lower is None else pb.lower[active],
+            upper=None if pb.upper is None else pb.upper[active],
+            cache=ProblemCache(),
+        )
+        W0 = np.ascontiguousarray(res.coef[:, active])
+        refit = self._solve(sub, W0, res.intercept.copy())
+        self.relaxed_n_iter_ = int(refit.n_iter)
+        self.relaxed_dual_gap_ = float(refit.dual_gap)
+        W = (gamma * res.coef).astype(pb.dtype)
+        W[:, active] += ((1 - gamma) * refit.coef).astype(pb.dtype)
+        b = (gamma * res.intercept + (1 - gamma) * refit.intercept).astype(pb.dtype)
+        return res._replace(coef=W, intercept=b)
 
     def _solve(self, pb, W, b):
         return solve(
@@ -274,6 +313,16 @@ class ElasticNetRegressor(RegressorMixin, _LinearModel):
         Order of the coordinates in each pass.
     random_state : int, RandomState instance or None, default=None
         Seed of the order when ``selection="random"``.
+    relax : bool, default=False
+        Relaxed fit (glmnet's ``relax=TRUE``; Meinshausen's relaxed lasso): after
+        the penalised fit, the same loss is refitted *without* penalty on its
+        active set (the features with a nonzero coefficient), and the returned
+        coefficients are ``relax_gamma * penalised + (1 - relax_gamma) *
+        refitted``.  The selection of the lasso without its shrinkage of the
+        selected coefficients.
+    relax_gamma : float in [0, 1], default=0.0
+        glmnet's ``gamma``: 0 is the fully relaxed (unpenalised) refit, 1 the
+        penalised fit itself.
 
     Attributes
     ----------
@@ -284,7 +333,9 @@ class ElasticNetRegressor(RegressorMixin, _LinearModel):
         Full passes over the features.
     dual_gap_ : float
         Duality gap at the solution: a certificate that the objective is
-        within ``dual_gap_`` of its minimum.
+        within ``dual_gap_`` of its minimum.  With ``relax=True``, of the
+        penalised fit (``relaxed_dual_gap_`` and ``relaxed_n_iter_`` are the
+        unpenalised refit's).
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Defined when ``X`` has string column names.
@@ -301,7 +352,7 @@ class ElasticNetRegressor(RegressorMixin, _LinearModel):
     0.51
     """
 
-    _parameter_constraints = {**_COMMON_CONSTRAINTS, **_L1_RATIO}
+    _parameter_constraints = {**_COMMON_CONSTRAINTS, **_L1_RATIO, **_RELAX}
 
     def __init__(
         self,
@@ -316,6 +367,8 @@ class ElasticNetRegressor(RegressorMixin, _LinearModel):
         warm_start=False,
         selection="cyclic",
         random_state=None,
+        relax=False,
+        relax_gamma=0.0,
     ):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -327,6 +380,8 @@ class ElasticNetRegressor(RegressorMixin, _LinearModel):
         self.warm_start = warm_start
         self.selection = selection
         self.random_state = random_state
+        self.relax = relax
+        self.relax_gamma = relax_gamma
 
     _coef_is_1d = True
 
@@ -371,7 +426,7 @@ class LassoRegressor(ElasticNetRegressor):
     array([0.92, 0.  ])
     """
 
-    _parameter_constraints = dict(_COMMON_CONSTRAINTS)
+    _parameter_constraints = {**_COMMON_CONSTRAINTS, **_RELAX}
 
     def __init__(
         self,
@@ -385,6 +440,8 @@ class LassoRegressor(ElasticNetRegressor):
         warm_start=False,
         selection="cyclic",
         random_state=None,
+        relax=False,
+        relax_gamma=0.0,
     ):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
@@ -395,6 +452,8 @@ class LassoRegressor(ElasticNetRegressor):
         self.warm_start = warm_start
         self.selection = selection
         self.random_state = random_state
+        self.relax = relax
+        self.relax_gamma = relax_gamma
 
     def _effective_l1_ratio(self) -> float:
         return 1.0
@@ -657,6 +716,10 @@ class ElasticNetClassifier(ClassifierMixin, _LinearModel):
     l1_ratio : float in [0, 1], default=0.5
     fit_intercept, penalty_factor, positive, warm_start, selection, random_state
         As in :class:`ElasticNetRegressor`.
+    relax, relax_gamma
+        Relaxed fit, as in :class:`ElasticNetRegressor`.  The unpenalised
+        logistic refit has no optimum when the classes are separable on the
+        active set (it then ends with a ``ConvergenceWarning``).
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, multiplying ``sample_weight`` (scikit-learn's
         semantics): a dict ``{label: weight}`` (missing labels weigh 1), or
@@ -699,6 +762,7 @@ class ElasticNetClassifier(ClassifierMixin, _LinearModel):
     _parameter_constraints = {
         **_COMMON_CONSTRAINTS,
         **_L1_RATIO,
+        **_RELAX,
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
@@ -716,6 +780,8 @@ class ElasticNetClassifier(ClassifierMixin, _LinearModel):
         warm_start=False,
         selection="cyclic",
         random_state=None,
+        relax=False,
+        relax_gamma=0.0,
     ):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -728,6 +794,8 @@ class ElasticNetClassifier(ClassifierMixin, _LinearModel):
         self.warm_start = warm_start
         self.selection = selection
         self.random_state = random_state
+        self.relax = relax
+        self.relax_gamma = relax_gamma
 
     @atomic_fit
     @fit_context

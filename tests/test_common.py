@@ -39,6 +39,7 @@ NOISY = (ElasticNetRegressorCV, ElasticNetClassifierCV, *MLPS)
 ESTIMATORS = [
     ElasticNetRegressor(alpha=0.01),
     LassoRegressor(alpha=0.01),
+    LassoRegressor(alpha=0.01, relax=True, relax_gamma=0.5),
     RidgeRegressor(),
     RidgeRegressor(solver="cd"),
     ElasticNetClassifier(),
