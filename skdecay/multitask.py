@@ -166,12 +166,22 @@ def _targets(penalty, data: _Data, tol: float) -> tuple[float, float, float]:
 
 
 def _solve(
-    data: _Data, penalty, W=None, *, max_iter: int, tol: float, selection: str, rng
+    data: _Data,
+    penalty,
+    W=None,
+    *,
+    max_iter: int,
+    tol: float,
+    selection: str,
+    rng,
+    settle: bool = True,
 ) -> _Result:
     """Block CD from ``W`` (p, k; zero if ``None``) to ``tol`` times the gap at zero.
 
-    From ``alpha_max`` on the exact all-zero solution is returned (no iteration);
-    ``max_iter=0`` returns the starting point."""
+    ``settle`` (single fits, as scikit-learn): the last pass must also move no
+    block by more than ``tol`` times the largest; paths rely on the gap alone.
+    From ``alpha_max`` on the exact all-zero solution is returned (no
+    iteration); ``max_iter=0`` returns the starting point."""
     p, k = data.shape
     dtype = data.Y.dtype
     gap0, target, floor = _targets(penalty, data, tol)
@@ -188,7 +198,7 @@ def _solve(
     if not converged and max_iter > 0:
         _, l1, l2 = penalty.kernel_arguments(np.float64)
         seed = int(rng.randint(np.iinfo(np.int32).max))
-        args = (data.fit_intercept, int(max_iter), float(tol), target, floor)
+        args = (data.fit_intercept, int(max_iter), float(tol), target, floor, bool(settle))
         args += (selection == "random", seed)
         if data.sparse:
             delta = np.zeros(k, dtype=dtype)
@@ -208,7 +218,7 @@ def _solve(
         # the certificate of the returned point, from a freshly computed residual
         b, R = data.intercept_for(W)
         gap = data.gap(W, R, penalty)
-        converged = bool(converged) or gap <= target
+        converged = bool(converged) or (not settle and gap <= target)
     return _Result(W.T.copy(), b, float(gap), float(gap0), int(n_iter), bool(converged))
 
 
@@ -468,7 +478,9 @@ def _grid(data: _Data, l1_ratio, pf, n_alphas: int, eps: float) -> np.ndarray:
 def _check_alphas(alphas) -> np.ndarray:
     a = np.asarray(alphas, dtype=np.float64)
     if a.ndim != 1 or a.size == 0 or not np.all(np.isfinite(a)) or np.any(a <= 0):
-        raise ValueError(f"alphas must be a non-empty 1-D array of positive floats, got {alphas!r}.")
+        raise ValueError(
+            f"alphas must be a non-empty 1-D array of positive floats, got {alphas!r}."
+        )
     return np.sort(a)[::-1].copy()
 
 
@@ -491,9 +503,15 @@ def _path(data: _Data, l1_ratio, pf, alphas, *, tol, max_iter, selection, rng):
             tol=tol,
             selection=selection,
             rng=rng,
+            settle=False,
         )
         W = res.coef.T
-        coefs[i], intercepts[i], gaps[i], n_iter[i] = res.coef, res.intercept, res.dual_gap, res.n_iter
+        coefs[i], intercepts[i], gaps[i], n_iter[i] = (
+            res.coef,
+            res.intercept,
+            res.dual_gap,
+            res.n_iter,
+        )
         if not res.converged:
             failed.append(float(alpha))
     return RegularizationPath(alphas, coefs, intercepts, gaps, n_iter), failed

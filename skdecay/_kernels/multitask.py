@@ -225,34 +225,53 @@ def gap_sparse(data, indices, indptr, R, W, h, hx, fit_intercept, l1, l2):
 def _order(p, shuffle):
     order = np.arange(p)
     if shuffle:
-        np.random.shuffle(order)
+        np.random.shuffle(order)  # noqa: NPY002 (numba: the legacy API, seeded per call)
     return order
 
 
 @kernel
-def _stop(gap, previous, target, floor):
-    """Converged: the gap meets ``target``, or it sits at rounding level (``floor``)
-    and stopped shrinking."""
-    return gap <= target or (gap <= floor and gap > 0.5 * previous)
+def _stop(gap, previous, target, floor, settled):
+    """Converged: the coefficients have settled (when asked to) and the gap meets
+    ``target``, or it sits at rounding level (``floor``) and stopped shrinking."""
+    return settled and (gap <= target or (gap <= floor and gap > 0.5 * previous))
 
 
 @kernel
 def solve_dense(
-    X, R, W, b, h, xbar, col_sq, l1, l2, fit_intercept, max_iter, tol, target, floor, random, seed
+    X,
+    R,
+    W,
+    b,
+    h,
+    xbar,
+    col_sq,
+    l1,
+    l2,
+    fit_intercept,
+    max_iter,
+    tol,
+    target,
+    floor,
+    settle,
+    random,
+    seed,
 ):
     """Block CD on dense ``X`` until the gap is at most ``target``; ``R``, ``W`` and
     ``b`` are updated in place.  Returns ``(n_iter, gap, converged)``.
 
     The gap is evaluated after a pass whose largest block move is at most
-    ``tol`` times the largest block (scikit-learn's test), every 10 passes, and
-    after the last one."""
+    ``tol`` times the largest block (scikit-learn's test; never below ``16 eps``,
+    what the dtype resolves), every 10 passes, and after the last one; with
+    ``settle`` (single fits, as scikit-learn) that test must hold too,
+    otherwise the gap alone decides (paths)."""
     n, p = X.shape
     k = R.shape[1]
+    eps = np.finfo(W.dtype).eps
     g = np.zeros(k, dtype=W.dtype)
     new = np.zeros(k, dtype=W.dtype)
     dw = np.zeros(k, dtype=W.dtype)
     if random:
-        np.random.seed(seed)
+        np.random.seed(seed)  # noqa: NPY002 (numba: seeds the kernel's own generator)
     gap = np.inf
     previous = np.inf
     n_iter = 0
@@ -288,10 +307,12 @@ def solve_dense(
             max_dw = max(max_dw, np.sqrt(moved))
             max_w = max(max_w, nrm)
         n_iter = it + 1
-        if max_dw <= tol * max_w or n_iter % 10 == 0 or n_iter == max_iter:
+        still = max_dw <= max(tol, 16.0 * eps) * max_w
+        settled = still or not settle
+        if still or n_iter % 10 == 0 or n_iter == max_iter:
             previous = gap
             gap = gap_dense(X, R, W, h, fit_intercept, l1, l2)[0]
-            if _stop(gap, previous, target, floor):
+            if _stop(gap, previous, target, floor, settled):
                 return n_iter, gap, True
     return n_iter, gap, False
 
@@ -315,6 +336,7 @@ def solve_sparse(
     tol,
     target,
     floor,
+    settle,
     random,
     seed,
 ):
@@ -322,12 +344,13 @@ def solve_sparse(
     place (the true residual is ``Q - delta``, the intercept ``b0 + delta``)."""
     n, k = Q.shape
     p = indptr.shape[0] - 1
+    eps = np.finfo(W.dtype).eps
     g = np.zeros(k, dtype=W.dtype)
     new = np.zeros(k, dtype=W.dtype)
     dw = np.zeros(k, dtype=W.dtype)
     R = np.empty_like(Q)
     if random:
-        np.random.seed(seed)
+        np.random.seed(seed)  # noqa: NPY002 (numba: seeds the kernel's own generator)
     gap = np.inf
     previous = np.inf
     n_iter = 0
@@ -364,12 +387,14 @@ def solve_sparse(
             max_dw = max(max_dw, np.sqrt(moved))
             max_w = max(max_w, nrm)
         n_iter = it + 1
-        if max_dw <= tol * max_w or n_iter % 10 == 0 or n_iter == max_iter:
+        still = max_dw <= max(tol, 16.0 * eps) * max_w
+        settled = still or not settle
+        if still or n_iter % 10 == 0 or n_iter == max_iter:
             for i in range(n):
                 for t in range(k):
                     R[i, t] = Q[i, t] - delta[t]
             previous = gap
             gap = gap_sparse(data, indices, indptr, R, W, h, hx, fit_intercept, l1, l2)[0]
-            if _stop(gap, previous, target, floor):
+            if _stop(gap, previous, target, floor, settled):
                 return n_iter, gap, True
     return n_iter, gap, False
