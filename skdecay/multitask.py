@@ -87,13 +87,14 @@ class _Data:
         return self.X.shape[1], self.Y.shape[1]
 
     def intercept_for(self, W):
-        """The optimal intercepts for ``W`` (p, k) and the residual ``Y - X W - b``."""
+        """The optimal intercepts for ``W`` (p, k) and the residual ``Y - X W - b``
+        (Fortran order for dense ``X``, C order for sparse: the kernels' layouts)."""
         R = self.Y - np.asarray(self.X @ W, dtype=self.Y.dtype)
         b = np.zeros(self.Y.shape[1], dtype=self.Y.dtype)
         if self.fit_intercept:
             b = (self.h @ R.astype(np.float64)).astype(self.Y.dtype)
             R -= b
-        return b, np.ascontiguousarray(R)
+        return b, (np.ascontiguousarray(R) if self.sparse else np.asfortranarray(R))
 
     def gap(self, W, R, penalty, exact=True) -> float:
         """Duality gap at ``W`` with residual ``R`` (recomputed in float64 for float32)."""
@@ -104,7 +105,8 @@ class _Data:
             W64 = W.astype(np.float64)
             R = self.Y.astype(np.float64) - np.asarray(X64 @ W64)
             R -= 0.0 if not self.fit_intercept else h @ R
-            return self._gap(X64, np.ascontiguousarray(R), W64, h, l1, l2)
+            R = np.ascontiguousarray(R) if self.sparse else np.asfortranarray(R)
+            return self._gap(X64, R, W64, h, l1, l2)
         return self._gap(self.X, R, W, self.h, l1, l2)
 
     def _gap(self, X, R, W, h, l1, l2) -> float:
@@ -117,9 +119,10 @@ class _Data:
         return float(out[0])
 
     def zero(self):
-        """``(b, R, V, primal)`` at zero coefficients: the optimal intercept, the
-        residual, the correlations ``V = X.T (h (R - rbar))`` (p, k, float64) and the
-        objective ``1/2 sum h ||R||**2``."""
+        """``(b, R, V, primal, rho, shift)`` at zero coefficients: the optimal
+        intercept, the residual, the correlations ``V = X.T (h (R - rbar))`` (p, k,
+        float64), the objective ``1/2 sum h ||R||**2`` and its two parts (see
+        :func:`skdecay._kernels.multitask.residual_moments`)."""
         if self._zero is None:
             p, k = self.shape
             b, R = self.intercept_for(np.zeros((p, k), dtype=self.Y.dtype))
@@ -134,7 +137,7 @@ class _Data:
                 K.correlation_sparse(X64, *self.parts[1:], R64, h, hx, rbar, V)
             else:
                 K.correlation_dense(self.X, R64, h, rbar, V)
-            self._zero = (b, R, V, 0.5 * (rho + shift))
+            self._zero = (b, R, V, 0.5 * (rho + shift), rho, shift)
         return self._zero
 
     def alpha_max(self, l1_ratio: float, penalty_factor) -> float:
@@ -156,9 +159,9 @@ def _targets(penalty, data: _Data, tol: float) -> tuple[float, float, float]:
     """``(gap0, target, floor)``: stop at ``tol`` times the gap at zero, never below
     what rounding resolves (``2 eps |P(0)|``; ``100 eps**2 |P(0)|`` for ridge), or once
     the gap sits below ``floor = 10 eps |P(0)|`` and stops shrinking."""
-    b, R, _, primal0 = data.zero()
-    W0 = np.zeros(data.shape, dtype=data.Y.dtype)
-    gap0 = data.gap(W0, R, penalty)
+    _, _, V, primal0, rho, shift = data.zero()
+    _, l1, l2 = penalty.kernel_arguments(np.float64)
+    gap0 = float(K.dual_gap(np.zeros(data.shape), V, rho, shift, l1, l2)[0])
     eps = float(np.finfo(data.Y.dtype).eps)
     ridge = penalty.l1_ratio <= 0
     rounding = (100 * eps * eps if ridge else 2 * eps) * abs(primal0)
@@ -190,7 +193,7 @@ def _solve(
         W = np.zeros((p, k), dtype=dtype)
     W = np.array(W, dtype=dtype, order="C")  # a copy the kernel may write
     b, R = data.intercept_for(W) if np.any(W) else data.zero()[:2]
-    b, R = b.copy(), R.copy()  # the kernel writes them
+    b, R = b.copy(), R.copy(order="K")  # the kernel writes them (keeps the layout)
     n_iter, converged = 0, False
     if penalty.alpha >= amax or max_iter == 0 or np.any(W):  # maybe optimal already
         gap = data.gap(W, R, penalty)
@@ -215,10 +218,14 @@ def _solve(
                 "skdecay: the multi-task solver diverged (non-finite coefficients); "
                 "standardize X or increase alpha."
             )
-        # the certificate of the returned point, from a freshly computed residual
-        b, R = data.intercept_for(W)
-        gap = data.gap(W, R, penalty)
-        converged = bool(converged) or (not settle and gap <= target)
+        if data.sparse:
+            b = b + delta
+        if dtype != np.float64:
+            # float32: the certificate of the returned point, from a residual
+            # recomputed in float64 (the running one carries float32 rounding)
+            b, R = data.intercept_for(W)
+            gap = data.gap(W, R, penalty)
+            converged = bool(converged) or (not settle and gap <= target)
     return _Result(W.T.copy(), b, float(gap), float(gap0), int(n_iter), bool(converged))
 
 

@@ -137,7 +137,7 @@ def test_residual_moments_and_correlations_match_numpy(rng):
         assert shift == pytest.approx(h.sum() * mean @ mean, rel=1e-13, abs=1e-300)
         expected = X.T @ (h[:, None] * (R - mean))
         V = np.zeros((p, k))
-        K.correlation_dense(X, R, h, rbar, V)
+        K.correlation_dense(X, np.asfortranarray(R), h, rbar, V)
         np.testing.assert_allclose(V, expected, rtol=1e-12, atol=1e-14)
         Xs = sp.csc_matrix(X)
         V2 = np.zeros((p, k))
@@ -195,7 +195,8 @@ def test_gap_kernels_equal_primal_minus_dual(sparse):
     _, l1, l2 = pen.kernel_arguments()
     W = rng.standard_normal((p, 2)) * 0.3
     b = rng.standard_normal(2)
-    R = np.ascontiguousarray(Y - X @ W - b)
+    R = Y - X @ W - b
+    R = np.ascontiguousarray(R) if sparse else np.asfortranarray(R)  # the kernels' layouts
     if sparse:
         Xs = sp.csc_matrix(X)
         args = (Xs.data, Xs.indices.astype(np.int64), Xs.indptr.astype(np.int64))
@@ -222,7 +223,7 @@ def test_solve_kernels_reach_a_kkt_point(sparse, fit_intercept):
     _, l1, l2 = MultiTaskElasticNetPenalty(alpha, l1_ratio, np.ones(p)).kernel_arguments()
     W = np.zeros((p, k))
     b = h @ Y if fit_intercept else np.zeros(k)
-    R = np.ascontiguousarray(Y - b)
+    R = np.ascontiguousarray(Y - b) if sparse else np.asfortranarray(Y - b)
     args = (fit_intercept, 10_000, 1e-12, 1e-14, 0.0, True, False, 0)
     if sparse:
         from skdecay._kernels.cd import column_moments_sparse
