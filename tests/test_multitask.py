@@ -251,6 +251,51 @@ def test_solve_kernels_reach_a_kkt_point(sparse, fit_intercept):
     np.testing.assert_allclose(R if not sparse else R - delta, Y - X @ W - b, atol=1e-10)
 
 
+def test_screen_kernel_matches_numpy_and_is_safe():
+    """Gap-safe screening at a sub-optimal point: the mask is the numpy formula
+    ``c ||V_j|| + sqrt(col_sq_j) sqrt(2 gap) < l1_j`` and every screened block is zero
+    at the optimum (a tight fit)."""
+    rng = np.random.default_rng(4)
+    n, p, k = 40, 120, 3
+    X = np.asfortranarray(rng.standard_normal((n, p)))
+    Y = X[:, :3] @ rng.standard_normal((3, k)) + 0.3 * rng.standard_normal((n, k))
+    alpha, l1_ratio = 0.15, 0.8
+    best = MultiTaskElasticNetRegressor(alpha=alpha, l1_ratio=l1_ratio, **TIGHT).fit(X, Y)
+    h = np.full(n, 1.0 / n)
+    xbar = X.mean(axis=0)
+    col_sq = ((X - xbar) ** 2).mean(axis=0)
+    _, l1, l2 = MultiTaskElasticNetPenalty(alpha, l1_ratio, np.ones(p)).kernel_arguments()
+    W = best.coef_.T * 0.999  # near the optimum, not at it
+    b = h @ (Y - X @ W)
+    R = np.asfortranarray(Y - X @ W - b)
+    V = np.zeros((p, k))
+    gap, _, c = K.gap_dense_into(X, R, W, h, True, l1, l2, V)
+    active = np.ones(p, dtype=bool)
+    n_active = K.screen(V, c, gap, col_sq, l1, 0.0, active)
+    expected = c * np.linalg.norm(V, axis=1) + np.sqrt(col_sq) * np.sqrt(2 * gap) >= l1
+    np.testing.assert_array_equal(active, expected)
+    assert n_active == expected.sum() and 0 < n_active < p
+    assert np.all(best.coef_[:, ~active] == 0)
+    # a screened block whose correlation exceeds its threshold comes back
+    active[:] = False
+    K.screen(V * 0, 1.0, 0.0, col_sq, l1, 0.0, active)
+    assert not active.any()
+    K.screen(np.full((p, k), 10.0), 1.0, 0.0, col_sq, l1, 0.0, active)
+    assert active.all()
+
+
+def test_wide_problem_with_screening_equals_sklearn():
+    rng = np.random.default_rng(6)
+    X = rng.standard_normal((40, 300))
+    Y = X[:, :4] @ rng.standard_normal((4, 3)) + 0.2 * rng.standard_normal((40, 3))
+    for sparse in (False, True):
+        Xf = sp.csc_matrix(X) if sparse else X
+        ours = MultiTaskElasticNetRegressor(alpha=0.1, l1_ratio=0.9, **TIGHT).fit(Xf, Y)
+        ref = MultiTaskElasticNet(alpha=0.1, l1_ratio=0.9, tol=1e-14, max_iter=100_000)
+        _close(ours, ref.fit(Xf, Y), 1e-8)
+        assert _kkt(Xf, Y, ours, 0.1, 0.9) < 1e-8
+
+
 # ---------------------------------------------------------------------------
 # the penalty object
 

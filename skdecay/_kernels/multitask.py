@@ -18,7 +18,9 @@ per-block Fenchel-Young terms ``FY_j(c) = g_j(W_j) + g_j*(c V_j) - c V_j.W_j``
 pieces.  It is minimised exactly over ``c`` in ``[0, c_max]`` (a convex
 piecewise quadratic: bisection on its derivative, then the root of the final
 linear piece).  Everything is accumulated in float64; the iterates stay in the
-dtype of ``X`` (float32 stays float32).
+dtype of ``X`` (float32 stays float32).  After every gap evaluation the blocks
+that the gap proves zero at the optimum are screened out (gap-safe rules,
+:func:`screen`) and skipped by the following passes.
 
 * Dense ``X`` (Fortran order): ``R`` is the true residual ``Y - X W - b``, Fortran
   ordered (each task's residual contiguous: the sums over samples vectorise).
@@ -206,10 +208,16 @@ def correlation_sparse(data, indices, indptr, R, h, hx, rbar, V):
 @kernel
 def gap_dense(X, R, W, h, fit_intercept, l1, l2):
     """Duality gap at ``W`` with residual ``R`` (dense ``X``): ``(gap, rho, c)``."""
-    p, k = W.shape
+    V = np.zeros(W.shape)
+    return gap_dense_into(X, R, W, h, fit_intercept, l1, l2, V)
+
+
+@kernel
+def gap_dense_into(X, R, W, h, fit_intercept, l1, l2, V):
+    """:func:`gap_dense`, the correlations written into ``V`` (p, k, float64)."""
+    k = W.shape[1]
     rbar = np.zeros(k)
     rho, shift = residual_moments(R, h, fit_intercept, rbar)
-    V = np.zeros((p, k))
     correlation_dense(X, R, h, rbar, V)
     gap, c = dual_gap(W, V, rho, shift, l1, l2)
     return gap, rho, c
@@ -218,13 +226,48 @@ def gap_dense(X, R, W, h, fit_intercept, l1, l2):
 @kernel
 def gap_sparse(data, indices, indptr, R, W, h, hx, fit_intercept, l1, l2):
     """:func:`gap_dense` for CSC ``X``; ``R`` is the true residual."""
-    p, k = W.shape
+    V = np.zeros(W.shape)
+    return gap_sparse_into(data, indices, indptr, R, W, h, hx, fit_intercept, l1, l2, V)
+
+
+@kernel
+def gap_sparse_into(data, indices, indptr, R, W, h, hx, fit_intercept, l1, l2, V):
+    """:func:`gap_sparse`, the correlations written into ``V``."""
+    k = W.shape[1]
     rbar = np.zeros(k)
     rho, shift = residual_moments(R, h, fit_intercept, rbar)
-    V = np.zeros((p, k))
     correlation_sparse(data, indices, indptr, R, h, hx, rbar, V)
     gap, c = dual_gap(W, V, rho, shift, l1, l2)
     return gap, rho, c
+
+
+@kernel
+def screen(V, c, gap, col_sq, l1, margin, active):
+    """Gap-safe screening: ``active[j] = False`` for the blocks certainly zero at
+    the optimum; returns how many blocks are active.
+
+    The dual objective is 1-strongly concave in ``||u||_h**2 = sum_i h_i ||u_i||**2``,
+    so the optimal dual point lies within ``sqrt(2 gap)`` of the feasible ``c u``;
+    by Cauchy-Schwarz its correlation with feature ``j`` is within
+    ``sqrt(col_sq[j]) sqrt(2 gap)`` of ``c V_j``.  Below ``l1_j`` (less a relative
+    ``margin`` for rounding) the block is zero at the optimum.  A screened block
+    whose ``c ||V_j||`` later exceeds ``l1_j`` (rounding) is activated again."""
+    p, k = V.shape
+    radius = np.sqrt(2.0 * max(gap, 0.0))
+    n_active = 0
+    for j in range(p):
+        nv = 0.0
+        for t in range(k):
+            nv += V[j, t] * V[j, t]
+        nv = c * np.sqrt(nv)
+        if active[j]:
+            if nv + np.sqrt(max(float(col_sq[j]), 0.0)) * radius < l1[j] * (1.0 - margin):
+                active[j] = False
+        elif nv > l1[j]:
+            active[j] = True
+        if active[j]:
+            n_active += 1
+    return n_active
 
 
 @kernel
@@ -273,9 +316,12 @@ def solve_dense(
     n, p = X.shape
     k = R.shape[1]
     eps = np.finfo(W.dtype).eps
+    margin = 1e3 * eps
     g = np.zeros(k, dtype=W.dtype)
     new = np.zeros(k, dtype=W.dtype)
     dw = np.zeros(k, dtype=W.dtype)
+    V = np.zeros((p, k))
+    active = np.ones(p, dtype=np.bool_)
     if random:
         np.random.seed(seed)  # noqa: NPY002 (numba: seeds the kernel's own generator)
     gap = np.inf
@@ -288,7 +334,7 @@ def solve_dense(
         for jj in range(p):
             j = order[jj]
             a = col_sq[j]
-            if a <= 0 and l2[j] <= 0:
+            if (a <= 0 and l2[j] <= 0) or not active[j]:
                 continue
             xb = xbar[j]
             for t in range(k):  # R Fortran-ordered: one contiguous pass per task
@@ -316,9 +362,20 @@ def solve_dense(
         settled = still or not settle
         if still or n_iter % 10 == 0 or n_iter == max_iter:
             previous = gap
-            gap = gap_dense(X, R, W, h, fit_intercept, l1, l2)[0]
+            gap, _, c = gap_dense_into(X, R, W, h, fit_intercept, l1, l2, V)
             if _stop(gap, previous, target, floor, settled):
                 return n_iter, gap, True
+            screen(V, c, gap, col_sq, l1, margin, active)
+            for j in range(p):  # a screened block still nonzero: set it to zero
+                if not active[j]:
+                    xb = xbar[j]
+                    for t in range(k):
+                        d = W[j, t]
+                        if d != 0:
+                            for i in range(n):
+                                R[i, t] += d * (X[i, j] - xb)
+                            b[t] += d * xb
+                            W[j, t] = 0
     return n_iter, gap, False
 
 
@@ -350,10 +407,13 @@ def solve_sparse(
     n, k = Q.shape
     p = indptr.shape[0] - 1
     eps = np.finfo(W.dtype).eps
+    margin = 1e3 * eps
     g = np.zeros(k, dtype=W.dtype)
     new = np.zeros(k, dtype=W.dtype)
     dw = np.zeros(k, dtype=W.dtype)
     R = np.empty_like(Q)
+    V = np.zeros((p, k))
+    active = np.ones(p, dtype=np.bool_)
     if random:
         np.random.seed(seed)  # noqa: NPY002 (numba: seeds the kernel's own generator)
     gap = np.inf
@@ -366,7 +426,7 @@ def solve_sparse(
         for jj in range(p):
             j = order[jj]
             a = col_sq[j]
-            if a <= 0 and l2[j] <= 0:
+            if (a <= 0 and l2[j] <= 0) or not active[j]:
                 continue
             start, end = indptr[j], indptr[j + 1]
             for t in range(k):
@@ -399,7 +459,19 @@ def solve_sparse(
                 for t in range(k):
                     R[i, t] = Q[i, t] - delta[t]
             previous = gap
-            gap = gap_sparse(data, indices, indptr, R, W, h, hx, fit_intercept, l1, l2)[0]
+            gap, _, c = gap_sparse_into(
+                data, indices, indptr, R, W, h, hx, fit_intercept, l1, l2, V
+            )
             if _stop(gap, previous, target, floor, settled):
                 return n_iter, gap, True
+            screen(V, c, gap, col_sq, l1, margin, active)
+            for j in range(p):  # a screened block still nonzero: set it to zero
+                if not active[j]:
+                    for t in range(k):
+                        d = W[j, t]
+                        if d != 0:
+                            for m in range(indptr[j], indptr[j + 1]):
+                                Q[indices[m], t] += d * data[m]
+                            delta[t] += d * xbar[j]
+                            W[j, t] = 0
     return n_iter, gap, False
