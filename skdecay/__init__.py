@@ -23,6 +23,9 @@ _LAZY = {
     "logistic_path": "path",
     "ElasticNetRegressorCV": "model_selection",
     "ElasticNetClassifierCV": "model_selection",
+    "MultiTaskElasticNetRegressor": "multitask",
+    "MultiTaskElasticNetRegressorCV": "multitask",
+    "multitask_enet_path": "multitask",
     "ElasticNetMLPClassifier": "neural_network",
     "ElasticNetMLPRegressor": "neural_network",
     "LassoMLPClassifier": "neural_network",
@@ -39,6 +42,7 @@ _SUBMODULES = frozenset(
         "linear_model",
         "losses",
         "model_selection",
+        "multitask",
         "network",
         "neural_network",
         "optim",
@@ -61,6 +65,9 @@ __all__ = [
     "logistic_path",
     "ElasticNetRegressorCV",
     "ElasticNetClassifierCV",
+    "MultiTaskElasticNetRegressor",
+    "MultiTaskElasticNetRegressorCV",
+    "multitask_enet_path",
     "ElasticNetMLPClassifier",
     "ElasticNetMLPRegressor",
     "LassoMLPClassifier",
@@ -82,6 +89,11 @@ if TYPE_CHECKING:  # what static analysers and IDEs see
         RidgeRegressor,
     )
     from .model_selection import ElasticNetClassifierCV, ElasticNetRegressorCV
+    from .multitask import (
+        MultiTaskElasticNetRegressor,
+        MultiTaskElasticNetRegressorCV,
+        multitask_enet_path,
+    )
     from .neural_network import (
         ElasticNetMLPClassifier,
         ElasticNetMLPRegressor,

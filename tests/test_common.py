@@ -18,6 +18,8 @@ from skdecay import (
     LassoMLPClassifier,
     LassoMLPRegressor,
     LassoRegressor,
+    MultiTaskElasticNetRegressor,
+    MultiTaskElasticNetRegressorCV,
     RidgeMLPClassifier,
     RidgeMLPRegressor,
     RidgeRegressor,
@@ -34,7 +36,7 @@ MLPS = [
 # Small settings keep the checks quick: tiny networks, few alphas and folds.
 # Their early-stopped MLP fits and coarse CV paths may warn about convergence;
 # the checks are about the API, so those warnings are silenced below.
-NOISY = (ElasticNetRegressorCV, ElasticNetClassifierCV, *MLPS)
+NOISY = (ElasticNetRegressorCV, ElasticNetClassifierCV, MultiTaskElasticNetRegressorCV, *MLPS)
 
 ESTIMATORS = [
     ElasticNetRegressor(alpha=0.01),
@@ -45,6 +47,8 @@ ESTIMATORS = [
     ElasticNetClassifier(),
     ElasticNetRegressorCV(l1_ratio=[0.5, 1.0], alphas=3, eps=0.1, cv=3),
     ElasticNetClassifierCV(alphas=2, eps=0.1, cv=2),
+    MultiTaskElasticNetRegressor(alpha=0.01),
+    MultiTaskElasticNetRegressorCV(l1_ratio=[0.5, 1.0], alphas=3, eps=0.1, cv=3),
     *[c(hidden_layer_sizes=(8,), max_iter=100, learning_rate_init=1e-2) for c in MLPS],
 ]
 

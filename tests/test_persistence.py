@@ -23,6 +23,8 @@ ESTIMATORS = [
     skdecay.ElasticNetClassifier(alpha=0.01),
     skdecay.ElasticNetRegressorCV(alphas=5, cv=3, l1_ratio=[0.5, 1.0]),
     skdecay.ElasticNetClassifierCV(alphas=5, cv=3),
+    skdecay.MultiTaskElasticNetRegressor(alpha=0.05),
+    skdecay.MultiTaskElasticNetRegressorCV(alphas=5, cv=3),
     skdecay.ElasticNetMLPClassifier(**_MLP, early_stopping=True, validation_fraction=0.2),
     skdecay.ElasticNetMLPRegressor(**_MLP, alpha=[1e-3, 1e-2], l1_ratio=[1.0, 0.0]),
     skdecay.RidgeMLPClassifier(**_MLP),
@@ -49,6 +51,8 @@ def _data(est):
         y = np.array(["a", "b", "c"])[np.argmax(X[:, :3] + 0.3 * rng.standard_normal((60, 3)), 1)]
     else:
         y = X[:, 0] - 2 * X[:, 1] + 0.1 * rng.standard_normal(60)
+    if not est.__sklearn_tags__().target_tags.single_output:  # multi-task: 2-D y
+        y = np.column_stack([y, X[:, 2] - y])
     return X, y
 
 
