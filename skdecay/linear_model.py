@@ -32,6 +32,7 @@ from ._ridge import (
     _sparse_cap,
 )
 from ._validation import (
+    check_offset,
     check_penalty_factor,
     check_sample_weight,
     check_weighted_classes,
@@ -240,20 +241,6 @@ class _LinearModel(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstim
 
 # ---------------------------------------------------------------------------
 # regressors
-
-
-def check_offset(offset, n_samples: int, dtype):
-    """``offset`` as a finite ``dtype`` array of shape ``(n_samples,)`` (or ``None``)."""
-    if offset is None:
-        return None
-    off = np.asarray(offset, dtype=np.float64)
-    if off.ndim == 2 and off.shape[1] == 1:
-        off = off[:, 0]
-    if off.shape != (n_samples,):
-        raise ValueError(f"offset has shape {off.shape}; expected ({n_samples},).")
-    if not np.all(np.isfinite(off)):
-        raise ValueError("offset contains NaN or infinity.")
-    return off.astype(dtype)
 
 
 def deviance_power(loss: str, power: float) -> float:
