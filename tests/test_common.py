@@ -40,12 +40,17 @@ NOISY = (ElasticNetRegressorCV, ElasticNetClassifierCV, MultiTaskElasticNetRegre
 
 ESTIMATORS = [
     ElasticNetRegressor(alpha=0.01),
+    ElasticNetRegressor(alpha=0.01, loss="poisson"),
+    ElasticNetRegressor(alpha=0.01, loss="gamma"),
+    ElasticNetRegressor(alpha=0.01, loss="tweedie", power=1.5),
     LassoRegressor(alpha=0.01),
     LassoRegressor(alpha=0.01, relax=True, relax_gamma=0.5),
+    LassoRegressor(alpha=0.01, loss="poisson"),
     RidgeRegressor(),
     RidgeRegressor(solver="cd"),
     ElasticNetClassifier(),
     ElasticNetRegressorCV(l1_ratio=[0.5, 1.0], alphas=3, eps=0.1, cv=3),
+    ElasticNetRegressorCV(l1_ratio=1.0, alphas=3, eps=0.1, cv=3, loss="poisson"),
     ElasticNetClassifierCV(alphas=2, eps=0.1, cv=2),
     MultiTaskElasticNetRegressor(alpha=0.01),
     MultiTaskElasticNetRegressorCV(l1_ratio=[0.5, 1.0], alphas=3, eps=0.1, cv=3),
