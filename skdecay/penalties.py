@@ -388,6 +388,30 @@ class ElasticNetPenalty:
         cast = lambda a: np.ascontiguousarray(a, dtype=dtype)  # noqa: E731
         return PROX_ELASTIC_NET, cast(self._l1), cast(self._l2), cast(self._lo), cast(self._hi)
 
+    def entry_slope(self, V):
+        """Per coefficient, how steeply the data term pulls it out of 0 in a feasible
+        direction: ``max(V if upper > 0, -V if lower < 0, 0)`` (``|V|`` without a box,
+        ``max(V, 0)`` under ``positive``; 0 for an excluded feature).  A zero
+        coefficient stays optimal while this is at most its L1 weight."""
+        V = np.asarray(V, dtype=np.float64)
+        if not self._bounded:
+            return np.abs(V)
+        up = np.where(self._hi > 0, V, 0.0)
+        down = np.where(self._lo < 0, -V, 0.0)
+        return np.maximum(np.maximum(up, down), 0.0)
+
+    def nearest_subgradient(self, W, V):
+        """Per coefficient, the point of ``subgradient + normal cone`` at ``W`` nearest
+        to ``V`` (the optimality condition is ``V`` in that set, ``V = -gradient``)."""
+        W = np.asarray(W, dtype=np.float64)
+        V = np.asarray(V, dtype=np.float64)
+        base = self._l2 * W
+        a = base + np.where(W > 0, self._l1, -self._l1)  # the interval [a, b]
+        b = base + np.where(W < 0, -self._l1, self._l1)
+        a = np.where(W <= self._lo, -np.inf, a)  # at a bound: the normal cone opens it
+        b = np.where(W >= self._hi, np.inf, b)
+        return np.clip(V, a, b)
+
     def kkt_violation(self, W, G):
         """Per coefficient, the distance from 0 to ``G + subgradient + normal cone``
         at ``W`` (``G`` the data term's gradient): zero exactly at the optimum."""
