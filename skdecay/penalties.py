@@ -329,13 +329,18 @@ class ElasticNetPenalty:
         p = pf.shape[0]
         if np.any(np.isnan(pf)) or np.any(pf < 0):
             raise ValueError("penalty_factor must be non-negative (inf excludes a feature).")
-        lo = np.full(p, -np.inf) if lower_bounds is None else _per_feature(lower_bounds, p)
-        hi = np.full(p, np.inf) if upper_bounds is None else _per_feature(upper_bounds, p)
+        lo = np.full(p, -np.inf)
+        if lower_bounds is not None:
+            lo = _per_feature(lower_bounds, p, "lower_bounds")
+        hi = np.full(p, np.inf)
+        if upper_bounds is not None:
+            hi = _per_feature(upper_bounds, p, "upper_bounds")
         if positive:
             lo = np.maximum(lo, 0.0)
         if np.any(lo > 0) or np.any(hi < 0):
             raise ValueError(
-                "lower_bounds must be <= 0 and upper_bounds >= 0 (the box contains 0)."
+                "lower_bounds must be <= 0 and upper_bounds >= 0: the box contains 0 "
+                "(as glmnet's limits)."
             )
         excluded = np.isinf(pf)
         lo = np.where(excluded, 0.0, lo)
@@ -496,13 +501,16 @@ class ElasticNetPenalty:
         return float(np.max(slope[pen] / self._pf[pen]) / self.l1_ratio)
 
 
-def _per_feature(value, p: int):
+def _per_feature(value, p: int, name: str):
     arr = np.asarray(value, dtype=np.float64)
     if arr.ndim == 0:
-        return np.full(p, float(arr))
+        arr = np.full(p, float(arr))
     arr = arr.reshape(-1)
     if arr.shape[0] != p:
-        raise ValueError(f"bounds must be scalars or have one value per feature ({p}).")
+        raise ValueError(
+            f"{name} has {arr.shape[0]} values; expected a scalar or one value per "
+            f"feature ({p})."
+        )
     if np.any(np.isnan(arr)):
-        raise ValueError("bounds must not be NaN.")
+        raise ValueError(f"{name} must not be NaN.")
     return arr.copy()
