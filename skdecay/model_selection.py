@@ -52,6 +52,8 @@ _CV_CONSTRAINTS = {
     "fit_intercept": ["boolean"],
     "penalty_factor": ["array-like", None],
     "positive": ["boolean"],
+    "lower_bounds": ["array-like", Real, None],
+    "upper_bounds": ["array-like", Real, None],
     "max_iter": [Interval(Integral, 1, None, closed="left")],
     "tol": [Interval(Real, 0, None, closed="left")],
     "cv": ["cv_object"],
@@ -91,10 +93,11 @@ def _fold_task(
         settings["positive"],
         settings["fit_intercept"],
     )
+    box = {k: settings[k] for k in ("lower_bounds", "upper_bounds")}
     if classes is None:
-        pb = _regression_problem(X_train, y[train], *common, checked=True)
+        pb = _regression_problem(X_train, y[train], *common, checked=True, **box)
     else:
-        pb, _ = _logistic_problem(X_train, y[train], *common, classes)
+        pb, _ = _logistic_problem(X_train, y[train], *common, classes, **box)
     y_train = y[train]
     ctx.call_on_fit_task_begin(estimator=est, X=X_train, y=y_train, metadata=metadata(sw_train))
     on_alpha = None
@@ -206,9 +209,10 @@ class _PathCV(_LinearModel):
 
     def _full_problem(self, X, y, l1_ratio, sw):
         args = (l1_ratio, sw, self.penalty_factor, self.positive, self.fit_intercept)
+        box = dict(lower_bounds=self.lower_bounds, upper_bounds=self.upper_bounds)
         if self._is_classifier:
-            return _logistic_problem(X, y, *args, self.classes_)[0]
-        return _regression_problem(X, y, *args, checked=True)
+            return _logistic_problem(X, y, *args, self.classes_, **box)[0]
+        return _regression_problem(X, y, *args, checked=True, **box)
 
     def get_metadata_routing(self):
         """Route ``fit``'s metadata to the splitter's ``split`` (e.g. ``groups`` for
@@ -263,7 +267,16 @@ class _PathCV(_LinearModel):
         scorer = self._scorer()
         settings = {
             k: getattr(self, k)
-            for k in ("penalty_factor", "positive", "fit_intercept", "tol", "max_iter", "selection")
+            for k in (
+                "penalty_factor",
+                "positive",
+                "lower_bounds",
+                "upper_bounds",
+                "fit_intercept",
+                "tol",
+                "max_iter",
+                "selection",
+            )
         }
         classes = self.classes_ if self._is_classifier else None
         seeds = check_random_state(self.random_state).randint(
@@ -354,6 +367,8 @@ class _PathCV(_LinearModel):
             fit_intercept=self.fit_intercept,
             penalty_factor=self.penalty_factor,
             positive=self.positive,
+            lower_bounds=self.lower_bounds,
+            upper_bounds=self.upper_bounds,
             max_iter=self.max_iter,
             tol=self.tol,
             selection=self.selection,
@@ -393,8 +408,13 @@ _SHARED_PARAMS = """    l1_ratio : float or array-like of floats in [0, 1], defa
         kept for convenience); ``None`` uses ``alphas``.
     fit_intercept : bool, default=True
     penalty_factor : array-like of shape (n_features,), default=None
-        Per-feature penalty multipliers (0: unpenalised), also used by the grid.
+        Per-feature penalty multipliers (0: unpenalised, ``np.inf``: excluded),
+        also used by the grid.
     positive : bool, default=False
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
+        Box constraints on the coefficients (containing 0), as in
+        :class:`~skdecay.ElasticNetRegressor`; the grid starts at the boxed
+        :func:`~skdecay.alpha_max`.
     cv : int, cross-validation generator or iterable, default=None
         Anything :func:`sklearn.model_selection.check_cv` accepts; ``None`` is
         5-fold (``KFold`` for regression, ``StratifiedKFold`` for classification).
@@ -486,6 +506,8 @@ class ElasticNetRegressorCV(RegressorMixin, _PathCV):
         fit_intercept=True,
         penalty_factor=None,
         positive=False,
+        lower_bounds=None,
+        upper_bounds=None,
         max_iter=1000,
         tol=1e-4,
         cv=None,
@@ -502,6 +524,8 @@ class ElasticNetRegressorCV(RegressorMixin, _PathCV):
         self.fit_intercept = fit_intercept
         self.penalty_factor = penalty_factor
         self.positive = positive
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
         self.max_iter = max_iter
         self.tol = tol
         self.cv = cv
@@ -622,6 +646,8 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
         fit_intercept=True,
         penalty_factor=None,
         positive=False,
+        lower_bounds=None,
+        upper_bounds=None,
         class_weight=None,
         max_iter=100,
         tol=1e-4,
@@ -639,6 +665,8 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
         self.fit_intercept = fit_intercept
         self.penalty_factor = penalty_factor
         self.positive = positive
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
         self.class_weight = class_weight
         self.max_iter = max_iter
         self.tol = tol

@@ -130,7 +130,17 @@ def _as_csc(X):
 
 
 def _regression_problem(
-    X, y, l1_ratio, sample_weight, penalty_factor, positive, fit_intercept, checked=False
+    X,
+    y,
+    l1_ratio,
+    sample_weight,
+    penalty_factor,
+    positive,
+    fit_intercept,
+    checked=False,
+    *,
+    lower_bounds=None,
+    upper_bounds=None,
 ) -> Problem:
     """The ``ElasticNetRegressor`` problem (with ``alpha = 1``) on validated ``X``
     (``checked``: ``y`` is a validated 1-D numeric array too, e.g. a CV fold's)."""
@@ -149,6 +159,8 @@ def _regression_problem(
         penalty_factor,
         positive=positive,
         fit_intercept=fit_intercept,
+        lower_bounds=lower_bounds,
+        upper_bounds=upper_bounds,
     )
     return pb
 
@@ -183,7 +195,17 @@ def _encode_classes(y, classes=None):
 
 
 def _logistic_problem(
-    X, y, l1_ratio, sample_weight, penalty_factor, positive, fit_intercept, classes=None
+    X,
+    y,
+    l1_ratio,
+    sample_weight,
+    penalty_factor,
+    positive,
+    fit_intercept,
+    classes=None,
+    *,
+    lower_bounds=None,
+    upper_bounds=None,
 ) -> tuple[Problem, np.ndarray]:
     """The ``ElasticNetClassifier`` problem (with ``alpha = 1``) and its classes."""
     check_consistent_length(X, y)
@@ -198,6 +220,8 @@ def _logistic_problem(
         penalty_factor,
         positive=positive,
         fit_intercept=fit_intercept,
+        lower_bounds=lower_bounds,
+        upper_bounds=upper_bounds,
     )
     return pb, classes
 
@@ -343,6 +367,8 @@ def alpha_max(
     sample_weight=None,
     penalty_factor=None,
     positive: bool = False,
+    lower_bounds=None,
+    upper_bounds=None,
 ) -> float:
     """Smallest ``alpha`` at which every penalised coefficient is exactly zero.
 
@@ -356,18 +382,23 @@ def alpha_max(
     the intercept and unpenalised features at their optimum (closed form for
     the intercept alone).  ``inf`` when ``l1_ratio = 0`` (ridge never zeroes).
     For :class:`~skdecay.RidgeRegressor`'s convention multiply by ``sum(s)``.
+    With box bounds (``lower_bounds``, ``upper_bounds``, as in
+    :class:`~skdecay.ElasticNetRegressor`) only the feasible directions count:
+    ``grad_j`` enters as ``max(-grad_j if upper_j > 0, grad_j if lower_j < 0)``
+    (a feature with ``upper_j = 0`` and a negative gradient cannot enter).
     """
     if loss not in ("squared", "logistic"):
         raise ValueError(f"loss must be 'squared' or 'logistic', got {loss!r}.")
     l1_ratio = _check_l1_ratio(l1_ratio)
     X = _check_X(X)
+    box = dict(lower_bounds=lower_bounds, upper_bounds=upper_bounds)
     if loss == "squared":
         pb = _regression_problem(
-            X, y, l1_ratio, sample_weight, penalty_factor, positive, fit_intercept
+            X, y, l1_ratio, sample_weight, penalty_factor, positive, fit_intercept, **box
         )
     else:
         pb, _ = _logistic_problem(
-            X, y, l1_ratio, sample_weight, penalty_factor, positive, fit_intercept
+            X, y, l1_ratio, sample_weight, penalty_factor, positive, fit_intercept, **box
         )
     return problem_alpha_max(pb)
 
@@ -384,6 +415,8 @@ def alpha_grid(
     sample_weight=None,
     penalty_factor=None,
     positive: bool = False,
+    lower_bounds=None,
+    upper_bounds=None,
 ) -> np.ndarray:
     """Geometric grid of ``n_alphas`` values from :func:`alpha_max` down to ``eps * alpha_max``.
 
@@ -406,7 +439,7 @@ def alpha_grid(
     eps : float, default=1e-3
         ``alpha_min / alpha_max``.
     loss : {"squared", "logistic"}, default="squared"
-    fit_intercept, sample_weight, penalty_factor, positive
+    fit_intercept, sample_weight, penalty_factor, positive, lower_bounds, upper_bounds
         As in :func:`alpha_max`.
 
     Returns
@@ -420,13 +453,14 @@ def alpha_grid(
     if loss not in ("squared", "logistic"):
         raise ValueError(f"loss must be 'squared' or 'logistic', got {loss!r}.")
     X = _check_X(X)
+    box = dict(lower_bounds=lower_bounds, upper_bounds=upper_bounds)
     if loss == "squared":
         pb = _regression_problem(
-            X, y, l1_ratio, sample_weight, penalty_factor, positive, fit_intercept
+            X, y, l1_ratio, sample_weight, penalty_factor, positive, fit_intercept, **box
         )
     else:
         pb, _ = _logistic_problem(
-            X, y, l1_ratio, sample_weight, penalty_factor, positive, fit_intercept
+            X, y, l1_ratio, sample_weight, penalty_factor, positive, fit_intercept, **box
         )
     return _grid(pb, n_alphas, eps)
 
@@ -443,6 +477,8 @@ def enet_path(
     sample_weight=None,
     penalty_factor=None,
     positive: bool = False,
+    lower_bounds=None,
+    upper_bounds=None,
     tol: float = 1e-4,
     max_iter: int = 1000,
     selection: str = "cyclic",
@@ -478,7 +514,13 @@ def enet_path(
     fit_intercept : bool, default=True
     sample_weight : array-like of shape (n_samples,), default=None
     penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature penalty multipliers (0: unpenalised, ``np.inf``: excluded,
+        coefficient exactly 0).
     positive : bool, default=False
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
+        Box constraints on the coefficients (containing 0), as in
+        :class:`~skdecay.ElasticNetRegressor`; the automatic grid starts at the
+        boxed :func:`alpha_max`.
     tol : float, default=1e-4
         Per ``alpha``: stop when the duality gap is at most ``tol`` times the
         gap of the all-zero coefficients.  Unlike
@@ -520,7 +562,17 @@ def enet_path(
     else:
         alphas = _check_alphas(alphas)
     X = _check_X(X)
-    pb = _regression_problem(X, y, l1_ratio, sample_weight, penalty_factor, positive, fit_intercept)
+    pb = _regression_problem(
+        X,
+        y,
+        l1_ratio,
+        sample_weight,
+        penalty_factor,
+        positive,
+        fit_intercept,
+        lower_bounds=lower_bounds,
+        upper_bounds=upper_bounds,
+    )
     if alphas is None:
         _check_grid_l1_ratio(l1_ratio)
         if selection == "cyclic" and compiled.supports(pb, np.ones(n_alphas)):
@@ -557,6 +609,8 @@ def logistic_path(
     sample_weight=None,
     penalty_factor=None,
     positive: bool = False,
+    lower_bounds=None,
+    upper_bounds=None,
     tol: float = 1e-4,
     max_iter: int = 100,
     selection: str = "cyclic",
@@ -582,8 +636,9 @@ def logistic_path(
     Parameters
     ----------
     X, l1_ratio, alphas, n_alphas, eps, fit_intercept, sample_weight, penalty_factor, positive
-        As in :func:`enet_path`; the automatic grid starts at the logistic
-        :func:`alpha_max`.
+    lower_bounds, upper_bounds
+        As in :func:`enet_path` (the same box for every class's row); the
+        automatic grid starts at the logistic :func:`alpha_max`.
     y : array-like of shape (n_samples,)
         Class labels.
     tol : float, default=1e-4
@@ -610,7 +665,16 @@ def logistic_path(
         alphas = _check_alphas(alphas)
     X = _check_X(X)
     pb, _ = _logistic_problem(
-        X, y, l1_ratio, sample_weight, penalty_factor, positive, fit_intercept, classes
+        X,
+        y,
+        l1_ratio,
+        sample_weight,
+        penalty_factor,
+        positive,
+        fit_intercept,
+        classes,
+        lower_bounds=lower_bounds,
+        upper_bounds=upper_bounds,
     )
     if alphas is None:
         alphas = _grid(pb, n_alphas, eps)

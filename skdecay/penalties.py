@@ -508,8 +508,7 @@ def _per_feature(value, p: int, name: str):
     arr = arr.reshape(-1)
     if arr.shape[0] != p:
         raise ValueError(
-            f"{name} has {arr.shape[0]} values; expected a scalar or one value per "
-            f"feature ({p})."
+            f"{name} has {arr.shape[0]} values; expected a scalar or one value per feature ({p})."
         )
     if np.any(np.isnan(arr)):
         raise ValueError(f"{name} must not be NaN.")

@@ -19,7 +19,6 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import ElasticNet, LogisticRegression
 
 import skdecay
-from skdecay.penalties import ElasticNetPenalty
 from skdecay import (
     ElasticNetClassifier,
     ElasticNetRegressor,
@@ -27,6 +26,7 @@ from skdecay import (
     RidgeRegressor,
     losses,
 )
+from skdecay.penalties import ElasticNetPenalty
 from skdecay.solvers import Problem, duality_gap, gap_at_zero, problem_alpha_max, solve
 
 SQ, LOG, MULTI = losses.SQUARED, losses.LOGISTIC, losses.MULTINOMIAL

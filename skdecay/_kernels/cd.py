@@ -10,9 +10,10 @@ containing 0: ``lo = 0, hi = inf`` is ``positive``, ``lo = hi = 0`` excludes
 a feature, unbounded coordinates pass ``-inf`` and ``inf``), where the
 intercept ``b`` (unpenalised) is kept at its optimum for the current ``w``
 after every coordinate move: moving ``w_j`` by ``dw`` moves the optimal ``b``
-by ``-dw * xbar_j`` (``xbar_j = sum_i h_i x_ij / sum_i h_i``).  This is exact minimisation along the coupled direction ``(w_j, b)``, whose
-curvature is ``col_sq[j] = sum_i h_i (x_ij - xbar_j)**2``; it converges like
-CD on centred data and never modifies ``X``.  The epochs return
+by ``-dw * xbar_j`` (``xbar_j = sum_i h_i x_ij / sum_i h_i``).  This is exact
+minimisation along the coupled direction ``(w_j, b)``, whose curvature is
+``col_sq[j] = sum_i h_i (x_ij - xbar_j)**2``; it converges like CD on centred
+data and never modifies ``X``.  The epochs return
 ``(max |dw|, max |w|, delta, max_step)``, ``delta`` being the accumulated
 intercept shift and ``max_step = max_j (col_sq[j] + l2_j) * |dw_j|`` the largest
 coordinate gradient-mapping norm (zero exactly at a fixed point of the epoch:
@@ -120,9 +121,7 @@ def cd_epoch_dense(X, w, r, h, delta, col_sq, xbar, l1, l2, lo, hi, order):
 
 
 @kernel
-def cd_epoch_sparse(
-    data, indices, indptr, w, q, h, delta, col_sq, hx, xbar, l1, l2, lo, hi, order
-):
+def cd_epoch_sparse(data, indices, indptr, w, q, h, delta, col_sq, hx, xbar, l1, l2, lo, hi, order):
     zero = np.zeros(1, dtype=q.dtype)[0]
     max_dw = zero
     max_w = zero
