@@ -302,13 +302,31 @@ def test_ridge_exclusion_needs_cd_and_bounds_do_not_mutate_inputs():
 
 
 def test_glmnet_limits_agree():
+    """python-glmnet's ``lower_limits`` / ``upper_limits``: glmnet's gaussian family
+    scales ``lambda`` by the standard deviation of ``y`` for ``alpha < 1``, so ``y``
+    is standardised (then ``lambda`` is our ``alpha``, glmnet's ``alpha`` our
+    ``l1_ratio``)."""
     glmnet = pytest.importorskip("glmnet")
     X, y = _data(n=100, seed=10)
     X = (X - X.mean(0)) / X.std(0)
-    lo, hi = np.full(10, -0.5), np.full(10, 1.0)
-    g = glmnet.ElasticNet(
-        alpha=1.0, lambda_path=[0.05], standardize=False, tol=1e-12, n_splits=0,
-        lower_limits=lo, upper_limits=hi,
-    ).fit(X, y)  # fmt: skip
-    m = LassoRegressor(alpha=0.05, lower_bounds=lo, upper_bounds=hi, tol=1e-12).fit(X, y)
-    np.testing.assert_allclose(m.coef_, g.coef_path_[:, 0], atol=1e-5)
+    y = (y - y.mean()) / y.std()
+    lo, hi = np.full(10, -0.5), np.full(10, 0.3)
+    for l1_ratio in (1.0, 0.5):
+        g = glmnet.ElasticNet(
+            alpha=l1_ratio, lambda_path=[0.05], standardize=False, tol=1e-14, n_splits=0,
+            lower_limits=lo, upper_limits=hi, max_iter=100000,
+        ).fit(X, y)  # fmt: skip
+        m = ElasticNetRegressor(
+            alpha=0.05, l1_ratio=l1_ratio, lower_bounds=lo, upper_bounds=hi, tol=1e-14
+        ).fit(X, y)
+        np.testing.assert_allclose(m.coef_, g.coef_path_[:, 0], atol=1e-8)
+    yc = (y > np.median(y)).astype(int)
+    lo, hi = np.full(10, -0.3), np.full(10, 0.4)
+    g = glmnet.LogitNet(
+        alpha=0.5, lambda_path=[0.01], standardize=False, tol=1e-14, n_splits=0,
+        lower_limits=lo, upper_limits=hi, max_iter=100000,
+    ).fit(X, yc)  # fmt: skip
+    m = ElasticNetClassifier(
+        alpha=0.01, l1_ratio=0.5, lower_bounds=lo, upper_bounds=hi, tol=1e-14
+    ).fit(X, yc)
+    np.testing.assert_allclose(m.coef_[0], g.coef_path_[0, :, 0], atol=1e-8)
