@@ -55,10 +55,12 @@ _GRAM_PATH_MAX_SIZE = 20_000_000  # the Gram rows cost up to n p**2 (2e10 flops 
 
 def supports(pb: Problem, alphas: np.ndarray) -> bool:
     """Whether the compiled solver takes ``pb`` at ``alphas``: dense float64,
-    squared loss, one target, every feature penalised, positive alphas, and a
-    size where compiling the whole loop pays (see above)."""
+    squared loss, one target, every feature penalised, no box beyond
+    ``positive``, positive alphas, and a size where compiling the whole loop
+    pays (see above)."""
     return (
         pb.loss == losses.SQUARED
+        and not pb.boxed
         and isinstance(pb.X, np.ndarray)
         and pb.X.dtype == np.float64
         and pb.Y.shape[1] == 1

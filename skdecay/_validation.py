@@ -109,7 +109,9 @@ def check_offset(offset, n_samples: int, dtype) -> np.ndarray | None:
 
 
 def check_penalty_factor(penalty_factor, n_features: int) -> np.ndarray:
-    """Per-feature penalty factors (default all ones), finite and non-negative."""
+    """Per-feature penalty factors (default all ones), non-negative; ``inf`` excludes
+    a feature (glmnet's ``exclude``: :func:`skdecay.solvers.make_problem` fixes its
+    coefficient at 0)."""
     if penalty_factor is None:
         return np.ones(n_features)
     pf = np.asarray(penalty_factor, dtype=np.float64)
@@ -120,8 +122,10 @@ def check_penalty_factor(penalty_factor, n_features: int) -> np.ndarray:
             f"penalty_factor has shape {pf.shape}; expected ({n_features},), one "
             "factor per feature."
         )
-    if not np.all(np.isfinite(pf)) or np.any(pf < 0):
-        raise ValueError("penalty_factor must be finite and non-negative.")
+    if np.any(np.isnan(pf)) or np.any(pf < 0):
+        raise ValueError(
+            "penalty_factor must be non-negative (0: unpenalised, inf: feature excluded)."
+        )
     return pf
 
 

@@ -81,6 +81,8 @@ _LOSS = {
     "loss": [StrOptions(set(REGRESSION_LOSSES))],
     "power": [Interval(Real, 1, 2, closed="neither")],
 }
+# scalars or one value per feature, containing 0 (checked by the penalty object)
+_BOUNDS = {"lower_bounds": ["array-like", Real, None], "upper_bounds": ["array-like", Real, None]}
 
 
 class _LinearModel(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstimator):
@@ -168,6 +170,8 @@ class _LinearModel(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstim
             fit_intercept=self.fit_intercept,
             offset=offset,
             power=power,
+            lower_bounds=getattr(self, "lower_bounds", None),  # RidgeRegressor has none
+            upper_bounds=getattr(self, "upper_bounds", None),
         )
         pb = replace(pb, alpha=self._effective_alpha(sw))
         W, b = self._initial(pb)
@@ -414,9 +418,17 @@ class ElasticNetRegressor(_GLMRegressor, _LinearModel):
         Fit an unpenalised intercept.
     penalty_factor : array-like of shape (n_features,), default=None
         Per-feature multipliers of the penalty (glmnet's ``penalty.factor``,
-        used as given, not rescaled); 0 leaves a feature unpenalised.
+        used as given, not rescaled); 0 leaves a feature unpenalised and
+        ``np.inf`` excludes it (its coefficient is exactly 0: glmnet's ``exclude``).
     positive : bool, default=False
-        Constrain the coefficients to be non-negative.
+        Constrain the coefficients to be non-negative (``lower_bounds=0``).
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
+        Box constraints ``lower_bounds <= coef_ <= upper_bounds`` (glmnet's
+        ``lower.limits`` / ``upper.limits``): a scalar for every feature or one
+        value per feature, ``-np.inf`` / ``np.inf`` for none.  The box must
+        contain 0 (``lower_bounds <= 0 <= upper_bounds``), as in glmnet.  Each
+        coordinate update is clipped to its box; the duality gap uses the boxed
+        conjugate, so ``dual_gap_`` still certifies the optimum.
     max_iter : int, default=1000
         Maximum number of full passes over the features (squared error; each
         full pass is followed by cheaper passes over the nonzero coefficients),
@@ -494,7 +506,7 @@ class ElasticNetRegressor(_GLMRegressor, _LinearModel):
     array([0.49, 0.  , 0.  ])
     """
 
-    _parameter_constraints = {**_COMMON_CONSTRAINTS, **_L1_RATIO, **_LOSS, **_RELAX}
+    _parameter_constraints = {**_COMMON_CONSTRAINTS, **_L1_RATIO, **_LOSS, **_RELAX, **_BOUNDS}
 
     def __init__(
         self,
@@ -506,6 +518,8 @@ class ElasticNetRegressor(_GLMRegressor, _LinearModel):
         fit_intercept=True,
         penalty_factor=None,
         positive=False,
+        lower_bounds=None,
+        upper_bounds=None,
         max_iter=1000,
         tol=1e-4,
         warm_start=False,
@@ -521,6 +535,8 @@ class ElasticNetRegressor(_GLMRegressor, _LinearModel):
         self.fit_intercept = fit_intercept
         self.penalty_factor = penalty_factor
         self.positive = positive
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
         self.max_iter = max_iter
         self.tol = tol
         self.warm_start = warm_start
@@ -594,7 +610,7 @@ class LassoRegressor(ElasticNetRegressor):
     array([0.92, 0.  ])
     """
 
-    _parameter_constraints = {**_COMMON_CONSTRAINTS, **_LOSS, **_RELAX}
+    _parameter_constraints = {**_COMMON_CONSTRAINTS, **_LOSS, **_RELAX, **_BOUNDS}
 
     def __init__(
         self,
@@ -605,6 +621,8 @@ class LassoRegressor(ElasticNetRegressor):
         fit_intercept=True,
         penalty_factor=None,
         positive=False,
+        lower_bounds=None,
+        upper_bounds=None,
         max_iter=1000,
         tol=1e-4,
         warm_start=False,
@@ -619,6 +637,8 @@ class LassoRegressor(ElasticNetRegressor):
         self.fit_intercept = fit_intercept
         self.penalty_factor = penalty_factor
         self.positive = positive
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
         self.max_iter = max_iter
         self.tol = tol
         self.warm_start = warm_start
@@ -663,7 +683,10 @@ class RidgeRegressor(ElasticNetRegressor):
         ``max_iter`` iterations).  ``"cd"`` runs coordinate descent, the only
         solver for ``positive=True``.  ``"auto"``:
 
-        * ``positive=True``: ``"cd"``.
+        * ``positive=True`` or a ``penalty_factor`` of ``np.inf`` (an excluded
+          feature, coefficient exactly 0): ``"cd"``, the only solver for both.
+          (Box bounds are parameters of :class:`ElasticNetRegressor`, whose
+          ``l1_ratio=0`` is this objective with ``alpha / sum(sample_weight)``.)
         * sparse ``X`` with ``n_samples < n_features``, ``alpha > 0`` and every
           penalty factor positive: ``"cg"`` on the kernel system (CSR ``X`` is
           used as is, other formats are converted once).  With
@@ -766,7 +789,8 @@ class RidgeRegressor(ElasticNetRegressor):
         if self.penalty_factor is None:
             return True
         try:  # invalid factors are reported by the usual validation
-            return bool(np.all(np.asarray(self.penalty_factor, dtype=np.float64) > 0))
+            pf = np.asarray(self.penalty_factor, dtype=np.float64)
+            return bool(np.all((pf > 0) & np.isfinite(pf)))  # inf (excluded): CD
         except (TypeError, ValueError):
             return False
 
@@ -777,6 +801,15 @@ class RidgeRegressor(ElasticNetRegressor):
         return self.alpha / float(np.sum(sw, dtype=np.float64))
 
     def _solve(self, pb, W, b):
+        if pb.boxed:  # excluded features (penalty_factor=inf): only CD clips them to 0
+            if self.solver not in ("auto", "cd"):
+                raise ValueError(
+                    f"solver={self.solver!r} does not support penalty_factor=inf (excluded "
+                    "features); use solver='cd' or 'auto'."
+                )
+            if sp.issparse(pb.X) and pb.X.format != "csc":
+                pb = replace(pb, X=sp.csc_matrix(pb.X).sorted_indices())
+            return super()._solve(pb, W, b)
         # alpha = 0 on wide or singular X: the least-norm minimiser, whatever the solver
         min_norm = (
             pb.alpha == 0
@@ -897,6 +930,8 @@ class ElasticNetClassifier(ClassifierMixin, _LinearModel):
         Relaxed fit, as in :class:`ElasticNetRegressor`.  The unpenalised
         logistic refit has no optimum when the classes are separable on the
         active set (it then ends with a ``ConvergenceWarning``).
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
+        As in :class:`ElasticNetRegressor`; the same box for every class's row.
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, multiplying ``sample_weight`` (scikit-learn's
         semantics): a dict ``{label: weight}`` (missing labels weigh 1), or
@@ -940,6 +975,7 @@ class ElasticNetClassifier(ClassifierMixin, _LinearModel):
         **_COMMON_CONSTRAINTS,
         **_L1_RATIO,
         **_RELAX,
+        **_BOUNDS,
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
@@ -951,6 +987,8 @@ class ElasticNetClassifier(ClassifierMixin, _LinearModel):
         fit_intercept=True,
         penalty_factor=None,
         positive=False,
+        lower_bounds=None,
+        upper_bounds=None,
         class_weight=None,
         max_iter=100,
         tol=1e-4,
@@ -965,6 +1003,8 @@ class ElasticNetClassifier(ClassifierMixin, _LinearModel):
         self.fit_intercept = fit_intercept
         self.penalty_factor = penalty_factor
         self.positive = positive
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
         self.class_weight = class_weight
         self.max_iter = max_iter
         self.tol = tol
@@ -1000,7 +1040,8 @@ class ElasticNetClassifier(ClassifierMixin, _LinearModel):
             Y, loss = np.eye(n_classes, dtype=X.dtype)[codes], losses.MULTINOMIAL
         res = self._fit_problem(X, Y, weights, loss)
         self.coef_ = res.coef
-        if loss == losses.MULTINOMIAL and not self.positive:  # a shift would break W >= 0
+        boxed = self.positive or self.lower_bounds is not None or self.upper_bounds is not None
+        if loss == losses.MULTINOMIAL and not boxed:  # a shift could leave the box
             self.coef_ = _centre_unpenalised(res.coef, self.alpha, self.penalty_factor)
         self.intercept_ = res.intercept
         end_fit(ctx, self, X=X, y=y, sw=sample_weight)

@@ -60,6 +60,8 @@ _CV_CONSTRAINTS = {
     "fit_intercept": ["boolean"],
     "penalty_factor": ["array-like", None],
     "positive": ["boolean"],
+    "lower_bounds": ["array-like", Real, None],
+    "upper_bounds": ["array-like", Real, None],
     "max_iter": [Interval(Integral, 1, None, closed="left")],
     "tol": [Interval(Real, 0, None, closed="left")],
     "cv": ["cv_object"],
@@ -104,6 +106,7 @@ def _fold_task(
         settings["fit_intercept"],
     )
     offset = settings.get("offset")
+    box = {k: settings[k] for k in ("lower_bounds", "upper_bounds")}
     if classes is None:
         pb = _regression_problem(
             X_train,
@@ -113,9 +116,10 @@ def _fold_task(
             loss=settings["loss"],
             power=settings["power"],
             offset=None if offset is None else offset[train],
+            **box,
         )
     else:
-        pb, _ = _logistic_problem(X_train, y[train], *common, classes)
+        pb, _ = _logistic_problem(X_train, y[train], *common, classes, **box)
     y_train = y[train]
     ctx.call_on_fit_task_begin(estimator=est, X=X_train, y=y_train, metadata=metadata(sw_train))
     on_alpha = None
@@ -240,10 +244,11 @@ class _PathCV(_LinearModel):
 
     def _full_problem(self, X, y, l1_ratio, sw, offset=None):
         args = (l1_ratio, sw, self.penalty_factor, self.positive, self.fit_intercept)
+        box = dict(lower_bounds=self.lower_bounds, upper_bounds=self.upper_bounds)
         if self._is_classifier:
-            return _logistic_problem(X, y, *args, self.classes_)[0]
+            return _logistic_problem(X, y, *args, self.classes_, **box)[0]
         return _regression_problem(
-            X, y, *args, checked=True, loss=self.loss, power=self.power, offset=offset
+            X, y, *args, checked=True, loss=self.loss, power=self.power, offset=offset, **box
         )
 
     def get_metadata_routing(self):
@@ -303,7 +308,16 @@ class _PathCV(_LinearModel):
         scorer = self._scorer()
         settings = {
             k: getattr(self, k)
-            for k in ("penalty_factor", "positive", "fit_intercept", "tol", "max_iter", "selection")
+            for k in (
+                "penalty_factor",
+                "positive",
+                "lower_bounds",
+                "upper_bounds",
+                "fit_intercept",
+                "tol",
+                "max_iter",
+                "selection",
+            )
         }
         if not self._is_classifier:
             settings.update(loss=self.loss, power=self.power, offset=offset)
@@ -401,6 +415,8 @@ class _PathCV(_LinearModel):
             fit_intercept=self.fit_intercept,
             penalty_factor=self.penalty_factor,
             positive=self.positive,
+            lower_bounds=self.lower_bounds,
+            upper_bounds=self.upper_bounds,
             max_iter=self.max_iter,
             tol=self.tol,
             selection=self.selection,
@@ -471,8 +487,13 @@ _SHARED_PARAMS = """    l1_ratio : float or array-like of floats in [0, 1], defa
         kept for convenience); ``None`` uses ``alphas``.
     fit_intercept : bool, default=True
     penalty_factor : array-like of shape (n_features,), default=None
-        Per-feature penalty multipliers (0: unpenalised), also used by the grid.
+        Per-feature penalty multipliers (0: unpenalised, ``np.inf``: excluded),
+        also used by the grid.
     positive : bool, default=False
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
+        Box constraints on the coefficients (containing 0), as in
+        :class:`~skdecay.ElasticNetRegressor`; the grid starts at the boxed
+        :func:`~skdecay.alpha_max`.
     cv : int, cross-validation generator or iterable, default=None
         Anything :func:`sklearn.model_selection.check_cv` accepts; ``None`` is
         5-fold (``KFold`` for regression, ``StratifiedKFold`` for classification).
@@ -596,6 +617,8 @@ class ElasticNetRegressorCV(_GLMRegressor, _PathCV):
         fit_intercept=True,
         penalty_factor=None,
         positive=False,
+        lower_bounds=None,
+        upper_bounds=None,
         max_iter=1000,
         tol=1e-4,
         cv=None,
@@ -617,6 +640,8 @@ class ElasticNetRegressorCV(_GLMRegressor, _PathCV):
         self.positive = positive
         self.loss = loss
         self.power = power
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
         self.max_iter = max_iter
         self.tol = tol
         self.cv = cv
@@ -748,6 +773,8 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
         fit_intercept=True,
         penalty_factor=None,
         positive=False,
+        lower_bounds=None,
+        upper_bounds=None,
         class_weight=None,
         max_iter=100,
         tol=1e-4,
@@ -766,6 +793,8 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
         self.fit_intercept = fit_intercept
         self.penalty_factor = penalty_factor
         self.positive = positive
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
         self.class_weight = class_weight
         self.max_iter = max_iter
         self.tol = tol

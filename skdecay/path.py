@@ -161,6 +161,8 @@ def _regression_problem(
     loss: str = "squared_error",
     power: float = 1.5,
     offset=None,
+    lower_bounds=None,
+    upper_bounds=None,
 ) -> Problem:
     """The ``ElasticNetRegressor`` problem (with ``alpha = 1``) on validated ``X``
     (``checked``: ``y`` is a validated 1-D numeric array in the loss's range
@@ -184,6 +186,8 @@ def _regression_problem(
         fit_intercept=fit_intercept,
         offset=offset,
         power=getattr(entry, "power", 1.5) if entry.code == losses.TWEEDIE else 1.5,
+        lower_bounds=lower_bounds,
+        upper_bounds=upper_bounds,
     )
     return pb
 
@@ -218,7 +222,17 @@ def _encode_classes(y, classes=None):
 
 
 def _logistic_problem(
-    X, y, l1_ratio, sample_weight, penalty_factor, positive, fit_intercept, classes=None
+    X,
+    y,
+    l1_ratio,
+    sample_weight,
+    penalty_factor,
+    positive,
+    fit_intercept,
+    classes=None,
+    *,
+    lower_bounds=None,
+    upper_bounds=None,
 ) -> tuple[Problem, np.ndarray]:
     """The ``ElasticNetClassifier`` problem (with ``alpha = 1``) and its classes."""
     check_consistent_length(X, y)
@@ -233,6 +247,8 @@ def _logistic_problem(
         penalty_factor,
         positive=positive,
         fit_intercept=fit_intercept,
+        lower_bounds=lower_bounds,
+        upper_bounds=upper_bounds,
     )
     return pb, classes
 
@@ -365,14 +381,27 @@ def _check_solver_params(tol, max_iter, selection) -> None:
 
 
 def _problem_of(
-    X, y, l1_ratio, loss, power, offset, sample_weight, penalty_factor, positive, fit_intercept
+    X,
+    y,
+    l1_ratio,
+    loss,
+    power,
+    offset,
+    sample_weight,
+    penalty_factor,
+    positive,
+    fit_intercept,
+    *,
+    lower_bounds=None,
+    upper_bounds=None,
 ) -> Problem:
     """The problem of :func:`alpha_max` / :func:`alpha_grid` (validates ``loss``)."""
+    box = dict(lower_bounds=lower_bounds, upper_bounds=upper_bounds)
     if loss == "logistic":
         if offset is not None:
             raise ValueError("offset is supported by the regression losses only.")
         return _logistic_problem(
-            X, y, l1_ratio, sample_weight, penalty_factor, positive, fit_intercept
+            X, y, l1_ratio, sample_weight, penalty_factor, positive, fit_intercept, **box
         )[0]
     if loss not in ("squared", *_REGRESSION):
         raise ValueError(f"loss must be one of {('logistic', *_REGRESSION)}, got {loss!r}.")
@@ -387,6 +416,7 @@ def _problem_of(
         loss=loss,
         power=power,
         offset=offset,
+        **box,
     )
 
 
@@ -402,6 +432,8 @@ def alpha_max(
     sample_weight=None,
     penalty_factor=None,
     positive: bool = False,
+    lower_bounds=None,
+    upper_bounds=None,
 ) -> float:
     """Smallest ``alpha`` at which every penalised coefficient is exactly zero.
 
@@ -419,6 +451,10 @@ def alpha_max(
     with ``mu_i = exp(b + o_i)`` (``p`` = 1 Poisson, 2 Gamma, ``power``
     Tweedie).  ``inf`` when ``l1_ratio = 0`` (ridge never zeroes).  For
     :class:`~skdecay.RidgeRegressor`'s convention multiply by ``sum(s)``.
+    With box bounds (``lower_bounds``, ``upper_bounds``, as in
+    :class:`~skdecay.ElasticNetRegressor`) only the feasible directions count:
+    ``grad_j`` enters as ``max(-grad_j if upper_j > 0, grad_j if lower_j < 0)``
+    (a feature with ``upper_j = 0`` and a negative gradient cannot enter).
 
     Parameters
     ----------
@@ -434,7 +470,7 @@ default="squared_error"
     offset : array-like of shape (n_samples,), default=None
         Added to the linear predictor (regression losses), as in
         :meth:`ElasticNetRegressor.fit <skdecay.ElasticNetRegressor.fit>`.
-    fit_intercept, sample_weight, penalty_factor, positive
+    fit_intercept, sample_weight, penalty_factor, positive, lower_bounds, upper_bounds
         As in :class:`~skdecay.ElasticNetRegressor`.
 
     Returns
@@ -444,7 +480,18 @@ default="squared_error"
     l1_ratio = _check_l1_ratio(l1_ratio)
     X = _check_X(X)
     pb = _problem_of(
-        X, y, l1_ratio, loss, power, offset, sample_weight, penalty_factor, positive, fit_intercept
+        X,
+        y,
+        l1_ratio,
+        loss,
+        power,
+        offset,
+        sample_weight,
+        penalty_factor,
+        positive,
+        fit_intercept,
+        lower_bounds=lower_bounds,
+        upper_bounds=upper_bounds,
     )
     return problem_alpha_max(pb)
 
@@ -463,6 +510,8 @@ def alpha_grid(
     sample_weight=None,
     penalty_factor=None,
     positive: bool = False,
+    lower_bounds=None,
+    upper_bounds=None,
 ) -> np.ndarray:
     """Geometric grid of ``n_alphas`` values from :func:`alpha_max` down to ``eps * alpha_max``.
 
@@ -485,6 +534,7 @@ def alpha_grid(
     eps : float, default=1e-3
         ``alpha_min / alpha_max``.
     loss, power, offset, fit_intercept, sample_weight, penalty_factor, positive
+    lower_bounds, upper_bounds
         As in :func:`alpha_max`.
 
     Returns
@@ -497,7 +547,18 @@ def alpha_grid(
     _check_grid_l1_ratio(l1_ratio)
     X = _check_X(X)
     pb = _problem_of(
-        X, y, l1_ratio, loss, power, offset, sample_weight, penalty_factor, positive, fit_intercept
+        X,
+        y,
+        l1_ratio,
+        loss,
+        power,
+        offset,
+        sample_weight,
+        penalty_factor,
+        positive,
+        fit_intercept,
+        lower_bounds=lower_bounds,
+        upper_bounds=upper_bounds,
     )
     return _grid(pb, n_alphas, eps)
 
@@ -517,6 +578,8 @@ def enet_path(
     sample_weight=None,
     penalty_factor=None,
     positive: bool = False,
+    lower_bounds=None,
+    upper_bounds=None,
     tol: float = 1e-4,
     max_iter: int = 1000,
     selection: str = "cyclic",
@@ -566,7 +629,13 @@ def enet_path(
     fit_intercept : bool, default=True
     sample_weight : array-like of shape (n_samples,), default=None
     penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature penalty multipliers (0: unpenalised, ``np.inf``: excluded,
+        coefficient exactly 0).
     positive : bool, default=False
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
+        Box constraints on the coefficients (containing 0), as in
+        :class:`~skdecay.ElasticNetRegressor`; the automatic grid starts at the
+        boxed :func:`alpha_max`.
     tol : float, default=1e-4
         Per ``alpha``: stop when the duality gap (for Tweedie, the largest
         KKT violation: ``ElasticNetRegressor.stopping_criterion_``) is at most
@@ -613,7 +682,18 @@ def enet_path(
         alphas = _check_alphas(alphas)
     X = _check_X(X)
     pb = _problem_of(
-        X, y, l1_ratio, loss, power, offset, sample_weight, penalty_factor, positive, fit_intercept
+        X,
+        y,
+        l1_ratio,
+        loss,
+        power,
+        offset,
+        sample_weight,
+        penalty_factor,
+        positive,
+        fit_intercept,
+        lower_bounds=lower_bounds,
+        upper_bounds=upper_bounds,
     )
     if alphas is None:
         _check_grid_l1_ratio(l1_ratio)
@@ -651,6 +731,8 @@ def logistic_path(
     sample_weight=None,
     penalty_factor=None,
     positive: bool = False,
+    lower_bounds=None,
+    upper_bounds=None,
     tol: float = 1e-4,
     max_iter: int = 100,
     selection: str = "cyclic",
@@ -676,8 +758,9 @@ def logistic_path(
     Parameters
     ----------
     X, l1_ratio, alphas, n_alphas, eps, fit_intercept, sample_weight, penalty_factor, positive
-        As in :func:`enet_path`; the automatic grid starts at the logistic
-        :func:`alpha_max`.
+    lower_bounds, upper_bounds
+        As in :func:`enet_path` (the same box for every class's row); the
+        automatic grid starts at the logistic :func:`alpha_max`.
     y : array-like of shape (n_samples,)
         Class labels.
     tol : float, default=1e-4
@@ -704,7 +787,16 @@ def logistic_path(
         alphas = _check_alphas(alphas)
     X = _check_X(X)
     pb, _ = _logistic_problem(
-        X, y, l1_ratio, sample_weight, penalty_factor, positive, fit_intercept, classes
+        X,
+        y,
+        l1_ratio,
+        sample_weight,
+        penalty_factor,
+        positive,
+        fit_intercept,
+        classes,
+        lower_bounds=lower_bounds,
+        upper_bounds=upper_bounds,
     )
     if alphas is None:
         alphas = _grid(pb, n_alphas, eps)

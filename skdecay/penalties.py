@@ -329,13 +329,18 @@ class ElasticNetPenalty:
         p = pf.shape[0]
         if np.any(np.isnan(pf)) or np.any(pf < 0):
             raise ValueError("penalty_factor must be non-negative (inf excludes a feature).")
-        lo = np.full(p, -np.inf) if lower_bounds is None else _per_feature(lower_bounds, p)
-        hi = np.full(p, np.inf) if upper_bounds is None else _per_feature(upper_bounds, p)
+        lo = np.full(p, -np.inf)
+        if lower_bounds is not None:
+            lo = _per_feature(lower_bounds, p, "lower_bounds")
+        hi = np.full(p, np.inf)
+        if upper_bounds is not None:
+            hi = _per_feature(upper_bounds, p, "upper_bounds")
         if positive:
             lo = np.maximum(lo, 0.0)
         if np.any(lo > 0) or np.any(hi < 0):
             raise ValueError(
-                "lower_bounds must be <= 0 and upper_bounds >= 0 (the box contains 0)."
+                "lower_bounds must be <= 0 and upper_bounds >= 0: the box contains 0 "
+                "(as glmnet's limits)."
             )
         excluded = np.isinf(pf)
         lo = np.where(excluded, 0.0, lo)
@@ -387,6 +392,30 @@ class ElasticNetPenalty:
         ``clip(soft(g, l1) / (a + l2), lower, upper)``."""
         cast = lambda a: np.ascontiguousarray(a, dtype=dtype)  # noqa: E731
         return PROX_ELASTIC_NET, cast(self._l1), cast(self._l2), cast(self._lo), cast(self._hi)
+
+    def entry_slope(self, V):
+        """Per coefficient, how steeply the data term pulls it out of 0 in a feasible
+        direction: ``max(V if upper > 0, -V if lower < 0, 0)`` (``|V|`` without a box,
+        ``max(V, 0)`` under ``positive``; 0 for an excluded feature).  A zero
+        coefficient stays optimal while this is at most its L1 weight."""
+        V = np.asarray(V, dtype=np.float64)
+        if not self._bounded:
+            return np.abs(V)
+        up = np.where(self._hi > 0, V, 0.0)
+        down = np.where(self._lo < 0, -V, 0.0)
+        return np.maximum(np.maximum(up, down), 0.0)
+
+    def nearest_subgradient(self, W, V):
+        """Per coefficient, the point of ``subgradient + normal cone`` at ``W`` nearest
+        to ``V`` (the optimality condition is ``V`` in that set, ``V = -gradient``)."""
+        W = np.asarray(W, dtype=np.float64)
+        V = np.asarray(V, dtype=np.float64)
+        base = self._l2 * W
+        a = base + np.where(W > 0, self._l1, -self._l1)  # the interval [a, b]
+        b = base + np.where(W < 0, -self._l1, self._l1)
+        a = np.where(W <= self._lo, -np.inf, a)  # at a bound: the normal cone opens it
+        b = np.where(W >= self._hi, np.inf, b)
+        return np.clip(V, a, b)
 
     def kkt_violation(self, W, G):
         """Per coefficient, the distance from 0 to ``G + subgradient + normal cone``
@@ -472,15 +501,17 @@ class ElasticNetPenalty:
         return float(np.max(slope[pen] / self._pf[pen]) / self.l1_ratio)
 
 
-def _per_feature(value, p: int):
+def _per_feature(value, p: int, name: str):
     arr = np.asarray(value, dtype=np.float64)
     if arr.ndim == 0:
-        return np.full(p, float(arr))
+        arr = np.full(p, float(arr))
     arr = arr.reshape(-1)
     if arr.shape[0] != p:
-        raise ValueError(f"bounds must be scalars or have one value per feature ({p}).")
+        raise ValueError(
+            f"{name} has {arr.shape[0]} values; expected a scalar or one value per feature ({p})."
+        )
     if np.any(np.isnan(arr)):
-        raise ValueError("bounds must not be NaN.")
+        raise ValueError(f"{name} must not be NaN.")
     return arr.copy()
 
 

@@ -25,7 +25,7 @@ from skdecay._kernels.cd import (
     column_moments_sparse,
     column_moments_sparse_at,
 )
-from skdecay._kernels.prox import enet_coordinate, soft_threshold
+from skdecay._kernels.prox import enet_coordinate, enet_coordinate_box, soft_threshold
 
 # ---------------------------------------------------------------------------
 # prox kernels
@@ -73,8 +73,50 @@ def test_enet_coordinate_against_formula_and_minimiser(positive):
     assert got32 == np.float32(np.float32(1.5) / np.float32(1.75))
 
 
+def test_enet_coordinate_box_is_the_clipped_minimiser():
+    rng = np.random.default_rng(1)
+    for _ in range(60):
+        a, l2 = rng.uniform(0, 3, 2)
+        l1 = rng.choice([0.0, rng.uniform(0, 2)])
+        g = 3 * rng.standard_normal()
+        lo, hi = -rng.choice([0.0, 0.3, np.inf]), rng.choice([0.0, 0.5, np.inf])
+        got = enet_coordinate_box(a, g, l1, l2, lo, hi)
+        phi = lambda w: 0.5 * a * w * w - g * w + l1 * abs(w) + 0.5 * l2 * w * w  # noqa: E731
+        res = minimize_scalar(
+            phi, bounds=(max(lo, -50), min(hi, 50)), method="bounded", options={"xatol": 1e-12}
+        )
+        assert lo <= got <= hi
+        assert phi(got) <= min(res.fun, phi(0.0), phi(max(lo, -50)), phi(min(hi, 50))) + 1e-12
+        # positive is the box [0, inf); an unbounded box is enet_coordinate
+        assert enet_coordinate_box(a, g, l1, l2, 0.0, np.inf) == enet_coordinate(a, g, l1, l2, True)
+        assert enet_coordinate_box(a, g, l1, l2, -np.inf, np.inf) == enet_coordinate(
+            a, g, l1, l2, False
+        )
+    assert enet_coordinate_box(1.0, 5.0, 0.0, 0.0, 0.0, 0.0) == 0.0  # excluded feature
+    f = np.float32
+    got32 = enet_coordinate_box(f(1.5), f(2.0), f(0.5), f(0.25), f(-1), f(0.5))
+    assert got32 == f(0.5)  # clipped to the float32 bound
+    got32 = enet_coordinate_box(f(1.5), f(2.0), f(0.5), f(0.25), f(-1), f(2))
+    assert got32 == f(1.5) / f(1.75)
+
+
 # ---------------------------------------------------------------------------
 # CD epochs
+
+
+def _box(positive, p, dtype=np.float64):
+    """``(lo, hi)`` arrays of an epoch: ``positive`` is a flag or a ``(lo, hi)`` pair."""
+    if isinstance(positive, tuple):
+        lo, hi = positive
+    else:
+        lo, hi = (0.0 if positive else -np.inf), np.inf
+    return np.full(p, lo, dtype=dtype) + 0, np.full(p, hi, dtype=dtype) + 0
+
+
+BOX = (
+    np.array([-np.inf, -0.1, 0.0, -0.05, -np.inf, 0.0, -0.2, -0.3]),
+    np.array([np.inf, 0.1, 0.0, 0.05, 0.02, np.inf, 0.3, 0.0]),
+)
 
 
 def _problem(dtype=np.float64, n=30, p=8, seed=0, with_empty_column=True):
@@ -137,7 +179,8 @@ def _ref_epoch(X, z, h, w, b, l1, l2, positive, order, fit_intercept):
             continue
         r = z - X @ w - b
         g = np.dot(h * xc, r) + a * w[j]
-        new = _ref_coordinate(a, g, float(l1[j]), float(l2[j]), positive)
+        lo, hi = _box(positive, X.shape[1])
+        new = float(np.clip(_ref_coordinate(a, g, float(l1[j]), float(l2[j]), False), lo[j], hi[j]))
         max_dw = max(max_dw, abs(new - w[j]))
         max_w = max(max_w, abs(new))
         w[j] = new
@@ -155,26 +198,27 @@ ORDERS = {
 
 
 def _run_kernel(kind, X, w, q, h, delta, col_sq, hx, xbar, l1, l2, positive, order):
+    lo, hi = _box(positive, X.shape[1], X.dtype)
     if kind == "dense":  # the dense kernel keeps the true residual q - delta
         r = q - delta
-        out = cd_epoch_dense(X, w, r, h, delta, col_sq, xbar, l1, l2, positive, order)
+        out = cd_epoch_dense(X, w, r, h, delta, col_sq, xbar, l1, l2, lo, hi, order)
         q[:] = r + out[2]
         return out
     S = sp.csc_matrix(X)
     S.sort_indices()
     return cd_epoch_sparse(
-        S.data, S.indices, S.indptr, w, q, h, delta, col_sq, hx, xbar, l1, l2, positive, order
+        S.data, S.indices, S.indptr, w, q, h, delta, col_sq, hx, xbar, l1, l2, lo, hi, order
     )
 
 
 @pytest.mark.parametrize("kind", ["dense", "sparse"])
 @pytest.mark.parametrize("order_kind", list(ORDERS))
-@pytest.mark.parametrize("positive", [False, True])
+@pytest.mark.parametrize("positive", [False, True, BOX], ids=["free", "positive", "box"])
 @pytest.mark.parametrize("fit_intercept", [True, False])
 def test_cd_epoch_matches_numpy_reference(kind, order_kind, positive, fit_intercept):
     X, z, h, l1, l2, w0, b0 = _problem()
-    if positive:
-        w0 = np.abs(w0)
+    lo, hi = _box(positive, X.shape[1])
+    w0 = np.clip(np.abs(w0) if positive is True else w0, lo, hi)
     order = ORDERS[order_kind](X.shape[1], np.random.default_rng(1)).astype(np.int64)
     col_sq, hx, xbar, q, delta = _kernel_inputs(X, z, h, w0, b0, fit_intercept)
     w = w0.copy()
@@ -194,8 +238,7 @@ def test_cd_epoch_matches_numpy_reference(kind, order_kind, positive, fit_interc
     assert max_dw == pytest.approx(max_dw_ref, rel=1e-12, abs=1e-14)
     assert max_w == pytest.approx(max_w_ref, rel=1e-12, abs=1e-14)
     np.testing.assert_array_equal(X, X_before)
-    if positive:
-        assert np.all(w >= 0)
+    assert np.all((w >= lo) & (w <= hi))
 
 
 @pytest.mark.parametrize("positive", [False, True])

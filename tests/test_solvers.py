@@ -26,6 +26,7 @@ from skdecay import (
     RidgeRegressor,
     losses,
 )
+from skdecay.penalties import ElasticNetPenalty
 from skdecay.solvers import Problem, duality_gap, gap_at_zero, problem_alpha_max, solve
 
 SQ, LOG, MULTI = losses.SQUARED, losses.LOGISTIC, losses.MULTINOMIAL
@@ -579,11 +580,15 @@ def test_working_set_ranking():
     V = np.array([0.5, 0.9, 0.1, 0.95, 0.2, 0.0])
     w = np.array([0.0, 0.0, 1.0, 0.0, 0.0, 0.0])
     l1 = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 0.0])  # the last one is unpenalised
-    ws = skdecay.solvers.cd.rank_working_set(V, w, l1, 3, False)
+    free = ElasticNetPenalty(1.0, 1.0, l1)
+    ws = skdecay.solvers.cd.rank_working_set(free.entry_slope(V), w, l1, 3)
     assert list(ws) == [2, 3, 5]  # nonzero, unpenalised, then the largest |V_j| / l1_j
-    ws = skdecay.solvers.cd.rank_working_set(V, w, l1, 4, False)
+    ws = skdecay.solvers.cd.rank_working_set(free.entry_slope(V), w, l1, 4)
     assert list(ws) == [1, 2, 3, 5]
-    ws = skdecay.solvers.cd.rank_working_set(-V, w, l1, 3, True)  # positive: only V_j > 0 help
+    positive = ElasticNetPenalty(1.0, 1.0, l1, positive=True)
+    mag = positive.entry_slope(-V)  # positive: only V_j > 0 help
+    np.testing.assert_array_equal(mag, 0.0)
+    ws = skdecay.solvers.cd.rank_working_set(mag, w, l1, 3)
     assert set(ws) >= {2, 5}
 
 

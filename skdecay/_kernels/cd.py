@@ -5,12 +5,15 @@ Each epoch minimises, coordinate by coordinate over ``order``,
     1/2 * sum_i h_i * (z_i - x_i @ w - b)**2
         + sum_j l1_j * |w_j| + l2_j / 2 * w_j**2
 
-where the intercept ``b`` (unpenalised) is kept at its optimum for the
-current ``w`` after every coordinate move: moving ``w_j`` by ``dw`` moves the
-optimal ``b`` by ``-dw * xbar_j`` (``xbar_j = sum_i h_i x_ij / sum_i h_i``).
-This is exact minimisation along the coupled direction ``(w_j, b)``, whose
-curvature is ``col_sq[j] = sum_i h_i (x_ij - xbar_j)**2``; it converges like
-CD on centred data and never modifies ``X``.  The epochs return
+over the box ``lo_j <= w_j <= hi_j`` (arrays in ``X``'s dtype, each box
+containing 0: ``lo = 0, hi = inf`` is ``positive``, ``lo = hi = 0`` excludes
+a feature, unbounded coordinates pass ``-inf`` and ``inf``), where the
+intercept ``b`` (unpenalised) is kept at its optimum for the current ``w``
+after every coordinate move: moving ``w_j`` by ``dw`` moves the optimal ``b``
+by ``-dw * xbar_j`` (``xbar_j = sum_i h_i x_ij / sum_i h_i``).  This is exact
+minimisation along the coupled direction ``(w_j, b)``, whose curvature is
+``col_sq[j] = sum_i h_i (x_ij - xbar_j)**2``; it converges like CD on centred
+data and never modifies ``X``.  The epochs return
 ``(max |dw|, max |w|, delta, max_step)``, ``delta`` being the accumulated
 intercept shift and ``max_step = max_j (col_sq[j] + l2_j) * |dw_j|`` the largest
 coordinate gradient-mapping norm (zero exactly at a fixed point of the epoch:
@@ -31,7 +34,7 @@ calls the same kernels on its quadratic model.
 import numpy as np
 
 from . import kernel
-from .prox import enet_coordinate
+from .prox import enet_coordinate_box
 
 KERNEL_STAMP = "0.1.0"
 
@@ -55,7 +58,7 @@ def _column_dot(X, k, r, h, xb, uniform):
 
 
 @kernel(fastmath=_FAST)
-def cd_epoch_dense(X, w, r, h, delta, col_sq, xbar, l1, l2, positive, order):
+def cd_epoch_dense(X, w, r, h, delta, col_sq, xbar, l1, l2, lo, hi, order):
     n = X.shape[0]
     m = order.shape[0]
     zero = np.zeros(1, dtype=r.dtype)[0]
@@ -92,7 +95,7 @@ def cd_epoch_dense(X, w, r, h, delta, col_sq, xbar, l1, l2, positive, order):
         new = w_j
         if col_sq[j] > 0 or l2[j] > 0:
             g += col_sq[j] * w_j
-            new = enet_coordinate(col_sq[j], g, l1[j], l2[j], positive)
+            new = enet_coordinate_box(col_sq[j], g, l1[j], l2[j], lo[j], hi[j])
             dw = new - w_j
         if dw != 0:
             w[j] = new
@@ -118,9 +121,7 @@ def cd_epoch_dense(X, w, r, h, delta, col_sq, xbar, l1, l2, positive, order):
 
 
 @kernel
-def cd_epoch_sparse(
-    data, indices, indptr, w, q, h, delta, col_sq, hx, xbar, l1, l2, positive, order
-):
+def cd_epoch_sparse(data, indices, indptr, w, q, h, delta, col_sq, hx, xbar, l1, l2, lo, hi, order):
     zero = np.zeros(1, dtype=q.dtype)[0]
     max_dw = zero
     max_w = zero
@@ -146,7 +147,7 @@ def cd_epoch_sparse(
             for k in range(start, end):
                 g += h[indices[k]] * data[k] * q[indices[k]]
         g += col_sq[j] * w_j - delta * hx[j]
-        new = enet_coordinate(col_sq[j], g, l1[j], l2[j], positive)
+        new = enet_coordinate_box(col_sq[j], g, l1[j], l2[j], lo[j], hi[j])
         dw = new - w_j
         if dw != 0:
             w[j] = new

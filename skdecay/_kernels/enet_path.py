@@ -412,6 +412,9 @@ def enet_path_dense(
             acc += h[i] * d * d
         xbar[j] = xb
         col_sq[j] = acc
+    # the box of the epochs: [0, inf) under positive, else unbounded
+    box_lo = np.full(p, 0.0 if positive else -np.inf)
+    box_hi = np.full(p, np.inf)
     corr = np.empty(p)  # Xc' H yc: the gradient at zero
     _full_gradient(X, h, xbar, yc, corr)
     primal0 = 0.5 * yy
@@ -571,7 +574,7 @@ def enet_path_dense(
                     )
                 else:
                     max_dw, max_w, _, step = cd_epoch_dense(
-                        X, w, r, h, 0.0, col_sq, xbar, l1, l2, positive, order[:count]
+                        X, w, r, h, 0.0, col_sq, xbar, l1, l2, box_lo, box_hi, order[:count]
                     )
                 epochs += 1
                 budget -= 1

@@ -75,9 +75,12 @@ def problem_alpha_max(pb: Problem) -> float:
     """Smallest ``alpha`` at which every penalised coefficient is zero."""
     W, b = zero_point(pb)
     free = pb.pf == 0
+    if pb.boxed:
+        free &= pb.lower < pb.upper  # an excluded feature stays at 0
     if np.any(free):  # fit the unpenalised features alone first
         idx = np.flatnonzero(free)
-        sub = replace(pb, X=columns(pb.X, idx), pf=np.zeros(idx.size), alpha=0.0)
+        box = dict(lower=pb.lower[idx], upper=pb.upper[idx]) if pb.boxed else {}
+        sub = replace(pb, X=columns(pb.X, idx), pf=np.zeros(idx.size), alpha=0.0, **box)
         res = solve(sub, tol=1e-10, max_iter=1000, warn=False)
         W[:, idx] = res.coef
         b = res.intercept

@@ -22,7 +22,6 @@ from .._kernels.cd import (
     column_moments_sparse_at,
 )
 from .._kernels.screen import kkt_violations
-from ..penalties import penalty_value
 from .gap import gap_and_correlation, rounding_limited, stalled, stopping_rule, zero_dual
 from .problem import Problem, Result, check_finite
 
@@ -30,15 +29,17 @@ __all__ = ["CD", "coordinate_descent", "extrapolated_start", "violations", "rank
 
 
 class CD:
-    """Binds one design matrix to the dense or sparse CD kernels."""
+    """Binds one design matrix and the coefficients' box ``[lo, hi]`` (arrays in
+    ``X``'s dtype, from the penalty's ``kernel_arguments``) to the dense or sparse
+    CD kernels."""
 
-    def __init__(self, X, positive, fit_intercept, selection, rng):
+    def __init__(self, X, lo, hi, fit_intercept, selection, rng):
         self.sparse = sp.issparse(X)
         if not self.sparse and not X.flags.f_contiguous:
             X = np.asfortranarray(X)  # the kernels read columns (a copy: X is not ours)
         self.X = X
         self.p = X.shape[1]
-        self.positive = bool(positive)
+        self.lo, self.hi = lo, hi
         self.fit_intercept = bool(fit_intercept)
         self.random = selection == "random"
         self.rng = rng
@@ -121,10 +122,11 @@ class CD:
                 xbar,
                 l1,
                 l2,
-                self.positive,
+                self.lo,
+                self.hi,
                 order,
             )
-        return cd_epoch_dense(self.X, w, q, h, delta, col_sq, xbar, l1, l2, self.positive, order)
+        return cd_epoch_dense(self.X, w, q, h, delta, col_sq, xbar, l1, l2, self.lo, self.hi, order)
 
     def sweeps(self, w, q, h, delta, moments, l1, l2, step_tol, max_inner, order=None):
         """Passes over ``order`` (default: every coordinate), each followed by passes
@@ -172,9 +174,15 @@ class CD:
         return q, q.dtype.type(zbar - shift - b0)
 
 
-def violations(V, w, l1, l2, positive):
+def violations(V, w, l1, l2, positive, penalty=None):
     """Per-coordinate distance of ``V`` (minus the data gradient) to the penalty's
-    subdifferential at ``w``: zero for every coordinate exactly at the optimum."""
+    subdifferential at ``w``: zero for every coordinate exactly at the optimum.
+
+    ``penalty`` (a problem with a box): its ``kkt_violation`` answers (the normal
+    cone of the box included); else the elastic net's formula, compiled for large
+    ``p``."""
+    if penalty is not None:
+        return penalty.kkt_violation(w, -np.asarray(V, dtype=np.float64))
     V = np.asarray(V, dtype=np.float64)
     if V.shape[0] > 256:  # one compiled pass instead of a chain of temporaries
         return kkt_violations(V, w, l1, l2, bool(positive))
@@ -185,17 +193,18 @@ def violations(V, w, l1, l2, positive):
     return out
 
 
-def rank_working_set(V, w, l1, size, positive):
+def rank_working_set(mag, w, l1, size):
     """Indices (sorted) of the ``size`` coordinates most likely nonzero at the optimum.
 
     Nonzero and unpenalised coordinates always belong; the others are ranked by
-    how close their correlation is to the L1 threshold, ``|V_j| / l1_j``
-    (largest first: a coordinate whose constraint is tight or violated enters).
+    how close their correlation is to the L1 threshold, ``mag_j / l1_j``
+    (largest first: a coordinate whose constraint is tight or violated enters),
+    ``mag`` being the penalty's ``entry_slope`` of the correlations (``|V_j|``
+    without constraints).
     """
     p = w.shape[0]
     if size >= p:
         return np.arange(p, dtype=np.int64)
-    mag = np.maximum(V, 0.0) if positive else np.abs(V)
     with np.errstate(divide="ignore", invalid="ignore"):
         score = -mag / l1
     score[(w != 0) | (l1 <= 0)] = -np.inf
@@ -281,7 +290,7 @@ def _inner_cd(
         if extra is not None:
             w_e, q_e, d_e = extra
             w_e = w_e.astype(w.dtype)
-            ok = not cd.positive or np.all(w_e >= 0)
+            ok = np.all((w_e >= cd.lo[ws]) & (w_e <= cd.hi[ws]))  # inside the box
             if ok:
                 q_e = q_e.astype(q.dtype)
                 d_e = q.dtype.type(d_e)
@@ -326,12 +335,14 @@ def coordinate_descent(
     """
     dt = pb.dtype.type
     n, p = pb.n, pb.X.shape[1]
-    cd = CD(pb.X, pb.positive, pb.fit_intercept, selection, rng)
+    penalty = pb.penalty
+    _, l1, l2, lo, hi = penalty.kernel_arguments(pb.dtype)
+    box = penalty if pb.boxed else None  # the general KKT answers (else the fast formula)
+    cd = CD(pb.X, lo, hi, pb.fit_intercept, selection, rng)
     h = (pb.s / n).astype(pb.dtype)
     mkey = (pb.fit_intercept,)
     moments = cd.lazy_moments(h, pb.cache.get(pb, "cd_moments", mkey))
     pb.cache.put(pb, "cd_moments", cd.state, mkey)
-    l1, l2 = pb.weights()
     l1_64, l2_64 = l1.astype(np.float64), l2.astype(np.float64)
     w = np.array(W[0], dtype=pb.dtype)
     b0 = dt(b[0])
@@ -384,7 +395,7 @@ def coordinate_descent(
             polish = False
         if epochs >= max_iter:
             break
-        viol = violations(V[0], w, l1_64, l2_64, pb.positive)
+        viol = violations(V[0], w, l1_64, l2_64, pb.positive, box)
         if polish:
             pass  # keep the working set, which holds the support
         elif working_set:
@@ -398,7 +409,7 @@ def coordinate_descent(
                 violating = support + int(np.count_nonzero(viol[w == 0]))
                 size = max(size, min(grow * ws_size, max(2 * ws_size, violating)))
             ws_size = min(p, size)
-            ws = rank_working_set(V[0], w, l1_64, ws_size, pb.positive)
+            ws = rank_working_set(penalty.entry_slope(V[0]), w, l1_64, ws_size)
         else:
             ws = cd.all
         cd.fill(ws)
@@ -437,8 +448,8 @@ def extrapolated_start(pb: Problem, W, b, W_before, ratio: float):
     it is cached for the solve.  Returns ``(W, b)`` unchanged when there is
     nothing to extrapolate.
     """
-    if pb.loss != losses.SQUARED or W.shape[0] != 1 or not ratio > 0:
-        return W, b
+    if pb.loss != losses.SQUARED or W.shape[0] != 1 or not ratio > 0 or pb.boxed:
+        return W, b  # (a box: the secant could leave it; the plain warm start is kept)
     key = (pb.fit_intercept,)
     last = pb.cache.get(pb, "cd_residual", key)
     w = W[0]
@@ -483,9 +494,7 @@ def extrapolated_start(pb: Problem, W, b, W_before, ratio: float):
         r = r - pb.dtype.type(np.dot(s, r) / np.sum(s))
 
     def f(res, coef):
-        return 0.5 * float(np.dot(s, res * res)) / pb.n + penalty_value(
-            coef, pb.alpha, pb.l1_ratio, pb.pf
-        )
+        return 0.5 * float(np.dot(s, res * res)) / pb.n + pb.penalty.value(coef)
 
     if not f(rx, wx) < f(r, w):
         return W, b

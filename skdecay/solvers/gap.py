@@ -23,7 +23,6 @@ from ..penalties import (
     coordinate_weights,
     fenchel_young_along,
     minimize_piecewise_quadratic,
-    penalty_value,
     scaling_limit,
 )
 from .problem import (
@@ -54,17 +53,33 @@ __all__ = [
 def objective(pb: Problem, W, b, Z=None) -> float:
     """Primal objective: data loss plus penalty."""
     Z = pb.predictor(W, b) if Z is None else Z
-    return pb.data_loss.value(pb.Y, Z, pb.s) + penalty_value(W, pb.alpha, pb.l1_ratio, pb.pf)
+    return pb.data_loss.value(pb.Y, Z, pb.s) + pb.penalty.value(W)
 
 
-def _free_features(pb: Problem, W):
+def _free_features(pb: Problem, W, theta):
     """Mask of the unpenalised features the dual point must be orthogonal to.
 
     An unpenalised feature constrained to be positive only enters while its
-    coefficient is nonzero (at zero its constraint is an inequality).
+    coefficient is nonzero (at zero its constraint is an inequality).  Under a
+    box, an unpenalised feature at a bound whose correlation pushes outward (the
+    bound is active) is left out: the box's conjugate takes it, finite, at
+    ``v * bound``; one strictly inside its box, or pulled back inside, is
+    projected out (its ``v`` must vanish).  An excluded feature never enters.
     """
     free = pb.alpha * pb.pf == 0  # alpha = 0 leaves every feature unpenalised
-    if pb.positive:
+    if pb.boxed and free.any():
+        lo, hi = pb.lower, pb.upper
+        free &= lo < hi
+        at_lo, at_hi = W <= lo, W >= hi
+        bound = np.flatnonzero(free & np.any(at_lo | at_hi, axis=0))
+        if bound.size:  # the side each correlation pushes to (intercept projected)
+            t = theta
+            if pb.fit_intercept:
+                t = theta - (pb.s @ theta) / pb.s.sum()
+            v = np.asarray(pb.X[:, bound].T @ (t * pb.s[:, None])).T  # (K, m)
+            outward = (at_lo[:, bound] & (v < 0)) | (at_hi[:, bound] & (v > 0))
+            free[bound] = ~np.all(outward, axis=0)
+    elif pb.positive:
         free &= np.any(W != 0, axis=0)
     return free
 
@@ -107,7 +122,7 @@ def _match_classes(pb: Problem, theta):
 def dual_point(pb: Problem, W, b, Z):
     """Residual-based dual point ``theta`` (n, K) and ``V = X.T @ (s*theta) / n`` (K, p)."""
     theta = pb.data_loss.residual(pb.Y, Z).astype(np.float64, copy=False)  # a new array
-    free = _free_features(pb, W)
+    free = _free_features(pb, W, theta)
     if free.any():  # weighted projection onto the complement of span(U)
         U = _unpenalized_basis(pb, free)
         sU = U * pb.s[:, None]
@@ -163,6 +178,8 @@ def gap_and_correlation(
     else:
         Z = pb.predictor(W, b) if Z is None else Z
     theta, V = dual_point(pb, W, b, Z) if dual is None else dual
+    if pb.boxed:
+        return _boxed_gap(pb, W, Z, theta, V, good_enough, search_within)
     l1, l2 = coordinate_weights(pb.alpha, pb.l1_ratio, pb.pf)  # float64
     w, v = np.asarray(W, dtype=np.float64), V
     if v.shape[0] == 1:  # one target: plain (p,) vectors
@@ -240,6 +257,38 @@ def kkt_violation(pb: Problem, W, b, Z=None, V=None) -> tuple[float, np.ndarray]
     return worst, V
 
 
+def _boxed_gap(pb: Problem, W, Z, theta, V, good_enough: float, search_within: float):
+    """:func:`gap_and_correlation` under a box: the penalty object answers (its
+    boxed conjugate, in its Fenchel-Young term, and its dual scaling); the gap,
+    convex in ``c``, is minimised over ``[0, c_max]`` by a bounded scalar search.
+
+    A coefficient at a bound with the data term pushing outward contributes a
+    finite conjugate (``v * bound`` beyond the L1 threshold), so the dual point
+    need not be scaled down for it."""
+    penalty = pb.penalty
+    w = np.asarray(W, dtype=np.float64)
+    hi = penalty.dual_scaling(V)
+    if pb.loss == losses.SQUARED:
+        data_gap = losses.squared_gap_line(pb.Y, Z, pb.s, theta)[0]
+    else:
+        hi = min(hi, pb.data_loss.dual_scale_limit(pb.Y, theta))
+        fy = pb.data_loss.fenchel_young(pb.Y, Z, pb.s)
+
+        def data_gap(c):
+            return fy(c * theta)
+
+    def gap(c):
+        return data_gap(c) + penalty.fenchel_young(w, c * V)
+
+    best = gap(hi)
+    if best <= good_enough or best > search_within * good_enough or not hi > 0:
+        return max(best, 0.0), V
+    best = min(best, gap(0.0))
+    res = minimize_scalar(gap, bounds=(0.0, hi), method="bounded", options={"xatol": 1e-12 * hi})
+    best = min(best, float(res.fun))
+    return max(best, 0.0), V
+
+
 def gap_at_zero(pb: Problem) -> float:
     """Duality gap at zero coefficients (intercept optimal): the reference of ``tol``."""
     return zero_reference(pb)[0]
@@ -251,7 +300,7 @@ def zero_reference(pb: Problem, gap: float | None = None) -> tuple[float, float]
     The zero point, its objective (the data loss: the penalty vanishes) and its
     dual point (one product with ``X``) do not depend on ``alpha`` (the dual
     point unless ``alpha = 0`` frees every feature): a path computes them once."""
-    key = (pb.loss, pb.fit_intercept, pb.alpha == 0, pb.positive)
+    key = (pb.loss, pb.fit_intercept, pb.alpha == 0, pb.positive, pb.boxed)
     zero = pb.cache.get(pb, "zero_reference", key)
     if zero is None:
         W, b = zero_point(pb)
@@ -268,7 +317,7 @@ def zero_reference(pb: Problem, gap: float | None = None) -> tuple[float, float]
 
 def zero_dual(pb: Problem, W, b, Z):
     """Dual point ``(theta, V)`` at the zero point ``(W, b)``, cached in ``pb.cache``."""
-    key = (pb.loss, pb.alpha == 0, pb.positive, pb.fit_intercept)
+    key = (pb.loss, pb.alpha == 0, pb.positive, pb.fit_intercept, pb.boxed)
     dual = pb.cache.get(pb, "zero_dual", key)
     if dual is None:
         dual = dual_point(pb, W, b, Z)
@@ -328,10 +377,13 @@ def rounding_limited(pb: Problem, W, b, gap: float, previous: float, target: flo
     theta, V = dual_point(pb, W64, b64, Z)
     moved = abs_product64(pb.X, u * np.abs(W64).T) + u * np.abs(b64)  # (n, K)
     r = (abs_product64(pb.X, moved * pb.s[:, None], transpose=True) / pb.n).T
-    l1, l2 = coordinate_weights(pb.alpha, pb.l1_ratio, pb.pf)
-    sub = np.where(W64 != 0, np.sign(W64) * l1 + l2 * W64, np.clip(V, -l1, l1))
-    if pb.positive:
-        sub = np.where(W64 != 0, sub, np.minimum(V, l1))
+    if pb.boxed:
+        sub = pb.penalty.nearest_subgradient(W64, V)
+    else:
+        l1, l2 = coordinate_weights(pb.alpha, pb.l1_ratio, pb.pf)
+        sub = np.where(W64 != 0, np.sign(W64) * l1 + l2 * W64, np.clip(V, -l1, l1))
+        if pb.positive:
+            sub = np.where(W64 != 0, sub, np.minimum(V, l1))
     V_mod = V + np.clip(sub - V, -r, r)
     return gap_and_correlation(pb, W64, b64, Z, dual=(theta, V_mod))[0] <= target
 

@@ -14,6 +14,7 @@ without a float64 copy of ``X``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
@@ -104,7 +105,8 @@ class Problem:
     fit_intercept: bool = True
     offset: np.ndarray | None = None  # (n,) added to every linear predictor
     power: float = 1.5  # Tweedie's variance power (losses.TWEEDIE only)
-    lower: np.ndarray | None = None  # (p,) box bounds of the coefficients
+    # (p,) box bounds of the coefficients in X's dtype (None: no box beyond positive)
+    lower: np.ndarray | None = None
     upper: np.ndarray | None = None
     # ``dataclasses.replace(pb, alpha=...)`` shares the cache (a warm-started path)
     cache: ProblemCache = field(default_factory=ProblemCache, compare=False, repr=False)
@@ -122,8 +124,15 @@ class Problem:
         return coordinate_weights(self.alpha, self.l1_ratio, self.pf, self.dtype)
 
     @property
+    def boxed(self) -> bool:
+        """Whether the coefficients have box bounds (or excluded features) beyond
+        ``positive``: the solvers then take the penalty's general answers."""
+        return self.lower is not None
+
+    @cached_property
     def penalty(self) -> ElasticNetPenalty:
-        """The penalty object at this problem's ``alpha``."""
+        """The penalty object at this problem's ``alpha`` (built once per problem;
+        ``dataclasses.replace`` gives a new problem, hence a new penalty)."""
         return ElasticNetPenalty(
             self.alpha,
             self.l1_ratio,
@@ -292,12 +301,22 @@ def make_problem(
         elif not np.any(offset):
             offset = None
     lower = upper = None
-    if lower_bounds is not None or upper_bounds is not None:
-        # the penalty object checks them (the box must contain 0)
+    excluded = np.isinf(pf)
+    if lower_bounds is not None or upper_bounds is not None or excluded.any():
+        # the penalty object checks them (the box must contain 0) and fixes the
+        # excluded features (pf = inf) at 0; they keep a finite factor (1) so that
+        # nothing counts them as unpenalised
         box = ElasticNetPenalty(
-            alpha, l1_ratio, pf, lower_bounds=lower_bounds, upper_bounds=upper_bounds
+            alpha,
+            l1_ratio,
+            pf,
+            positive=positive,
+            lower_bounds=lower_bounds,
+            upper_bounds=upper_bounds,
         )
-        lower, upper = box.bounds
+        # float32: the rounded bounds are the box (the kernels clip to them)
+        lower, upper = (a.astype(X.dtype) for a in box.bounds)
+        pf = np.where(excluded, 1.0, pf)
     pb = Problem(
         X,
         Y,

@@ -13,7 +13,6 @@ from __future__ import annotations
 import numpy as np
 
 from .. import losses
-from ..penalties import penalty_value
 from .cd import CD, rank_working_set, violations
 from .gap import gap_and_correlation, rounding_limited, stopping_rule, zero_dual
 from .problem import Problem, Result, check_finite, zero_point
@@ -51,8 +50,10 @@ def prox_newton(
     """
     n, K = pb.Y.shape
     p = pb.X.shape[1]
-    cd = CD(pb.X, pb.positive, pb.fit_intercept, selection, rng)
-    l1, l2 = pb.weights()
+    penalty = pb.penalty
+    _, l1, l2, lo, hi = penalty.kernel_arguments(pb.dtype)
+    box = penalty if pb.boxed else None  # the general KKT answers (else the fast formula)
+    cd = CD(pb.X, lo, hi, pb.fit_intercept, selection, rng)
     l1_64, l2_64 = l1.astype(np.float64), l2.astype(np.float64)
     W = np.array(W, dtype=pb.dtype)
     b = np.array(b, dtype=pb.dtype)
@@ -74,16 +75,16 @@ def prox_newton(
             gap, V = gap_and_correlation(pb, W, b, Z, target, 10.0)
         # inexact Newton: each class's model is solved until its largest CD step
         # is a tenth of the largest optimality violation of the true problem
-        viol = [violations(V[k], W[k], l1_64, l2_64, pb.positive) for k in range(K)]
+        viol = [violations(V[k], W[k], l1_64, l2_64, pb.positive, box) for k in range(K)]
         if working_set:
             support = int(np.count_nonzero(np.any(W != 0, axis=0)))
             size = max(ws_start, 2 * support)
             if it > 1 and (2 * support > ws_size or gap > 0.5 * previous):
                 size = max(size, 2 * ws_size)
             ws_size = min(p, size)
-            score = V[0] if K == 1 else V[np.argmax(np.abs(V), axis=0), np.arange(p)]
+            mag = penalty.entry_slope(V).max(axis=0)  # the class pulling hardest
             Wany = np.where(np.any(W != 0, axis=0), 1.0, 0.0)
-            ws = rank_working_set(score, Wany, l1_64, ws_size, pb.positive)
+            ws = rank_working_set(mag, Wany, l1_64, ws_size)
         moved = 0.0  # largest coefficient change of this iteration
         for k in range(K):
             R = pb.data_loss.residual(pb.Y, Z)[:, k]
@@ -102,20 +103,16 @@ def prox_newton(
             d, db, xd = w - w_old, delta, r0 - cd.residual(r, delta)  # xd = X @ d + db
             if not np.any(d) and db == 0:
                 continue
-            pen_old = penalty_value(w_old, pb.alpha, pb.l1_ratio, pb.pf)
+            pen_old = penalty.value(w_old)
             f_old = pb.data_loss.value(pb.Y, Z, pb.s) + pen_old
-            slope = -float(np.dot(sn * R, xd)) + (
-                penalty_value(w, pb.alpha, pb.l1_ratio, pb.pf) - pen_old
-            )
+            slope = -float(np.dot(sn * R, xd)) + (penalty.value(w) - pen_old)
             t = 1.0
             Zk = Z[:, k].copy()
             noise = 10 * np.finfo(pb.dtype).eps * abs(f_old)  # rounding of f itself
             for _ in range(40):
                 Z[:, k] = Zk + t * xd
                 wt = w_old + t * d
-                f = pb.data_loss.value(pb.Y, Z, pb.s) + penalty_value(
-                    wt, pb.alpha, pb.l1_ratio, pb.pf
-                )
+                f = pb.data_loss.value(pb.Y, Z, pb.s) + penalty.value(wt)
                 if f <= f_old + 1e-4 * t * min(slope, 0.0) + noise:
                     break
                 t *= 0.5
