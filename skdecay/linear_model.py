@@ -13,6 +13,7 @@ from dataclasses import replace
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.metrics import d2_tweedie_score, r2_score
 from sklearn.utils import check_random_state
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.multiclass import check_classification_targets
@@ -70,6 +71,12 @@ _COMMON_CONSTRAINTS = {
     "random_state": ["random_state"],
 }
 _L1_RATIO = {"l1_ratio": [Interval(Real, 0, 1, closed="both")]}
+# the regressors' data terms: the squared error and the log-link GLM deviances
+REGRESSION_LOSSES = ("squared_error", "poisson", "gamma", "tweedie")
+_LOSS = {
+    "loss": [StrOptions(set(REGRESSION_LOSSES))],
+    "power": [Interval(Real, 1, 2, closed="neither")],
+}
 
 
 class _LinearModel(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstimator):
@@ -108,8 +115,9 @@ class _LinearModel(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstim
 
     @classmethod
     def _best_intercept(cls, pb: Problem, W) -> np.ndarray:
-        """The optimal intercept for the coefficients ``W`` (squared loss), else
-        the one optimal for zero coefficients (a starting point)."""
+        """The optimal intercept for the coefficients ``W`` (squared loss, whose
+        ``Y`` already has any offset subtracted), else the one optimal for zero
+        coefficients (a starting point)."""
         if pb.loss != losses.SQUARED or not pb.fit_intercept:
             return cls._zero_intercept(pb)
         r = pb.Y[:, 0] - np.asarray(pb.X @ W[0]).ravel()
@@ -119,7 +127,7 @@ class _LinearModel(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstim
     def _zero_intercept(pb: Problem) -> np.ndarray:
         if not pb.fit_intercept:
             return np.zeros(pb.Y.shape[1], dtype=pb.dtype)
-        return np.asarray(losses.intercept_at_zero(pb.loss, pb.Y, pb.s), dtype=pb.dtype)
+        return np.asarray(pb.data_loss.intercept_at_zero(pb.Y, pb.s, pb.offset), dtype=pb.dtype)
 
     def _no_iteration(self, pb: Problem, W, b) -> Result | None:
         """The result without any iteration, or ``None`` when one is needed.
@@ -143,7 +151,7 @@ class _LinearModel(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstim
             warn_not_converged(res, self.tol, stacklevel=5)
         return res
 
-    def _fit_problem(self, X, Y, sample_weight, loss):
+    def _fit_problem(self, X, Y, sample_weight, loss, offset=None, power=1.5):
         pb, sw = make_problem(
             X,
             Y,
@@ -154,6 +162,8 @@ class _LinearModel(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstim
             self.penalty_factor,
             positive=self.positive,
             fit_intercept=self.fit_intercept,
+            offset=offset,
+            power=power,
         )
         pb = replace(pb, alpha=self._effective_alpha(sw))
         W, b = self._initial(pb)
@@ -232,29 +242,148 @@ class _LinearModel(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstim
 # regressors
 
 
-class ElasticNetRegressor(RegressorMixin, _LinearModel):
-    r"""Linear regression with an elastic-net penalty, by coordinate descent.
+def check_offset(offset, n_samples: int, dtype):
+    """``offset`` as a finite ``dtype`` array of shape ``(n_samples,)`` (or ``None``)."""
+    if offset is None:
+        return None
+    off = np.asarray(offset, dtype=np.float64)
+    if off.ndim == 2 and off.shape[1] == 1:
+        off = off[:, 0]
+    if off.shape != (n_samples,):
+        raise ValueError(f"offset has shape {off.shape}; expected ({n_samples},).")
+    if not np.all(np.isfinite(off)):
+        raise ValueError("offset contains NaN or infinity.")
+    return off.astype(dtype)
+
+
+def deviance_power(loss: str, power: float) -> float:
+    """The Tweedie power whose deviance is ``loss``'s: 0 squared error (the deviance
+    is the squared error, D² is R²), 1 Poisson, 2 Gamma, ``power`` Tweedie."""
+    return {"squared_error": 0.0, "poisson": 1.0, "gamma": 2.0}.get(loss, float(power))
+
+
+class _GLMRegressor(RegressorMixin):
+    """What the regressors with a ``loss`` share: the loss entry, the mean
+    prediction (inverse link of the linear predictor plus an optional offset),
+    the D² score and the target tags."""
+
+    def _loss_entry(self) -> losses.Loss:
+        return losses.get_loss(self.loss, power=self.power)
+
+    def predict(self, X, offset=None):
+        """The predicted mean ``mu = link^-1(X @ coef_ + intercept_ + offset)``.
+
+        ``exp`` of the linear predictor for ``loss="poisson"``, ``"gamma"`` and
+        ``"tweedie"`` (log link), the linear predictor itself for the squared
+        error; in the dtype of the fitted coefficients.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        offset : array-like of shape (n_samples,), default=None
+            Added to the linear predictor, as in :meth:`fit` (e.g. the log of
+            each row's exposure: the prediction is then the expected count of
+            the row rather than the rate per unit exposure).  ``None`` is 0.
+            With metadata routing, request it with ``set_predict_request(offset=True)``.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        Z = self._decision(X)
+        off = check_offset(offset, Z.shape[0], Z.dtype)
+        if off is not None:
+            Z = Z + (off if Z.ndim == 1 else off[:, None])
+        if getattr(self, "loss", "squared_error") == "squared_error":
+            return Z
+        return np.exp(Z)
+
+    def score(self, X, y, sample_weight=None, offset=None):
+        """D², the fraction of deviance explained, of :meth:`predict` on ``(X, y)``.
+
+        :func:`sklearn.metrics.d2_tweedie_score` with the loss's power (0 for
+        the squared error, where D² is R², 1 Poisson, 2 Gamma, ``power`` for
+        Tweedie), as scikit-learn's GLM regressors score.  1 is a perfect fit, 0
+        the constant mean.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+        offset : array-like of shape (n_samples,), default=None
+            Passed to :meth:`predict`.  With metadata routing, request it with
+            ``set_score_request(offset=True)``.
+
+        Returns
+        -------
+        score : float
+        """
+        pred = self.predict(X, offset=offset)
+        loss = getattr(self, "loss", "squared_error")
+        if loss == "squared_error":
+            return float(r2_score(y, pred, sample_weight=sample_weight))
+        y = np.asarray(y, dtype=np.float64)
+        self._loss_entry().check_y(y)
+        power = deviance_power(loss, getattr(self, "power", 1.5))
+        return float(d2_tweedie_score(y, pred, sample_weight=sample_weight, power=power))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # the GLM deviances need y >= 0 (Poisson, Tweedie) or y > 0 (Gamma)
+        tags.target_tags.positive_only = getattr(self, "loss", "squared_error") != "squared_error"
+        return tags
+
+
+class ElasticNetRegressor(_GLMRegressor, _LinearModel):
+    r"""Linear regression and GLMs (Poisson, Gamma, Tweedie) with an elastic-net penalty.
 
     Minimises
 
     .. math::
 
-        \frac{1}{2n} \sum_i s_i (y_i - x_i^\top w - b)^2
+        \frac{1}{n} \sum_i s_i\, \ell(y_i, x_i^\top w + b + o_i)
         + \alpha \sum_j f_j \Big(\rho |w_j| + \frac{1-\rho}{2} w_j^2\Big)
 
-    with ``rho = l1_ratio``, sample weights ``s`` rescaled to sum to ``n`` and
-    penalty factors ``f`` (``penalty_factor``, default 1).  With ``f = 1`` this
-    is exactly the objective of :class:`sklearn.linear_model.ElasticNet` with
-    the same ``alpha`` and ``l1_ratio``.  The intercept ``b`` is not penalised;
-    it is fitted as an extra coordinate, so sparse ``X`` is never centred.
+    with ``rho = l1_ratio``, sample weights ``s`` rescaled to sum to ``n``,
+    penalty factors ``f`` (``penalty_factor``, default 1), the ``offset`` ``o``
+    of :meth:`fit` (default 0) and ``ell(y, z)`` the unit half-deviance of
+    ``loss`` at the mean ``mu``:
+
+    * ``"squared_error"``: ``(y - z)**2 / 2`` (``mu = z``).  With ``f = 1`` this
+      is exactly :class:`sklearn.linear_model.ElasticNet` with the same
+      ``alpha`` and ``l1_ratio``; solved by coordinate descent;
+    * ``"poisson"``: ``y log(y / mu) - y + mu`` with ``mu = exp(z)`` (``y >= 0``);
+    * ``"gamma"``: ``log(mu / y) + y / mu - 1`` with ``mu = exp(z)`` (``y > 0``);
+    * ``"tweedie"``: ``y**(2-p) / ((1-p)(2-p)) - y mu**(1-p) / (1-p) +
+      mu**(2-p) / (2-p)`` with ``mu = exp(z)``, ``p = power`` in (1, 2)
+      (``y >= 0``: compound Poisson-gamma, e.g. claim amounts with zeros).
+
+    Each half-deviance is zero at ``mu = y`` (half of
+    :func:`sklearn.metrics.mean_tweedie_deviance`'s unit deviance).  With
+    ``l1_ratio = 0`` the GLM objectives are those of
+    :class:`sklearn.linear_model.PoissonRegressor`,
+    :class:`~sklearn.linear_model.GammaRegressor` and
+    :class:`~sklearn.linear_model.TweedieRegressor` (``link="log"``, same
+    ``power``) with the same ``alpha``; with ``l1_ratio = 1`` Poisson is
+    glmnet's ``family="poisson"`` with ``lambda = alpha``.  The GLMs are solved
+    by proximal Newton (coordinate descent on each quadratic model).  The
+    intercept ``b`` is not penalised; it is fitted as an extra coordinate, so
+    sparse ``X`` is never centred.
 
     Parameters
     ----------
     alpha : float, default=1.0
         Overall penalty strength (>= 0).  ``alpha = 0`` is least squares
-        (prefer :class:`sklearn.linear_model.LinearRegression`).
+        (prefer :class:`sklearn.linear_model.LinearRegression`) or the
+        unpenalised GLM.
     l1_ratio : float in [0, 1], default=0.5
         Mix of L1 (``1``: lasso) and squared L2 (``0``: ridge).
+    loss : {"squared_error", "poisson", "gamma", "tweedie"}, default="squared_error"
+        The data term (see above); the GLM losses use the log link.
+    power : float in (1, 2), default=1.5
+        Tweedie's variance power (``Var[y] ~ mu**power``); used by
+        ``loss="tweedie"`` only.
     fit_intercept : bool, default=True
         Fit an unpenalised intercept.
     penalty_factor : array-like of shape (n_features,), default=None
@@ -263,11 +392,17 @@ class ElasticNetRegressor(RegressorMixin, _LinearModel):
     positive : bool, default=False
         Constrain the coefficients to be non-negative.
     max_iter : int, default=1000
-        Maximum number of full passes over the features.  Each full pass is
-        followed by (cheaper) passes over the nonzero coefficients.
+        Maximum number of full passes over the features (squared error; each
+        full pass is followed by cheaper passes over the nonzero coefficients),
+        or of Newton iterations (GLMs).
     tol : float, default=1e-4
-        Stop when the duality gap is at most ``tol`` times the gap of the
-        all-zero coefficients (intercept at its optimum).
+        Squared error, Poisson and Gamma: stop when the duality gap is at most
+        ``tol`` times the gap of the all-zero coefficients (intercept at its
+        optimum).  Tweedie, whose conjugate has no closed form: stop when the
+        largest violation of the optimality (KKT) conditions is at most
+        ``tol`` times that of the all-zero coefficients (see
+        ``stopping_criterion_``).  The GLMs also wait until the last Newton
+        step moved no coefficient by more than ``tol`` times the largest.
     warm_start : bool, default=False
         Start from the previous solution.
     selection : {"cyclic", "random"}, default="cyclic"
@@ -281,10 +416,19 @@ class ElasticNetRegressor(RegressorMixin, _LinearModel):
         Coefficients (same dtype as ``X``: float32 input stays float32).
     intercept_ : float
     n_iter_ : int
-        Full passes over the features.
+        Full passes over the features (squared error) or Newton iterations.
     dual_gap_ : float
-        Duality gap at the solution: a certificate that the objective is
-        within ``dual_gap_`` of its minimum.
+        With ``stopping_criterion_ == "duality_gap"``: the duality gap at the
+        solution, a certificate that the objective (with the half-deviances
+        above) is within ``dual_gap_`` of its minimum.  With ``"kkt"``
+        (Tweedie): the largest violation of the optimality conditions, the
+        distance of minus the gradient of the data term to the penalty's
+        subdifferential, over the coefficients and the intercept (zero at the
+        optimum; not an objective bound).
+    stopping_criterion_ : {"duality_gap", "kkt"}
+        What ``dual_gap_`` and ``tol`` measure: ``"duality_gap"`` for the
+        squared error, Poisson and Gamma (closed-form conjugates), ``"kkt"``
+        for Tweedie.
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Defined when ``X`` has string column names.
@@ -299,15 +443,28 @@ class ElasticNetRegressor(RegressorMixin, _LinearModel):
     >>> model = make_pipeline(StandardScaler(), ElasticNetRegressor(alpha=0.1)).fit(X, y)
     >>> round(model.score(X, y), 2)
     0.51
+
+    A Poisson lasso for counts, with the log of each row's exposure as offset:
+
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 3))
+    >>> exposure = rng.uniform(0.5, 2.0, size=200)
+    >>> y = rng.poisson(exposure * np.exp(0.5 * X[:, 0]))
+    >>> glm = ElasticNetRegressor(alpha=0.01, l1_ratio=1.0, loss="poisson")
+    >>> glm.fit(X, y, offset=np.log(exposure)).coef_.round(1)
+    array([0.5, 0. , 0. ])
     """
 
-    _parameter_constraints = {**_COMMON_CONSTRAINTS, **_L1_RATIO}
+    _parameter_constraints = {**_COMMON_CONSTRAINTS, **_L1_RATIO, **_LOSS}
 
     def __init__(
         self,
         alpha=1.0,
         *,
         l1_ratio=0.5,
+        loss="squared_error",
+        power=1.5,
         fit_intercept=True,
         penalty_factor=None,
         positive=False,
@@ -319,6 +476,8 @@ class ElasticNetRegressor(RegressorMixin, _LinearModel):
     ):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
+        self.loss = loss
+        self.power = power
         self.fit_intercept = fit_intercept
         self.penalty_factor = penalty_factor
         self.positive = positive
@@ -332,35 +491,57 @@ class ElasticNetRegressor(RegressorMixin, _LinearModel):
 
     @atomic_fit
     @fit_context
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, offset=None):
         """Fit the model; ``X`` dense or sparse (CSC is used as is).
 
-        ``y`` of shape (n_samples,) or (n_samples, 1); with the latter (raveled
-        with a ``DataConversionWarning``: one target only), ``intercept_`` has
-        shape (1,), as in scikit-learn's ``ElasticNet`` and ``Ridge``.
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Never modified; float32 stays float32.
+        y : array-like of shape (n_samples,) or (n_samples, 1)
+            With the latter (raveled with a ``DataConversionWarning``: one
+            target only), ``intercept_`` has shape (1,), as in scikit-learn's
+            ``ElasticNet`` and ``Ridge``.  Poisson and Tweedie need ``y >= 0``
+            (not all zero), Gamma ``y > 0``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Rescaled to sum to ``n_samples``.
+        offset : array-like of shape (n_samples,), default=None
+            A known term added to every linear predictor, with coefficient 1
+            (glmnet's and glum's ``offset``): for counts or amounts observed over
+            an exposure ``e`` (time, policies, area), ``offset=np.log(e)`` models
+            ``E[y] = e * exp(x w + b)``.  With the squared error it is subtracted
+            from ``y``.  Through a ``Pipeline`` or ``GridSearchCV``, enable
+            metadata routing and request it with ``set_fit_request(offset=True)``.
+
+        Returns
+        -------
+        self : object
         """
         shape = getattr(y, "shape", None) if not isinstance(y, list) else np.shape(y)
         column = shape is not None and len(shape) == 2 and shape[1] == 1
         X, y = check_X_y(self, X, y, y_numeric=True, keep_csr=self._keeps_csr(X))
+        entry = self._loss_entry()
+        entry.check_y(y)
         ctx = begin_fit(self, X=X, y=y, sw=sample_weight)  # one task (a single solve)
-        res = self._fit_problem(X, y[:, None], sample_weight, losses.SQUARED)
+        res = self._fit_problem(
+            X, y[:, None], sample_weight, entry.code, offset=offset, power=self.power
+        )
         self.coef_ = res.coef[0]
         self.intercept_ = res.intercept if column else res.intercept[0]
+        self.stopping_criterion_ = "duality_gap" if entry.conjugate else "kkt"
         end_fit(ctx, self, X=X, y=y, sw=sample_weight)
         return self
 
-    def predict(self, X):
-        """Predicted targets, in the dtype of the fitted coefficients."""
-        return self._decision(X)
-
 
 class LassoRegressor(ElasticNetRegressor):
-    r"""Linear regression with an L1 penalty: :class:`ElasticNetRegressor` with ``l1_ratio=1``.
+    r"""L1-penalised linear regression or GLM: :class:`ElasticNetRegressor` with ``l1_ratio=1``.
 
-    Minimises ``1/(2n) * sum_i s_i (y_i - x_i w - b)^2 + alpha * sum_j f_j |w_j|``,
-    the objective of :class:`sklearn.linear_model.Lasso` with the same ``alpha``.
-    Parameters and attributes are those of :class:`ElasticNetRegressor`
-    without ``l1_ratio``.
+    Minimises ``1/n * sum_i s_i ell(y_i, x_i w + b + o_i) + alpha * sum_j f_j |w_j|``
+    with ``ell`` the unit half-deviance of ``loss``: for the squared error
+    ``(y - z)**2 / 2``, the objective of :class:`sklearn.linear_model.Lasso`
+    with the same ``alpha``; for ``loss="poisson"`` glmnet's
+    ``family="poisson"`` lasso with ``lambda = alpha``.  Parameters and
+    attributes are those of :class:`ElasticNetRegressor` without ``l1_ratio``.
 
     Examples
     --------
@@ -371,12 +552,14 @@ class LassoRegressor(ElasticNetRegressor):
     array([0.92, 0.  ])
     """
 
-    _parameter_constraints = dict(_COMMON_CONSTRAINTS)
+    _parameter_constraints = {**_COMMON_CONSTRAINTS, **_LOSS}
 
     def __init__(
         self,
         alpha=1.0,
         *,
+        loss="squared_error",
+        power=1.5,
         fit_intercept=True,
         penalty_factor=None,
         positive=False,
@@ -387,6 +570,8 @@ class LassoRegressor(ElasticNetRegressor):
         random_state=None,
     ):
         self.alpha = alpha
+        self.loss = loss
+        self.power = power
         self.fit_intercept = fit_intercept
         self.penalty_factor = penalty_factor
         self.positive = positive
@@ -470,8 +655,10 @@ class RidgeRegressor(ElasticNetRegressor):
         meets ``tol`` on the objective but may stay far from the (nearly
         minimum-norm) coefficients: prefer ``"auto"``, ``"cg"`` or ``"cholesky"``.
     Other parameters and attributes are those of :class:`ElasticNetRegressor`
-    (without ``l1_ratio``).  ``max_iter`` bounds the CG iterations too;
-    ``n_iter_`` counts them (CG) or is 1 (direct solve).
+    (without ``l1_ratio``, ``loss`` and ``power``: the squared error only; an
+    ``offset`` given to :meth:`fit` is subtracted from ``y``).  ``max_iter``
+    bounds the CG iterations too; ``n_iter_`` counts them (CG) or is 1
+    (direct solve).
 
     Examples
     --------
@@ -486,6 +673,9 @@ class RidgeRegressor(ElasticNetRegressor):
         **_COMMON_CONSTRAINTS,
         "solver": [StrOptions({"auto", "cholesky", "cg", "cd"})],
     }
+    # the squared error only (not parameters: Ridge's objective is not a mean)
+    loss = "squared_error"
+    power = 1.5
 
     def __init__(
         self,

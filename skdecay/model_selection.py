@@ -15,13 +15,14 @@ from numbers import Integral, Number
 
 import numpy as np
 from joblib import Parallel, delayed
-from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.base import ClassifierMixin
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 from sklearn.utils.multiclass import check_classification_targets
 
+from . import losses
 from ._callbacks import begin_fit, end_fit, leaf_task, metadata
 from ._compat import Interval, Real, StrOptions, fit_context, routing_enabled, scorer_with_labels
 from ._fit_state import atomic_fit
@@ -31,7 +32,14 @@ from ._validation import (
     check_X_y,
     class_weight_vector,
 )
-from .linear_model import ElasticNetClassifier, ElasticNetRegressor, _LinearModel
+from .linear_model import (
+    _LOSS,
+    ElasticNetClassifier,
+    ElasticNetRegressor,
+    _GLMRegressor,
+    _LinearModel,
+    check_offset,
+)
 from .path import (
     _as_csc,
     _check_alphas,
@@ -66,11 +74,14 @@ _CV_CONSTRAINTS = {
 def _fold_task(
     X, y, sw, cw, train, test, l1_ratio, alphas, settings, scorer, classes, mse, seed, est, ctx
 ) -> tuple[np.ndarray, np.ndarray | None, list[float]]:
-    """Path on ``train``, scored on ``test``: ``(scores, mse or None, failed alphas)``.
+    """Path on ``train``, scored on ``test``: ``(scores, deviance or None, failed alphas)``.
 
     ``scores`` (higher is better) has one entry per alpha; the default
-    regression score is ``-mse`` with ``mse`` the ``sw``-weighted mean squared
-    error on the held-out rows.  ``cw`` (per-sample class weights, or ``None``)
+    regression score (``mse`` true) is ``-deviance`` with ``deviance`` the
+    ``sw``-weighted mean deviance of the loss on the held-out rows (the mean
+    squared error for the squared loss, :func:`sklearn.metrics.mean_tweedie_deviance`
+    with the loss's power for the GLMs).  The ``offset`` of ``settings`` (or
+    ``None``) is sliced like ``y``.  ``cw`` (per-sample class weights, or ``None``)
     multiplies the training weights only: held-out scores are not class
     weighted (as ``LogisticRegressionCV``).  ``ctx`` is the callback context of
     this task (for ``est``, the CV estimator): one leaf per alpha.
@@ -91,8 +102,17 @@ def _fold_task(
         settings["positive"],
         settings["fit_intercept"],
     )
+    offset = settings.get("offset")
     if classes is None:
-        pb = _regression_problem(X_train, y[train], *common, checked=True)
+        pb = _regression_problem(
+            X_train,
+            y[train],
+            *common,
+            checked=True,
+            loss=settings["loss"],
+            power=settings["power"],
+            offset=None if offset is None else offset[train],
+        )
     else:
         pb, _ = _logistic_problem(X_train, y[train], *common, classes)
     y_train = y[train]
@@ -122,10 +142,20 @@ def _fold_task(
     # held-out linear predictors of every alpha in one product: (n_alphas, n_test, K)
     coefs = path.coefs.astype(np.float64)
     Z = np.stack([np.asarray(X_test @ c.T) for c in coefs]) + path.intercepts[:, None, :]
+    if offset is not None:
+        Z += offset[test][None, :, None]
     if mse:
-        err = np.average(
-            (Z[:, :, 0].T - y_test.astype(np.float64)[:, None]) ** 2, axis=0, weights=sw_test
-        )
+        yt = y_test.astype(np.float64)
+        if pb.loss == losses.SQUARED:
+            err = np.average((Z[:, :, 0].T - yt[:, None]) ** 2, axis=0, weights=sw_test)
+        else:  # the mean unit deviance: twice the loss table's half-deviance
+            entry = pb.data_loss
+            err = np.array(
+                [
+                    2 * np.average(entry.per_sample(yt[:, None], Zi), weights=sw_test)
+                    for Zi in Z.astype(np.float64)
+                ]
+            )
         return -err, err, failed
     if scorer is None:  # the classifiers' default: accuracy, for every alpha at once
         if Z.shape[2] == 1:
@@ -169,9 +199,12 @@ class _HeldOutClassifier(_HeldOut, ElasticNetClassifier):
 
 
 def _shell(classes, n_features, settings, X_test):
-    """A fitted-looking single-alpha estimator the scorer can call ``predict`` on."""
+    """A fitted-looking single-alpha estimator the scorer can call ``predict`` on
+    (its held-out decision values include the held-out offset)."""
     if classes is None:
-        est = _HeldOutRegressor(fit_intercept=settings["fit_intercept"])
+        est = _HeldOutRegressor(
+            fit_intercept=settings["fit_intercept"], loss=settings["loss"], power=settings["power"]
+        )
     else:
         est = _HeldOutClassifier(fit_intercept=settings["fit_intercept"])
         est.classes_ = classes
@@ -204,11 +237,13 @@ class _PathCV(_LinearModel):
             return int(self.n_alphas)
         return int(self.alphas) if isinstance(self.alphas, Integral) else None
 
-    def _full_problem(self, X, y, l1_ratio, sw):
+    def _full_problem(self, X, y, l1_ratio, sw, offset=None):
         args = (l1_ratio, sw, self.penalty_factor, self.positive, self.fit_intercept)
         if self._is_classifier:
             return _logistic_problem(X, y, *args, self.classes_)[0]
-        return _regression_problem(X, y, *args, checked=True)
+        return _regression_problem(
+            X, y, *args, checked=True, loss=self.loss, power=self.power, offset=offset
+        )
 
     def get_metadata_routing(self):
         """Route ``fit``'s metadata to the splitter's ``split`` (e.g. ``groups`` for
@@ -242,12 +277,13 @@ class _PathCV(_LinearModel):
             return scorer_with_labels(self.scoring, self.classes_)
         return check_scoring(self, scoring=self.scoring)
 
-    def _cv_fit(self, X, y, sample_weight, split_params, cw=None):
+    def _cv_fit(self, X, y, sample_weight, split_params, cw=None, offset=None):
         if isinstance(sample_weight, Number):
             sample_weight = None  # uniform weights change nothing (as scikit-learn)
         sw = None
         if sample_weight is not None:
             sw = check_sample_weight(sample_weight, X.shape[0], np.float64)
+        offset = check_offset(offset, X.shape[0], np.float64)
         split_params = self._split_params(split_params)
         l1_ratios = self._l1_ratios()
         n_alphas = self._n_alphas()
@@ -255,7 +291,10 @@ class _PathCV(_LinearModel):
             grid = _check_alphas(self.alphas)
             alphas = [grid] * l1_ratios.size
         else:
-            alphas = [_grid(self._full_problem(X, y, r, sw), n_alphas, self.eps) for r in l1_ratios]
+            alphas = [
+                _grid(self._full_problem(X, y, r, sw, offset), n_alphas, self.eps)
+                for r in l1_ratios
+            ]
         cv = check_cv(self.cv, y, classifier=self._is_classifier)
         folds = list(cv.split(X, y, **split_params))
         mse = self.scoring is None and not self._is_classifier
@@ -265,6 +304,8 @@ class _PathCV(_LinearModel):
             k: getattr(self, k)
             for k in ("penalty_factor", "positive", "fit_intercept", "tol", "max_iter", "selection")
         }
+        if not self._is_classifier:
+            settings.update(loss=self.loss, power=self.power, offset=offset)
         classes = self.classes_ if self._is_classifier else None
         seeds = check_random_state(self.random_state).randint(
             np.iinfo(np.int32).max, size=(l1_ratios.size, len(folds))
@@ -311,7 +352,9 @@ class _PathCV(_LinearModel):
         self.scores_path_ = scores  # (n_l1_ratio, n_alphas, n_folds)
         if mse:
             errs = np.moveaxis(np.reshape([o[1] for o in out], shape), 2, 1)
-            self.mse_path_ = np.squeeze(errs)
+            self.deviance_path_ = np.squeeze(errs)
+            if self.loss == "squared_error":
+                self.mse_path_ = self.deviance_path_
         failed = sorted({a for o in out for a in o[2]}, reverse=True)
         _warn_not_converged(failed, len(out) * len(alphas[0]), type(self).__name__, 6)
 
@@ -335,7 +378,11 @@ class _PathCV(_LinearModel):
         refit = root.subcontext(task_name="refit", task_id=n_paths)
         with refit.propagate_callback_context(model):
             refit.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata(sample_weight))
-            model.fit(X, y, sample_weight=sample_weight)
+            if self._is_classifier:
+                model.fit(X, y, sample_weight=sample_weight)
+            else:
+                model.fit(X, y, sample_weight=sample_weight, offset=offset)
+                self.stopping_criterion_ = model.stopping_criterion_
             refit.call_on_fit_task_end(estimator=self, X=X, y=y, metadata=metadata(sample_weight))
         self.coef_ = model.coef_
         self.intercept_ = model.intercept_
@@ -345,7 +392,10 @@ class _PathCV(_LinearModel):
         return self
 
     def _refit_model(self):
-        kw = {"class_weight": self.class_weight} if self._is_classifier else {}
+        if self._is_classifier:
+            kw = {"class_weight": self.class_weight}
+        else:
+            kw = {"loss": self.loss, "power": self.power}
         cls = ElasticNetClassifier if self._is_classifier else ElasticNetRegressor
         return cls(
             **kw,
@@ -410,19 +460,24 @@ _SHARED_PARAMS = """    l1_ratio : float or array-like of floats in [0, 1], defa
 
 
 @_fill_doc
-class ElasticNetRegressorCV(RegressorMixin, _PathCV):
-    r"""Elastic-net regression with ``alpha`` (and ``l1_ratio``) chosen by cross-validation.
+class ElasticNetRegressorCV(_GLMRegressor, _PathCV):
+    r"""Elastic-net regression or GLM with ``alpha`` (and ``l1_ratio``) chosen by cross-validation.
 
     Fits the objective of :class:`~skdecay.ElasticNetRegressor`
 
     .. math::
 
-        \frac{1}{2n} \sum_i s_i (y_i - x_i^\top w - b)^2
+        \frac{1}{n} \sum_i s_i\, \ell(y_i, x_i^\top w + b + o_i)
         + \alpha \sum_j f_j \Big(\rho |w_j| + \frac{1-\rho}{2} w_j^2\Big)
 
-    and is a drop-in for :class:`sklearn.linear_model.ElasticNetCV`: same grid,
-    same folds, same mean-squared-error criterion and tie rule, hence the same
-    ``alpha_`` and ``mse_path_`` up to solver tolerance.
+    with ``ell`` the unit half-deviance of ``loss`` (``(y - z)**2 / 2`` for the
+    squared error; Poisson, Gamma, Tweedie with the log link) and the
+    ``offset`` ``o`` of :meth:`fit`.  With the squared error it is a drop-in
+    for :class:`sklearn.linear_model.ElasticNetCV`: same grid, same folds, same
+    mean-squared-error criterion and tie rule, hence the same ``alpha_`` and
+    ``mse_path_`` up to solver tolerance.  With a GLM loss the grid starts at
+    that loss's :func:`~skdecay.alpha_max` (offset included) and the default
+    criterion is the held-out mean deviance (lower is better).
     {shared_doc}
     Parameters
     ----------
@@ -434,11 +489,21 @@ class ElasticNetRegressorCV(RegressorMixin, _PathCV):
         alone decides, as in :func:`~skdecay.enet_path`; the final refit also
         waits for the coefficients to settle).
     scoring : str, callable or None, default=None
-        ``None``: the mean squared error on each held-out fold (weighted by the
-        held-out ``sample_weight``; the folds' errors are then averaged
-        unweighted), lower is better, exactly as ``ElasticNetCV``.  Otherwise a
-        scikit-learn scorer name or callable ``scorer(estimator, X, y)``, called
-        with ``sample_weight=`` the held-out weights when weights are given.
+        ``None``: the mean deviance of ``loss`` on each held-out fold (weighted
+        by the held-out ``sample_weight``; the folds' values are then averaged
+        unweighted), lower is better: the mean squared error for
+        ``"squared_error"``, exactly as ``ElasticNetCV``, and
+        :func:`sklearn.metrics.mean_poisson_deviance`,
+        :func:`~sklearn.metrics.mean_gamma_deviance` or
+        :func:`~sklearn.metrics.mean_tweedie_deviance` (same ``power``) of the
+        predicted means (held-out offsets included) for the GLMs.  Otherwise
+        a scikit-learn scorer name or callable ``scorer(estimator, X, y)``,
+        called with ``sample_weight=`` the held-out weights when weights are
+        given; its ``predict`` on the held-out rows includes their offsets.
+    loss : {"squared_error", "poisson", "gamma", "tweedie"}, default="squared_error"
+        As in :class:`~skdecay.ElasticNetRegressor`.
+    power : float in (1, 2), default=1.5
+        Tweedie's power (``loss="tweedie"`` only).
 
     Attributes
     ----------
@@ -447,15 +512,21 @@ class ElasticNetRegressorCV(RegressorMixin, _PathCV):
     alphas_ : ndarray of shape (n_l1_ratio, n_alphas) or (n_alphas,)
         The grids; 1-D for a single ``l1_ratio`` or an explicit ``alphas``
         (scikit-learn's layout).
+    deviance_path_ : ndarray of shape (n_l1_ratio, n_alphas, n_folds)
+        Held-out mean deviances of ``loss`` (see ``scoring``), unit dimensions
+        squeezed as in scikit-learn; only with ``scoring=None``.
     mse_path_ : ndarray of shape (n_l1_ratio, n_alphas, n_folds)
-        Held-out mean squared errors, unit dimensions squeezed as in scikit-learn;
-        only with ``scoring=None``.
+        ``deviance_path_`` under scikit-learn's name, for
+        ``loss="squared_error"`` only (held-out mean squared errors).
     scores_path_ : ndarray of shape (n_l1_ratio, n_alphas, n_folds)
-        Held-out scores, higher is better (``-mse_path_`` by default), never squeezed.
+        Held-out scores, higher is better (``-deviance_path_`` by default),
+        never squeezed.
     coef_ : ndarray of shape (n_features,)
     intercept_ : float
     dual_gap_ : float
         Of the refit.
+    stopping_criterion_ : {"duality_gap", "kkt"}
+        Of the refit (see :class:`~skdecay.ElasticNetRegressor`).
     n_iter_ : int
         Of the refit.
     n_features_in_ : int
@@ -473,7 +544,7 @@ class ElasticNetRegressorCV(RegressorMixin, _PathCV):
     (2, 20, 5)
     """
 
-    _parameter_constraints = dict(_CV_CONSTRAINTS)
+    _parameter_constraints = {**_CV_CONSTRAINTS, **_LOSS}
     _coef_is_1d = True
 
     def __init__(
@@ -494,6 +565,8 @@ class ElasticNetRegressorCV(RegressorMixin, _PathCV):
         verbose=0,
         selection="cyclic",
         random_state=None,
+        loss="squared_error",
+        power=1.5,
     ):
         self.l1_ratio = l1_ratio
         self.eps = eps
@@ -502,6 +575,8 @@ class ElasticNetRegressorCV(RegressorMixin, _PathCV):
         self.fit_intercept = fit_intercept
         self.penalty_factor = penalty_factor
         self.positive = positive
+        self.loss = loss
+        self.power = power
         self.max_iter = max_iter
         self.tol = tol
         self.cv = cv
@@ -513,7 +588,7 @@ class ElasticNetRegressorCV(RegressorMixin, _PathCV):
 
     @atomic_fit
     @fit_context
-    def fit(self, X, y, sample_weight=None, **params):
+    def fit(self, X, y, sample_weight=None, offset=None, **params):
         """Cross-validate the path, then refit on all the data.
 
         Parameters
@@ -521,9 +596,16 @@ class ElasticNetRegressorCV(RegressorMixin, _PathCV):
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Never modified; float32 stays float32.
         y : array-like of shape (n_samples,)
+            In the range of ``loss`` (see :class:`~skdecay.ElasticNetRegressor`).
         sample_weight : float or array-like of shape (n_samples,), default=None
             Used by the path fits (training rows, rescaled to sum to their
             count), by the held-out scores and by the refit.
+        offset : array-like of shape (n_samples,), default=None
+            Added to the linear predictor (e.g. log exposure), as in
+            :meth:`ElasticNetRegressor.fit <skdecay.ElasticNetRegressor.fit>`:
+            sliced with the rows for every fold's path and held-out score, and
+            used by the grid and the refit.  Through ``Pipeline`` or
+            ``GridSearchCV``: ``set_fit_request(offset=True)``.
         **params : dict
             Passed to the splitter's ``split`` (e.g. ``groups=`` for ``GroupKFold``).
 
@@ -532,11 +614,8 @@ class ElasticNetRegressorCV(RegressorMixin, _PathCV):
         self : object
         """
         X, y = check_X_y(self, X, y, y_numeric=True)
-        return self._cv_fit(X, y, sample_weight, params)
-
-    def predict(self, X):
-        """Predicted targets, in the dtype of the fitted coefficients."""
-        return self._decision(X)
+        self._loss_entry().check_y(y)
+        return self._cv_fit(X, y, sample_weight, params, offset=offset)
 
 
 @_fill_doc

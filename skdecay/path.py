@@ -1,7 +1,8 @@
 """Regularization paths: ``alpha_max``, geometric alpha grids and warm-started paths.
 
 A path solves the objective of :class:`~skdecay.ElasticNetRegressor` (squared
-loss) or :class:`~skdecay.ElasticNetClassifier` (binary / multinomial
+error, or the Poisson, Gamma and Tweedie GLM deviances, with an optional
+offset) or :class:`~skdecay.ElasticNetClassifier` (binary / multinomial
 log-loss) for a decreasing sequence of ``alpha``, each fit starting from the
 solution at the previous (larger) ``alpha``.  Near ``alpha_max`` almost every
 coefficient is zero, so the first fits are cheap and each next one starts
@@ -37,6 +38,7 @@ from .solvers import (
     problem_alpha_max,
     solve,
     solve_compiled,
+    zero_point,
 )
 
 __all__ = ["RegularizationPath", "alpha_max", "alpha_grid", "enet_path", "logistic_path"]
@@ -129,26 +131,59 @@ def _as_csc(X):
     return X if X.has_sorted_indices else X.sorted_indices()
 
 
+# the losses of the regression paths (``ElasticNetRegressor``'s ``loss``)
+_REGRESSION = ("squared_error", "poisson", "gamma", "tweedie")
+
+
+def _regression_loss(loss: str, power) -> losses.Loss:
+    """The table entry of a regression ``loss`` name (``"squared"`` is an alias)."""
+    if loss == "squared":
+        loss = "squared_error"
+    if loss not in _REGRESSION:
+        raise ValueError(f"loss must be one of {_REGRESSION}, got {loss!r}.")
+    if loss == "tweedie" and (
+        isinstance(power, bool) or not isinstance(power, Real) or not 1 < power < 2
+    ):
+        raise ValueError(f"power must be a float in (1, 2) for the tweedie loss, got {power!r}.")
+    return losses.get_loss(loss, power=power)
+
+
 def _regression_problem(
-    X, y, l1_ratio, sample_weight, penalty_factor, positive, fit_intercept, checked=False
+    X,
+    y,
+    l1_ratio,
+    sample_weight,
+    penalty_factor,
+    positive,
+    fit_intercept,
+    checked=False,
+    *,
+    loss: str = "squared_error",
+    power: float = 1.5,
+    offset=None,
 ) -> Problem:
     """The ``ElasticNetRegressor`` problem (with ``alpha = 1``) on validated ``X``
-    (``checked``: ``y`` is a validated 1-D numeric array too, e.g. a CV fold's)."""
+    (``checked``: ``y`` is a validated 1-D numeric array in the loss's range
+    too, e.g. a CV fold's)."""
+    entry = _regression_loss(loss, power)
     if not checked:
         y = check_array(y, ensure_2d=False, dtype=X.dtype, input_name="y")
         if y.ndim != 1:
-            raise ValueError(f"y must be 1-D for the squared-loss path, got shape {y.shape}.")
+            raise ValueError(f"y must be 1-D for a regression path, got shape {y.shape}.")
         check_consistent_length(X, y)
+        entry.check_y(y)
     pb, _ = make_problem(
         X,
         y[:, None],
         sample_weight,
-        losses.SQUARED,
+        entry.code,
         1.0,
         l1_ratio,
         penalty_factor,
         positive=positive,
         fit_intercept=fit_intercept,
+        offset=offset,
+        power=getattr(entry, "power", 1.5) if entry.code == losses.TWEEDIE else 1.5,
     )
     return pb
 
@@ -299,12 +334,8 @@ def _solve_path(
 
 
 def _zero_solution(pb: Problem) -> tuple[np.ndarray, np.ndarray]:
-    """Zero coefficients and the optimal intercept(s) for them (closed form)."""
-    W = np.zeros((pb.Y.shape[1], pb.X.shape[1]), dtype=pb.dtype)
-    b = np.zeros(pb.Y.shape[1], dtype=pb.dtype)
-    if pb.fit_intercept:
-        b[:] = losses.intercept_at_zero(pb.loss, pb.Y, pb.s)
-    return W, b
+    """Zero coefficients and the optimal intercept(s) for them (offset included)."""
+    return zero_point(pb)
 
 
 def _warn_not_converged(failed: list[float], total: int, what: str, stacklevel: int = 3) -> None:
@@ -333,12 +364,40 @@ def _check_solver_params(tol, max_iter, selection) -> None:
 # public functions
 
 
+def _problem_of(
+    X, y, l1_ratio, loss, power, offset, sample_weight, penalty_factor, positive, fit_intercept
+) -> Problem:
+    """The problem of :func:`alpha_max` / :func:`alpha_grid` (validates ``loss``)."""
+    if loss == "logistic":
+        if offset is not None:
+            raise ValueError("offset is supported by the regression losses only.")
+        return _logistic_problem(
+            X, y, l1_ratio, sample_weight, penalty_factor, positive, fit_intercept
+        )[0]
+    if loss not in ("squared", *_REGRESSION):
+        raise ValueError(f"loss must be one of {('logistic', *_REGRESSION)}, got {loss!r}.")
+    return _regression_problem(
+        X,
+        y,
+        l1_ratio,
+        sample_weight,
+        penalty_factor,
+        positive,
+        fit_intercept,
+        loss=loss,
+        power=power,
+        offset=offset,
+    )
+
+
 def alpha_max(
     X,
     y,
     *,
     l1_ratio: float = 1.0,
-    loss: str = "squared",
+    loss: str = "squared_error",
+    power: float = 1.5,
+    offset=None,
     fit_intercept: bool = True,
     sample_weight=None,
     penalty_factor=None,
@@ -346,29 +405,47 @@ def alpha_max(
 ) -> float:
     """Smallest ``alpha`` at which every penalised coefficient is exactly zero.
 
-    For the objectives of :class:`~skdecay.ElasticNetRegressor` (``loss="squared"``)
-    and :class:`~skdecay.ElasticNetClassifier` (``loss="logistic"``; multinomial
+    For the objectives of :class:`~skdecay.ElasticNetRegressor` (``loss=
+    "squared_error"``, ``"poisson"``, ``"gamma"``, ``"tweedie"``) and
+    :class:`~skdecay.ElasticNetClassifier` (``loss="logistic"``; multinomial
     when ``y`` has more than two classes)::
 
         alpha_max = max_j |grad_j| / (l1_ratio * penalty_factor_j)
 
-    where ``grad`` is the gradient of the data term at zero coefficients, with
-    the intercept and unpenalised features at their optimum (closed form for
-    the intercept alone).  ``inf`` when ``l1_ratio = 0`` (ridge never zeroes).
-    For :class:`~skdecay.RidgeRegressor`'s convention multiply by ``sum(s)``.
+    where ``grad`` is the gradient of the (mean) data term at zero
+    coefficients, with the intercept and unpenalised features at their
+    optimum (closed form for the intercept alone, offset included).  For the
+    log-link GLMs ``grad_j = -1/n sum_i s_i x_ij (y_i - mu_i) mu_i**(1-p)``
+    with ``mu_i = exp(b + o_i)`` (``p`` = 1 Poisson, 2 Gamma, ``power``
+    Tweedie).  ``inf`` when ``l1_ratio = 0`` (ridge never zeroes).  For
+    :class:`~skdecay.RidgeRegressor`'s convention multiply by ``sum(s)``.
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+        Targets (regression losses) or class labels (``loss="logistic"``).
+    l1_ratio : float in [0, 1], default=1.0
+    loss : {"squared_error", "poisson", "gamma", "tweedie", "logistic"}, \
+default="squared_error"
+        ``"squared"`` is accepted for ``"squared_error"``.
+    power : float in (1, 2), default=1.5
+        Tweedie's power (``loss="tweedie"`` only).
+    offset : array-like of shape (n_samples,), default=None
+        Added to the linear predictor (regression losses), as in
+        :meth:`ElasticNetRegressor.fit <skdecay.ElasticNetRegressor.fit>`.
+    fit_intercept, sample_weight, penalty_factor, positive
+        As in :class:`~skdecay.ElasticNetRegressor`.
+
+    Returns
+    -------
+    alpha_max : float
     """
-    if loss not in ("squared", "logistic"):
-        raise ValueError(f"loss must be 'squared' or 'logistic', got {loss!r}.")
     l1_ratio = _check_l1_ratio(l1_ratio)
     X = _check_X(X)
-    if loss == "squared":
-        pb = _regression_problem(
-            X, y, l1_ratio, sample_weight, penalty_factor, positive, fit_intercept
-        )
-    else:
-        pb, _ = _logistic_problem(
-            X, y, l1_ratio, sample_weight, penalty_factor, positive, fit_intercept
-        )
+    pb = _problem_of(
+        X, y, l1_ratio, loss, power, offset, sample_weight, penalty_factor, positive, fit_intercept
+    )
     return problem_alpha_max(pb)
 
 
@@ -379,7 +456,9 @@ def alpha_grid(
     l1_ratio: float = 1.0,
     n_alphas: int = 100,
     eps: float = 1e-3,
-    loss: str = "squared",
+    loss: str = "squared_error",
+    power: float = 1.5,
+    offset=None,
     fit_intercept: bool = True,
     sample_weight=None,
     penalty_factor=None,
@@ -397,7 +476,7 @@ def alpha_grid(
     ----------
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
     y : array-like of shape (n_samples,)
-        Targets (``loss="squared"``) or class labels (``loss="logistic"``).
+        Targets (regression losses) or class labels (``loss="logistic"``).
     l1_ratio : float in (0, 1], default=1.0
         ``l1_ratio = 0`` raises ``ValueError`` (as scikit-learn does): a pure
         ridge penalty never zeroes the coefficients, so it has no ``alpha_max``;
@@ -405,8 +484,7 @@ def alpha_grid(
     n_alphas : int, default=100
     eps : float, default=1e-3
         ``alpha_min / alpha_max``.
-    loss : {"squared", "logistic"}, default="squared"
-    fit_intercept, sample_weight, penalty_factor, positive
+    loss, power, offset, fit_intercept, sample_weight, penalty_factor, positive
         As in :func:`alpha_max`.
 
     Returns
@@ -417,17 +495,10 @@ def alpha_grid(
     _check_grid_params(n_alphas, eps)
     l1_ratio = _check_l1_ratio(l1_ratio)
     _check_grid_l1_ratio(l1_ratio)
-    if loss not in ("squared", "logistic"):
-        raise ValueError(f"loss must be 'squared' or 'logistic', got {loss!r}.")
     X = _check_X(X)
-    if loss == "squared":
-        pb = _regression_problem(
-            X, y, l1_ratio, sample_weight, penalty_factor, positive, fit_intercept
-        )
-    else:
-        pb, _ = _logistic_problem(
-            X, y, l1_ratio, sample_weight, penalty_factor, positive, fit_intercept
-        )
+    pb = _problem_of(
+        X, y, l1_ratio, loss, power, offset, sample_weight, penalty_factor, positive, fit_intercept
+    )
     return _grid(pb, n_alphas, eps)
 
 
@@ -439,6 +510,9 @@ def enet_path(
     alphas=None,
     n_alphas: int = 100,
     eps: float = 1e-3,
+    loss: str = "squared_error",
+    power: float = 1.5,
+    offset=None,
     fit_intercept: bool = True,
     sample_weight=None,
     penalty_factor=None,
@@ -448,20 +522,27 @@ def enet_path(
     selection: str = "cyclic",
     random_state=None,
 ) -> RegularizationPath:
-    r"""Elastic-net regression path by warm-started coordinate descent.
+    r"""Elastic-net regression path (squared error or GLM), warm-started.
 
     For each ``alpha`` (decreasing) minimises the objective of
     :class:`~skdecay.ElasticNetRegressor`:
 
     .. math::
 
-        \frac{1}{2n} \sum_i s_i (y_i - x_i^\top w - b)^2
+        \frac{1}{n} \sum_i s_i\, \ell(y_i, x_i^\top w + b + o_i)
         + \alpha \sum_j f_j \Big(\rho |w_j| + \frac{1-\rho}{2} w_j^2\Big)
 
     (``rho = l1_ratio``, sample weights ``s`` rescaled to sum to ``n``, penalty
-    factors ``f``), starting from the solution at the previous ``alpha``.  Same
-    ``alpha`` as :func:`sklearn.linear_model.enet_path`, but the intercept is
-    fitted (unpenalised) instead of assuming centred data.
+    factors ``f``, ``offset`` ``o``, ``ell`` the unit half-deviance of
+    ``loss``: ``(y - z)**2 / 2`` for the squared error), starting from the
+    solution at the previous ``alpha``.  For the squared error: same ``alpha``
+    as :func:`sklearn.linear_model.enet_path`, but the intercept is fitted
+    (unpenalised) instead of assuming centred data; by coordinate descent.  For
+    ``loss="poisson"``, ``"gamma"``, ``"tweedie"`` (log link): by proximal
+    Newton; at ``l1_ratio = 0`` each fit is scikit-learn's
+    ``PoissonRegressor`` / ``GammaRegressor`` / ``TweedieRegressor(link="log")``
+    with the same ``alpha``, and Poisson is glmnet's ``family="poisson"`` path
+    with ``lambda = alpha``.
 
     Parameters
     ----------
@@ -469,19 +550,28 @@ def enet_path(
         Dense (any memory order; copied to Fortran order if needed) or sparse
         (used as CSC).  float32 stays float32.  Never modified.
     y : array-like of shape (n_samples,)
+        Poisson and Tweedie need ``y >= 0`` (not all zero), Gamma ``y > 0``.
     l1_ratio : float in [0, 1], default=1.0
     alphas : array-like of shape (n_alphas,), default=None
         The grid (sorted decreasing before use).  ``None``: :func:`alpha_grid`
         with ``n_alphas`` and ``eps`` (which needs ``l1_ratio > 0``).
     n_alphas : int, default=100
     eps : float, default=1e-3
+    loss : {"squared_error", "poisson", "gamma", "tweedie"}, default="squared_error"
+    power : float in (1, 2), default=1.5
+        Tweedie's power (``loss="tweedie"`` only).
+    offset : array-like of shape (n_samples,), default=None
+        Added to every linear predictor (e.g. log exposure), as in
+        :meth:`ElasticNetRegressor.fit <skdecay.ElasticNetRegressor.fit>`.
     fit_intercept : bool, default=True
     sample_weight : array-like of shape (n_samples,), default=None
     penalty_factor : array-like of shape (n_features,), default=None
     positive : bool, default=False
     tol : float, default=1e-4
-        Per ``alpha``: stop when the duality gap is at most ``tol`` times the
-        gap of the all-zero coefficients.  Unlike
+        Per ``alpha``: stop when the duality gap (for Tweedie, the largest
+        KKT violation: ``ElasticNetRegressor.stopping_criterion_``) is at most
+        ``tol`` times that of the all-zero coefficients.  The GLM fits also
+        wait for their last Newton step to settle, as a single fit.  Unlike
         :class:`~skdecay.ElasticNetRegressor`, which also waits until no pass
         moves a coefficient by more than ``tol`` times the largest (as
         scikit-learn), the path relies on the certificate alone: each returned
@@ -491,7 +581,8 @@ def enet_path(
         starts from the previous solution moved on along the path (a secant
         step, kept only if it lowers the objective).
     max_iter : int, default=1000
-        Maximum number of coordinate-descent passes per ``alpha``.
+        Maximum number of coordinate-descent passes (squared error) or Newton
+        iterations (GLMs) per ``alpha``.
     selection : {"cyclic", "random"}, default="cyclic"
     random_state : int, RandomState instance or None, default=None
 
@@ -514,13 +605,25 @@ def enet_path(
     ((20, 10), 0)
     """
     l1_ratio = _check_l1_ratio(l1_ratio)
+    _regression_loss(loss, power)  # validated before the data
     _check_solver_params(tol, max_iter, selection)
     if alphas is None:
         _check_grid_params(n_alphas, eps)
     else:
         alphas = _check_alphas(alphas)
     X = _check_X(X)
-    pb = _regression_problem(X, y, l1_ratio, sample_weight, penalty_factor, positive, fit_intercept)
+    pb = _regression_problem(
+        X,
+        y,
+        l1_ratio,
+        sample_weight,
+        penalty_factor,
+        positive,
+        fit_intercept,
+        loss=loss,
+        power=power,
+        offset=offset,
+    )
     if alphas is None:
         _check_grid_l1_ratio(l1_ratio)
         if selection == "cyclic" and compiled.supports(pb, np.ones(n_alphas)):

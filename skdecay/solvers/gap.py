@@ -43,6 +43,7 @@ __all__ = [
     "gap_at_zero",
     "zero_reference",
     "zero_dual",
+    "kkt_violation",
     "stopping_rule",
     "stalled",
     "rounding_limited",
@@ -151,6 +152,8 @@ def gap_and_correlation(
     (a quadratic data term plus, per coefficient, one breakpoint where ``c |V_j|``
     crosses ``l1_j``): its exact minimiser is found from the sorted breakpoints
     and the gap evaluated there; the logistic losses use a bounded scalar search."""
+    if not pb.data_loss.conjugate:  # no closed-form conjugate: the KKT rule
+        return kkt_violation(pb, W, b, Z, None if dual is None else dual[1])
     if dual is None and pb.dtype == np.float32 and np.any(W):
         # The certificate of a float32 iterate is evaluated in float64: the residual
         # the solver carries in float32 (and a float32 X.T @ theta) is accurate only to
@@ -211,6 +214,32 @@ def gap_and_correlation(
     return max(best, 0.0), V
 
 
+def kkt_violation(pb: Problem, W, b, Z=None, V=None) -> tuple[float, np.ndarray]:
+    """The stopping rule of the losses without a closed-form conjugate (Tweedie).
+
+    Returns ``(violation, V)``: the largest violation of the optimality
+    conditions at ``(W, b)`` and ``V = X.T @ (s * R) / n`` (``R`` the residual
+    ``-dl/dz``, so ``-V`` is the data term's gradient): per coefficient the
+    distance from ``-V_j`` to minus the penalty's subdifferential
+    (:meth:`~skdecay.penalties.ElasticNetPenalty.kkt_violation`), and for the
+    intercept ``|sum_i s_i R_i| / n``.  Zero exactly at the optimum; the same
+    rule as the compiled path (:mod:`skdecay._kernels.logistic_path`).  ``V``
+    may be given (it is then used as is)."""
+    if Z is None or pb.dtype == np.float32:
+        Z = predictor64(pb, W, b) if pb.dtype == np.float32 else pb.predictor(W, b)
+    R = np.asarray(pb.data_loss.residual(pb.Y, Z), dtype=np.float64)
+    sR = R * pb.s[:, None].astype(np.float64)
+    if V is None:
+        if pb.dtype == np.float32:
+            V = correlation64(pb.X, sR).T / pb.n
+        else:
+            V = np.asarray(pb.X.T @ sR, dtype=np.float64).T / pb.n
+    worst = float(np.max(pb.penalty.kkt_violation(W, -V), initial=0.0))
+    if pb.fit_intercept:
+        worst = max(worst, float(np.max(np.abs(sR.sum(axis=0)))) / pb.n)
+    return worst, V
+
+
 def gap_at_zero(pb: Problem) -> float:
     """Duality gap at zero coefficients (intercept optimal): the reference of ``tol``."""
     return zero_reference(pb)[0]
@@ -260,6 +289,13 @@ def stopping_rule(
     # rounding of order eps times the objective.
     quadratic = pb.loss == losses.SQUARED and (pb.l1_ratio == 0 or pb.alpha == 0)
     floor = (100 * eps**2 if quadratic or stall_check else 2 * eps) * abs(primal0)
+    if not pb.data_loss.conjugate:
+        # the KKT rule's floor (as the compiled path): rounding of the correlations,
+        # 100 eps max(max|X|, 1) sum_i s_i |R_i| / n at zero
+        W, b = zero_point(pb)
+        R0 = pb.data_loss.residual(pb.Y, pb.constant_predictor(b))
+        xmax = float(abs(pb.X).max()) if pb.X.size else 0.0
+        floor = 100 * eps * max(xmax, 1.0) * float(np.dot(pb.s, np.abs(R0[:, 0]))) / pb.n
     return gap0, max(tol * gap0, floor), primal0
 
 
