@@ -390,7 +390,7 @@ def offset_from_column(values, column: str, log: bool) -> np.ndarray:
         need = "positive numbers" if log else "finite numbers"
         raise ValueError(
             f"{what} column {column!r} must hold {need}: {int(bad.sum())} row(s) do not "
-            f"(row {i + 1}: {raw.iloc[i]!r})"
+            f"(row {i + 1}: {raw.iloc[i]})"
         )
     return np.log(num) if log else num
 

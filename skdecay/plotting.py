@@ -564,7 +564,7 @@ class RegularizationPathDisplay:
                 y,
                 n_alphas=n_alphas,
                 eps=eps,
-                **(loss or {"loss": "logistic" if classifier else "squared"}),
+                **(loss or {"loss": "logistic" if classifier else "squared_error"}),
                 **settings,
             )
         solver = dict(tol=final.tol, max_iter=final.max_iter)
