@@ -1002,7 +1002,9 @@ class CVScoreDisplay:
 
     One curve per ``l1_ratio`` of an :class:`~skdecay.ElasticNetRegressorCV` or
     :class:`~skdecay.ElasticNetClassifierCV` (``scores_path_``, higher is
-    better: the negative mean squared error by default for the regressor),
+    better: by default minus the held-out mean deviance of the regressor's
+    ``loss``, i.e. the negative mean squared error or the negative mean
+    Poisson, Gamma or Tweedie deviance, and the accuracy of the classifier),
     on a log ``alpha`` axis decreasing to the right, the selected ``alpha_``
     marked with a dashed vertical line.
 
@@ -1164,6 +1166,10 @@ class CVScoreDisplay:
     @classmethod
     def from_estimator(cls, estimator, *, ax=None, **plot_kw):
         """Draw the ``scores_path_`` of a fitted CV estimator (or a Pipeline ending in one).
+
+        The y-axis names the estimator's ``scoring``, or its default: "neg.
+        MSE", "neg. mean Poisson deviance" (Gamma, Tweedie with its power) for
+        the regressor after its ``loss``, "accuracy" for the classifier.
 
         Parameters
         ----------
