@@ -91,6 +91,10 @@ def _convert_regressor(scope, operator, container):
     model, opv = operator.raw_operator, container.target_opset
     dtype = guess_numpy_type(operator.inputs[0].type)
     Z = _scores(model, operator.inputs[0], dtype, opv)
+    if getattr(model, "loss", "squared_error") in ("poisson", "gamma", "tweedie"):
+        from skl2onnx.algebra.onnx_ops import OnnxExp
+
+        Z = OnnxExp(Z, op_version=opv)  # the log link: predict returns the mean
     out = OnnxIdentity(Z, op_version=opv, output_names=operator.outputs[:1])
     out.add_to(scope, container)
 

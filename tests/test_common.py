@@ -38,11 +38,16 @@ NOISY = (ElasticNetRegressorCV, ElasticNetClassifierCV, *MLPS)
 
 ESTIMATORS = [
     ElasticNetRegressor(alpha=0.01),
+    ElasticNetRegressor(alpha=0.01, loss="poisson"),
+    ElasticNetRegressor(alpha=0.01, loss="gamma"),
+    ElasticNetRegressor(alpha=0.01, loss="tweedie", power=1.5),
     LassoRegressor(alpha=0.01),
+    LassoRegressor(alpha=0.01, loss="poisson"),
     RidgeRegressor(),
     RidgeRegressor(solver="cd"),
     ElasticNetClassifier(),
     ElasticNetRegressorCV(l1_ratio=[0.5, 1.0], alphas=3, eps=0.1, cv=3),
+    ElasticNetRegressorCV(l1_ratio=1.0, alphas=3, eps=0.1, cv=3, loss="poisson"),
     ElasticNetClassifierCV(alphas=2, eps=0.1, cv=2),
     *[c(hidden_layer_sizes=(8,), max_iter=100, learning_rate_init=1e-2) for c in MLPS],
 ]

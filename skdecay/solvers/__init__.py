@@ -37,6 +37,7 @@ from .problem import (
     ProblemCache,
     Result,
     columns,
+    correlation64,
     diverged,
     linear_predictor,
     make_problem,
@@ -81,6 +82,16 @@ def problem_alpha_max(pb: Problem) -> float:
         W[:, idx] = res.coef
         b = res.intercept
         _, V = dual_point(pb, W, b, pb.predictor(W, b))
+    elif pb.data_loss.link == "log":
+        # the log-link GLMs: the gradient at zero itself, X' (s R0) / n, in the
+        # arithmetic of the compiled path's own alpha_max (_logistic_path), so that
+        # both agree to the last bit (the intercept is optimal: R0 has weighted mean 0)
+        R0 = pb.data_loss.residual(pb.Y, pb.constant_predictor(b).astype(np.float64))
+        sR = pb.s.astype(np.float64)[:, None] * R0
+        if pb.dtype == np.float32:
+            V = correlation64(pb.X, sR).T / pb.n
+        else:
+            V = np.asarray(pb.X.T @ sR).T / pb.n
     else:  # the zero point itself: its dual point is shared with the tolerance reference
         _, V = zero_dual(pb, W, b, pb.constant_predictor(b))
     return pb.penalty.alpha_max(-V)
