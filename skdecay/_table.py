@@ -10,6 +10,9 @@ cardinality.  :func:`build_preprocessor` turns the plan into one
 model.  The two transformers defined here, :class:`TextToNumber` and
 :class:`DateFeatures`, are part of that pipeline so that ``predict`` (and
 Python users of the saved model) read new files the same way.
+:class:`ExposureModel` keeps, beside a fitted log-link model, the column that
+carries its offset (``--exposure`` / ``--offset``), so that ``predict`` reads
+the exposure of new rows from the same column.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
-__all__ = ["DateFeatures", "TextToNumber", "build_preprocessor", "plan_columns"]
+__all__ = ["DateFeatures", "ExposureModel", "TextToNumber", "build_preprocessor", "plan_columns"]
 
 #: Cell texts read as "missing" in a numeric column (compared after stripping, case-insensitive).
 NA_TOKENS = frozenset({"", "?", "na", "n/a", "nan", "null", "none", "-", "--", ".", "missing"})
@@ -368,3 +371,68 @@ def feature_groups(pre) -> list[str]:
             match = next((c for c in by_length if out == c or out.startswith(c + "_")), out)
             groups.append(match)
     return groups
+
+
+def offset_from_column(values, column: str, log: bool) -> np.ndarray:
+    """The offset carried by a column: ``log(values)`` for an exposure (``log=True``;
+    every value must be positive), the values themselves otherwise (finite).
+
+    Raises ``ValueError`` naming the column and the first offending row.
+    """
+    what = "exposure" if log else "offset"
+    raw = pd.Series(values)
+    num = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64)
+    bad = ~np.isfinite(num)
+    if log:
+        bad |= ~(num > 0)
+    if np.any(bad):
+        i = int(np.flatnonzero(bad)[0])
+        need = "positive numbers" if log else "finite numbers"
+        raise ValueError(
+            f"{what} column {column!r} must hold {need}: {int(bad.sum())} row(s) do not "
+            f"(row {i + 1}: {raw.iloc[i]})"
+        )
+    return np.log(num) if log else num
+
+
+class ExposureModel(BaseEstimator):
+    """A fitted log-link model whose offset comes from a column of the table.
+
+    ``predict(X)`` is ``model.predict(X without column) * exp(offset)``, with the
+    offset ``log(X[column])`` (``log=True``: an exposure, e.g. hours or policy
+    years) or ``X[column]`` (``log=False``): for a log link the model's mean
+    with that offset in the linear predictor.
+
+    Parameters
+    ----------
+    model : fitted estimator or Pipeline
+        Predicts the mean at offset zero, from the other columns.
+    column : str
+        The column of the offset.
+    log : bool, default=True
+        Whether the column is an exposure (its log is the offset).
+    """
+
+    def __init__(self, model=None, column: str = "", log: bool = True):
+        self.model = model
+        self.column = column
+        self.log = log
+
+    @property
+    def feature_names_in_(self) -> np.ndarray:
+        names = list(getattr(self.model, "feature_names_in_", []))
+        return np.asarray(names + [self.column], dtype=object)
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return self.model is not None
+
+    def offset(self, X) -> np.ndarray:
+        """The offset of the rows of the DataFrame ``X``."""
+        if self.column not in X.columns:
+            raise ValueError(f"the model needs the column {self.column!r} (its offset)")
+        return offset_from_column(X[self.column], self.column, self.log)
+
+    def predict(self, X) -> np.ndarray:
+        """The mean of each row of the DataFrame ``X``, its offset included."""
+        off = self.offset(X)
+        return np.asarray(self.model.predict(X.drop(columns=[self.column]))) * np.exp(off)

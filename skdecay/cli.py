@@ -55,8 +55,12 @@ MAX_CLASSES = 10
 N_ALPHAS, N_ALPHAS_MLP = 20, 8
 #: The ``l1_ratio`` values searched for ``--model elasticnet`` and ``logistic``.
 L1_RATIOS = (0.1, 0.5, 0.9, 1.0)
-_MODELS = ("elasticnet", "lasso", "ridge", "logistic", "mlp")
-_REGRESSION_ONLY = ("elasticnet", "lasso", "ridge")
+_MODELS = ("elasticnet", "lasso", "ridge", "logistic", "mlp", "poisson", "gamma", "tweedie")
+#: Log-link elastic nets (``ElasticNetRegressorCV(loss=...)``): counts, positive amounts.
+_GLM = ("poisson", "gamma", "tweedie")
+_REGRESSION_ONLY = ("elasticnet", "lasso", "ridge", *_GLM)
+#: Tweedie's variance power when ``--power`` is not given.
+DEFAULT_POWER = 1.5
 
 #: Types besides skdecay's estimators that a pipeline written by ``skdecay fit``
 #: may contain; ``predict`` trusts those of them that the file asks for, and
@@ -76,6 +80,7 @@ KNOWN_TYPES = frozenset(
         "sklearn.preprocessing._encoders.OneHotEncoder",
         "sklearn.utils._bunch.Bunch",
         "skdecay._table.DateFeatures",
+        "skdecay._table.ExposureModel",
         "skdecay._table.TextToNumber",
     }
 )
@@ -210,6 +215,57 @@ def _check_scoring(scoring: str | None, kind: str) -> str:
     return scoring
 
 
+def _check_glm_options(model, power, exposure, offset_column, target, columns, drop):
+    """Validate ``--power``, ``--exposure`` and ``--offset``; returns Tweedie's power
+    (``DEFAULT_POWER`` when not given; ``None`` for the other models)."""
+    from .losses import get_loss
+
+    if power is not None and model != "tweedie":
+        raise CLIError("--power is the Tweedie variance power: it needs --model tweedie")
+    if model == "tweedie":
+        power = DEFAULT_POWER if power is None else power
+        try:
+            get_loss("tweedie", power=power)
+        except ValueError as exc:
+            raise CLIError(f"--power {power:g}: {exc}") from None
+    column = exposure if exposure is not None else offset_column
+    if column is None:
+        return power
+    flag = "--exposure" if exposure is not None else "--offset"
+    if model not in _GLM:
+        raise CLIError(
+            f"{flag} needs a log-link model: --model poisson, gamma or tweedie"
+            + ("" if model is None else f" (not {model})")
+        )
+    if column == target:
+        raise CLIError(f"{flag} names the target {target!r}")
+    if column not in columns:
+        raise CLIError(f"{flag}: no column {column!r} in the file")
+    if column in drop:
+        raise CLIError(f"{flag} column {column!r} is also in --drop")
+    return power
+
+
+def _check_glm_target(y, target: str, model: str, power) -> None:
+    """A clear error when the target is outside the loss's range (the loss table says)."""
+    import numpy as np
+
+    from .losses import get_loss
+
+    try:
+        get_loss(model, power=power).check_y(y)
+    except ValueError as exc:
+        bad = y <= 0 if model == "gamma" else y < 0
+        if np.any(bad):
+            what = "positive amounts" if model == "gamma" else "non-negative values (counts)"
+            kind = "zero or negative" if model == "gamma" else "negative"
+            raise CLIError(
+                f"target {target!r} has {int(bad.sum())} {kind} value(s) (e.g. "
+                f"{y[bad][0]:g}): --model {model} needs {what}"
+            ) from None
+        raise CLIError(f"target {target!r}: {exc} (--model {model})") from None
+
+
 # ---------------------------------------------------------------------------
 # tuning: one selection estimator, cross-validated as a whole
 
@@ -264,13 +320,48 @@ def _grid(model: str, n_alphas: int, n_rows: int) -> np.ndarray:
     return np.logspace(0, -4, n_alphas)  # mlp: alpha = 1 already silences most inputs
 
 
-def _selector(kind: str, model: str, n_alphas: int, cv, scoring: str, seed: int, n_rows: int):
+def _loss_params(model: str, power: float | None) -> dict:
+    """The ``loss=`` (and Tweedie's ``power=``) of the regressors for ``--model``."""
+    if model not in _GLM:
+        return {}
+    return {"loss": model, "power": power} if model == "tweedie" else {"loss": model}
+
+
+def _deviance_power(model: str, power: float | None) -> float:
+    """The power of the Tweedie deviance that scores ``--model`` (0: squared error)."""
+    return {"poisson": 1.0, "gamma": 2.0, "tweedie": power}.get(model, 0.0)
+
+
+def _deviance_name(model: str, power: float | None) -> str:
+    if model == "tweedie":
+        return f"Tweedie deviance (power={power:g})"
+    return {"poisson": "Poisson deviance", "gamma": "Gamma deviance"}.get(model, "squared error")
+
+
+def _selector(
+    kind: str,
+    model: str,
+    n_alphas: int,
+    cv,
+    scoring: str | None,
+    seed: int,
+    n_rows: int,
+    power: float | None = None,
+):
     """The estimator that chooses ``alpha`` (and ``l1_ratio``) by CV on the rows it is given."""
     from sklearn.model_selection import GridSearchCV
 
     from .linear_model import RidgeRegressor
     from .model_selection import ElasticNetClassifierCV, ElasticNetRegressorCV
 
+    if model in _GLM:  # scoring None: the estimator's own, the held-out mean deviance
+        return ElasticNetRegressorCV(
+            l1_ratio=list(L1_RATIOS),
+            alphas=n_alphas,
+            cv=cv,
+            scoring=scoring,
+            **_loss_params(model, power),
+        )
     if model in ("elasticnet", "lasso", "logistic"):
         cls = ElasticNetClassifierCV if kind == "classification" else ElasticNetRegressorCV
         ratios = 1.0 if model == "lasso" else list(L1_RATIOS)
@@ -286,7 +377,19 @@ def _pipeline(pre, selector):
     return Pipeline([("preprocess", pre), ("model", selector)])
 
 
-def _finish_linear(search, Xt, y, kind: str, model: str) -> _Tuned:
+def _fit_pipeline(pre, selector, X, y, offset=None):
+    """``Pipeline([pre, selector]).fit(X, y)``, the offset (if any) passed to the model's
+    ``fit`` (the preprocessing never sees it: no metadata routing needed)."""
+    if offset is None:
+        return _pipeline(pre, selector).fit(X, y)
+    Xt = pre.fit_transform(X)
+    selector.fit(Xt, y, offset=offset)
+    return _pipeline(pre, selector)
+
+
+def _finish_linear(
+    search, Xt, y, kind: str, model: str, power: float | None = None, offset=None
+) -> _Tuned:
     """Table, refit and path of a fitted ``ElasticNet*CV`` selector."""
     import numpy as np
 
@@ -304,11 +407,14 @@ def _finish_linear(search, Xt, y, kind: str, model: str) -> _Tuned:
         final = ElasticNetClassifier(alpha=search.alpha_, l1_ratio=ratio).fit(Xt, y)
         path = logistic_path(Xt, y, l1_ratio=ratio, alphas=alphas)
     else:
+        loss = _loss_params(model, power)
+        glm = {"offset": offset} if offset is not None else {}
         if model == "lasso":
             final = LassoRegressor(alpha=search.alpha_).fit(Xt, y)
         else:
-            final = ElasticNetRegressor(alpha=search.alpha_, l1_ratio=ratio).fit(Xt, y)
-        path = enet_path(Xt, y, l1_ratio=ratio, alphas=alphas)
+            final = ElasticNetRegressor(alpha=search.alpha_, l1_ratio=ratio, **loss)
+            final.fit(Xt, y, **glm)
+        path = enet_path(Xt, y, l1_ratio=ratio, alphas=alphas, **loss, **glm)
     coefs = np.array(path.coefs, dtype=np.float64)
     # the starred row is the model that is saved, so its count and the selected features agree
     coefs[best] = np.asarray(final.coef_, dtype=np.float64).reshape(coefs[best].shape)
@@ -365,29 +471,47 @@ def _finish_grid(search, Xt, y, model: str) -> _Tuned:
     )  # fmt: skip
 
 
-def _nested_scores(X, y, pre, selector, outer, scoring: str, log) -> np.ndarray:
+def _deviance_scores(y, mu, power: float) -> tuple[float, float]:
+    """``(D², mean deviance)`` of the means ``mu`` (Tweedie deviance of ``power``)."""
+    from sklearn.metrics import d2_tweedie_score, mean_tweedie_deviance
+
+    return d2_tweedie_score(y, mu, power=power), mean_tweedie_deviance(y, mu, power=power)
+
+
+def _nested_scores(
+    X, y, pre, selector, outer, scoring: str | None, log, power=None, offset=None
+) -> np.ndarray:
     """Held-out score of the whole pipeline (preprocessing + selection) on each outer fold.
 
     The same numbers as ``cross_val_score(Pipeline([pre, selector]), X, y,
-    cv=outer, scoring=scoring)``, with one progress line per fold.
+    cv=outer, scoring=scoring)``, with one progress line per fold.  With
+    ``power`` (the log-link models, ``scoring=None``): ``(D², mean deviance)``
+    of the held-out means (offset included) per fold, shape ``(n_folds, 2)``.
     """
     import numpy as np
     from sklearn.base import clone
     from sklearn.metrics import get_scorer
 
-    scorer = get_scorer(scoring)
+    scorer = get_scorer(scoring) if scoring is not None else None
     scores = []
     folds = list(outer.split(X, y))
     for k, (train, test) in enumerate(folds):
         t0 = time.perf_counter()
-        est = _pipeline(clone(pre), clone(selector)).fit(X.iloc[train], y[train])
-        scores.append(scorer(est, X.iloc[test], y[test]))
+        off = None if offset is None else offset[train]
+        est = _fit_pipeline(clone(pre), clone(selector), X.iloc[train], y[train], off)
+        if scorer is not None:
+            scores.append(scorer(est, X.iloc[test], y[test]))
+            shown = f"{scoring}={scores[-1]:.4f}"
+        else:
+            mu = est.predict(X.iloc[test]) * (1.0 if offset is None else np.exp(offset[test]))
+            scores.append(_deviance_scores(y[test], mu, power))
+            shown = f"D²={scores[-1][0]:.4f}, mean deviance={scores[-1][1]:.4g}"
         chosen = est[-1]
         alpha = getattr(chosen, "alpha_", None) or chosen.best_params_["alpha"]
         ratio = getattr(chosen, "l1_ratio_", None)
         where = f"alpha={alpha:.4g}" + ("" if ratio is None else f", l1_ratio={ratio:g}")
         log(
-            f"  outer fold {k + 1}/{len(folds)}: {scoring}={scores[-1]:.4f} "
+            f"  outer fold {k + 1}/{len(folds)}: {shown} "
             f"(selected {where}; {time.perf_counter() - t0:.1f} s)"
         )
     return np.asarray(scores, dtype=np.float64)
@@ -481,13 +605,22 @@ def _fit_frame(
     drop: tuple[str, ...] = (),
     task: str = "auto",
     nested: bool = True,
+    power: float | None = None,
+    exposure: str | None = None,
+    offset_column: str | None = None,
 ) -> int:
     """The ``fit`` pipeline on a DataFrame (shared by ``fit`` and ``demo``)."""
     import numpy as np
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.model_selection import KFold, StratifiedKFold
 
-    from ._table import build_preprocessor, feature_groups, plan_columns
+    from ._table import (
+        ExposureModel,
+        build_preprocessor,
+        feature_groups,
+        offset_from_column,
+        plan_columns,
+    )
 
     def log(msg: str) -> None:
         if not quiet:
@@ -502,6 +635,7 @@ def _fit_frame(
         raise CLIError(f"--drop: no column {', '.join(map(repr, unknown))} in the file")
     if target in drop:
         raise CLIError(f"--drop names the target {target!r}")
+    power = _check_glm_options(model, power, exposure, offset_column, target, df.columns, drop)
     report = []
     missing_target = int(df[target].isna().sum())
     if missing_target:
@@ -510,6 +644,19 @@ def _fit_frame(
     if df.shape[0] < 2 * cv:
         raise CLIError(f"{df.shape[0]} rows with a target value: too few for {cv}-fold CV")
     y_raw, X = df[target], df.drop(columns=[target])
+    offset = None
+    column = exposure if exposure is not None else offset_column
+    if column is not None:  # the offset's column is not a feature
+        try:
+            offset = offset_from_column(X[column], column, log=exposure is not None)
+        except ValueError as exc:
+            raise CLIError(str(exc)) from None
+        X = X.drop(columns=[column])
+        report.append(
+            f"exposure {column!r}: log({column}) is every row's offset, not a feature"
+            if exposure is not None
+            else f"offset {column!r}: added to every row's linear predictor, not a feature"
+        )
     if X.shape[1] == 0:
         raise CLIError("no feature columns besides the target")
 
@@ -534,7 +681,12 @@ def _fit_frame(
             "classification to insist)"
         )
     report.append(kind_line)
-    scoring = _check_scoring(scoring, kind)
+    if model in _GLM and scoring is not None and offset is not None:
+        raise CLIError(
+            "--scoring cannot be combined with --exposure/--offset (a scikit-learn scorer "
+            "does not see the offset); leave it out to score by the mean deviance"
+        )
+    scoring = None if model in _GLM and scoring is None else _check_scoring(scoring, kind)
     if kind == "classification":
         y = np.asarray(y_raw.astype(str)) if not _is_numeric(y_raw) else y_raw.to_numpy()
         labels, counts = np.unique(y, return_counts=True)
@@ -556,6 +708,8 @@ def _fit_frame(
         y = y_raw.to_numpy(dtype=np.float64)
         if not np.all(np.isfinite(y)):
             raise CLIError(f"target {target!r} has infinite values")
+        if model in _GLM:
+            _check_glm_target(y, target, model, power)
         splitter = KFold(cv, shuffle=True, random_state=seed)
 
     try:
@@ -569,7 +723,8 @@ def _fit_frame(
 
     t0 = time.perf_counter()
     pre = build_preprocessor(plan)
-    selector = _selector(kind, model, n_alphas, splitter, scoring, seed, X.shape[0])
+    selector = _selector(kind, model, n_alphas, splitter, scoring, seed, X.shape[0], power)
+    deviance = _deviance_power(model, power) if model in _GLM and scoring is None else None
     log(
         f"skdecay fit: {source}: {X.shape[0]} rows, {X.shape[1]} columns; target {target!r} "
         f"({kind}); model {model}; {cv}-fold CV, {n_alphas} alphas"
@@ -579,15 +734,19 @@ def _fit_frame(
         warnings.simplefilter("always", ConvergenceWarning)
         try:
             nested_scores = (
-                _nested_scores(X, y, pre, selector, splitter, scoring, log) if nested else None
+                _nested_scores(
+                    X, y, pre, selector, splitter, scoring, log, power=deviance, offset=offset
+                )
+                if nested
+                else None
             )
             t1 = time.perf_counter()
-            search = _pipeline(pre, selector).fit(X, y)
+            search = _fit_pipeline(pre, selector, X, y, offset)
             Xt = np.asarray(search[0].transform(X), dtype=np.float64)
             if model in ("ridge", "mlp"):
                 tuned = _finish_grid(search[-1], Xt, y, model)
             else:
-                tuned = _finish_linear(search[-1], Xt, y, kind, model)
+                tuned = _finish_linear(search[-1], Xt, y, kind, model, power, offset)
         except ValueError as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise CLIError(f"tuning failed: {first}") from None
@@ -606,6 +765,8 @@ def _fit_frame(
     from sklearn.pipeline import Pipeline
 
     pipeline = Pipeline([("preprocess", pre), ("model", final)])
+    if column is not None:
+        pipeline = ExposureModel(pipeline, column, log=exposure is not None)
 
     import skops.io as sio
 
@@ -632,19 +793,31 @@ def _fit_frame(
         f"{X.shape[0]} rows{where}:",
         file=stdout,
     )
-    _print_table(tuned, scoring, stdout)
+    # scoring None (the log-link models): the estimator's default, minus the mean deviance
+    label = scoring if scoring is not None else f"neg. mean {_deviance_name(model, power)}"
+    _print_table(tuned, label, stdout)
     b = tuned.best
     n_settings = tuned.alphas.size * (1 if chose == "alpha" else len(L1_RATIOS))
     print(
         f"selected: alpha={tuned.alphas[b]:.4g}{ratio} "
-        f"(CV {scoring} of this setting {tuned.mean[b]:.4f} ± {tuned.std[b]:.4f}: the best of "
+        f"(CV {label} of this setting {tuned.mean[b]:.4f} ± {tuned.std[b]:.4f}: the best of "
         f"{n_settings} settings, optimistic)",
         file=stdout,
     )
     edge = _edge_note(tuned)
     if edge:
         print(edge, file=stdout)
-    if nested_scores is not None:
+    if nested_scores is not None and nested_scores.ndim == 2:
+        d2, dev = nested_scores[:, 0], nested_scores[:, 1]
+        print(
+            f"estimated held-out scores of the whole procedure (nested CV: preprocessing and the "
+            f"choice of alpha and l1_ratio redone on each of {cv} outer training folds"
+            f"{', offsets included' if offset is not None else ''}):\n"
+            f"  D² (deviance explained) {d2.mean():.4f} ± {d2.std():.4f}\n"
+            f"  mean {_deviance_name(model, power)} {dev.mean():.4g} ± {dev.std():.4g}",
+            file=stdout,
+        )
+    elif nested_scores is not None:
         print(
             f"estimated {scoring} of the whole procedure: {nested_scores.mean():.4f} ± "
             f"{nested_scores.std():.4f} (nested CV: preprocessing and the choice of alpha"
@@ -696,6 +869,9 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         drop=tuple(args.drop),
         task=args.task,
         nested=args.nested,
+        power=args.power,
+        exposure=args.exposure,
+        offset_column=args.offset,
     )
 
 
@@ -839,7 +1015,29 @@ def _parser() -> argparse.ArgumentParser:
         choices=_MODELS,
         default=None,
         help="default: elasticnet for a numeric target with non-integer values or more "
-        f"than {MAX_CLASSES} distinct values, logistic otherwise",
+        f"than {MAX_CLASSES} distinct values, logistic otherwise; poisson (counts), gamma "
+        "(positive amounts) and tweedie (non-negative amounts with zeros) are log-link "
+        "elastic nets",
+    )
+    fit.add_argument(
+        "--power",
+        type=float,
+        default=None,
+        help=f"Tweedie variance power, 1 < power < 2 (--model tweedie; default {DEFAULT_POWER})",
+    )
+    offsets = fit.add_mutually_exclusive_group()
+    offsets.add_argument(
+        "--exposure",
+        default=None,
+        metavar="COL",
+        help="column of positive exposures (time, policy years): log(COL) is the offset, so "
+        "the model fits rates per unit of exposure (log-link models; not a feature)",
+    )
+    offsets.add_argument(
+        "--offset",
+        default=None,
+        metavar="COL",
+        help="column added as is to the linear predictor (log-link models; not a feature)",
     )
     fit.add_argument("--out", default=None, help="model file (default model.skops)")
     fit.add_argument(
@@ -850,7 +1048,8 @@ def _parser() -> argparse.ArgumentParser:
     fit.add_argument(
         "--scoring",
         default=None,
-        help="scikit-learn scorer (default r2 for regression, neg_log_loss for classes)",
+        help="scikit-learn scorer (default r2 for regression, neg_log_loss for classes, "
+        "the mean deviance for poisson/gamma/tweedie)",
     )
     fit.add_argument(
         "--task",

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from sklearn.base import is_classifier
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
@@ -113,6 +114,41 @@ def _log_alpha_axis(ax, xlabel: str = "alpha") -> None:
     if not ax.xaxis_inverted():
         ax.invert_xaxis()
     ax.set_xlabel(f"{xlabel} (log scale, decreasing to the right)")
+
+
+def _regression_loss(estimator) -> dict:
+    """``{"loss": ..., "power": ...}`` of a regressor with a ``loss`` parameter (the
+    keywords of :func:`skdecay.enet_path` and :func:`skdecay.alpha_grid`), else ``{}``."""
+    params = estimator.get_params(deep=False)
+    if "loss" not in params:
+        return {}
+    out = {"loss": params["loss"]}
+    if params["loss"] == "tweedie":
+        out["power"] = params["power"]
+    return out
+
+
+def _cv_score_name(estimator) -> str:
+    """What the ``scores_path_`` of a CV estimator hold (higher is better).
+
+    Its ``scoring`` when a string; by default the accuracy (classifier) or
+    minus the held-out mean deviance of its ``loss``: the mean squared error,
+    or the mean Poisson, Gamma or Tweedie deviance.
+    """
+    scoring = estimator.get_params(deep=False).get("scoring")
+    if isinstance(scoring, str):
+        return scoring
+    if scoring is not None:
+        return "score"
+    loss = _regression_loss(estimator)
+    if not loss:
+        return "accuracy" if is_classifier(estimator) else "neg. MSE"
+    name = loss["loss"]
+    if name == "squared_error":
+        return "neg. MSE"
+    if name == "tweedie":
+        return f"neg. mean Tweedie deviance (power={float(loss['power']):g})"
+    return f"neg. mean {name.capitalize()} deviance"
 
 
 def _check_positive_alphas(alphas, what: str) -> np.ndarray:
@@ -428,6 +464,7 @@ class RegularizationPathDisplay:
         n_alphas: int = 100,
         eps: float = 1e-3,
         feature_names: Sequence[str] | None = None,
+        offset=None,
         ax=None,
         **plot_kw,
     ):
@@ -445,7 +482,10 @@ class RegularizationPathDisplay:
           is transformed by the preceding (fitted) steps first.
 
         The path uses the estimator's ``fit_intercept``, ``penalty_factor``,
-        ``positive``, ``tol`` and ``max_iter`` (no sample weights).
+        ``positive``, ``tol`` and ``max_iter`` (no sample weights) and, for a
+        regressor, its ``loss`` and ``power``: the path of a Poisson, Gamma or
+        Tweedie elastic net is that of its log-link GLM (pass the ``offset`` it
+        was fitted with), its coefficients on the scale of the log mean.
 
         Parameters
         ----------
@@ -460,6 +500,9 @@ class RegularizationPathDisplay:
         feature_names : list of str, default=None
             Default: ``get_feature_names_out()`` of the preceding pipeline steps,
             else the estimator's ``feature_names_in_``, else ``x0, x1, ...``.
+        offset : array-like of shape (n_samples,), default=None
+            Added to every linear predictor (e.g. the log exposure), as in the
+            estimator's ``fit``; regressors only.
         ax : matplotlib Axes, default=None
         **plot_kw
             Passed to :meth:`plot`.
@@ -510,20 +553,25 @@ class RegularizationPathDisplay:
             penalty_factor=final.penalty_factor,
             positive=final.positive,
         )
+        loss = _regression_loss(final) if not classifier else {}
+        if offset is not None:
+            if classifier:
+                raise ValueError("offset is for the regressors' log-link losses.")
+            loss["offset"] = offset
         if alphas is None:
             alphas = alpha_grid(
                 X,
                 y,
                 n_alphas=n_alphas,
                 eps=eps,
-                loss="logistic" if classifier else "squared",
+                **(loss or {"loss": "logistic" if classifier else "squared_error"}),
                 **settings,
             )
         solver = dict(tol=final.tol, max_iter=final.max_iter)
         if classifier:
             path = logistic_path(X, y, alphas=alphas, classes=final.classes_, **settings, **solver)
         else:
-            path = enet_path(X, y, alphas=alphas, **settings, **solver)
+            path = enet_path(X, y, alphas=alphas, **loss, **settings, **solver)
         if feature_names is None:
             feature_names = _feature_names(final, pre, path.coefs.shape[-1])
         disp = cls(
@@ -534,6 +582,11 @@ class RegularizationPathDisplay:
             name=type(final).__name__,
             class_names=list(final.classes_) if classifier else None,
             l1_ratio=l1_ratio,
+            value_name=(
+                "coefficient (log-mean scale)"
+                if loss.get("loss", "squared_error") != "squared_error"
+                else "coefficient"
+            ),
         )
         return disp.plot(ax=ax, **plot_kw)
 
@@ -949,7 +1002,9 @@ class CVScoreDisplay:
 
     One curve per ``l1_ratio`` of an :class:`~skdecay.ElasticNetRegressorCV` or
     :class:`~skdecay.ElasticNetClassifierCV` (``scores_path_``, higher is
-    better: the negative mean squared error by default for the regressor),
+    better: by default minus the held-out mean deviance of the regressor's
+    ``loss``, i.e. the negative mean squared error or the negative mean
+    Poisson, Gamma or Tweedie deviance, and the accuracy of the classifier),
     on a log ``alpha`` axis decreasing to the right, the selected ``alpha_``
     marked with a dashed vertical line.
 
@@ -1112,6 +1167,10 @@ class CVScoreDisplay:
     def from_estimator(cls, estimator, *, ax=None, **plot_kw):
         """Draw the ``scores_path_`` of a fitted CV estimator (or a Pipeline ending in one).
 
+        The y-axis names the estimator's ``scoring``, or its default: "neg.
+        MSE", "neg. mean Poisson deviance" (Gamma, Tweedie with its power) for
+        the regressor after its ``loss``, "accuracy" for the classifier.
+
         Parameters
         ----------
         estimator : fitted ElasticNetRegressorCV, ElasticNetClassifierCV or Pipeline
@@ -1134,11 +1193,7 @@ class CVScoreDisplay:
                 "ValidationCurveDisplay."
             )
         check_is_fitted(final)
-        scoring = final.scoring
-        if scoring is None:
-            scoring = "accuracy" if isinstance(final, ElasticNetClassifierCV) else "neg. MSE"
-        elif not isinstance(scoring, str):
-            scoring = "score"
+        scoring = _cv_score_name(final)
         disp = cls(
             final.alphas_,
             final.scores_path_,

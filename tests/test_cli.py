@@ -325,3 +325,178 @@ def test_help_imports_no_heavy_dependency():
         assert command in proc.stdout
     proc = _python(["-m", "skdecay", "fit", "--help"])
     assert proc.returncode == 0 and "--target" in proc.stdout, proc.stderr
+
+
+# ---------------------------------------------------------------------------
+# log-link models: --model poisson|gamma|tweedie, --exposure / --offset
+
+
+def _counts(n: int = 150, seed: int = 0) -> pd.DataFrame:
+    """Counts with an exposure (hours), a category, and a positive amount."""
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame(
+        {
+            "x1": rng.normal(size=n),
+            "x2": rng.normal(size=n),
+            "noise": rng.normal(size=n),
+            "region": rng.choice(["north", "south", "east"], n),
+            "hours": rng.uniform(0.5, 3.0, n),
+        }
+    )
+    rate = np.exp(0.3 + 0.6 * df["x1"] - 0.5 * (df["region"] == "north"))
+    df["count"] = rng.poisson(df["hours"] * rate)
+    df["amount"] = rng.gamma(2.0, np.exp(1.0 + 0.5 * df["x2"]) / 2.0)
+    return df
+
+
+@pytest.fixture
+def counts(tmp_path):
+    path = tmp_path / "counts.csv"
+    _counts().to_csv(path, index=False)
+    return path
+
+
+def test_fit_poisson_with_exposure_then_predict(counts, tmp_path, capsys):
+    from sklearn.model_selection import KFold
+
+    out_file = tmp_path / "pois.skops"
+    argv = ["fit", counts, "--target", "count", "--model", "poisson", "--exposure", "hours"]
+    argv += ["--drop", "amount", "--cv", 3, "--n-alphas", 6, "--out", out_file, "--no-nested"]
+    code, out, err = _run(argv, capsys)
+    assert code == 0, err
+    assert "exposure 'hours': log(hours) is every row's offset, not a feature" in out
+    assert "CV neg. mean Poisson deviance" in out
+    assert len(_table(out)) == 6
+    assert _is_png(tmp_path / "pois_path.png")
+
+    model = load_model(out_file)  # trusted types only: ExposureModel is a known type
+    assert type(model).__name__ == "ExposureModel" and model.column == "hours" and model.log
+    pipe = model.model
+    final = pipe[-1]
+    assert final.loss == "poisson"
+
+    # independent selection on the same preprocessed data, folds and offsets
+    df = pd.read_csv(counts)
+    offset = np.log(df["hours"].to_numpy())
+    Xt = pipe[0].transform(df.drop(columns=["count", "amount", "hours"]))
+    folds = KFold(3, shuffle=True, random_state=0)
+    ref = ElasticNetRegressorCV(loss="poisson", l1_ratio=list(L1_RATIOS), alphas=6, cv=folds)
+    ref.fit(Xt, df["count"], offset=offset)
+    assert final.alpha == pytest.approx(ref.alpha_, rel=1e-12)
+    assert final.l1_ratio == ref.l1_ratio_
+    np.testing.assert_allclose(final.coef_, ref.coef_, rtol=1e-5, atol=1e-7)
+    # the table's selected row is the CV estimator's best mean score: minus the deviance
+    i = list(L1_RATIOS).index(ref.l1_ratio_)
+    np.testing.assert_allclose(ref.scores_path_[i], -ref.deviance_path_[i])
+    starred = next(s for s in out.splitlines() if s.startswith("*"))
+    best = ref.scores_path_[i].mean(axis=1).max()
+    assert float(starred.split()[2]) == pytest.approx(best, abs=1e-4) and best < 0
+
+    # predict: the mean of each row, its exposure included; twice the hours, twice the mean
+    new = df.drop(columns=["count"]).iloc[:20].copy()
+    new_path = tmp_path / "new.csv"
+    new.to_csv(new_path, index=False)
+    code, out, err = _run(["predict", out_file, new_path], capsys)
+    assert code == 0, err
+    pred = pd.read_csv(pd.io.common.StringIO(out))["prediction"].to_numpy()
+    expected = final.predict(pipe[0].transform(new.drop(columns=["amount", "hours"])),
+                             offset=np.log(new["hours"].to_numpy()))  # fmt: skip
+    np.testing.assert_allclose(pred, expected, rtol=1e-12)
+    new["hours"] *= 2
+    new.to_csv(new_path, index=False)
+    code, out, _ = _run(["predict", out_file, new_path], capsys)
+    doubled = pd.read_csv(pd.io.common.StringIO(out))["prediction"].to_numpy()
+    np.testing.assert_allclose(doubled, 2 * pred, rtol=1e-12)
+    # the exposure column is required, and must be positive
+    new.drop(columns=["hours"]).to_csv(new_path, index=False)
+    code, _, err = _run(["predict", out_file, new_path], capsys)
+    assert code == 2 and "hours" in err
+    new.assign(hours=-1.0).to_csv(new_path, index=False)
+    code, _, err = _run(["predict", out_file, new_path], capsys)
+    assert code == 2 and "exposure column 'hours' must hold positive numbers" in err
+
+
+@pytest.mark.slow
+def test_poisson_nested_scores_are_held_out_deviances(counts, tmp_path, capsys):
+    """The nested D² and mean deviance equal an independent outer loop: the same
+    preprocessing and CV estimator refitted on each outer training fold (with its
+    offsets), scored on the held-out fold with the exposure included."""
+    from sklearn.base import clone
+    from sklearn.metrics import d2_tweedie_score, mean_poisson_deviance
+    from sklearn.model_selection import KFold
+
+    out_file = tmp_path / "pois.skops"
+    argv = ["fit", counts, "--target", "count", "--model", "poisson", "--exposure", "hours"]
+    code, out, err = _run([*argv, "--drop", "amount", "--cv", 3, "--n-alphas", 5, "--out",
+                           out_file], capsys)  # fmt: skip
+    assert code == 0, err
+    lines = out.splitlines()
+    d2_line = next(s for s in lines if "D² (deviance explained)" in s)
+    dev_line = next(s for s in lines if "mean Poisson deviance" in s and "±" in s and "CV" not in s)
+    d2_mean = float(d2_line.split(")")[1].split("±")[0])
+    dev_mean = float(dev_line.split("deviance")[1].split("±")[0])
+
+    df = pd.read_csv(counts)
+    y = df["count"].to_numpy(dtype=float)
+    offset = np.log(df["hours"].to_numpy())
+    X = df.drop(columns=["count", "amount", "hours"])
+    pre = load_model(out_file).model[0]
+    folds = KFold(3, shuffle=True, random_state=0)
+    d2, dev = [], []
+    for train, test in folds.split(X, y):
+        p = clone(pre).fit(X.iloc[train])
+        est = ElasticNetRegressorCV(loss="poisson", l1_ratio=list(L1_RATIOS), alphas=5, cv=folds)
+        est.fit(p.transform(X.iloc[train]), y[train], offset=offset[train])
+        mu = est.predict(p.transform(X.iloc[test]), offset=offset[test])
+        d2.append(d2_tweedie_score(y[test], mu, power=1))
+        dev.append(mean_poisson_deviance(y[test], mu))
+    assert d2_mean == pytest.approx(np.mean(d2), abs=1e-4)
+    assert dev_mean == pytest.approx(np.mean(dev), rel=1e-3)
+    assert 0 < d2_mean < 1
+
+
+@pytest.mark.parametrize(
+    "model, extra, label",
+    [
+        ("gamma", ["--target", "amount", "--drop", "count"], "Gamma deviance"),
+        ("tweedie", ["--target", "count", "--power", 1.3], "Tweedie deviance (power=1.3)"),
+    ],
+)
+def test_fit_gamma_and_tweedie(counts, tmp_path, capsys, model, extra, label):
+    out_file = tmp_path / f"{model}.skops"
+    argv = ["fit", counts, "--model", model, *extra, "--cv", 2, "--n-alphas", 4]
+    code, out, err = _run([*argv, "--out", out_file, "--no-nested", "--quiet"], capsys)
+    assert code == 0, err
+    assert f"CV neg. mean {label}" in out
+    final = load_model(out_file)[-1]
+    assert final.loss == model
+    if model == "tweedie":
+        assert final.power == 1.3
+    # no exposure: the features include the hours column
+    assert "hours" in load_model(out_file).feature_names_in_
+
+
+@pytest.mark.parametrize(
+    "change, argv, message",
+    [
+        ({"count": -2}, ["--model", "poisson"], "target 'count' has 1 negative value(s)"),
+        ({"amount": 0.0}, ["--model", "gamma"], "--model gamma needs positive amounts"),
+        ({}, ["--model", "poisson", "--power", 1.5], "--power is the Tweedie variance power"),
+        ({}, ["--model", "tweedie", "--power", 2.5], "1 < power < 2"),
+        ({}, ["--model", "elasticnet", "--exposure", "hours"], "needs a log-link model"),
+        ({}, ["--model", "poisson", "--exposure", "nope"], "no column 'nope'"),
+        ({"hours": 0.0}, ["--model", "poisson", "--exposure", "hours"], "must hold positive"),
+        ({}, ["--model", "poisson", "--exposure", "count"], "names the target"),
+        ({}, ["--model", "poisson", "--offset", "x1", "--scoring", "r2"], "--scoring cannot"),
+    ],
+)
+def test_glm_input_errors(tmp_path, capsys, change, argv, message):
+    df = _counts(40)
+    for column, value in change.items():
+        df.loc[3, column] = value
+    target = "amount" if "gamma" in argv else "count"
+    path = tmp_path / "bad.csv"
+    df.to_csv(path, index=False)
+    code, out, err = _run(["fit", path, "--target", target, *argv, "--cv", 2, "--quiet"], capsys)
+    assert code == 2 and out == ""
+    assert err.startswith("skdecay: error:") and message in err, err

@@ -560,3 +560,75 @@ def test_path_colour_families_for_groups(wide_path):
     assert len(set(hues)) == len(hues) or len(hues) > 10  # different groups, different hues
     with pytest.raises(ValueError, match="groups"):
         RegularizationPathDisplay(wide_path.alphas, wide_path.coefs, groups=["a"])
+
+
+# ---------------------------------------------------------------------------
+# log-link regressors (loss="poisson" | "gamma" | "tweedie")
+
+GLM_CASES = [("poisson", None), ("gamma", None), ("tweedie", 1.3)]
+
+
+def _glm_data(loss, n=120, p=5, seed=0):
+    """Standardized X, an offset (log exposure) and a target in the loss's range."""
+    rng = np.random.default_rng(seed)
+    X = StandardScaler().fit_transform(rng.standard_normal((n, p)))
+    offset = np.log(rng.uniform(0.5, 2.0, n))
+    mu = np.exp(0.5 + 0.7 * X[:, 0] - 0.4 * X[:, 1] + offset)
+    y = rng.gamma(2.0, mu / 2.0) if loss == "gamma" else rng.poisson(mu).astype(float)
+    return X, y, offset
+
+
+def _glm_params(loss, power):
+    return {"loss": loss} if power is None else {"loss": loss, "power": power}
+
+
+@pytest.mark.parametrize("loss, power", GLM_CASES)
+def test_path_display_glm_is_the_glm_path(loss, power):
+    """from_estimator draws the path of the estimator's own loss (and offset), not
+    the squared-error path; its first alpha is the GLM's alpha_max (all zeros)."""
+    X, y, offset = _glm_data(loss)
+    kw = _glm_params(loss, power)
+    est = ElasticNetRegressor(alpha=0.05, l1_ratio=0.8, **kw).fit(X, y, offset=offset)
+    disp = RegularizationPathDisplay.from_estimator(est, X, y, offset=offset, n_alphas=8, eps=0.02)
+    ref = enet_path(X, y, l1_ratio=0.8, n_alphas=8, eps=0.02, offset=offset, **kw)
+    np.testing.assert_allclose(disp.alphas, ref.alphas)
+    np.testing.assert_allclose(_drawn(disp), ref.coefs, atol=1e-6)
+    np.testing.assert_array_equal(_drawn(disp)[0], 0)
+    assert np.count_nonzero(_drawn(disp)[-1]) > 0
+    squared = enet_path(X, y, l1_ratio=0.8, n_alphas=8, eps=0.02)
+    assert not np.allclose(disp.alphas, squared.alphas)
+    # without the offset the grid (alpha_max) differs: the offset is used
+    no_offset = enet_path(X, y, l1_ratio=0.8, n_alphas=8, eps=0.02, **kw)
+    assert not np.allclose(disp.alphas, no_offset.alphas)
+    assert disp.ax_.get_ylabel() == "coefficient (log-mean scale)"
+    np.testing.assert_array_equal(disp.selected_line_.get_xdata(), [0.05, 0.05])
+
+
+def test_path_display_glm_cv_estimator_refit_lies_on_the_path():
+    X, y, offset = _glm_data("poisson", seed=1)
+    cv = ElasticNetRegressorCV(loss="poisson", l1_ratio=1.0, alphas=8, eps=0.01, cv=3)
+    cv.fit(X, y, offset=offset)
+    disp = RegularizationPathDisplay.from_estimator(cv, X, y, offset=offset)
+    np.testing.assert_allclose(disp.alphas, cv.alphas_)
+    i = int(np.argmin(np.abs(disp.alphas - cv.alpha_)))
+    np.testing.assert_allclose(_drawn(disp)[i], cv.coef_, atol=1e-3 * np.abs(cv.coef_).max())
+    with pytest.raises(ValueError, match="offset"):
+        clf = ElasticNetClassifier(alpha=0.1).fit(X, (y > np.median(y)).astype(int))
+        RegularizationPathDisplay.from_estimator(clf, X, y > np.median(y), offset=offset)
+
+
+@pytest.mark.parametrize(
+    "loss, power, label",
+    [("poisson", None, "mean Poisson deviance"), ("tweedie", 1.3, "(power=1.3)")],
+)
+def test_cv_display_glm_scores_are_minus_the_deviance(loss, power, label):
+    X, y, offset = _glm_data(loss, seed=2)
+    cv = ElasticNetRegressorCV(
+        l1_ratio=[0.5, 1.0], alphas=5, eps=0.02, cv=3, **_glm_params(loss, power)
+    )
+    cv.fit(X, y, offset=offset)
+    disp = CVScoreDisplay.from_estimator(cv)
+    for i, line in enumerate(disp.lines_):
+        np.testing.assert_allclose(line.get_ydata(), -cv.deviance_path_[i].mean(axis=-1))
+    assert label in disp.ax_.get_ylabel() and "neg." in disp.ax_.get_ylabel()
+    assert "MSE" not in disp.ax_.get_ylabel()
