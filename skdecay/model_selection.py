@@ -446,7 +446,10 @@ def _one_standard_error(scores, best: int) -> int:
     regularised) are never chosen."""
     mean = scores.mean(axis=1)
     k = scores.shape[1]
-    se = float(np.std(scores[best], ddof=1) / np.sqrt(k)) if k > 1 else 0.0
+    row = scores[best]
+    scale = float(np.max(np.abs(row))) if k > 1 else 0.0
+    # scaled: held-out errors of huge targets (1e150) would overflow when squared
+    se = scale * float(np.std(row / scale, ddof=1)) / np.sqrt(k) if 0 < scale < np.inf else 0.0
     within = np.flatnonzero(mean[: best + 1] >= mean[best] - se)
     return int(within[0])
 
