@@ -34,7 +34,12 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_array, check_consistent_length, check_is_fitted
+from sklearn.utils.validation import (
+    check_array,
+    check_consistent_length,
+    check_is_fitted,
+    validate_data,
+)
 
 from ._callbacks import CallbackSupportMixin, begin_fit, end_fit
 from ._compat import DocLinkMixin, Interval, StrOptions, fit_context
@@ -81,6 +86,7 @@ class _Data:
         else:
             self.xbar, self.col_sq = column_moments_dense(X, self.h, self.fit_intercept)
         self._zero = None
+        self._X64 = None  # float32 X in float64, for certificates (on first need)
 
     @property
     def shape(self):
@@ -101,7 +107,9 @@ class _Data:
         _, l1, l2 = penalty.kernel_arguments(np.float64)
         h = self.h.astype(np.float64)
         if exact and self.Y.dtype != np.float64:  # the certificate of a float32 iterate
-            X64 = self.X.astype(np.float64)
+            if self._X64 is None:
+                self._X64 = self.X.astype(np.float64)
+            X64 = self._X64
             W64 = W.astype(np.float64)
             R = self.Y.astype(np.float64) - np.asarray(X64 @ W64)
             R -= 0.0 if not self.fit_intercept else h @ R
@@ -244,7 +252,7 @@ def _check_Y(Y, X, dtype, what: str):
     Y = check_array(Y, ensure_2d=False, dtype=_FLOATS, input_name="y")
     if Y.ndim == 1:
         raise ValueError(
-            f"For mono-task outputs, use {what}: {'y'} has shape {Y.shape}; the "
+            f"For mono-task outputs, use {what}: y has shape {Y.shape}; the "
             "multi-task models need y of shape (n_samples, n_tasks)."
         )
     if Y.ndim != 2:
@@ -280,8 +288,6 @@ class _MultiTask(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstimat
     """Validation, prediction and tags shared by the multi-task regressors."""
 
     def _validate(self, X, y):
-        from sklearn.utils.validation import validate_data
-
         X, Y = validate_data(
             self,
             X,
@@ -357,7 +363,9 @@ class MultiTaskElasticNetRegressor(RegressorMixin, _MultiTask):
         Maximum number of passes over the features (0 returns the starting point).
     tol : float, default=1e-4
         Stop when the duality gap is at most ``tol`` times the gap of the
-        all-zero coefficients (intercepts at their optimum).
+        all-zero coefficients (intercepts at their optimum) and, as in
+        scikit-learn, the last pass moved no block by more than ``tol`` times
+        the largest (never below what the dtype resolves).
     warm_start : bool, default=False
         Start from the previous solution.
     selection : {"cyclic", "random"}, default="cyclic"
