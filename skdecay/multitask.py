@@ -34,6 +34,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
+from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 from sklearn.utils.validation import (
     check_array,
     check_consistent_length,
@@ -42,7 +43,7 @@ from sklearn.utils.validation import (
 )
 
 from ._callbacks import CallbackSupportMixin, begin_fit, end_fit
-from ._compat import DocLinkMixin, Interval, StrOptions, fit_context
+from ._compat import DocLinkMixin, Interval, StrOptions, fit_context, routing_enabled
 from ._fit_state import atomic_fit
 from ._kernels import multitask as K
 from ._kernels.cd import column_moments_dense, column_moments_sparse
@@ -786,6 +787,24 @@ class MultiTaskElasticNetRegressorCV(RegressorMixin, _MultiTask):
         self.selection = selection
         self.random_state = random_state
 
+    def get_metadata_routing(self):
+        """Route ``fit``'s metadata to the splitter's ``split`` (e.g. ``groups`` for
+        ``GroupKFold``), so that the estimator works inside ``GridSearchCV`` with
+        metadata routing enabled.
+
+        Returns
+        -------
+        routing : MetadataRouter
+        """
+        return (
+            MetadataRouter(owner=self)
+            .add_self_request(self)
+            .add(
+                splitter=check_cv(self.cv),
+                method_mapping=MethodMapping().add(caller="fit", callee="split"),
+            )
+        )
+
     @atomic_fit
     @fit_context
     def fit(self, X, y, sample_weight=None, **params):
@@ -821,6 +840,8 @@ class MultiTaskElasticNetRegressorCV(RegressorMixin, _MultiTask):
             grids = [_grid(full, r, pf, int(self.alphas), self.eps) for r in ratios]
         else:
             grids = [_check_alphas(self.alphas)] * ratios.size
+        if routing_enabled():
+            params = dict(process_routing(self, "fit", **params).splitter.split)
         folds = list(check_cv(self.cv).split(X, Y, **params))
         settings = {k: getattr(self, k) for k in ("fit_intercept", "tol", "max_iter", "selection")}
         seeds = check_random_state(self.random_state).randint(
