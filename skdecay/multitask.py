@@ -34,10 +34,16 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_array, check_consistent_length, check_is_fitted
+from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
+from sklearn.utils.validation import (
+    check_array,
+    check_consistent_length,
+    check_is_fitted,
+    validate_data,
+)
 
 from ._callbacks import CallbackSupportMixin, begin_fit, end_fit
-from ._compat import DocLinkMixin, Interval, StrOptions, fit_context
+from ._compat import DocLinkMixin, Interval, StrOptions, fit_context, routing_enabled
 from ._fit_state import atomic_fit
 from ._kernels import multitask as K
 from ._kernels.cd import column_moments_dense, column_moments_sparse
@@ -81,6 +87,7 @@ class _Data:
         else:
             self.xbar, self.col_sq = column_moments_dense(X, self.h, self.fit_intercept)
         self._zero = None
+        self._X64 = None  # float32 X in float64, for certificates (on first need)
 
     @property
     def shape(self):
@@ -101,7 +108,9 @@ class _Data:
         _, l1, l2 = penalty.kernel_arguments(np.float64)
         h = self.h.astype(np.float64)
         if exact and self.Y.dtype != np.float64:  # the certificate of a float32 iterate
-            X64 = self.X.astype(np.float64)
+            if self._X64 is None:
+                self._X64 = self.X.astype(np.float64)
+            X64 = self._X64
             W64 = W.astype(np.float64)
             R = self.Y.astype(np.float64) - np.asarray(X64 @ W64)
             R -= 0.0 if not self.fit_intercept else h @ R
@@ -244,7 +253,7 @@ def _check_Y(Y, X, dtype, what: str):
     Y = check_array(Y, ensure_2d=False, dtype=_FLOATS, input_name="y")
     if Y.ndim == 1:
         raise ValueError(
-            f"For mono-task outputs, use {what}: {'y'} has shape {Y.shape}; the "
+            f"For mono-task outputs, use {what}: y has shape {Y.shape}; the "
             "multi-task models need y of shape (n_samples, n_tasks)."
         )
     if Y.ndim != 2:
@@ -280,8 +289,6 @@ class _MultiTask(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstimat
     """Validation, prediction and tags shared by the multi-task regressors."""
 
     def _validate(self, X, y):
-        from sklearn.utils.validation import validate_data
-
         X, Y = validate_data(
             self,
             X,
@@ -357,7 +364,9 @@ class MultiTaskElasticNetRegressor(RegressorMixin, _MultiTask):
         Maximum number of passes over the features (0 returns the starting point).
     tol : float, default=1e-4
         Stop when the duality gap is at most ``tol`` times the gap of the
-        all-zero coefficients (intercepts at their optimum).
+        all-zero coefficients (intercepts at their optimum) and, as in
+        scikit-learn, the last pass moved no block by more than ``tol`` times
+        the largest (never below what the dtype resolves).
     warm_start : bool, default=False
         Start from the previous solution.
     selection : {"cyclic", "random"}, default="cyclic"
@@ -778,6 +787,24 @@ class MultiTaskElasticNetRegressorCV(RegressorMixin, _MultiTask):
         self.selection = selection
         self.random_state = random_state
 
+    def get_metadata_routing(self):
+        """Route ``fit``'s metadata to the splitter's ``split`` (e.g. ``groups`` for
+        ``GroupKFold``), so that the estimator works inside ``GridSearchCV`` with
+        metadata routing enabled.
+
+        Returns
+        -------
+        routing : MetadataRouter
+        """
+        return (
+            MetadataRouter(owner=self)
+            .add_self_request(self)
+            .add(
+                splitter=check_cv(self.cv),
+                method_mapping=MethodMapping().add(caller="fit", callee="split"),
+            )
+        )
+
     @atomic_fit
     @fit_context
     def fit(self, X, y, sample_weight=None, **params):
@@ -813,6 +840,8 @@ class MultiTaskElasticNetRegressorCV(RegressorMixin, _MultiTask):
             grids = [_grid(full, r, pf, int(self.alphas), self.eps) for r in ratios]
         else:
             grids = [_check_alphas(self.alphas)] * ratios.size
+        if routing_enabled():
+            params = dict(process_routing(self, "fit", **params).splitter.split)
         folds = list(check_cv(self.cv).split(X, Y, **params))
         settings = {k: getattr(self, k) for k in ("fit_intercept", "tol", "max_iter", "selection")}
         seeds = check_random_state(self.random_state).randint(

@@ -538,3 +538,30 @@ def test_cv_with_weights_threads_and_explicit_grid():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         MultiTaskElasticNetRegressorCV(alphas=3, cv=2).fit(X, Y)
+
+
+def test_cv_routes_groups_to_the_splitter():
+    import sklearn
+    from sklearn.model_selection import GroupKFold
+
+    X, Y = _data(n=48)
+    groups = np.repeat(np.arange(6), 8)
+    kw = dict(alphas=[0.3, 0.1, 0.03], cv=GroupKFold(3))
+    plain = MultiTaskElasticNetRegressorCV(**kw).fit(X, Y, groups=groups)
+    by_hand = [
+        np.average(
+            [
+                np.mean(
+                    (MultiTaskElasticNetRegressor(alpha=a).fit(X[tr], Y[tr]).predict(X[te]) - Y[te])
+                    ** 2
+                )
+                for tr, te in GroupKFold(3).split(X, Y, groups)
+            ]
+        )
+        for a in kw["alphas"]
+    ]
+    np.testing.assert_allclose(plain.mse_path_.mean(axis=1), by_hand, rtol=1e-3)
+    with sklearn.config_context(enable_metadata_routing=True):
+        routed = MultiTaskElasticNetRegressorCV(**kw).fit(X, Y, groups=groups)
+    assert routed.alpha_ == plain.alpha_
+    np.testing.assert_array_equal(routed.mse_path_, plain.mse_path_)
