@@ -416,6 +416,51 @@ def test_ridge_cholesky_c_order_makes_one_copy_at_most():
     assert _peak_fit(RidgeRegressor(solver="cholesky"), X, y) < 1.5 * X.nbytes
 
 
+@pytest.mark.parametrize(
+    "n_classes, l1_ratio",
+    [(2, 0.5), (3, 0.5), (2, 0.0)],
+    ids=["binary", "multinomial", "binary-l2-chunked"],
+)
+def test_c_ordered_x_is_not_copied_by_the_classifier(n_classes, l1_ratio):
+    # scikit-learn's LogisticRegression (lbfgs, saga) copies neither layout; ours
+    # reads a C-ordered X by rows and caches at most a quarter of its columns for
+    # coordinate descent (the L2 fit's working set, every column, goes in chunks)
+    from skdecay._logistic_path import cache_columns
+
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((1500, 400)) + 1.0  # 4.8 MB
+    y = np.digitize(X[:, 0] - 1 + X[:, 1] + rng.standard_normal(1500), [-0.5, 0.5][: n_classes - 1])
+    assert X.flags.c_contiguous and cache_columns(400) == 100
+    assert _peak_fit(ElasticNetClassifier(alpha=1e-3, l1_ratio=l1_ratio), X, y) < 0.5 * X.nbytes
+
+
+def test_classifier_cv_folds_are_single_copies():
+    # each fold's training rows are one copy in the layout the solver reads (they
+    # used to be gathered C-ordered, then copied to Fortran order; and C-ordered X
+    # was first copied whole): training + held-out rows of a fold, about one X
+    from skdecay import ElasticNetClassifierCV
+
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((1500, 200))
+    y = (X[:, 0] + rng.standard_normal(1500) > 0).astype(int)
+    for Xo in (X, np.asfortranarray(X)):
+        est = ElasticNetClassifierCV(n_alphas=3, cv=3)
+        assert _peak_fit(est, Xo, y) < 1.4 * X.nbytes
+
+
+def test_classifier_reads_either_layout_and_strided_views_alike():
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((300, 24)) + rng.standard_normal(24)
+    y = np.arange(300) % 3
+    fits = [
+        ElasticNetClassifier(alpha=1e-3, tol=1e-10).fit(Xo, y)
+        for Xo in (np.ascontiguousarray(X[:, ::2]), np.asfortranarray(X[:, ::2]), X[:, ::2])
+    ]
+    for est in fits[1:]:
+        np.testing.assert_allclose(est.coef_, fits[0].coef_, rtol=0, atol=1e-10)
+        np.testing.assert_allclose(est.intercept_, fits[0].intercept_, rtol=0, atol=1e-10)
+
+
 def test_kernel_cache_is_stamped_with_every_kernel_source():
     from skdecay._kernels import _sources_digest, cd
 
