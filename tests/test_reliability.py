@@ -15,7 +15,7 @@ from skdecay import ElasticNetClassifier, ElasticNetRegressor, LassoRegressor, R
 # ---------------------------------------------------------------------------
 # float32 with large column means or column scales spanning 1e12
 
-ALPHA = {"enet": 0.01, "lasso": 0.01, "ridge": 1.0, "ridge-cd": 1.0, "clf": 1e-3}
+ALPHA = {"enet": 0.01, "lasso": 0.01, "ridge": 1.0, "ridge-cd": 1.0, "ridge-cg": 1.0, "clf": 1e-3}
 
 
 def _make(kind):
@@ -24,6 +24,7 @@ def _make(kind):
         "lasso": lambda: LassoRegressor(alpha=0.01),
         "ridge": lambda: RidgeRegressor(alpha=1.0),
         "ridge-cd": lambda: RidgeRegressor(alpha=1.0, solver="cd"),
+        "ridge-cg": lambda: RidgeRegressor(alpha=1.0, solver="cg"),
         "clf": lambda: ElasticNetClassifier(alpha=1e-3, l1_ratio=0.5),
     }[kind]()
 
@@ -68,7 +69,8 @@ def _optimum(kind, X64, y64):
     Xc = X64 - X64.mean(axis=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        ref = _make(kind).set_params(tol=1e-12, max_iter=10_000).fit(Xc, y64)
+        ref = _make("ridge" if kind == "ridge-cg" else kind)  # CG: the direct solver's optimum
+        ref = ref.set_params(tol=1e-12, max_iter=10_000).fit(Xc, y64)
     return _objective(kind, X64, y64, np.ravel(ref.coef_))[0]
 
 
@@ -114,7 +116,7 @@ def test_float32_paths_and_cv_on_large_means(sparse):
     assert cv32.alpha_ == pytest.approx(ElasticNetRegressorCV(cv=3, n_alphas=8).fit(Xc, y64).alpha_)
 
 
-@pytest.mark.parametrize("kind", ["lasso", "clf"])
+@pytest.mark.parametrize("kind", ["lasso", "ridge-cg", "clf"])
 def test_float32_not_optimal_still_warns(kind):
     X32, y32, _, y64 = _data("scales", kind)
     est = _make(kind).set_params(max_iter=2)
