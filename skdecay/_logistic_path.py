@@ -6,6 +6,11 @@ one call of :func:`skdecay._kernels.logistic_path.logistic_path` (joint
 proximal Newton, strong-rule working sets, duality-gap stopping identical to
 :func:`skdecay.solvers.prox_newton`'s).  It applies to dense float64 problems
 (:func:`supports`); float32 and sparse ``X`` keep the Python solver.
+
+``X`` is read in the layout it comes in, as scikit-learn's ``LogisticRegression``
+does: a Fortran-ordered ``X`` by columns, a C-ordered one by rows, with the
+working-set columns that coordinate descent reads gathered into a cache of at
+most :func:`cache_columns` columns (a quarter of ``X`` for wide problems).
 """
 
 from __future__ import annotations
@@ -20,7 +25,12 @@ from ._kernels.logistic_path import logistic_path as _path_kernel
 from .penalties import alpha_max_from_gradient
 from .solvers.problem import Problem, diverged
 
-__all__ = ["supports", "logistic_path_compiled"]
+__all__ = ["supports", "logistic_path_compiled", "cache_columns"]
+
+# The column cache of a C-ordered X holds at most this fraction of X's columns
+# (and always the _GRAM = 64 columns of the covariance mode, or all of them)
+_CACHE_FRACTION = 0.25
+_CACHE_MIN_COLUMNS = 64
 
 
 def supports(pb: Problem) -> bool:
@@ -31,6 +41,14 @@ def supports(pb: Problem) -> bool:
         and pb.loss
         in (losses.LOGISTIC, losses.MULTINOMIAL, losses.POISSON, losses.GAMMA, losses.TWEEDIE)
     )
+
+
+def cache_columns(n_features: int) -> int:
+    """Columns in the coordinate-descent cache of a C-ordered ``X``: a quarter of
+    them, at least 64 (the covariance mode's working sets) or all of them.  A
+    working set that does not fit is visited in chunks, each gathered again in
+    every pass (a sweep over the rows of ``X``)."""
+    return min(n_features, max(_CACHE_MIN_COLUMNS, int(_CACHE_FRACTION * n_features)))
 
 
 def _max_inner(loss: int) -> int:
@@ -95,8 +113,13 @@ def logistic_path_compiled(
     alphas = np.ascontiguousarray(alphas, dtype=np.float64)
     if alphas.ndim != 1 or np.any(np.diff(alphas) > 0):
         raise ValueError("alphas must be a 1-D decreasing array.")
-    X = np.asfortranarray(pb.X)
+    X = pb.X
+    if not (X.flags.c_contiguous or X.flags.f_contiguous):
+        X = np.ascontiguousarray(X)  # a strided view: one C-ordered copy
     n, p = X.shape
+    rows = not X.flags.f_contiguous  # read a C-ordered X by rows
+    XR = X if rows else X.T  # C-ordered either way: one compiled variant
+    Xg = np.empty((cache_columns(p) if rows else 0, n))
     K = pb.Y.shape[1]
     # Y and s meet the kernel's own (writable) arrays in the gap: always copies,
     # so that a read-only caller's array does not compile a second variant
@@ -128,7 +151,10 @@ def logistic_path_compiled(
     converged = np.zeros(m, dtype=np.bool_)
     if m:
         status = _path_kernel(
-            frozen(X),
+            frozen(XR),
+            rows,
+            Xg,
+            frozen(Xg),
             Y,
             s,
             frozen(off),

@@ -29,7 +29,7 @@ import scipy.linalg
 import scipy.sparse as sp
 
 from .solvers import Problem, Result, duality_gap
-from .solvers.gap import stalled, stopping_rule
+from .solvers.gap import rounding_limited, stalled, stopping_rule
 
 
 def _penalty(pb: Problem) -> np.ndarray:
@@ -598,7 +598,7 @@ def _pcg(pb: Problem, system: _System, x, tol, max_iter, cap, callback, zeros=No
     limit = max_iter if cap is None else min(cap, max_iter)
     lanczos = []  # (alpha_k, beta_k) of the current recurrence: its Ritz values
     while True:
-        est = system.estimate(x, g, w) / n
+        est = float(system.estimate(x, g, w)) / n  # (a float32 estimate would overflow)
         if callback is not None:
             callback(it, w.astype(dt), system.intercept(w), est)
         near = est * scale <= target and _settled(last, w, tol)
@@ -606,6 +606,11 @@ def _pcg(pb: Problem, system: _System, x, tol, max_iter, cap, callback, zeros=No
             gap, checked = certificate(w), it
             if (near and gap <= target) or stalled(pb, gap, previous, primal0):
                 converged = True
+                break
+            if primal and rounding_limited(
+                pb, w[None, :], system.intercept(w), gap, previous, target
+            ):
+                converged = True  # float32: what is left is the coefficients' rounding
                 break
             # the updated residual drifted (or the estimate is a proxy): trust the
             # estimate less, recompute the residual and restart the recurrence

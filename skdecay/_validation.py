@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.base import is_classifier
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import validate_data
 
@@ -26,7 +27,11 @@ def check_X_y(estimator, X, y, *, reset=True, y_numeric=False, keep_csr=False):
 
     Arrays are copied only when a conversion is needed; skdecay never writes
     into them.  ``keep_csr``: CSR input stays CSR (for solvers that work on rows).
+    A classifier keeps a contiguous dense ``X`` in its layout (C or Fortran): the
+    compiled logistic solver reads either without a copy, as scikit-learn's
+    ``LogisticRegression``; the regressors' coordinate descent reads columns.
     """
+    keep_order = is_classifier(estimator)
     X, y = validate_data(
         estimator,
         X,
@@ -34,9 +39,11 @@ def check_X_y(estimator, X, y, *, reset=True, y_numeric=False, keep_csr=False):
         reset=reset,
         accept_sparse=("csr", "csc") if keep_csr else "csc",
         dtype=FLOATS,
-        order="F",
+        order=None if keep_order else "F",
         y_numeric=y_numeric,
     )
+    if keep_order and not sp.issparse(X) and not (X.flags.c_contiguous or X.flags.f_contiguous):
+        X = np.asfortranarray(X)  # a strided view: one copy, as before
     if sp.issparse(X) and not (keep_csr and X.format == "csr"):
         X = sp.csc_matrix(X)  # a csc_array works too, but keep one type for numba
         if not X.has_sorted_indices:

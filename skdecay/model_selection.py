@@ -89,11 +89,16 @@ def _fold_task(
     weighted (as ``LogisticRegressionCV``).  ``ctx`` is the callback context of
     this task (for ``est``, the CV estimator): one leaf per alpha.
     """
-    X_train, X_test = X[train], X[test]
     if not isinstance(X, np.ndarray):
-        X_train, X_test = _as_csc(X_train), _as_csc(X_test)
-    else:
-        X_train = np.asfortranarray(X_train)
+        X_train, X_test = _as_csc(X[train]), _as_csc(X[test])
+    elif X.flags.f_contiguous:  # the training rows gathered once, Fortran-ordered
+        rows = np.asarray(train)
+        rows = np.flatnonzero(rows) if rows.dtype == bool else rows
+        X_train, X_test = np.take(X.T, rows, axis=1).T, X[test]
+    else:  # C-ordered (a classifier's X): the logistic path reads it by rows
+        X_train, X_test = X[train], X[test]
+        if classes is None:
+            X_train = np.asfortranarray(X_train)
     sw_train = None if sw is None else sw[train]
     sw_test = None if sw is None else sw[test]
     if cw is not None:

@@ -162,3 +162,22 @@ def test_tweedie_stops_on_the_kkt_violation():
     b0 = np.asarray(losses.get_loss("tweedie", power=POWER).intercept_at_zero(y[:, None], s))
     g0 = -(X.T @ (s * _residual("tweedie", y, np.full(n, b0.reshape(-1)[0])))) / n
     assert gaps[0] <= 1e-6 * np.max(np.maximum(np.abs(g0) - alpha, 0)) + 1e-14
+
+
+@pytest.mark.parametrize("cache", [None, 2], ids=["cache-fits", "chunks-of-2"])
+@pytest.mark.parametrize("name", ["poisson", "tweedie"])
+def test_c_ordered_x_gives_the_fortran_path(monkeypatch, name, cache):
+    # Poisson: the duality gap's correlations by rows; Tweedie: the KKT rule's
+    from skdecay import _logistic_path
+
+    X, y, s = _data(name, seed=2)
+    offset = np.random.default_rng(4).normal(0, 0.3, X.shape[0])
+    alphas = np.geomspace(0.2, 0.002, 5)
+    if cache is not None:
+        monkeypatch.setattr(_logistic_path, "cache_columns", lambda p: cache)
+    f = _solve(name, X, y, s, alphas, 0.5, offset=offset)
+    c = _solve(name, np.ascontiguousarray(X), y, s, alphas, 0.5, offset=offset)
+    assert f[4].all() and c[4].all()
+    atol = 1e-12 if cache is None else 1e-8
+    np.testing.assert_allclose(c[0], f[0], rtol=0, atol=atol)
+    np.testing.assert_allclose(c[1], f[1], rtol=0, atol=atol)

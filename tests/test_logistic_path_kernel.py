@@ -354,3 +354,43 @@ def test_own_gap_with_an_absent_class():
     for i, a in enumerate(alphas[1:], start=1):
         expected = solvers.duality_gap(replace(pb, alpha=float(a)), coefs[i], intercepts[i])
         assert abs(gaps[i] - expected) <= 1e-6 * expected + 1e-15, (i, gaps[i], expected)
+
+
+LAYOUT_CASES = [
+    # (K, l1_ratio, zero penalty factor, positive)
+    (1, 0.5, False, False),
+    (1, 0.0, True, False),
+    (3, 0.5, True, False),
+    (3, 1.0, False, True),
+    (3, 0.0, False, False),
+]
+
+
+@pytest.mark.parametrize("cache", [None, 3], ids=["cache-fits", "chunks-of-3"])
+@pytest.mark.parametrize("K, l1_ratio, free, positive", LAYOUT_CASES)
+def test_c_ordered_x_gives_the_fortran_solution(monkeypatch, K, l1_ratio, free, positive, cache):
+    # a C-ordered X is read by rows, its working-set columns through a column cache
+    # (chunked when the working set is larger); a Fortran one by columns
+    from skdecay import _logistic_path
+
+    X, y = _random(90, 12, K, seed=11)
+    pf = np.r_[0.0, np.ones(11)] if free else None
+    pb_f = _problem(X, y, l1_ratio, None, pf, positive)
+    pb_c = replace(pb_f, X=np.ascontiguousarray(pb_f.X))
+    assert pb_f.X.flags.f_contiguous and pb_c.X.flags.c_contiguous
+    alphas = _grid(pb_f, 5, 1e-2) if l1_ratio > 0 else np.geomspace(0.5, 1e-3, 5)
+    if cache is not None:
+        monkeypatch.setattr(_logistic_path, "cache_columns", lambda p: cache)
+    tol = 1e-12
+    f = logistic_path_compiled(pb_f, alphas, tol=tol, max_iter=200, settle=True)
+    c = logistic_path_compiled(pb_c, alphas, tol=tol, max_iter=200, settle=True)
+    assert f[4].all() and c[4].all()
+    _assert_certified(pb_c, alphas, c[0], c[1], tol)
+    if cache is None:  # the same coordinate descent; only the sums' rounding differs
+        np.testing.assert_allclose(c[0], f[0], rtol=0, atol=1e-12)
+        np.testing.assert_allclose(c[1], f[1], rtol=0, atol=1e-12)
+    else:  # block coordinate descent: another route to the same optimum
+        np.testing.assert_allclose(c[0], f[0], rtol=0, atol=1e-8)
+        np.testing.assert_allclose(c[1], f[1], rtol=0, atol=1e-8)
+    if positive:
+        assert (c[0] >= 0).all()

@@ -15,7 +15,7 @@ from skdecay import ElasticNetClassifier, ElasticNetRegressor, LassoRegressor, R
 # ---------------------------------------------------------------------------
 # float32 with large column means or column scales spanning 1e12
 
-ALPHA = {"enet": 0.01, "lasso": 0.01, "ridge": 1.0, "ridge-cd": 1.0, "clf": 1e-3}
+ALPHA = {"enet": 0.01, "lasso": 0.01, "ridge": 1.0, "ridge-cd": 1.0, "ridge-cg": 1.0, "clf": 1e-3}
 
 
 def _make(kind):
@@ -24,6 +24,7 @@ def _make(kind):
         "lasso": lambda: LassoRegressor(alpha=0.01),
         "ridge": lambda: RidgeRegressor(alpha=1.0),
         "ridge-cd": lambda: RidgeRegressor(alpha=1.0, solver="cd"),
+        "ridge-cg": lambda: RidgeRegressor(alpha=1.0, solver="cg"),
         "clf": lambda: ElasticNetClassifier(alpha=1e-3, l1_ratio=0.5),
     }[kind]()
 
@@ -68,7 +69,8 @@ def _optimum(kind, X64, y64):
     Xc = X64 - X64.mean(axis=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        ref = _make(kind).set_params(tol=1e-12, max_iter=10_000).fit(Xc, y64)
+        ref = _make("ridge" if kind == "ridge-cg" else kind)  # CG: the direct solver's optimum
+        ref = ref.set_params(tol=1e-12, max_iter=10_000).fit(Xc, y64)
     return _objective(kind, X64, y64, np.ravel(ref.coef_))[0]
 
 
@@ -114,7 +116,7 @@ def test_float32_paths_and_cv_on_large_means(sparse):
     assert cv32.alpha_ == pytest.approx(ElasticNetRegressorCV(cv=3, n_alphas=8).fit(Xc, y64).alpha_)
 
 
-@pytest.mark.parametrize("kind", ["lasso", "clf"])
+@pytest.mark.parametrize("kind", ["lasso", "ridge-cg", "clf"])
 def test_float32_not_optimal_still_warns(kind):
     X32, y32, _, y64 = _data("scales", kind)
     est = _make(kind).set_params(max_iter=2)
@@ -414,6 +416,51 @@ def test_ridge_cholesky_c_order_makes_one_copy_at_most():
     X = rng.standard_normal((3000, 200)) + 3.0
     y = X[:, 0] + rng.standard_normal(3000)
     assert _peak_fit(RidgeRegressor(solver="cholesky"), X, y) < 1.5 * X.nbytes
+
+
+@pytest.mark.parametrize(
+    "n_classes, l1_ratio",
+    [(2, 0.5), (3, 0.5), (2, 0.0)],
+    ids=["binary", "multinomial", "binary-l2-chunked"],
+)
+def test_c_ordered_x_is_not_copied_by_the_classifier(n_classes, l1_ratio):
+    # scikit-learn's LogisticRegression (lbfgs, saga) copies neither layout; ours
+    # reads a C-ordered X by rows and caches at most a quarter of its columns for
+    # coordinate descent (the L2 fit's working set, every column, goes in chunks)
+    from skdecay._logistic_path import cache_columns
+
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((1500, 400)) + 1.0  # 4.8 MB
+    y = np.digitize(X[:, 0] - 1 + X[:, 1] + rng.standard_normal(1500), [-0.5, 0.5][: n_classes - 1])
+    assert X.flags.c_contiguous and cache_columns(400) == 100
+    assert _peak_fit(ElasticNetClassifier(alpha=1e-3, l1_ratio=l1_ratio), X, y) < 0.5 * X.nbytes
+
+
+def test_classifier_cv_folds_are_single_copies():
+    # each fold's training rows are one copy in the layout the solver reads (they
+    # used to be gathered C-ordered, then copied to Fortran order; and C-ordered X
+    # was first copied whole): training + held-out rows of a fold, about one X
+    from skdecay import ElasticNetClassifierCV
+
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((1500, 200))
+    y = (X[:, 0] + rng.standard_normal(1500) > 0).astype(int)
+    for Xo in (X, np.asfortranarray(X)):
+        est = ElasticNetClassifierCV(n_alphas=3, cv=3)
+        assert _peak_fit(est, Xo, y) < 1.4 * X.nbytes
+
+
+def test_classifier_reads_either_layout_and_strided_views_alike():
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((300, 24)) + rng.standard_normal(24)
+    y = np.arange(300) % 3
+    fits = [
+        ElasticNetClassifier(alpha=1e-3, tol=1e-10).fit(Xo, y)
+        for Xo in (np.ascontiguousarray(X[:, ::2]), np.asfortranarray(X[:, ::2]), X[:, ::2])
+    ]
+    for est in fits[1:]:
+        np.testing.assert_allclose(est.coef_, fits[0].coef_, rtol=0, atol=1e-10)
+        np.testing.assert_allclose(est.intercept_, fits[0].intercept_, rtol=0, atol=1e-10)
 
 
 def test_kernel_cache_is_stamped_with_every_kernel_source():

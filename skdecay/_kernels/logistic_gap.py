@@ -10,6 +10,11 @@ non-negative per-sample Kullback-Leibler terms (``losses.fenchel_young``) and
 per-coefficient Fenchel-Young terms (``penalties.FenchelYoungLine``), so it stays
 accurate far below the objective's rounding.  Used by
 :mod:`skdecay._kernels.logistic_path`; float64, per-sample arrays ``(K, n)``.
+
+The design reaches the kernels as ``XR``, C-ordered in both layouts the
+callers hold: ``X`` itself (``rows``: a C-ordered ``X``, read row by row) or
+``X'`` (a Fortran-ordered ``X``, whose columns are ``XR``'s rows).  One
+compiled variant serves both, and neither layout is copied.
 """
 
 import numpy as np
@@ -23,11 +28,46 @@ _FAST = {"reassoc", "contract"}
 
 
 @kernel(fastmath=_FAST, error_model="numpy")
-def dual_point(X, Y, R, s, loss, W, alpha, pf, positive, fit_intercept, theta, V, Qb, bstate):
+def correlate(XR, rows, T, s, out):
+    """``out = T diag(s) X / n`` (K, p): the correlations of the columns of ``X``
+    with the weighted rows of ``T`` (K, n), in the layout's own order (a sweep
+    over the rows of a C-ordered ``X``, column dot products of a Fortran one)."""
+    K, n = T.shape
+    p = out.shape[1]
+    ST = np.empty((K, n))
+    for k in range(K):
+        for i in range(n):
+            ST[k, i] = T[k, i] * s[i]
+    if rows:
+        for k in range(K):
+            for j in range(p):
+                out[k, j] = 0.0
+        for i in range(n):
+            for k in range(K):
+                st = ST[k, i]
+                if st != 0:
+                    for j in range(p):
+                        out[k, j] += XR[i, j] * st
+        for k in range(K):
+            for j in range(p):
+                out[k, j] /= n
+        return
+    for j in range(p):
+        for k in range(K):
+            acc = 0.0
+            for i in range(n):
+                acc += XR[j, i] * ST[k, i]
+            out[k, j] = acc / n
+
+
+@kernel(fastmath=_FAST, error_model="numpy")
+def dual_point(
+    XR, rows, Y, R, s, loss, W, alpha, pf, positive, fit_intercept, theta, V, Qb, bstate
+):
     """``theta = R`` (the residual ``-dl/dz``: ``Y - P`` for the logistic losses)
     projected (s-weighted) off the ones column and the free
     features (``alpha*pf_j == 0``; under ``positive`` only those with a nonzero
-    coefficient), and ``V = X' (s theta) / n`` (K, p).
+    coefficient), and ``V = X' (s theta) / n`` (K, p); ``XR, rows`` as above.
 
     The projection uses an s-orthonormal basis of those columns (rows of ``Qb``,
     twice-iterated modified Gram-Schmidt, numerically dependent columns
@@ -40,7 +80,7 @@ def dual_point(X, Y, R, s, loss, W, alpha, pf, positive, fit_intercept, theta, V
     last digit, and the dual scaling that restores feasibility inflates the gap
     far above the point's suboptimality."""
     K, n = theta.shape
-    p = X.shape[1]
+    p = V.shape[1]
     for k in range(K):
         for i in range(n):
             theta[k, i] = R[k, i]
@@ -76,8 +116,9 @@ def dual_point(X, Y, R, s, loss, W, alpha, pf, positive, fit_intercept, theta, V
                 break
             nrm0 = 0.0
             for i in range(n):
-                Qb[m, i] = X[i, j]
-                nrm0 += s[i] * X[i, j] * X[i, j]
+                x = XR[i, j] if rows else XR[j, i]
+                Qb[m, i] = x
+                nrm0 += s[i] * x * x
             if not nrm0 > 0:
                 continue
             for _ in range(2):
@@ -115,16 +156,7 @@ def dual_point(X, Y, R, s, loss, W, alpha, pf, positive, fit_intercept, theta, V
             c /= tot
             for i in range(n):
                 theta[k, i] -= c
-    ST = np.empty((K, n))
-    for k in range(K):
-        for i in range(n):
-            ST[k, i] = theta[k, i] * s[i]
-    for j in range(p):
-        for k in range(K):
-            acc = 0.0
-            for i in range(n):
-                acc += X[i, j] * ST[k, i]
-            V[k, j] = acc / n
+    correlate(XR, rows, theta, s, V)
 
 
 @kernel(error_model="numpy")

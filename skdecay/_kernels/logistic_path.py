@@ -48,8 +48,15 @@ multinomial one (``loss = 2``, one-hot ``Y``, ``K`` rows) by proximal Newton:
   intercepts and coefficients of unpenalised features are centred over the
   classes (under ``positive``, such coefficients get a smallest value of 0).
 
-Arrays are float64; ``X`` is ``(n, p)`` Fortran-ordered, every per-sample
-array is ``(K, n)`` (class-major).  Returns a status: 0, or 1 when a value
+Arrays are float64, every per-sample array is ``(K, n)`` (class-major).  The
+design arrives as ``XR`` C-ordered in either layout (``rows``: ``X`` itself,
+C-ordered; else ``X'``, the rows of ``XR`` the columns of a Fortran-ordered
+``X``), so one compiled variant serves both and neither is copied.  Sweeps
+over every feature (correlations, ``Z``) read ``XR`` in its own order; the
+coordinate descent reads contiguous columns: the rows of ``X'``, or for a
+C-ordered ``X`` a cache ``Xg`` of working-set columns (at most ``cap`` of
+them, gathered once and kept while they stay in the working set; a larger
+working set is visited in chunks of ``cap``).  Returns a status: 0, or 1 when a value
 became non-finite (the driver raises ``FloatingPointError``).
 """
 
@@ -57,7 +64,7 @@ import numpy as np
 
 from . import kernel
 from .codes import GAMMA, LOGISTIC, MULTINOMIAL, POISSON, TWEEDIE
-from .logistic_gap import dual_point, gap_search
+from .logistic_gap import correlate, dual_point, gap_search
 from .prox import enet_coordinate
 
 KERNEL_STAMP = "0.1.0"
@@ -65,6 +72,7 @@ KERNEL_STAMP = "0.1.0"
 _FAST = {"reassoc", "contract"}
 _EPS = 2.220446049250313e-16
 _GRAM = 64  # largest working set solved in covariance mode
+_CHUNK_PASSES = 4  # most passes over a chunk of the working set per gathering
 OK, NON_FINITE = 0, 1
 
 
@@ -171,27 +179,25 @@ def _evaluate(Z, Y, s, loss, power, P, LOGP, R, C):
     return total / n
 
 
-@kernel(fastmath=_FAST, error_model="numpy")
-def _kkt_violation(X, R, s, W, l1, l2, positive, fit_intercept, G):
+@kernel(error_model="numpy")
+def _kkt_violation(XR, rows, R, s, W, l1, l2, positive, fit_intercept, G):
     """The largest violation of the optimality conditions at ``(W, b)`` from the
     residual ``R`` (one output): ``G = X' (s R) / n`` is minus the data term's
     gradient; per coefficient the distance from ``G_j`` to the subdifferential of
     the penalty (``|G_j - sign(w_j) l1_j - l2_j w_j|``, or ``(|G_j| - l1_j)+`` at
     zero), and the intercept's ``|sum s R| / n``.  The stopping rule of the
     losses without a closed-form conjugate (Tweedie)."""
-    n, p = X.shape
+    n = R.shape[1]
+    p = W.shape[1]
     worst = 0.0
     if fit_intercept:
         acc = 0.0
         for i in range(n):
             acc += s[i] * R[0, i]
         worst = abs(acc) / n
+    correlate(XR, rows, R, s, G)
     for j in range(p):
-        acc = 0.0
-        for i in range(n):
-            acc += X[i, j] * s[i] * R[0, i]
-        g = acc / n
-        G[0, j] = g
+        g = G[0, j]
         w = W[0, j]
         if w != 0:
             sg = 1.0 if w > 0 else -1.0
@@ -244,9 +250,76 @@ def _null_shift(w, l1, l2, positive):
     return c
 
 
+@kernel(error_model="numpy")
+def _load_columns(XR, ws, order, c0, c1, Xg, slots, cix):
+    """Make the columns ``ws[order[c0:c1]]`` of a C-ordered ``X`` (``XR``) rows
+    of the column cache ``Xg`` (cap, n); ``cix[jj]`` receives the row of ``ws[jj]``.
+
+    ``slots`` (2 p + cap + 1) holds the cache row of every column (-1: not
+    cached), a mark per column, the column of every cache row (-1: free) and a
+    counter.  Cached columns stay; the missing ones take the rows of columns
+    outside ``order[c0:c1]`` and are gathered in one sweep over the rows of
+    ``XR`` (in blocks of rows, so that the cache rows are written in runs)."""
+    n, p = XR.shape
+    cap = Xg.shape[0]
+    tick = slots[2 * p + cap] + 1
+    slots[2 * p + cap] = tick
+    todo = np.empty(c1 - c0, dtype=np.int64)
+    nmiss = 0
+    for q in range(c0, c1):
+        jj = order[q]
+        j = ws[jj]
+        slots[p + j] = tick
+        if slots[j] >= 0:
+            cix[jj] = slots[j]
+        else:
+            todo[nmiss] = jj
+            nmiss += 1
+    r = 0
+    for q in range(nmiss):  # c1 - c0 <= cap: enough rows hold no needed column
+        while slots[2 * p + r] >= 0 and slots[p + slots[2 * p + r]] == tick:
+            r += 1
+        old = slots[2 * p + r]
+        if old >= 0:
+            slots[old] = -1
+        j = ws[todo[q]]
+        slots[2 * p + r] = j
+        slots[j] = r
+        cix[todo[q]] = r
+        r += 1
+    for i0 in range(0, n if nmiss > 0 else 0, 64):
+        i1 = min(n, i0 + 64)
+        for q in range(nmiss):
+            j = ws[todo[q]]
+            r = cix[todo[q]]
+            for i in range(i0, i1):
+                Xg[r, i] = XR[i, j]
+
+
 @kernel(fastmath=_FAST, error_model="numpy")
 def _newton_direction(
-    X, ws, nws, W, Wn, b, bn, M, P, l1, l2, positive, fit_intercept, multi, tol_in, max_inner
+    XR,
+    rows,
+    Xg,
+    Xc,
+    slots,
+    cix,
+    order,
+    ws,
+    nws,
+    W,
+    Wn,
+    b,
+    bn,
+    M,
+    P,
+    l1,
+    l2,
+    positive,
+    fit_intercept,
+    multi,
+    tol_in,
+    max_inner,
 ):
     """Minimise the quadratic model over the working set from ``(W, b)``: the
     result in ``(Wn, bn)``, ``D = X (Wn - W)' + (bn - b)`` (K, n).  ``M`` (4, K, n)
@@ -263,9 +336,17 @@ def _newton_direction(
     Binary loss with a working set of at most ``_GRAM`` features: covariance
     mode (glmnet's), the model's Gram matrix ``H`` of the centred working-set
     columns is formed once and the passes update the model gradient ``r``, at
-    O(|ws|) per coordinate instead of O(n)."""
+    O(|ws|) per coordinate instead of O(n).
+
+    Column ``ws[jj]`` is read as the contiguous row ``Xc[cix[jj]]``: of ``X'``
+    itself (a Fortran-ordered ``X``, ``Xc = XR``), or, for a C-ordered ``X``
+    (``rows``), of the column cache ``Xg`` (``Xc`` its read-only view), filled
+    by :func:`_load_columns`.  A working set larger than the cache is visited
+    in chunks of ``cap`` columns (``order`` lists the visits of a pass)."""
     SG, SH, A, D = M[0], M[1], M[2], M[3]
     K, n = D.shape
+    cap = Xg.shape[0] if rows else nws
+    cap = max(cap, 1)
     u = np.empty(n)
     for i in range(n):
         u[i] = 0.0
@@ -285,21 +366,29 @@ def _newton_direction(
             acc += A[k, i]
         sumA[k] = acc
     for jj in range(nws):
-        j = ws[jj]
-        for k in range(K):
-            xb = 0.0
-            if fit_intercept and sumA[k] > 0:
+        order[jj] = jj
+        if not rows:
+            cix[jj] = ws[jj]
+    for c0 in range(0, nws, cap):
+        c1 = min(nws, c0 + cap)
+        if rows:
+            _load_columns(XR, ws, order, c0, c1, Xg, slots, cix)
+        for jj in range(c0, c1):
+            x = Xc[cix[jj]]
+            for k in range(K):
+                xb = 0.0
+                if fit_intercept and sumA[k] > 0:
+                    for i in range(n):
+                        xb += A[k, i] * x[i]
+                    xb /= sumA[k]
+                acc = 0.0
                 for i in range(n):
-                    xb += A[k, i] * X[i, j]
-                xb /= sumA[k]
-            acc = 0.0
-            for i in range(n):
-                dx = X[i, j] - xb
-                acc += A[k, i] * dx * dx
-            xbar[k, jj] = xb
-            csq[k, jj] = acc
+                    dx = x[i] - xb
+                    acc += A[k, i] * dx * dx
+                xbar[k, jj] = xb
+                csq[k, jj] = acc
     passes = 0
-    if not multi and nws <= _GRAM:
+    if not multi and nws <= _GRAM and nws <= cap:  # (every column loaded above)
         H = np.empty((nws, nws))
         r = np.empty(nws)
         db = 0.0  # the intercept first; the coupled moves keep it optimal
@@ -309,18 +398,18 @@ def _newton_direction(
                 g += SG[0, i]
             db = -g / sumA[0]
         for a in range(nws):
-            ja = ws[a]
-            xa = xbar[0, a]
+            xa = Xc[cix[a]]
+            ma = xbar[0, a]
             acc = 0.0
             for i in range(n):
-                acc += (X[i, ja] - xa) * (SG[0, i] + A[0, i] * db)
+                acc += (xa[i] - ma) * (SG[0, i] + A[0, i] * db)
             r[a] = acc
             for c in range(a + 1):
-                jc = ws[c]
-                xc = xbar[0, c]
+                xc = Xc[cix[c]]
+                mc = xbar[0, c]
                 acc = 0.0
                 for i in range(n):
-                    acc += A[0, i] * (X[i, ja] - xa) * (X[i, jc] - xc)
+                    acc += A[0, i] * (xa[i] - ma) * (xc[i] - mc)
                 H[a, c] = acc
                 H[c, a] = acc
         active = False
@@ -352,9 +441,11 @@ def _newton_direction(
         for a in range(nws):
             d = Wn[0, ws[a]] - W[0, ws[a]]
             if d != 0:
-                bn[0] -= d * xbar[0, a]
+                xa = Xc[cix[a]]
+                ma = xbar[0, a]
+                bn[0] -= d * ma
                 for i in range(n):
-                    D[0, i] += d * (X[i, ws[a]] - xbar[0, a])
+                    D[0, i] += d * (xa[i] - ma)
         return passes
     active = False  # a pass over the nonzero coefficients only
     while passes < max_inner:
@@ -379,54 +470,82 @@ def _newton_direction(
                         for i in range(n):
                             u[i] += P[k, i] * d
                     step = max(step, abs(d) * sumA[k])
+        m = 0  # the columns this pass visits (with a nonzero coefficient if active)
         for jj in range(nws):
-            j = ws[jj]
+            take = not active
             for k in range(K):
-                w = Wn[k, j]
-                if active and w == 0:
-                    continue
-                c = csq[k, jj]
-                if not (c > 0 or l2[j] > 0):
-                    continue
-                xb = xbar[k, jj]
-                g = 0.0
-                if multi:
-                    for i in range(n):
-                        g += (X[i, j] - xb) * (SG[k, i] + SH[k, i] * (D[k, i] - u[i]))
-                else:
-                    for i in range(n):
-                        g += (X[i, j] - xb) * (SG[k, i] + SH[k, i] * D[k, i])
-                new = enet_coordinate(c, c * w - g, l1[j], l2[j], positive)
-                d = new - w
-                if d != 0:
-                    Wn[k, j] = new
-                    if fit_intercept:
-                        bn[k] -= d * xb
-                    if multi:
-                        for i in range(n):
-                            dx = d * (X[i, j] - xb)
-                            D[k, i] += dx
-                            u[i] += P[k, i] * dx
-                    else:
-                        for i in range(n):
-                            D[k, i] += d * (X[i, j] - xb)
-                    step = max(step, abs(d) * (c + l2[j]))
-        if multi:  # the softmax's null direction: W[:, j] - c for every class leaves the
-            # loss as is; only the penalty decides, exactly (CD alone drifts along it)
-            for jj in range(nws):
-                j = ws[jj]
-                if l1[j] == 0 and l2[j] == 0:
-                    continue
-                for k in range(K):
-                    col[k] = Wn[k, j]
-                c = _null_shift(col, l1[j], l2[j], positive)
-                if c != 0:
+                take |= Wn[k, ws[jj]] != 0
+            if take:
+                order[m] = jj
+                m += 1
+        for c0 in range(0, m, cap):
+            c1 = min(m, c0 + cap)
+            if rows:
+                _load_columns(XR, ws, order, c0, c1, Xg, slots, cix)
+            # a chunk (a working set larger than the cache) is passed over again while
+            # its steps shrink fast (block coordinate descent): gathering it anew
+            # costs a sweep over the rows of X, more than a pass over the chunk
+            last = np.inf
+            for rep in range(1 if c1 - c0 == m else _CHUNK_PASSES):
+                cstep = 0.0
+                for q in range(c0, c1):
+                    jj = order[q]
+                    j = ws[jj]
+                    x = Xc[cix[jj]]
                     for k in range(K):
-                        Wn[k, j] -= c
+                        w = Wn[k, j]
+                        if active and w == 0:
+                            continue
+                        c = csq[k, jj]
+                        if not (c > 0 or l2[j] > 0):
+                            continue
+                        xb = xbar[k, jj]
+                        g = 0.0
+                        if multi:
+                            for i in range(n):
+                                g += (x[i] - xb) * (SG[k, i] + SH[k, i] * (D[k, i] - u[i]))
+                        else:
+                            for i in range(n):
+                                g += (x[i] - xb) * (SG[k, i] + SH[k, i] * D[k, i])
+                        new = enet_coordinate(c, c * w - g, l1[j], l2[j], positive)
+                        d = new - w
+                        if d != 0:
+                            Wn[k, j] = new
+                            if fit_intercept:
+                                bn[k] -= d * xb
+                            if multi:
+                                for i in range(n):
+                                    dx = d * (x[i] - xb)
+                                    D[k, i] += dx
+                                    u[i] += P[k, i] * dx
+                            else:
+                                for i in range(n):
+                                    D[k, i] += d * (x[i] - xb)
+                            cstep = max(cstep, abs(d) * (c + l2[j]))
+                # the softmax's null direction: W[:, j] - c for every class leaves the loss
+                # as is; only the penalty decides, exactly (CD alone drifts along it).  A
+                # column of zeros stays (c = 0): the columns of this chunk suffice
+                for q in range(c0, c1 if multi else c0):
+                    jj = order[q]
+                    j = ws[jj]
+                    if l1[j] == 0 and l2[j] == 0:
+                        continue
+                    for k in range(K):
+                        col[k] = Wn[k, j]
+                    c = _null_shift(col, l1[j], l2[j], positive)
+                    if c != 0:
+                        x = Xc[cix[jj]]
+                        for k in range(K):
+                            Wn[k, j] -= c
+                            for i in range(n):
+                                D[k, i] -= c * x[i]
                         for i in range(n):
-                            D[k, i] -= c * X[i, j]
-                    for i in range(n):
-                        u[i] -= c * X[i, j]
+                            u[i] -= c * x[i]
+                if rep == 0:
+                    step = max(step, cstep)
+                if not (cstep > tol_in and cstep < 0.25 * last):
+                    break
+                last = cstep
         passes += 1
         if not step > tol_in:  # also stops on NaN
             if not active:
@@ -439,7 +558,10 @@ def _newton_direction(
 
 @kernel(error_model="numpy")
 def logistic_path(
-    X,
+    XR,
+    rows,
+    Xg,
+    Xgr,
     Y,
     s,
     offset,
@@ -466,6 +588,9 @@ def logistic_path(
 ):
     """The path over ``alphas`` (decreasing) from ``(W, b)`` (updated in place).
 
+    ``XR, rows``: the design (above); ``Xg`` (cap, n) the column cache of a
+    C-ordered ``X`` (``cap >= min(p, _GRAM)``; unused otherwise) and ``Xgr`` a
+    read-only view of it (the type of ``XR``: one compiled coordinate descent).
     ``Y`` (K, n): 0/1 (``loss = 1``, K = 1) or one-hot (``loss = 2``); ``s``
     sums to ``n``; ``b_zero`` the optimal intercept of the zero coefficients
     (zeros without intercept); from ``alpha_max`` on the zero solution is
@@ -473,8 +598,8 @@ def logistic_path(
     ``gaps``, ``n_iter`` and ``converged`` (m,); returns the status.  (The
     steps are written inline: every function a kernel calls is optimised again
     inside it, so small helpers cost compile time.)"""
-    n, p = X.shape
-    K = Y.shape[0]
+    K, n = Y.shape
+    p = pf.shape[0]
     multi = loss == MULTINOMIAL
     certified = loss != TWEEDIE  # a closed-form conjugate: the duality gap; else KKT
     Kc = K if multi else 2
@@ -494,6 +619,16 @@ def logistic_path(
     Wz = np.empty((K, p))
     pen = np.empty((6, K * p))
     ws = np.empty(p, dtype=np.int64)
+    cix = np.empty(p, dtype=np.int64)  # the row of Xc holding ws[jj]
+    order = np.empty(p, dtype=np.int64)  # the visits of a coordinate descent pass
+    slots = np.empty(2 * p + Xg.shape[0] + 1, dtype=np.int64)  # see _load_columns
+    for j in range(p):
+        slots[j] = -1
+        slots[p + j] = 0
+    for r in range(Xg.shape[0]):
+        slots[2 * p + r] = -1
+    slots[2 * p + Xg.shape[0]] = 0
+    Xc = Xgr if rows else XR
     inws = np.zeros(p, dtype=np.bool_)
     l1 = np.empty(p)
     l2 = np.empty(p)
@@ -526,13 +661,15 @@ def logistic_path(
         for i in range(n):
             Z[k, i] = b_zero[k] + offset[i]
     primal0 = _evaluate(Z, Y, s, loss, power, P0, LOGP0, R0, C)
-    dual_point(X, Y, R0, s, loss, Wz, 1.0, pf, positive, fit_intercept, theta0, V0, Qb, bstate)
+    dual_point(
+        XR, rows, Y, R0, s, loss, Wz, 1.0, pf, positive, fit_intercept, theta0, V0, Qb, bstate
+    )
     floor = 2 * _EPS * abs(primal0)
     # the KKT rule's floor: rounding of the correlations, 100 eps max |X' s R0| / n
     floor_kkt = 0.0
-    for k in range(p):
-        for ii in range(n):
-            floor_kkt = max(floor_kkt, abs(X[ii, k]))
+    for k in range(XR.shape[0]):
+        for ii in range(XR.shape[1]):
+            floor_kkt = max(floor_kkt, abs(XR[k, ii]))
     acc0 = 0.0
     for ii in range(n):
         acc0 += s[ii] * abs(R0[0, ii])
@@ -595,10 +732,24 @@ def logistic_path(
             l2[j] = (alpha * (1.0 - l1_ratio)) * pf[j]
         # the reference gap at zero (its dual point frees every feature at alpha = 0)
         if not certified:  # the largest KKT violation of the zero coefficients
-            gap0 = _kkt_violation(X, R0, s, Wz, l1, l2, positive, fit_intercept, Wn)
+            gap0 = _kkt_violation(XR, rows, R0, s, Wz, l1, l2, positive, fit_intercept, Wn)
         elif alpha == 0 and not positive:
             dual_point(
-                X, Y, R0, s, loss, Wz, alpha, pf, positive, fit_intercept, theta, V, Qb, bstate
+                XR,
+                rows,
+                Y,
+                R0,
+                s,
+                loss,
+                Wz,
+                alpha,
+                pf,
+                positive,
+                fit_intercept,
+                theta,
+                V,
+                Qb,
+                bstate,
             )
             gap0, c_gap0 = gap_search(
                 Y, theta, LOGP0, s, n, loss, V, Wz, l1, l2, positive, 0.0, np.inf, c_gap0, pen
@@ -643,18 +794,49 @@ def logistic_path(
                 for k in range(K):
                     for i in range(n):
                         Z[k, i] = b[k] + offset[i]
+                nz = 0  # the columns with a nonzero coefficient, in increasing order
                 for j in range(p):
                     for k in range(K):
-                        w = W[k, j]
-                        if w != 0:
-                            for i in range(n):
-                                Z[k, i] += X[i, j] * w
+                        if W[k, j] != 0 and (nz == 0 or order[nz - 1] != j):
+                            order[nz] = j
+                            nz += 1
+                if rows:  # a sweep over the rows (the same sums as by columns)
+                    for i in range(n):
+                        for k in range(K):
+                            acc = Z[k, i]
+                            for q in range(nz):
+                                w = W[k, order[q]]
+                                if w != 0:
+                                    acc += XR[i, order[q]] * w
+                            Z[k, i] = acc
+                else:
+                    for q in range(nz):
+                        x = XR[order[q]]
+                        for k in range(K):
+                            w = W[k, order[q]]
+                            if w != 0:
+                                for i in range(n):
+                                    Z[k, i] += x[i] * w
                 if not np.isfinite(_evaluate(Z, Y, s, loss, power, P, LOGP, R, C)):
                     return NON_FINITE
                 exact = True
             if stale and (it > 0 or not have_V):
                 dual_point(
-                    X, Y, R, s, loss, W, alpha, pf, positive, fit_intercept, theta, V, Qb, bstate
+                    XR,
+                    rows,
+                    Y,
+                    R,
+                    s,
+                    loss,
+                    W,
+                    alpha,
+                    pf,
+                    positive,
+                    fit_intercept,
+                    theta,
+                    V,
+                    Qb,
+                    bstate,
                 )
                 have_V = True
             if stale and it > 0:  # the duality gap (or KKT violation) after a Newton step
@@ -663,7 +845,7 @@ def logistic_path(
                         Y, theta, LOGP, s, n, loss, V, W, l1, l2, positive, target, 10.0, c_gap, pen
                     )
                 else:
-                    gap = _kkt_violation(X, R, s, W, l1, l2, positive, fit_intercept, Wn)
+                    gap = _kkt_violation(XR, rows, R, s, W, l1, l2, positive, fit_intercept, Wn)
                 stale = False
                 if gap != gap:
                     return NON_FINITE
@@ -715,7 +897,13 @@ def logistic_path(
             eta = min(0.1, vmax / vmax0) if vmax0 > 0 else 0.1
             tol_in = eta * vmax * scale
             _newton_direction(
-                X,
+                XR,
+                rows,
+                Xg,
+                Xc,
+                slots,
+                cix,
+                order,
                 ws,
                 nws,
                 W,
