@@ -450,3 +450,14 @@ def test_onnx_export_applies_the_exp():
     sess = ort.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
     out = sess.run(None, {sess.get_inputs()[0].name: X})[0].ravel()
     np.testing.assert_allclose(out, est.predict(X), rtol=1e-10)
+    # the Poisson MLP regressor shares the converter: its export applies the exp too
+    from skdecay import ElasticNetMLPRegressor
+
+    mlp = ElasticNetMLPRegressor(hidden_layer_sizes=(4,), loss="poisson", max_iter=20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mlp.fit(X, y)
+        onx = to_onnx(mlp, X[:2])
+    sess = ort.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
+    out = sess.run(None, {sess.get_inputs()[0].name: X})[0].ravel()
+    np.testing.assert_allclose(out, mlp.predict(X), rtol=1e-10)
