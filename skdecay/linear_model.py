@@ -281,7 +281,7 @@ class _GLMRegressor(RegressorMixin):
         off = check_offset(offset, Z.shape[0], Z.dtype)
         if off is not None:
             Z = Z + (off if Z.ndim == 1 else off[:, None])
-        if getattr(self, "loss", "squared_error") == "squared_error":
+        if self.loss == "squared_error":
             return Z
         return np.exp(Z)
 
@@ -307,18 +307,17 @@ class _GLMRegressor(RegressorMixin):
         score : float
         """
         pred = self.predict(X, offset=offset)
-        loss = getattr(self, "loss", "squared_error")
-        if loss == "squared_error":
+        if self.loss == "squared_error":
             return float(r2_score(y, pred, sample_weight=sample_weight))
         y = np.asarray(y, dtype=np.float64)
         self._loss_entry().check_y(y)
-        power = deviance_power(loss, getattr(self, "power", 1.5))
+        power = deviance_power(self.loss, self.power)
         return float(d2_tweedie_score(y, pred, sample_weight=sample_weight, power=power))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         # the GLM deviances need y >= 0 (Poisson, Tweedie) or y > 0 (Gamma)
-        tags.target_tags.positive_only = getattr(self, "loss", "squared_error") != "squared_error"
+        tags.target_tags.positive_only = self.loss != "squared_error"
         return tags
 
 
