@@ -487,3 +487,17 @@ def test_onnx_export_applies_the_exp():
     sess = ort.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
     out = sess.run(None, {sess.get_inputs()[0].name: X})[0].ravel()
     np.testing.assert_allclose(out, mlp.predict(X), rtol=1e-10)
+
+
+def test_relaxed_poisson_refits_the_active_set_with_the_offset():
+    """``relax=True`` with a GLM loss: the fully relaxed coefficients are the
+    unpenalised Poisson fit on the active set (with the offset: the rate form)."""
+    X, y, e = _data("poisson", exposure=True)
+    est = LassoRegressor(alpha=0.05, loss="poisson", relax=True, **TIGHT)
+    est.fit(X, y, offset=np.log(e))
+    active = np.flatnonzero(est.coef_)
+    assert 0 < active.size < X.shape[1]
+    ref = PoissonRegressor(alpha=0.0, tol=1e-12, solver="newton-cholesky")
+    ref.fit(X[:, active], y / e, sample_weight=e)
+    np.testing.assert_allclose(est.coef_[active], ref.coef_, atol=1e-8)
+    assert est.intercept_ == pytest.approx(ref.intercept_, abs=1e-8)
