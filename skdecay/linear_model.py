@@ -324,7 +324,7 @@ class _GLMRegressor(RegressorMixin):
         off = check_offset(offset, Z.shape[0], Z.dtype)
         if off is not None:
             Z = Z + (off if Z.ndim == 1 else off[:, None])
-        if getattr(self, "loss", "squared_error") == "squared_error":
+        if self.loss == "squared_error":
             return Z
         return np.exp(Z)
 
@@ -350,18 +350,17 @@ class _GLMRegressor(RegressorMixin):
         score : float
         """
         pred = self.predict(X, offset=offset)
-        loss = getattr(self, "loss", "squared_error")
-        if loss == "squared_error":
+        if self.loss == "squared_error":
             return float(r2_score(y, pred, sample_weight=sample_weight))
         y = np.asarray(y, dtype=np.float64)
         self._loss_entry().check_y(y)
-        power = deviance_power(loss, getattr(self, "power", 1.5))
+        power = deviance_power(self.loss, self.power)
         return float(d2_tweedie_score(y, pred, sample_weight=sample_weight, power=power))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         # the GLM deviances need y >= 0 (Poisson, Tweedie) or y > 0 (Gamma)
-        tags.target_tags.positive_only = getattr(self, "loss", "squared_error") != "squared_error"
+        tags.target_tags.positive_only = self.loss != "squared_error"
         return tags
 
 
@@ -472,7 +471,9 @@ class ElasticNetRegressor(_GLMRegressor, _LinearModel):
         (Tweedie): the largest violation of the optimality conditions, the
         distance of minus the gradient of the data term to the penalty's
         subdifferential, over the coefficients and the intercept (zero at the
-        optimum; not an objective bound).
+        optimum; not an objective bound).  With ``relax=True``, of the
+        penalised fit (``relaxed_dual_gap_`` and ``relaxed_n_iter_`` are the
+        unpenalised refit's).
     stopping_criterion_ : {"duality_gap", "kkt"}
         What ``dual_gap_`` and ``tol`` measure: ``"duality_gap"`` for the
         squared error, Poisson and Gamma (closed-form conjugates), ``"kkt"``
