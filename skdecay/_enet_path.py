@@ -112,7 +112,10 @@ def enet_path_compiled(pb: Problem, alphas, *, tol, max_iter, settle, W0=None, g
     pf = np.asarray(pb.pf, dtype=np.float64)
     l1w = pb.l1_ratio * pf
     l2w = (1.0 - pb.l1_ratio) * pf
-    _, _, _, lo, hi = pb.penalty.kernel_arguments(np.float64)  # the box of each coefficient
+    if pb.boxed:  # the box of each coefficient, from the penalty
+        _, _, _, lo, hi = pb.penalty.kernel_arguments(np.float64)
+    else:  # the orthant of ``positive`` (cheaper than building the penalty object)
+        lo, hi = np.full(p, 0.0 if pb.positive else -np.inf), np.full(p, np.inf)
     w0 = np.zeros(p) if W0 is None else np.array(W0, dtype=np.float64).reshape(p)
     coefs = np.zeros((m, p))
     intercepts = np.zeros(m)
