@@ -55,12 +55,11 @@ _GRAM_PATH_MAX_SIZE = 20_000_000  # the Gram rows cost up to n p**2 (2e10 flops 
 
 def supports(pb: Problem, alphas: np.ndarray) -> bool:
     """Whether the compiled solver takes ``pb`` at ``alphas``: dense float64,
-    squared loss, one target, every feature penalised, no box beyond
-    ``positive``, positive alphas, and a size where compiling the whole loop
-    pays (see above)."""
+    squared loss, one target, every feature penalised (box bounds and excluded
+    features are fine), positive alphas, and a size where compiling the whole
+    loop pays (see above)."""
     return (
         pb.loss == losses.SQUARED
-        and not pb.boxed
         and isinstance(pb.X, np.ndarray)
         and pb.X.dtype == np.float64
         and pb.Y.shape[1] == 1
@@ -113,6 +112,10 @@ def enet_path_compiled(pb: Problem, alphas, *, tol, max_iter, settle, W0=None, g
     pf = np.asarray(pb.pf, dtype=np.float64)
     l1w = pb.l1_ratio * pf
     l2w = (1.0 - pb.l1_ratio) * pf
+    if pb.boxed:  # the box of each coefficient, from the penalty
+        _, _, _, lo, hi = pb.penalty.kernel_arguments(np.float64)
+    else:  # the orthant of ``positive`` (cheaper than building the penalty object)
+        lo, hi = np.full(p, 0.0 if pb.positive else -np.inf), np.full(p, np.inf)
     w0 = np.zeros(p) if W0 is None else np.array(W0, dtype=np.float64).reshape(p)
     coefs = np.zeros((m, p))
     intercepts = np.zeros(m)
@@ -128,7 +131,8 @@ def enet_path_compiled(pb: Problem, alphas, *, tol, max_iter, settle, W0=None, g
         frozen(l2w),
         alphas,
         float(grid_eps),
-        bool(pb.positive),
+        frozen(lo),
+        frozen(hi),
         bool(pb.fit_intercept),
         use_gram(n, p, m),
         float(tol),

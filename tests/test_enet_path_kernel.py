@@ -16,7 +16,6 @@ import skdecay._enet_path as compiled
 from skdecay import ElasticNetRegressor, enet_path
 from skdecay._kernels.enet_path import _full_gradient, _gram_row, squared_gap
 from skdecay.path import _grid, _regression_problem, _solve_path
-from skdecay.penalties import coordinate_weights
 from skdecay.solvers import duality_gap, linear_predictor, objective, solve
 
 
@@ -166,22 +165,31 @@ def test_gram_row_and_full_gradient_equal_numpy():
 
 
 @pytest.mark.parametrize("l1_ratio", [0.0, 0.3, 1.0])
-@pytest.mark.parametrize("positive", [False, True])
+@pytest.mark.parametrize("positive", [False, True, "box"])
 def test_squared_gap_equals_numpy_duality_gap(l1_ratio, positive):
     rng = np.random.default_rng(7)
     X, y, *_ = _problem(3)
-    pb = _regression_problem(X, y, l1_ratio, None, None, positive, True)
+    p = X.shape[1]
+    box = {}
+    if positive == "box":  # finite, one-sided and fixed ([0, 0]) boxes, and free ones
+        lo = np.tile([-0.3, -np.inf, 0.0, -1.0, 0.0], 3)[:p]
+        hi = np.tile([0.5, 0.2, np.inf, 0.0, 0.0], 3)[:p]
+        box = dict(lower_bounds=lo, upper_bounds=hi)
+    pb = _regression_problem(X, y, l1_ratio, None, None, positive is True, True, **box)
     pb = replace(pb, alpha=0.3)
-    for scale in (0.0, 0.5, 1.0):
-        W = np.where(rng.random((1, X.shape[1])) < 0.5, rng.standard_normal((1, X.shape[1])), 0)
-        W = scale * (np.abs(W) if positive else W)
+    _, l1, l2, lo, hi = pb.penalty.kernel_arguments(np.float64)
+    for scale in (0.0, 0.5, 1.0, 3.0):
+        W = np.where(rng.random((1, p)) < 0.5, rng.standard_normal((1, p)), 0)
+        W = np.clip(scale * W, lo, hi)  # feasible (at a bound when scaled up)
         b = np.array([y.mean() - (X.mean(axis=0) @ W[0])])
         r = y - linear_predictor(X, W, b)[:, 0]
         h = np.full(X.shape[0], 1 / X.shape[0])
         v = (X - X.mean(axis=0)).T @ (h * r)
-        l1, l2 = coordinate_weights(pb.alpha, l1_ratio, pb.pf)
-        got = squared_gap(float(h @ r**2), W[0], v, l1, l2, positive)
-        assert got == pytest.approx(duality_gap(pb, W, b), rel=1e-9, abs=1e-12)
+        got = squared_gap(float(h @ r**2), W[0], v, l1, l2, lo, hi)
+        # the Python gap: the exact piecewise-quadratic search, or under a box a
+        # bounded scalar search (to ~1e-12 in c)
+        rel = 1e-9 if positive != "box" else 1e-7
+        assert got == pytest.approx(duality_gap(pb, W, b), rel=rel, abs=1e-12)
 
 
 @pytest.mark.parametrize("fit_intercept", [True, False])

@@ -29,13 +29,19 @@ safeguarded Newton iteration on its piecewise-linear derivative), evaluated as a
 sum of non-negative Fenchel-Young terms.  Every penalty factor must be positive
 and every ``alpha`` positive (no unpenalised coordinate: the caller falls back
 to the Python solver otherwise).
+
+Each coefficient lives in its box ``lo_j <= w_j <= hi_j`` (``lo <= 0 <= hi``:
+``[0, inf)`` is ``positive``, ``[0, 0]`` an excluded feature, ``(-inf, inf)`` no
+constraint): coordinate steps are clipped to it, the strong rule and
+``alpha_max`` count only the feasible directions (:func:`_entry_slope`), and the
+gap uses the boxed conjugate (:func:`_fenchel_young`).
 """
 
 import numpy as np
 
 from . import kernel
 from .cd import cd_epoch_dense
-from .prox import enet_coordinate
+from .prox import enet_coordinate_box
 
 KERNEL_STAMP = "0.1.0"
 
@@ -85,7 +91,7 @@ def _full_gradient(X, h, xbar, r, grad):
 
 
 @kernel
-def _gram_epoch(X, h, xbar, G, have, w, grad, col_sq, l1, l2, positive, order, m):
+def _gram_epoch(X, h, xbar, G, have, w, grad, col_sq, l1, l2, lo, hi, order, m):
     """One CD pass over ``order[:m]`` keeping ``grad`` current through Gram rows.
 
     Returns ``(max |dw|, max |w|, max_step)`` as ``cd.cd_epoch_dense`` does."""
@@ -98,7 +104,8 @@ def _gram_epoch(X, h, xbar, G, have, w, grad, col_sq, l1, l2, positive, order, m
         if col_sq[j] <= 0 and l2[j] <= 0:
             continue
         wj = w[j]
-        new = enet_coordinate(col_sq[j], grad[j] + col_sq[j] * wj, l1[j], l2[j], positive)
+        g = grad[j] + col_sq[j] * wj
+        new = enet_coordinate_box(col_sq[j], g, l1[j], l2[j], lo[j], hi[j])
         dw = new - wj
         if dw != 0:
             if not have[j]:
@@ -140,7 +147,7 @@ def _refresh(X, h, xbar, yc, yy, corr, w, r, grad, use_gram, exact):
 
 @kernel
 def _extrapolate(
-    Wh, Rh, w, grad, r, h, G, yy, corr, l1, l2, active, nact, use_gram, positive, w_e, grad_e, r_e
+    Wh, Rh, w, grad, r, h, G, yy, corr, l1, l2, active, nact, use_gram, lo, hi, w_e, grad_e, r_e
 ):
     """Anderson extrapolation of CD iterates on the active coordinates.
 
@@ -211,7 +218,7 @@ def _extrapolate(
         v = 0.0
         for t in range(k):
             v += c[t] * Wh[t + 1, jj]
-        if positive and v < 0:
+        if v < lo[j] or v > hi[j]:  # outside the box
             return False
         w_e[jj] = v
         pen += l1[j] * abs(w[j]) + 0.5 * l2[j] * w[j] * w[j]
@@ -266,86 +273,123 @@ def _all_finite(v):
 
 
 @kernel
-def _magnitude(v, positive):
-    return max(v, 0.0) if positive else abs(v)
+def _entry_slope(v, lo, hi):
+    """How steeply the correlation ``v`` pulls a zero coefficient out of 0 in a
+    feasible direction: ``max(v if hi > 0, -v if lo < 0, 0)`` (``|v|`` unboxed)."""
+    m = 0.0
+    if hi > 0 and v > m:
+        m = v
+    if lo < 0 and -v > m:
+        m = -v
+    return m
 
 
 @kernel
-def _gap_derivatives(c, rr, w, v, l1, l2, positive):
-    """First and second derivative in ``c`` of the gap along the dual scaling."""
+def _conj_argmax(a, l1, l2, lo, hi):
+    """The maximiser ``u`` of ``a u - l1 |u| - l2/2 u**2`` over ``[lo, hi]`` (the
+    conjugate's argument).  A pure-L1 coordinate unbounded in the direction of
+    ``a`` gives 0: the dual scaling keeps ``|a| <= l1`` there, up to rounding."""
+    if a > l1:
+        if l2 > 0:
+            return min((a - l1) / l2, hi)
+        return hi if hi < np.inf else 0.0
+    if a < -l1:
+        if l2 > 0:
+            return max((a + l1) / l2, lo)
+        return lo if lo > -np.inf else 0.0
+    return 0.0
+
+
+@kernel
+def _fenchel_young(a, w, l1, l2, lo, hi):
+    """``g(w) + g*(a) - a w >= 0`` for one coefficient of the boxed elastic net,
+    as a sum of non-negative pieces (nothing large cancels)."""
+    u = _conj_argmax(a, l1, l2, lo, hi)
+    if w != 0 and u != 0 and (w > 0) == (u > 0):  # aligned: w and u on one side
+        s = 1.0 if w > 0 else -1.0
+        ws = s * w
+        us = s * u
+        bound = hi if s > 0 else -lo
+        if us < bound:  # the completed square
+            d = us - ws
+            return 0.5 * l2 * d * d
+        # u at the bound: (B - w) (excess beyond the bound + l2/2 (B - w))
+        d = bound - ws
+        return d * ((s * a - l1 - l2 * bound) + 0.5 * l2 * d)
+    conj = a * u - l1 * abs(u) - 0.5 * l2 * u * u
+    if w == 0:
+        return conj
+    below = l1 - a if w > 0 else l1 + a
+    return abs(w) * below + 0.5 * l2 * w * w + conj
+
+
+@kernel
+def _gap_derivatives(c, rr, w, v, l1, l2, lo, hi):
+    """First and second derivative in ``c`` of the gap along the dual scaling
+    (the conjugate's derivative is ``v u``, ``u`` its maximiser)."""
     d1 = -(1.0 - c) * rr
     d2 = rr
     for j in range(w.shape[0]):
-        a = _magnitude(v[j], positive)
-        d1 -= v[j] * w[j]
-        if l2[j] > 0 and c * a > l1[j]:
-            d1 += a * (c * a - l1[j]) / l2[j]
-            d2 += a * a / l2[j]
+        u = _conj_argmax(c * v[j], l1[j], l2[j], lo[j], hi[j])
+        d1 += v[j] * (u - w[j])
+        if l2[j] > 0 and u != 0 and lo[j] < u < hi[j]:
+            d2 += v[j] * v[j] / l2[j]
     return d1, d2
 
 
 @kernel
-def _gap_at(c, rr, w, v, l1, l2, positive):
+def _gap_at(c, rr, w, v, l1, l2, lo, hi):
     """``1/2 (1-c)**2 rr + sum_j g_j(w_j) + g_j*(c v_j) - c v_j w_j``, term by term."""
     total = 0.5 * (1.0 - c) * (1.0 - c) * rr
     for j in range(w.shape[0]):
-        a = _magnitude(v[j], positive)
-        excess = max(c * a - l1[j], 0.0)
-        conj = excess * excess / (2.0 * l2[j]) if l2[j] > 0 else 0.0
-        wj = w[j]
-        if wj == 0:
-            total += conj
-            continue
-        aw = abs(wj)
-        swv = v[j] if wj > 0 else -v[j]
-        below = l1[j] - c * swv
-        if below < 0 and l2[j] > 0:
-            d = excess - l2[j] * aw
-            total += d * d / (2.0 * l2[j])
-        else:
-            total += aw * below + 0.5 * l2[j] * aw * aw + conj
+        total += _fenchel_young(c * v[j], w[j], l1[j], l2[j], lo[j], hi[j])
     return max(total, 0.0)
 
 
 @kernel
-def squared_gap(rr, w, v, l1, l2, positive):
+def squared_gap(rr, w, v, l1, l2, lo, hi):
     """Duality gap of the squared loss from ``rr = sum h r**2``, ``v = Xc' H r``, ``w``.
 
     The dual point ``c * r`` is feasible for ``c <= c_max`` (pure-L1 coordinates
-    within their threshold, and ``c_max <= 1``); the gap is convex in ``c`` with a
-    piecewise-linear derivative, minimised by a safeguarded Newton iteration."""
-    hi = 1.0
+    unbounded in the direction of ``v`` within their threshold, and
+    ``c_max <= 1``); the gap is convex in ``c`` with a piecewise-linear
+    derivative, minimised by a safeguarded Newton iteration."""
+    cmax = 1.0
     for j in range(w.shape[0]):
         if l2[j] <= 0:
-            a = _magnitude(v[j], positive)
+            a = 0.0
+            if v[j] > 0 and hi[j] == np.inf:
+                a = v[j]
+            elif v[j] < 0 and lo[j] == -np.inf:
+                a = -v[j]
             if a > l1[j]:
-                hi = min(hi, l1[j] / a)
-    best = _gap_at(hi, rr, w, v, l1, l2, positive)
-    if not hi > 0:
+                cmax = min(cmax, l1[j] / a)
+    best = _gap_at(cmax, rr, w, v, l1, l2, lo, hi)
+    if not cmax > 0:
         return best
-    d_hi, _ = _gap_derivatives(hi, rr, w, v, l1, l2, positive)
+    d_hi, _ = _gap_derivatives(cmax, rr, w, v, l1, l2, lo, hi)
     if d_hi <= 0:
         return best
-    d_lo, _ = _gap_derivatives(0.0, rr, w, v, l1, l2, positive)
+    d_lo, _ = _gap_derivatives(0.0, rr, w, v, l1, l2, lo, hi)
     if d_lo >= 0:
-        return min(best, _gap_at(0.0, rr, w, v, l1, l2, positive))
-    lo, up, c = 0.0, hi, hi
+        return min(best, _gap_at(0.0, rr, w, v, l1, l2, lo, hi))
+    left, right, c = 0.0, cmax, cmax
     for _ in range(60):
-        d1, d2 = _gap_derivatives(c, rr, w, v, l1, l2, positive)
+        d1, d2 = _gap_derivatives(c, rr, w, v, l1, l2, lo, hi)
         if d1 == 0:
             break
         if d1 > 0:
-            up = c
+            right = c
         else:
-            lo = c
-        step = c - d1 / d2 if d2 > 0 else 0.5 * (lo + up)
-        if not lo < step < up:
-            step = 0.5 * (lo + up)
-        if abs(step - c) <= 1e-15 * hi:
+            left = c
+        step = c - d1 / d2 if d2 > 0 else 0.5 * (left + right)
+        if not left < step < right:
+            step = 0.5 * (left + right)
+        if abs(step - c) <= 1e-15 * cmax:
             c = step
             break
         c = step
-    return min(best, _gap_at(c, rr, w, v, l1, l2, positive))
+    return min(best, _gap_at(c, rr, w, v, l1, l2, lo, hi))
 
 
 @kernel
@@ -357,7 +401,8 @@ def enet_path_dense(
     l2w,
     alphas,
     grid_eps,
-    positive,
+    lo,
+    hi,
     fit_intercept,
     use_gram,
     tol,
@@ -412,9 +457,6 @@ def enet_path_dense(
             acc += h[i] * d * d
         xbar[j] = xb
         col_sq[j] = acc
-    # the box of the epochs: [0, inf) under positive, else unbounded
-    box_lo = np.full(p, 0.0 if positive else -np.inf)
-    box_hi = np.full(p, np.inf)
     corr = np.empty(p)  # Xc' H yc: the gradient at zero
     _full_gradient(X, h, xbar, yc, corr)
     primal0 = 0.5 * yy
@@ -427,7 +469,7 @@ def enet_path_dense(
     amax = 0.0
     moves = False
     for j in range(p):
-        mag = _magnitude(corr[j], positive)
+        mag = _entry_slope(corr[j], lo[j], hi[j])
         moves = moves or mag > 0
         if l1w[j] > 0:
             amax = max(amax, mag / l1w[j])
@@ -476,7 +518,7 @@ def enet_path_dense(
         for j in range(p):
             l1[j] = alpha * l1w[j]
             l2[j] = alpha * l2w[j]
-        gap0 = squared_gap(yy, zero_v, corr, l1, l2, positive)
+        gap0 = squared_gap(yy, zero_v, corr, l1, l2, lo, hi)
         gaps0[a] = gap0
         target = max(tol * gap0, 100.0 * eps * eps * primal0)
         if alpha >= amax:  # zero is the exact solution: no solver run
@@ -499,7 +541,7 @@ def enet_path_dense(
         # sequential strong rule (plus every coordinate ever nonzero)
         cut = 2.0 * alpha - previous_alpha
         for j in range(p):
-            if w[j] != 0 or _magnitude(grad[j], positive) >= l1w[j] * cut:
+            if w[j] != 0 or _entry_slope(grad[j], lo[j], hi[j]) >= l1w[j] * cut:
                 in_ws[j] = True
         epochs = 0
         gap = np.inf
@@ -522,11 +564,11 @@ def enet_path_dense(
             # KKT check outside the working set
             added = 0
             for j in range(p):
-                if not in_ws[j] and _magnitude(grad[j], positive) > l1[j]:
+                if not in_ws[j] and _entry_slope(grad[j], lo[j], hi[j]) > l1[j]:
                     in_ws[j] = True
                     added += 1
             previous_gap = gap  # (one call site: each inlined copy costs compile time)
-            gap = squared_gap(rr, w, grad, l1, l2, positive)
+            gap = squared_gap(rr, w, grad, l1, l2, lo, hi)
             if added == 0:
                 stalled = gap <= 10 * eps * primal0 and gap > 0.5 * previous_gap
                 if gap <= target or stalled:
@@ -570,11 +612,11 @@ def enet_path_dense(
                 count = nact if inner else nws
                 if use_gram:
                     max_dw, max_w, step = _gram_epoch(
-                        X, h, xbar, G, have, w, grad, col_sq, l1, l2, positive, order, count
+                        X, h, xbar, G, have, w, grad, col_sq, l1, l2, lo, hi, order, count
                     )
                 else:
                     max_dw, max_w, _, step = cd_epoch_dense(
-                        X, w, r, h, 0.0, col_sq, xbar, l1, l2, box_lo, box_hi, order[:count]
+                        X, w, r, h, 0.0, col_sq, xbar, l1, l2, lo, hi, order[:count]
                     )
                 epochs += 1
                 budget -= 1
@@ -620,7 +662,8 @@ def enet_path_dense(
                         active,
                         nact,
                         use_gram,
-                        positive,
+                        lo,
+                        hi,
                         w_e,
                         grad_e,
                         r_e,

@@ -180,13 +180,11 @@ def solve_compiled(pb: Problem, alphas, tol, max_iter, settle, W=None, b=None):
     logistic losses).  ``(W, b)`` starts the first alpha."""
     from .. import _enet_path, _logistic_path  # both import .problem
 
-    if pb.lower is not None or pb.upper is not None:
-        return None  # box bounds: the Python drivers (their prox clips to the box)
-    if _enet_path.supports(pb, alphas):
+    if _enet_path.supports(pb, alphas):  # box bounds included
         return _enet_path.enet_path_compiled(
             pb, alphas, tol=tol, max_iter=max_iter, settle=settle, W0=W
         )
-    if _logistic_path.supports(pb):
+    if not pb.boxed and _logistic_path.supports(pb):  # no box: the Python drivers
         coefs, intercepts, gaps, n_iter, converged = _logistic_path.logistic_path_compiled(
             pb,
             alphas,
