@@ -215,6 +215,19 @@ def _check_scoring(scoring: str | None, kind: str) -> str:
     return scoring
 
 
+def _looks_like_counts(y) -> bool:
+    """Non-negative integer values (not boolean), some of them positive."""
+    import numpy as np
+
+    if not _is_numeric(y):
+        return False
+    values = np.asarray(y, dtype=np.float64)
+    values = values[np.isfinite(values)]
+    return bool(
+        values.size and np.all(values >= 0) and np.all(values == np.round(values)) and values.any()
+    )
+
+
 def _check_glm_options(model, power, exposure, offset_column, target, columns, drop):
     """Validate ``--power``, ``--exposure`` and ``--offset``; returns Tweedie's power
     (``DEFAULT_POWER`` when not given; ``None`` for the other models)."""
@@ -421,9 +434,12 @@ def _finish_linear(
     if coefs.ndim == 3 and coefs.shape[1] == 1:
         coefs = coefs[:, 0, :]
     path = path._replace(coefs=coefs)
+    value_name = "coefficient on standardized features"
+    if model in _GLM:
+        value_name += " (log-mean scale)"
     return _Tuned(
         final, alphas, scores.mean(axis=1), scores.std(axis=1), _feature_nonzero(coefs), path,
-        best, ratio,
+        best, ratio, value_name,
     )  # fmt: skip
 
 
@@ -667,6 +683,7 @@ def _fit_frame(
     if model in _REGRESSION_ONLY and task == "auto":
         task = "regression"
     kind, kind_line = _target_kind(y_raw, target, task)
+    chosen = model is None
     if model is None:
         model = "elasticnet" if kind == "regression" else "logistic"
     elif model in _REGRESSION_ONLY and not _is_numeric(y_raw):
@@ -681,6 +698,11 @@ def _fit_frame(
             "classification to insist)"
         )
     report.append(kind_line)
+    if chosen and kind == "regression" and _looks_like_counts(y_raw):
+        report.append(
+            f"target {target!r}: non-negative integers (counts?): --model poisson fits a "
+            "log-link elastic net, scored by the Poisson deviance"
+        )
     if model in _GLM and scoring is not None and offset is not None:
         raise CLIError(
             "--scoring cannot be combined with --exposure/--offset (a scikit-learn scorer "
@@ -969,7 +991,13 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         result.to_csv(args.out, index=False)
         print(f"{len(result)} predictions written to {args.out}", file=sys.stderr)
     else:
-        result.to_csv(sys.stdout, index=False)
+        try:
+            result.to_csv(sys.stdout, index=False)
+            sys.stdout.flush()
+        except BrokenPipeError:  # e.g. `skdecay predict ... | head`: the reader stopped
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # no second error when Python exits
+            os.close(devnull)
     return 0
 
 

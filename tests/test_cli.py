@@ -500,3 +500,24 @@ def test_glm_input_errors(tmp_path, capsys, change, argv, message):
     code, out, err = _run(["fit", path, "--target", target, *argv, "--cv", 2, "--quiet"], capsys)
     assert code == 2 and out == ""
     assert err.startswith("skdecay: error:") and message in err, err
+
+
+def test_count_target_suggests_poisson(counts, tmp_path, capsys):
+    """Without --model, a non-negative integer target gets the elastic net and a
+    hint towards --model poisson; with an explicit --model, no hint."""
+    argv = ["fit", counts, "--target", "count", "--drop", "amount", "--cv", 2, "--n-alphas", 3]
+    argv += ["--no-nested", "--quiet", "--out", tmp_path / "m.skops"]
+    code, out, err = _run(argv, capsys)
+    assert code == 0, err
+    assert "elasticnet (ElasticNetRegressor)" in out
+    assert "non-negative integers (counts?): --model poisson" in out
+    code, out, err = _run([*argv, "--model", "lasso"], capsys)
+    assert code == 0, err
+    assert "counts?" not in out
+    # a target with a negative value is not a count
+    df = _counts()
+    df.loc[0, "count"] = -1
+    df.to_csv(tmp_path / "neg.csv", index=False)
+    code, out, err = _run([argv[0], tmp_path / "neg.csv", *argv[2:]], capsys)
+    assert code == 0, err
+    assert "counts?" not in out

@@ -20,6 +20,9 @@ tomllib = pytest.importorskip("tomllib")
 ROOT = Path(__file__).resolve().parents[1]
 #: import name -> distribution name, where they differ
 DISTRIBUTION = {"sklearn": "scikit-learn", "sphinx_gallery": "sphinx-gallery", "skops": "skops"}
+#: Data packages an example reads, installed with ``pip install --no-deps`` (not an extra):
+#: ISLP's data loader needs only pandas, while its requirements include torch.
+NO_DEPS = {"ISLP"}
 
 
 def _imports(path: Path) -> set[str]:
@@ -55,7 +58,16 @@ def test_docs_extra_covers_examples_and_conf(project):
     sources = sorted((ROOT / "examples").glob("*.py")) + [ROOT / "docs" / "conf.py"]
     needed = _third_party(sources)
     assert "pandas" in needed  # the reason for this test: two examples read tables
+    needed -= NO_DEPS
     assert needed <= have, f"missing from the docs extra: {sorted(needed - have)}"
+
+
+def test_no_deps_data_packages_are_installed_by_ci_and_documented():
+    ci = (ROOT / ".ci" / "run").read_text()
+    readme = (ROOT / "README.md").read_text()
+    for name in NO_DEPS:
+        assert re.search(rf"pip install [^\n]*--no-deps [^\n]*{name}", ci), name
+        assert f"pip install --no-deps {name}" in readme, name
 
 
 def test_cli_extra_covers_the_command(project):
