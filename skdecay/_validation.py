@@ -94,6 +94,20 @@ def check_sample_weight(sample_weight, n_samples: int, dtype) -> np.ndarray:
     return sw.astype(dtype)
 
 
+def check_offset(offset, n_samples: int, dtype) -> np.ndarray | None:
+    """``offset`` as a finite ``dtype`` array of shape ``(n_samples,)`` (or ``None``)."""
+    if offset is None:
+        return None
+    off = np.asarray(offset, dtype=np.float64)
+    if off.ndim == 2 and off.shape[1] == 1:
+        off = off[:, 0]
+    if off.shape != (n_samples,):
+        raise ValueError(f"offset has shape {off.shape}; expected ({n_samples},).")
+    if not np.all(np.isfinite(off)):
+        raise ValueError("offset contains NaN or infinity.")
+    return off.astype(dtype)
+
+
 def check_penalty_factor(penalty_factor, n_features: int) -> np.ndarray:
     """Per-feature penalty factors (default all ones), finite and non-negative."""
     if penalty_factor is None:

@@ -27,6 +27,7 @@ from ._callbacks import begin_fit, end_fit, leaf_task, metadata
 from ._compat import Interval, Real, StrOptions, fit_context, routing_enabled, scorer_with_labels
 from ._fit_state import atomic_fit
 from ._validation import (
+    check_offset,
     check_sample_weight,
     check_weighted_classes,
     check_X_y,
@@ -38,7 +39,6 @@ from .linear_model import (
     ElasticNetRegressor,
     _GLMRegressor,
     _LinearModel,
-    check_offset,
 )
 from .path import (
     _as_csc,

@@ -612,17 +612,8 @@ def enet_path(
     else:
         alphas = _check_alphas(alphas)
     X = _check_X(X)
-    pb = _regression_problem(
-        X,
-        y,
-        l1_ratio,
-        sample_weight,
-        penalty_factor,
-        positive,
-        fit_intercept,
-        loss=loss,
-        power=power,
-        offset=offset,
+    pb = _problem_of(
+        X, y, l1_ratio, loss, power, offset, sample_weight, penalty_factor, positive, fit_intercept
     )
     if alphas is None:
         _check_grid_l1_ratio(l1_ratio)

@@ -20,7 +20,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .. import losses
-from .._validation import check_penalty_factor, check_sample_weight
+from .._validation import check_offset, check_penalty_factor, check_sample_weight
 from ..penalties import ElasticNetPenalty, coordinate_weights
 
 __all__ = [
@@ -285,15 +285,8 @@ def make_problem(
     s = (sw * (n / np.sum(sw, dtype=np.float64))).astype(X.dtype)
     pf = check_penalty_factor(penalty_factor, p)
     Y = np.asarray(Y, dtype=X.dtype)
+    offset = check_offset(offset, n, X.dtype)
     if offset is not None:
-        offset = np.asarray(offset, dtype=np.float64)
-        if offset.ndim == 2 and offset.shape[1] == 1:
-            offset = offset[:, 0]
-        if offset.shape != (n,):
-            raise ValueError(f"offset has shape {offset.shape}; expected ({n},).")
-        if not np.all(np.isfinite(offset)):
-            raise ValueError("offset contains NaN or infinity.")
-        offset = offset.astype(X.dtype)
         if loss == losses.SQUARED:
             Y, offset = Y - offset[:, None], None
         elif not np.any(offset):
