@@ -43,7 +43,9 @@ from ._validation import (
 from .persistence import VersionedMixin
 from .solvers import (
     Problem,
+    ProblemCache,
     Result,
+    columns,
     duality_gap,
     gap_at_zero,
     make_problem,
@@ -78,6 +80,7 @@ _LOSS = {
     "loss": [StrOptions(set(REGRESSION_LOSSES))],
     "power": [Interval(Real, 1, 2, closed="neither")],
 }
+_RELAX = {"relax": ["boolean"], "relax_gamma": [Interval(Real, 0, 1, closed="both")]}
 
 
 class _LinearModel(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstimator):
@@ -173,7 +176,43 @@ class _LinearModel(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstim
             res = self._solve(pb, W, b)
         self.n_iter_ = int(res.n_iter)
         self.dual_gap_ = float(res.dual_gap)
+        gamma = self._relaxation()
+        if gamma is not None:
+            res = self._relaxed(pb, res, gamma)
         return res
+
+    def _relaxation(self) -> float | None:
+        """The relaxed-fit mixing ``gamma`` when ``relax=True``, else ``None``."""
+        return float(self.relax_gamma) if getattr(self, "relax", False) else None
+
+    def _relaxed(self, pb: Problem, res: Result, gamma: float) -> Result:
+        """glmnet's relaxed fit: ``gamma * W + (1 - gamma) * W_relaxed``, where
+        ``W_relaxed`` refits the same loss without penalty on the active set
+        (the features with a nonzero coefficient for some class), starting from
+        ``W``; bounds and ``positive`` still hold.  The penalised fit's
+        ``n_iter_`` and ``dual_gap_`` are kept; the refit's are
+        ``relaxed_n_iter_`` and ``relaxed_dual_gap_``."""
+        active = np.flatnonzero(np.any(res.coef != 0, axis=0))
+        self.relaxed_n_iter_, self.relaxed_dual_gap_ = 0, 0.0
+        if gamma == 1.0 or not active.size:
+            return res
+        sub = replace(
+            pb,
+            X=columns(pb.X, active),
+            pf=np.zeros(active.size),
+            alpha=0.0,
+            lower=None if pb.lower is None else pb.lower[active],
+            upper=None if pb.upper is None else pb.upper[active],
+            cache=ProblemCache(),
+        )
+        W0 = np.ascontiguousarray(res.coef[:, active])
+        refit = self._solve(sub, W0, res.intercept.copy())
+        self.relaxed_n_iter_ = int(refit.n_iter)
+        self.relaxed_dual_gap_ = float(refit.dual_gap)
+        W = (gamma * res.coef).astype(pb.dtype)
+        W[:, active] += ((1 - gamma) * refit.coef).astype(pb.dtype)
+        b = (gamma * res.intercept + (1 - gamma) * refit.intercept).astype(pb.dtype)
+        return res._replace(coef=W, intercept=b)
 
     def _solve(self, pb, W, b):
         return solve(
@@ -281,7 +320,7 @@ class _GLMRegressor(RegressorMixin):
         off = check_offset(offset, Z.shape[0], Z.dtype)
         if off is not None:
             Z = Z + (off if Z.ndim == 1 else off[:, None])
-        if getattr(self, "loss", "squared_error") == "squared_error":
+        if self.loss == "squared_error":
             return Z
         return np.exp(Z)
 
@@ -307,18 +346,17 @@ class _GLMRegressor(RegressorMixin):
         score : float
         """
         pred = self.predict(X, offset=offset)
-        loss = getattr(self, "loss", "squared_error")
-        if loss == "squared_error":
+        if self.loss == "squared_error":
             return float(r2_score(y, pred, sample_weight=sample_weight))
         y = np.asarray(y, dtype=np.float64)
         self._loss_entry().check_y(y)
-        power = deviance_power(loss, getattr(self, "power", 1.5))
+        power = deviance_power(self.loss, self.power)
         return float(d2_tweedie_score(y, pred, sample_weight=sample_weight, power=power))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         # the GLM deviances need y >= 0 (Poisson, Tweedie) or y > 0 (Gamma)
-        tags.target_tags.positive_only = getattr(self, "loss", "squared_error") != "squared_error"
+        tags.target_tags.positive_only = self.loss != "squared_error"
         return tags
 
 
@@ -396,6 +434,16 @@ class ElasticNetRegressor(_GLMRegressor, _LinearModel):
         Order of the coordinates in each pass.
     random_state : int, RandomState instance or None, default=None
         Seed of the order when ``selection="random"``.
+    relax : bool, default=False
+        Relaxed fit (glmnet's ``relax=TRUE``; Meinshausen's relaxed lasso): after
+        the penalised fit, the same loss is refitted *without* penalty on its
+        active set (the features with a nonzero coefficient), and the returned
+        coefficients are ``relax_gamma * penalised + (1 - relax_gamma) *
+        refitted``.  The selection of the lasso without its shrinkage of the
+        selected coefficients.
+    relax_gamma : float in [0, 1], default=0.0
+        glmnet's ``gamma``: 0 is the fully relaxed (unpenalised) refit, 1 the
+        penalised fit itself.
 
     Attributes
     ----------
@@ -411,7 +459,9 @@ class ElasticNetRegressor(_GLMRegressor, _LinearModel):
         (Tweedie): the largest violation of the optimality conditions, the
         distance of minus the gradient of the data term to the penalty's
         subdifferential, over the coefficients and the intercept (zero at the
-        optimum; not an objective bound).
+        optimum; not an objective bound).  With ``relax=True``, of the
+        penalised fit (``relaxed_dual_gap_`` and ``relaxed_n_iter_`` are the
+        unpenalised refit's).
     stopping_criterion_ : {"duality_gap", "kkt"}
         What ``dual_gap_`` and ``tol`` measure: ``"duality_gap"`` for the
         squared error, Poisson and Gamma (closed-form conjugates), ``"kkt"``
@@ -443,7 +493,7 @@ class ElasticNetRegressor(_GLMRegressor, _LinearModel):
     array([0.49, 0.  , 0.  ])
     """
 
-    _parameter_constraints = {**_COMMON_CONSTRAINTS, **_L1_RATIO, **_LOSS}
+    _parameter_constraints = {**_COMMON_CONSTRAINTS, **_L1_RATIO, **_LOSS, **_RELAX}
 
     def __init__(
         self,
@@ -460,6 +510,8 @@ class ElasticNetRegressor(_GLMRegressor, _LinearModel):
         warm_start=False,
         selection="cyclic",
         random_state=None,
+        relax=False,
+        relax_gamma=0.0,
     ):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -473,6 +525,8 @@ class ElasticNetRegressor(_GLMRegressor, _LinearModel):
         self.warm_start = warm_start
         self.selection = selection
         self.random_state = random_state
+        self.relax = relax
+        self.relax_gamma = relax_gamma
 
     _coef_is_1d = True
 
@@ -539,7 +593,7 @@ class LassoRegressor(ElasticNetRegressor):
     array([0.92, 0.  ])
     """
 
-    _parameter_constraints = {**_COMMON_CONSTRAINTS, **_LOSS}
+    _parameter_constraints = {**_COMMON_CONSTRAINTS, **_LOSS, **_RELAX}
 
     def __init__(
         self,
@@ -555,6 +609,8 @@ class LassoRegressor(ElasticNetRegressor):
         warm_start=False,
         selection="cyclic",
         random_state=None,
+        relax=False,
+        relax_gamma=0.0,
     ):
         self.alpha = alpha
         self.loss = loss
@@ -567,6 +623,8 @@ class LassoRegressor(ElasticNetRegressor):
         self.warm_start = warm_start
         self.selection = selection
         self.random_state = random_state
+        self.relax = relax
+        self.relax_gamma = relax_gamma
 
     def _effective_l1_ratio(self) -> float:
         return 1.0
@@ -834,6 +892,10 @@ class ElasticNetClassifier(ClassifierMixin, _LinearModel):
     l1_ratio : float in [0, 1], default=0.5
     fit_intercept, penalty_factor, positive, warm_start, selection, random_state
         As in :class:`ElasticNetRegressor`.
+    relax, relax_gamma
+        Relaxed fit, as in :class:`ElasticNetRegressor`.  The unpenalised
+        logistic refit has no optimum when the classes are separable on the
+        active set (it then ends with a ``ConvergenceWarning``).
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, multiplying ``sample_weight`` (scikit-learn's
         semantics): a dict ``{label: weight}`` (missing labels weigh 1), or
@@ -876,6 +938,7 @@ class ElasticNetClassifier(ClassifierMixin, _LinearModel):
     _parameter_constraints = {
         **_COMMON_CONSTRAINTS,
         **_L1_RATIO,
+        **_RELAX,
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
@@ -893,6 +956,8 @@ class ElasticNetClassifier(ClassifierMixin, _LinearModel):
         warm_start=False,
         selection="cyclic",
         random_state=None,
+        relax=False,
+        relax_gamma=0.0,
     ):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -905,6 +970,8 @@ class ElasticNetClassifier(ClassifierMixin, _LinearModel):
         self.warm_start = warm_start
         self.selection = selection
         self.random_state = random_state
+        self.relax = relax
+        self.relax_gamma = relax_gamma
 
     @atomic_fit
     @fit_context

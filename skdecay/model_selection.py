@@ -64,6 +64,7 @@ _CV_CONSTRAINTS = {
     "tol": [Interval(Real, 0, None, closed="left")],
     "cv": ["cv_object"],
     "scoring": [str, callable, None],
+    "alpha_selection": [StrOptions({"min", "1se"})],
     "n_jobs": [Integral, None],
     "verbose": ["verbose"],
     "selection": [StrOptions({"cyclic", "random"})],
@@ -358,15 +359,11 @@ class _PathCV(_LinearModel):
         failed = sorted({a for o in out for a in o[2]}, reverse=True)
         _warn_not_converged(failed, len(out) * len(alphas[0]), type(self).__name__, 6)
 
-        # as ElasticNetCV: first best alpha (the largest) for each l1_ratio, then
-        # the first l1_ratio whose best mean score is strictly better
-        best_score, best = -np.inf, (0, 0)
-        for i, mean in enumerate(scores.mean(axis=2)):
-            j = int(np.argmax(mean))
-            if mean[j] > best_score:
-                best_score, best = mean[j], (i, j)
+        best = _best_alpha(scores)
         self.l1_ratio_ = float(l1_ratios[best[0]])
-        self.alpha_ = float(alphas[best[0]][best[1]])
+        self.alpha_min_ = float(alphas[best[0]][best[1]])
+        self.alpha_1se_ = float(alphas[best[0]][_one_standard_error(scores[best[0]], best[1])])
+        self.alpha_ = self.alpha_1se_ if self.alpha_selection == "1se" else self.alpha_min_
         if n_alphas is None:
             self.alphas_ = alphas[0]
         else:
@@ -411,6 +408,36 @@ class _PathCV(_LinearModel):
         )
 
 
+def _best_alpha(scores) -> tuple[int, int]:
+    """``(l1_ratio index, alpha index)`` of the best mean score (higher is better):
+    as ``ElasticNetCV``, the first best alpha (the largest) for each l1_ratio, then
+    the first l1_ratio whose best mean score is strictly better."""
+    best_score, best = -np.inf, (0, 0)
+    for i, mean in enumerate(scores.mean(axis=2)):
+        j = int(np.argmax(mean))
+        if mean[j] > best_score:
+            best_score, best = mean[j], (i, j)
+    return best
+
+
+def _one_standard_error(scores, best: int) -> int:
+    """Index of the largest alpha (alphas decreasing: the first index) whose mean
+    score over folds is within one standard error of the best mean score.
+
+    ``scores`` is ``(n_alphas, n_folds)``, higher is better; the standard error
+    is that of the best alpha's mean, ``std(ddof=1) / sqrt(n_folds)`` over the
+    folds (glmnet's ``lambda.1se``).  Alphas beyond the best (smaller, less
+    regularised) are never chosen."""
+    mean = scores.mean(axis=1)
+    k = scores.shape[1]
+    row = scores[best]
+    scale = float(np.max(np.abs(row))) if k > 1 else 0.0
+    # scaled: held-out errors of huge targets (1e150) would overflow when squared
+    se = scale * float(np.std(row / scale, ddof=1)) / np.sqrt(k) if 0 < scale < np.inf else 0.0
+    within = np.flatnonzero(mean[: best + 1] >= mean[best] - se)
+    return int(within[0])
+
+
 def _fill_doc(cls):
     """Insert the text shared by both CV estimators into ``cls.__doc__``."""
     doc = cls.__doc__.replace("    {shared_doc}\n", _SHARED_DOC)
@@ -425,8 +452,12 @@ _SHARED_DOC = """
     runs a warm-started path on its training rows and scores each ``alpha`` on
     its held-out rows.  For each ``l1_ratio`` the first (largest) ``alpha``
     with the best mean score over folds is kept, then the first ``l1_ratio``
-    with a strictly better score wins (scikit-learn's tie rule); the model is
-    refitted on all the data at that ``(alpha, l1_ratio)``.
+    with a strictly better score wins (scikit-learn's tie rule): that is
+    ``alpha_min_``.  ``alpha_1se_`` is the largest ``alpha`` (same ``l1_ratio``)
+    whose mean score is within one standard error of the best (glmnet's
+    ``lambda.1se``: a sparser, more regularised model that is statistically
+    as good).  The model is refitted on all the data at ``alpha_`` (one of the
+    two, by ``alpha_selection``) and ``l1_ratio_``.
 
 """
 
@@ -448,6 +479,11 @@ _SHARED_PARAMS = """    l1_ratio : float or array-like of floats in [0, 1], defa
     cv : int, cross-validation generator or iterable, default=None
         Anything :func:`sklearn.model_selection.check_cv` accepts; ``None`` is
         5-fold (``KFold`` for regression, ``StratifiedKFold`` for classification).
+    alpha_selection : {"min", "1se"}, default="min"
+        Which ``alpha`` the refit uses: ``"min"`` the best mean held-out score
+        (``alpha_min_``, scikit-learn's choice), ``"1se"`` the largest ``alpha``
+        within one standard error of it (``alpha_1se_``, glmnet's
+        ``lambda.1se``).  Both are always reported.
     n_jobs : int, default=None
         Parallel ``(l1_ratio, fold)`` tasks through joblib (threads).
     verbose : int or bool, default=0
@@ -508,6 +544,12 @@ class ElasticNetRegressorCV(_GLMRegressor, _PathCV):
     Attributes
     ----------
     alpha_ : float
+        The ``alpha`` of the refit (``alpha_min_`` or ``alpha_1se_``).
+    alpha_min_ : float
+        The ``alpha`` of the best mean held-out score.
+    alpha_1se_ : float
+        The largest ``alpha`` whose mean held-out score is within one standard
+        error (over folds) of the best, at ``l1_ratio_``.
     l1_ratio_ : float
     alphas_ : ndarray of shape (n_l1_ratio, n_alphas) or (n_alphas,)
         The grids; 1-D for a single ``l1_ratio`` or an explicit ``alphas``
@@ -561,6 +603,7 @@ class ElasticNetRegressorCV(_GLMRegressor, _PathCV):
         tol=1e-4,
         cv=None,
         scoring=None,
+        alpha_selection="min",
         n_jobs=None,
         verbose=0,
         selection="cyclic",
@@ -581,6 +624,7 @@ class ElasticNetRegressorCV(_GLMRegressor, _PathCV):
         self.tol = tol
         self.cv = cv
         self.scoring = scoring
+        self.alpha_selection = alpha_selection
         self.n_jobs = n_jobs
         self.verbose = verbose
         self.selection = selection
@@ -662,6 +706,12 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
     ----------
     classes_ : ndarray of shape (n_classes,)
     alpha_ : float
+        The ``alpha`` of the refit (``alpha_min_`` or ``alpha_1se_``).
+    alpha_min_ : float
+        The ``alpha`` of the best mean held-out score.
+    alpha_1se_ : float
+        The largest ``alpha`` whose mean held-out score is within one standard
+        error (over folds) of the best, at ``l1_ratio_``.
     l1_ratio_ : float
     alphas_ : ndarray of shape (n_l1_ratio, n_alphas) or (n_alphas,)
     scores_path_ : ndarray of shape (n_l1_ratio, n_alphas, n_folds)
@@ -706,6 +756,7 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
         tol=1e-4,
         cv=None,
         scoring=None,
+        alpha_selection="min",
         n_jobs=None,
         verbose=0,
         selection="cyclic",
@@ -723,6 +774,7 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
         self.tol = tol
         self.cv = cv
         self.scoring = scoring
+        self.alpha_selection = alpha_selection
         self.n_jobs = n_jobs
         self.verbose = verbose
         self.selection = selection

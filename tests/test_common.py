@@ -43,6 +43,7 @@ ESTIMATORS = [
     ElasticNetRegressor(alpha=0.01, loss="tweedie", power=1.5),
     LassoRegressor(alpha=0.01),
     LassoRegressor(alpha=0.01, loss="poisson"),
+    LassoRegressor(alpha=0.01, relax=True, relax_gamma=0.5),
     RidgeRegressor(),
     RidgeRegressor(solver="cd"),
     ElasticNetClassifier(),

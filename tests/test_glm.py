@@ -11,6 +11,8 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn import config_context
 from sklearn.base import clone
 from sklearn.linear_model import GammaRegressor, PoissonRegressor, TweedieRegressor
@@ -40,7 +42,8 @@ def _data(loss, n=160, p=7, seed=0, exposure=False):
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n, p))
     w = np.zeros(p)
-    w[:4] = [0.4, -0.3, 0.2, 0.1]
+    k = min(p, 4)
+    w[:k] = np.array([0.4, -0.3, 0.2, 0.1])[:k]
     e = rng.uniform(0.3, 3.0, size=n) if exposure else np.ones(n)
     mu = e * np.exp(0.2 + X @ w)
     if loss == "poisson":
@@ -332,6 +335,29 @@ def test_alpha_max_zero_then_one_nonzero(loss, sparse):
     assert amax == pytest.approx(np.max(np.abs(X.T @ (s * d))) / len(y) / 0.8, rel=1e-12)
 
 
+@settings(max_examples=12, deadline=None, derandomize=True, database=None)
+@given(
+    loss=st.sampled_from(LOSSES),
+    seed=st.integers(0, 2**31 - 1),
+    l1_ratio=st.sampled_from([1.0, 0.5]),
+    factor=st.floats(1.0, 30.0),
+)
+def test_glm_zero_from_alpha_max(loss, seed, l1_ratio, factor):
+    """Property: from alpha_max on every coefficient is exactly zero (random data,
+    weights and offsets), and the intercept makes the intercept's gradient vanish."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(15, 60))
+    X, y, e = _data(loss, n=n, p=int(rng.integers(2, 6)), seed=seed, exposure=True)
+    if not np.any(y > 0):
+        y[0] = 1.0
+    sw, off = _weights(n, seed), np.log(e)
+    amax = alpha_max(X, y, loss=loss, l1_ratio=l1_ratio, offset=off, sample_weight=sw)
+    est = ElasticNetRegressor(alpha=amax * factor, l1_ratio=l1_ratio, loss=loss)
+    est.fit(X, y, sample_weight=sw, offset=off)
+    assert np.all(est.coef_ == 0)
+    assert _kkt(X, y, est.coef_, est.intercept_, amax * factor, l1_ratio, loss, sw, off) < 1e-9
+
+
 @pytest.mark.parametrize("loss", LOSSES)
 def test_problem_alpha_max_agrees_with_the_compiled_path(loss):
     """``solvers.problem_alpha_max`` and the compiled GLM path's own alpha_max
@@ -450,3 +476,28 @@ def test_onnx_export_applies_the_exp():
     sess = ort.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
     out = sess.run(None, {sess.get_inputs()[0].name: X})[0].ravel()
     np.testing.assert_allclose(out, est.predict(X), rtol=1e-10)
+    # the Poisson MLP regressor shares the converter: its export applies the exp too
+    from skdecay import ElasticNetMLPRegressor
+
+    mlp = ElasticNetMLPRegressor(hidden_layer_sizes=(4,), loss="poisson", max_iter=20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mlp.fit(X, y)
+        onx = to_onnx(mlp, X[:2])
+    sess = ort.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
+    out = sess.run(None, {sess.get_inputs()[0].name: X})[0].ravel()
+    np.testing.assert_allclose(out, mlp.predict(X), rtol=1e-10)
+
+
+def test_relaxed_poisson_refits_the_active_set_with_the_offset():
+    """``relax=True`` with a GLM loss: the fully relaxed coefficients are the
+    unpenalised Poisson fit on the active set (with the offset: the rate form)."""
+    X, y, e = _data("poisson", exposure=True)
+    est = LassoRegressor(alpha=0.05, loss="poisson", relax=True, **TIGHT)
+    est.fit(X, y, offset=np.log(e))
+    active = np.flatnonzero(est.coef_)
+    assert 0 < active.size < X.shape[1]
+    ref = PoissonRegressor(alpha=0.0, tol=1e-12, solver="newton-cholesky")
+    ref.fit(X[:, active], y / e, sample_weight=e)
+    np.testing.assert_allclose(est.coef_[active], ref.coef_, atol=1e-8)
+    assert est.intercept_ == pytest.approx(ref.intercept_, abs=1e-8)

@@ -286,3 +286,45 @@ def test_classifier_single_class_errors(breast_cancer):
         ElasticNetClassifierCV(alphas=3).fit(X, np.zeros(len(y)))
     with pytest.raises(ValueError, match="single class"):
         ElasticNetClassifierCV(alphas=3).fit(X, y, sample_weight=(y == 1).astype(float))
+
+
+def _one_se_by_hand(scores_path, l1_index):
+    """glmnet's lambda.1se from the held-out scores (higher is better), written out."""
+    scores = scores_path[l1_index]  # (n_alphas, n_folds)
+    mean = scores.mean(axis=1)
+    j_best = int(np.argmax(mean))
+    k = scores.shape[1]
+    se = np.sqrt(np.sum((scores[j_best] - mean[j_best]) ** 2) / (k - 1)) / np.sqrt(k)
+    for j in range(j_best + 1):  # alphas decrease: the first one within reach
+        if mean[j] >= mean[j_best] - se:
+            return j, j_best
+    raise AssertionError("the best alpha is always within its own standard error")
+
+
+def test_one_standard_error_rule_regressor(diabetes):
+    X, y = diabetes
+    cv = KFold(5, shuffle=True, random_state=0)
+    est = ElasticNetRegressorCV(l1_ratio=[0.5, 1.0], alphas=30, cv=cv).fit(X, y)
+    i = int(np.flatnonzero(np.isclose([0.5, 1.0], est.l1_ratio_))[0])
+    j_1se, j_best = _one_se_by_hand(est.scores_path_, i)
+    grid = est.alphas_[i]
+    assert est.alpha_min_ == est.alpha_ == grid[j_best]
+    assert est.alpha_1se_ == grid[j_1se]
+    assert est.alpha_1se_ > est.alpha_min_  # diabetes: a flat optimum, 1-SE is sparser
+    one_se = ElasticNetRegressorCV(
+        l1_ratio=[0.5, 1.0], alphas=30, cv=cv, alpha_selection="1se"
+    ).fit(X, y)
+    assert one_se.alpha_ == est.alpha_1se_ and one_se.alpha_min_ == est.alpha_min_
+    ref = ElasticNetRegressor(alpha=est.alpha_1se_, l1_ratio=est.l1_ratio_).fit(X, y)
+    np.testing.assert_allclose(one_se.coef_, ref.coef_, rtol=1e-6, atol=1e-8)
+    assert np.count_nonzero(one_se.coef_) <= np.count_nonzero(est.coef_)
+
+
+def test_one_standard_error_rule_classifier(breast_cancer):
+    X, y = breast_cancer
+    est = ElasticNetClassifierCV(
+        l1_ratio=1.0, alphas=15, cv=3, scoring="neg_log_loss", alpha_selection="1se"
+    ).fit(X, y)
+    j_1se, j_best = _one_se_by_hand(est.scores_path_, 0)
+    assert est.alpha_min_ == est.alphas_[j_best]
+    assert est.alpha_ == est.alpha_1se_ == est.alphas_[j_1se] >= est.alpha_min_

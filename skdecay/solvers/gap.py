@@ -294,7 +294,9 @@ def stopping_rule(
         # 100 eps max(max|X|, 1) sum_i s_i |R_i| / n at zero
         W, b = zero_point(pb)
         R0 = pb.data_loss.residual(pb.Y, pb.constant_predictor(b))
-        xmax = float(abs(pb.X).max()) if pb.X.size else 0.0
+        xmax = (
+            float(max(abs(pb.X.max()), abs(pb.X.min()))) if pb.X.shape[0] * pb.X.shape[1] else 0.0
+        )
         floor = 100 * eps * max(xmax, 1.0) * float(np.dot(pb.s, np.abs(R0[:, 0]))) / pb.n
     return gap0, max(tol * gap0, floor), primal0
 
