@@ -340,11 +340,6 @@ def _loss_params(model: str, power: float | None) -> dict:
     return {"loss": model, "power": power} if model == "tweedie" else {"loss": model}
 
 
-def _deviance_power(model: str, power: float | None) -> float:
-    """The power of the Tweedie deviance that scores ``--model`` (0: squared error)."""
-    return {"poisson": 1.0, "gamma": 2.0, "tweedie": power}.get(model, 0.0)
-
-
 def _deviance_name(model: str, power: float | None) -> str:
     if model == "tweedie":
         return f"Tweedie deviance (power={power:g})"
@@ -637,6 +632,7 @@ def _fit_frame(
         offset_from_column,
         plan_columns,
     )
+    from .linear_model import deviance_power
 
     def log(msg: str) -> None:
         if not quiet:
@@ -746,7 +742,9 @@ def _fit_frame(
     t0 = time.perf_counter()
     pre = build_preprocessor(plan)
     selector = _selector(kind, model, n_alphas, splitter, scoring, seed, X.shape[0], power)
-    deviance = _deviance_power(model, power) if model in _GLM and scoring is None else None
+    deviance = None
+    if model in _GLM and scoring is None:  # held-out D² and mean deviance of the nested CV
+        deviance = deviance_power(model, DEFAULT_POWER if power is None else power)
     log(
         f"skdecay fit: {source}: {X.shape[0]} rows, {X.shape[1]} columns; target {target!r} "
         f"({kind}); model {model}; {cv}-fold CV, {n_alphas} alphas"
