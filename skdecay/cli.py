@@ -215,6 +215,19 @@ def _check_scoring(scoring: str | None, kind: str) -> str:
     return scoring
 
 
+def _looks_like_counts(y) -> bool:
+    """Non-negative integer values (not boolean), some of them positive."""
+    import numpy as np
+
+    if not _is_numeric(y):
+        return False
+    values = np.asarray(y, dtype=np.float64)
+    values = values[np.isfinite(values)]
+    return bool(
+        values.size and np.all(values >= 0) and np.all(values == np.round(values)) and values.any()
+    )
+
+
 def _check_glm_options(model, power, exposure, offset_column, target, columns, drop):
     """Validate ``--power``, ``--exposure`` and ``--offset``; returns Tweedie's power
     (``DEFAULT_POWER`` when not given; ``None`` for the other models)."""
@@ -327,11 +340,6 @@ def _loss_params(model: str, power: float | None) -> dict:
     return {"loss": model, "power": power} if model == "tweedie" else {"loss": model}
 
 
-def _deviance_power(model: str, power: float | None) -> float:
-    """The power of the Tweedie deviance that scores ``--model`` (0: squared error)."""
-    return {"poisson": 1.0, "gamma": 2.0, "tweedie": power}.get(model, 0.0)
-
-
 def _deviance_name(model: str, power: float | None) -> str:
     if model == "tweedie":
         return f"Tweedie deviance (power={power:g})"
@@ -421,9 +429,12 @@ def _finish_linear(
     if coefs.ndim == 3 and coefs.shape[1] == 1:
         coefs = coefs[:, 0, :]
     path = path._replace(coefs=coefs)
+    value_name = "coefficient on standardized features"
+    if model in _GLM:
+        value_name += " (log-mean scale)"
     return _Tuned(
         final, alphas, scores.mean(axis=1), scores.std(axis=1), _feature_nonzero(coefs), path,
-        best, ratio,
+        best, ratio, value_name,
     )  # fmt: skip
 
 
@@ -621,6 +632,7 @@ def _fit_frame(
         offset_from_column,
         plan_columns,
     )
+    from .linear_model import deviance_power
 
     def log(msg: str) -> None:
         if not quiet:
@@ -667,6 +679,7 @@ def _fit_frame(
     if model in _REGRESSION_ONLY and task == "auto":
         task = "regression"
     kind, kind_line = _target_kind(y_raw, target, task)
+    chosen = model is None
     if model is None:
         model = "elasticnet" if kind == "regression" else "logistic"
     elif model in _REGRESSION_ONLY and not _is_numeric(y_raw):
@@ -681,6 +694,11 @@ def _fit_frame(
             "classification to insist)"
         )
     report.append(kind_line)
+    if chosen and kind == "regression" and _looks_like_counts(y_raw):
+        report.append(
+            f"target {target!r}: non-negative integers (counts?): --model poisson fits a "
+            "log-link elastic net, scored by the Poisson deviance"
+        )
     if model in _GLM and scoring is not None and offset is not None:
         raise CLIError(
             "--scoring cannot be combined with --exposure/--offset (a scikit-learn scorer "
@@ -724,7 +742,9 @@ def _fit_frame(
     t0 = time.perf_counter()
     pre = build_preprocessor(plan)
     selector = _selector(kind, model, n_alphas, splitter, scoring, seed, X.shape[0], power)
-    deviance = _deviance_power(model, power) if model in _GLM and scoring is None else None
+    deviance = None
+    if model in _GLM and scoring is None:  # held-out D² and mean deviance of the nested CV
+        deviance = deviance_power(model, DEFAULT_POWER if power is None else power)
     log(
         f"skdecay fit: {source}: {X.shape[0]} rows, {X.shape[1]} columns; target {target!r} "
         f"({kind}); model {model}; {cv}-fold CV, {n_alphas} alphas"
@@ -969,7 +989,13 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         result.to_csv(args.out, index=False)
         print(f"{len(result)} predictions written to {args.out}", file=sys.stderr)
     else:
-        result.to_csv(sys.stdout, index=False)
+        try:
+            result.to_csv(sys.stdout, index=False)
+            sys.stdout.flush()
+        except BrokenPipeError:  # e.g. `skdecay predict ... | head`: the reader stopped
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # no second error when Python exits
+            os.close(devnull)
     return 0
 
 

@@ -332,28 +332,22 @@ def test_help_imports_no_heavy_dependency():
 
 
 def _counts(n: int = 150, seed: int = 0) -> pd.DataFrame:
-    """Counts with an exposure (hours), a category, and a positive amount."""
-    rng = np.random.default_rng(seed)
-    df = pd.DataFrame(
-        {
-            "x1": rng.normal(size=n),
-            "x2": rng.normal(size=n),
-            "noise": rng.normal(size=n),
-            "region": rng.choice(["north", "south", "east"], n),
-            "hours": rng.uniform(0.5, 3.0, n),
-        }
-    )
-    rate = np.exp(0.3 + 0.6 * df["x1"] - 0.5 * (df["region"] == "north"))
+    """``_frame``'s features (``color`` as ``region``) with an exposure (hours), a count
+    whose rate depends on ``x1`` and the region, and a positive amount."""
+    rng = np.random.default_rng(seed + 1)
+    df = _frame(n, seed)[["x1", "x2", "noise", "color"]].rename(columns={"color": "region"})
+    df["hours"] = rng.uniform(0.5, 3.0, n)
+    rate = np.exp(0.3 + 0.6 * df["x1"] - 0.5 * (df["region"] == "red"))
     df["count"] = rng.poisson(df["hours"] * rate)
-    df["amount"] = rng.gamma(2.0, np.exp(1.0 + 0.5 * df["x2"]) / 2.0)
+    df["amount"] = rng.gamma(2.0, np.exp(1.0 + 0.5 * df["x1"]) / 2.0)
     return df
 
 
 @pytest.fixture
 def counts(tmp_path):
-    path = tmp_path / "counts.csv"
-    _counts().to_csv(path, index=False)
-    return path
+    """The CSV of :func:`_counts`."""
+    _counts().to_csv(tmp_path / "counts.csv", index=False)
+    return tmp_path / "counts.csv"
 
 
 def test_fit_poisson_with_exposure_then_predict(counts, tmp_path, capsys):
@@ -500,3 +494,24 @@ def test_glm_input_errors(tmp_path, capsys, change, argv, message):
     code, out, err = _run(["fit", path, "--target", target, *argv, "--cv", 2, "--quiet"], capsys)
     assert code == 2 and out == ""
     assert err.startswith("skdecay: error:") and message in err, err
+
+
+def test_count_target_suggests_poisson(counts, tmp_path, capsys):
+    """Without --model, a non-negative integer target gets the elastic net and a
+    hint towards --model poisson; with an explicit --model, no hint."""
+    argv = ["fit", counts, "--target", "count", "--drop", "amount", "--cv", 2, "--n-alphas", 3]
+    argv += ["--no-nested", "--quiet", "--out", tmp_path / "m.skops"]
+    code, out, err = _run(argv, capsys)
+    assert code == 0, err
+    assert "elasticnet (ElasticNetRegressor)" in out
+    assert "non-negative integers (counts?): --model poisson" in out
+    code, out, err = _run([*argv, "--model", "lasso"], capsys)
+    assert code == 0, err
+    assert "counts?" not in out
+    # a target with a negative value is not a count
+    df = _counts()
+    df.loc[0, "count"] = -1
+    df.to_csv(tmp_path / "neg.csv", index=False)
+    code, out, err = _run([argv[0], tmp_path / "neg.csv", *argv[2:]], capsys)
+    assert code == 0, err
+    assert "counts?" not in out
