@@ -997,6 +997,17 @@ class TrainingHistoryDisplay:
 # cross-validation scores
 
 
+def _other_choice(cv) -> dict:
+    """The CV estimator's choice its refit did not use (``alpha_1se_`` or
+    ``alpha_min_``), for :class:`CVScoreDisplay`; nothing when both coincide."""
+    one_se = cv.alpha_selection == "1se"
+    other = cv.alpha_min_ if one_se else cv.alpha_1se_
+    if other == cv.alpha_:
+        return {}
+    name = "best mean score (alpha_min_)" if one_se else "one-standard-error rule (alpha_1se_)"
+    return {"other_alpha": other, "other_name": name}
+
+
 class CVScoreDisplay:
     """Cross-validated score against ``alpha``: mean +/- one standard deviation over folds.
 
@@ -1006,7 +1017,9 @@ class CVScoreDisplay:
     ``loss``, i.e. the negative mean squared error or the negative mean
     Poisson, Gamma or Tweedie deviance, and the accuracy of the classifier),
     on a log ``alpha`` axis decreasing to the right, the selected ``alpha_``
-    marked with a dashed vertical line.
+    marked with a dashed vertical line and, when it is not the selected one,
+    the other choice of the estimator (``alpha_min_``, the best mean score, or
+    ``alpha_1se_``, the one-standard-error rule) with a dotted line.
 
     Parameters
     ----------
@@ -1016,6 +1029,11 @@ class CVScoreDisplay:
     l1_ratios : array-like of shape (n_l1_ratio,), default=None
         Curve labels.
     selected_alpha : float, default=None
+    other_alpha : float, default=None
+        A second choice to mark (dotted), e.g. ``alpha_1se_`` next to a selected
+        ``alpha_min_``.
+    other_name : str, default="other alpha"
+        Its legend label.
     score_name : str, default="score"
         y-axis label.
     name : str, default=None
@@ -1031,6 +1049,7 @@ class CVScoreDisplay:
     best_markers_ : list of matplotlib Line2D
         The best mean score of each curve (an open marker).
     selected_line_ : matplotlib Line2D or None
+    other_line_ : matplotlib Line2D or None
     ax_ : matplotlib Axes
     figure_ : matplotlib Figure
 
@@ -1054,6 +1073,8 @@ class CVScoreDisplay:
         *,
         l1_ratios=None,
         selected_alpha: float | None = None,
+        other_alpha: float | None = None,
+        other_name: str = "other alpha",
         score_name: str = "score",
         name: str | None = None,
     ):
@@ -1077,6 +1098,7 @@ class CVScoreDisplay:
                 raise ValueError(f"{l1_ratios.size} l1_ratios for {scores.shape[0]} curves.")
         self.alphas, self.scores, self.l1_ratios = alphas, scores, l1_ratios
         self.selected_alpha, self.score_name, self.name = selected_alpha, score_name, name
+        self.other_alpha, self.other_name = other_alpha, other_name
 
     def plot(self, ax=None, *, std: bool = True, **line_kw):
         """Draw the mean score per ``l1_ratio`` with a +/- one-std band.
@@ -1152,11 +1174,21 @@ class CVScoreDisplay:
                 linewidth=1,
                 label=f"selected alpha = {float(self.selected_alpha):.3g}",
             )
+        self.other_line_ = None
+        if self.other_alpha is not None:
+            self.other_line_ = ax.axvline(
+                float(self.other_alpha),
+                color="0.35",
+                linestyle=":",
+                linewidth=1.2,
+                label=f"{self.other_name} = {float(self.other_alpha):.3g}",
+            )
         _log_alpha_axis(ax)
         ax.set_ylabel(f"{self.score_name} (mean +/- std over folds)" if std else self.score_name)
         if self.name:
             ax.set_title(self.name)
-        if self.l1_ratios is not None or self.selected_line_ is not None:
+        marked = self.selected_line_ is not None or self.other_line_ is not None
+        if self.l1_ratios is not None or marked:
             ax.legend(
                 fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0
             )
@@ -1200,6 +1232,7 @@ class CVScoreDisplay:
             l1_ratios=np.atleast_1d(np.asarray(final.l1_ratio, dtype=np.float64)),
             selected_alpha=final.alpha_,
             score_name=f"held-out {scoring}",
+            **_other_choice(final),
             name=type(final).__name__,
         )
         return disp.plot(ax=ax, **plot_kw)

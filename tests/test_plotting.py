@@ -17,6 +17,7 @@ import pytest
 from sklearn.datasets import load_diabetes, load_iris, make_moons
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.linear_model import LinearRegression
+from sklearn.model_selection import KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -385,6 +386,23 @@ def test_cv_display_curves_equal_mean_scores(cv_two_ratios):
     assert cv.alphas_[i][np.argmax(mean[i])] == cv.alpha_
     assert disp.ax_.get_xscale() == "log" and disp.ax_.xaxis_inverted()
     assert "MSE" in disp.ax_.get_ylabel()
+
+
+def test_cv_display_marks_both_choices(diabetes_std):
+    X, y = diabetes_std
+    kw = dict(l1_ratio=1.0, alphas=25, cv=KFold(5, shuffle=True, random_state=0))
+    by_min = ElasticNetRegressorCV(**kw).fit(X, y)
+    assert by_min.alpha_1se_ > by_min.alpha_min_  # diabetes: the 1-SE alpha is larger
+    disp = CVScoreDisplay.from_estimator(by_min)
+    np.testing.assert_array_equal(disp.selected_line_.get_xdata(), [by_min.alpha_min_] * 2)
+    np.testing.assert_array_equal(disp.other_line_.get_xdata(), [by_min.alpha_1se_] * 2)
+    assert "alpha_1se_" in disp.other_line_.get_label()
+    by_1se = ElasticNetRegressorCV(alpha_selection="1se", **kw).fit(X, y)
+    disp = CVScoreDisplay.from_estimator(by_1se)
+    np.testing.assert_array_equal(disp.selected_line_.get_xdata(), [by_1se.alpha_1se_] * 2)
+    np.testing.assert_array_equal(disp.other_line_.get_xdata(), [by_1se.alpha_min_] * 2)
+    labels = [t.get_text() for t in disp.ax_.get_legend().get_texts()]
+    assert any("alpha_min_" in t for t in labels)
 
 
 def test_cv_display_classifier_pipeline_and_ax(iris_std):
