@@ -369,7 +369,9 @@ def _newton_direction(
         order[jj] = jj
         if not rows:
             cix[jj] = ws[jj]
-    for c0 in range(0, nws, cap):
+    nch = (nws + cap - 1) // cap
+    for ci in range(nch):  # last chunk first: the first pass starts with chunk 0 cached
+        c0 = (nch - 1 - ci) * cap
         c1 = min(nws, c0 + cap)
         if rows:
             _load_columns(XR, ws, order, c0, c1, Xg, slots, cix)
@@ -478,7 +480,9 @@ def _newton_direction(
             if take:
                 order[m] = jj
                 m += 1
-        for c0 in range(0, m, cap):
+        nch = (m + cap - 1) // cap
+        for ci in range(nch):  # chunks in alternate directions: a pass starts with the
+            c0 = (ci if passes % 2 == 0 else nch - 1 - ci) * cap  # one the last ended with
             c1 = min(m, c0 + cap)
             if rows:
                 _load_columns(XR, ws, order, c0, c1, Xg, slots, cix)
