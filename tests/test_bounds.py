@@ -353,3 +353,35 @@ def test_compiled_path_with_boxes_equals_the_python_drivers(n_alphas):
     assert np.all(fast.coefs[:, 0, 4] == 0)
     assert np.all(fast.coefs >= LOWER) and np.all(fast.coefs <= UPPER)
     assert np.all((fast.dual_gaps >= 0) & (fast.dual_gaps <= 1e-10))
+
+
+def test_warm_start_outside_new_bounds_starts_clipped():
+    X, y = _data(seed=12)
+    for Xf in (X, sp.csc_matrix(X)):
+        m = ElasticNetRegressor(alpha=0.05, warm_start=True, tol=1e-10).fit(Xf, y)
+        assert np.abs(m.coef_).max() > 0.6
+        m.set_params(lower_bounds=-0.3, upper_bounds=0.3).fit(Xf, y)
+        cold = ElasticNetRegressor(alpha=0.05, lower_bounds=-0.3, upper_bounds=0.3, tol=1e-10)
+        np.testing.assert_allclose(m.coef_, cold.fit(Xf, y).coef_, atol=1e-8)
+        assert 0 <= m.dual_gap_ <= 1e-8
+
+
+def test_multinomial_unpenalised_feature_at_a_bound_in_some_classes():
+    """An unpenalised feature inside its box for one class and at a bound for the others:
+    the dual point is projected class by class, so the gap certifies the optimum."""
+    X, y = _data(seed=13)
+    yk = np.digitize(y, np.quantile(y, [0.33, 0.66]))
+    pf = np.ones(10)
+    pf[[0, 1]] = 0.0
+    alpha, lo, hi = 0.01, -0.4, 0.4
+    m = ElasticNetClassifier(
+        alpha=alpha, l1_ratio=0.5, penalty_factor=pf, lower_bounds=lo, upper_bounds=hi, tol=1e-10
+    ).fit(X, yk)
+    assert 0 <= m.dual_gap_ <= 1e-8
+    W, b = m.coef_, m.intercept_
+    Z = X @ W.T + b
+    P = np.exp(Z - Z.max(axis=1, keepdims=True))
+    P /= P.sum(axis=1, keepdims=True)
+    G = (P - np.eye(3)[yk]).T @ X / len(yk)  # (K, p)
+    _kkt_by_hand(W, G, alpha * 0.5 * pf, alpha * 0.5 * pf, lo, hi, 1e-6)
+    assert np.any(np.abs(W[:, :2]) == hi)

@@ -136,6 +136,8 @@ def solve(
     ones are tested against)."""
     if W is None:
         W, b = zero_point(pb)
+    elif pb.boxed:  # a warm start from outside the box (e.g. new bounds) starts clipped
+        W = np.clip(W, pb.lower, pb.upper).astype(pb.dtype)
     if shifted(pb) is not None:  # solve the shifted problem, map the intercept back
         kw = dict(max_iter=max_iter, tol=tol, selection=selection, rng=rng, settle=settle)
         res = solve_shifted(pb, W, b, lambda sub, W, b: solve(sub, W, b, warn=False, **kw))

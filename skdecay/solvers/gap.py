@@ -65,21 +65,24 @@ def _free_features(pb: Problem, W, theta):
     bound is active) is left out: the box's conjugate takes it, finite, at
     ``v * bound``; one strictly inside its box, or pulled back inside, is
     projected out (its ``v`` must vanish).  An excluded feature never enters.
+    Under a box with several classes the mask is per class, shape ``(K, p)``
+    (a feature may sit at its bound in one class and inside in another).
     """
     free = pb.alpha * pb.pf == 0  # alpha = 0 leaves every feature unpenalised
     if pb.boxed and free.any():
         lo, hi = pb.lower, pb.upper
-        free &= lo < hi
+        free = np.broadcast_to(free & (lo < hi), W.shape).copy()  # (K, p)
         at_lo, at_hi = W <= lo, W >= hi
-        bound = np.flatnonzero(free & np.any(at_lo | at_hi, axis=0))
+        bound = np.flatnonzero(np.any(free & (at_lo | at_hi), axis=0))
         if bound.size:  # the side each correlation pushes to (intercept projected)
             t = theta
             if pb.fit_intercept:
                 t = theta - (pb.s @ theta) / pb.s.sum()
             v = np.asarray(pb.X[:, bound].T @ (t * pb.s[:, None])).T  # (K, m)
             outward = (at_lo[:, bound] & (v < 0)) | (at_hi[:, bound] & (v > 0))
-            free[bound] = ~np.all(outward, axis=0)
-    elif pb.positive:
+            free[:, bound] &= ~outward
+        return free[0] if free.shape[0] == 1 or (free == free[0]).all() else free
+    if pb.positive:
         free &= np.any(W != 0, axis=0)
     return free
 
@@ -123,7 +126,13 @@ def dual_point(pb: Problem, W, b, Z):
     """Residual-based dual point ``theta`` (n, K) and ``V = X.T @ (s*theta) / n`` (K, p)."""
     theta = pb.data_loss.residual(pb.Y, Z).astype(np.float64, copy=False)  # a new array
     free = _free_features(pb, W, theta)
-    if free.any():  # weighted projection onto the complement of span(U)
+    if free.ndim == 2:  # per class (a box): each column projected on its own basis
+        for k in range(theta.shape[1]):
+            if free[k].any() or pb.fit_intercept:
+                U = _unpenalized_basis(pb, free[k])
+                sU = U * pb.s[:, None]
+                theta[:, k] -= U @ np.linalg.lstsq(sU.T @ U, sU.T @ theta[:, k], rcond=None)[0]
+    elif free.any():  # weighted projection onto the complement of span(U)
         U = _unpenalized_basis(pb, free)
         sU = U * pb.s[:, None]
         coef = np.linalg.lstsq(sU.T @ U, sU.T @ theta, rcond=None)[0]
