@@ -73,12 +73,12 @@ _CV_CONSTRAINTS = {
 
 
 def _fold_task(
-    X, y, sw, cw, train, test, l1_ratio, alphas, settings, scorer, classes, mse, seed, est, ctx
+    X, y, sw, cw, train, test, l1_ratio, alphas, settings, scorer, classes, deviance, seed, est, ctx
 ) -> tuple[np.ndarray, np.ndarray | None, list[float]]:
     """Path on ``train``, scored on ``test``: ``(scores, deviance or None, failed alphas)``.
 
     ``scores`` (higher is better) has one entry per alpha; the default
-    regression score (``mse`` true) is ``-deviance`` with ``deviance`` the
+    regression score (``deviance`` true) is ``-deviance`` with ``deviance`` the
     ``sw``-weighted mean deviance of the loss on the held-out rows (the mean
     squared error for the squared loss, :func:`sklearn.metrics.mean_tweedie_deviance`
     with the loss's power for the GLMs).  The ``offset`` of ``settings`` (or
@@ -145,7 +145,7 @@ def _fold_task(
     Z = np.stack([np.asarray(X_test @ c.T) for c in coefs]) + path.intercepts[:, None, :]
     if offset is not None:
         Z += offset[test][None, :, None]
-    if mse:
+    if deviance:
         yt = y_test.astype(np.float64)
         if pb.loss == losses.SQUARED:
             err = np.average((Z[:, :, 0].T - yt[:, None]) ** 2, axis=0, weights=sw_test)
@@ -298,8 +298,8 @@ class _PathCV(_LinearModel):
             ]
         cv = check_cv(self.cv, y, classifier=self._is_classifier)
         folds = list(cv.split(X, y, **split_params))
-        mse = self.scoring is None and not self._is_classifier
-        # None: a criterion computed here for every alpha at once (mse, accuracy)
+        deviance = self.scoring is None and not self._is_classifier
+        # None: a criterion computed here for every alpha at once (deviance, accuracy)
         scorer = self._scorer()
         settings = {
             k: getattr(self, k)
@@ -338,7 +338,7 @@ class _PathCV(_LinearModel):
                 settings,
                 scorer,
                 classes,
-                mse,
+                deviance,
                 seeds[i, f],
                 self,
                 contexts[i * len(folds) + f],
@@ -351,7 +351,7 @@ class _PathCV(_LinearModel):
         shape = (l1_ratios.size, len(folds), -1)  # tasks are l1_ratio-major
         scores = np.moveaxis(np.reshape([o[0] for o in out], shape), 2, 1)
         self.scores_path_ = scores  # (n_l1_ratio, n_alphas, n_folds)
-        if mse:
+        if deviance:
             errs = np.moveaxis(np.reshape([o[1] for o in out], shape), 2, 1)
             self.deviance_path_ = np.squeeze(errs)
             if self.loss == "squared_error":

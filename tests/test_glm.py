@@ -404,21 +404,22 @@ def test_path_equals_single_fits(loss, sparse):
 @pytest.mark.parametrize("loss", ["poisson", "tweedie"])
 def test_cv_picks_the_alpha_of_least_mean_deviance(loss):
     X, y, e = _data(loss, exposure=True)
-    off = np.log(e)
+    off, sw = np.log(e), _weights(len(y))
     cv = KFold(3, shuffle=True, random_state=0)
     est = ElasticNetRegressorCV(loss=loss, l1_ratio=1.0, alphas=6, cv=cv, tol=1e-10)
-    est.fit(X, y, offset=off)
+    est.fit(X, y, sample_weight=sw, offset=off)
     dev = np.empty((6, 3))
     for f, (tr, te) in enumerate(cv.split(X)):
         for i, a in enumerate(est.alphas_):
-            fit = LassoRegressor(alpha=a, loss=loss, tol=1e-10).fit(X[tr], y[tr], offset=off[tr])
+            fit = LassoRegressor(alpha=a, loss=loss, tol=1e-10)
+            fit.fit(X[tr], y[tr], sample_weight=sw[tr], offset=off[tr])
             mu = fit.predict(X[te], offset=off[te])
-            dev[i, f] = mean_tweedie_deviance(y[te], mu, power=POWER[loss])
+            dev[i, f] = mean_tweedie_deviance(y[te], mu, sample_weight=sw[te], power=POWER[loss])
     np.testing.assert_allclose(est.deviance_path_, dev, rtol=1e-6)
     np.testing.assert_array_equal(est.scores_path_[0], -est.deviance_path_)
     assert est.alpha_ == est.alphas_[np.argmin(dev.mean(axis=1))]
     assert not hasattr(est, "mse_path_")
-    ref = LassoRegressor(alpha=est.alpha_, loss=loss).fit(X, y, offset=off)
+    ref = LassoRegressor(alpha=est.alpha_, loss=loss).fit(X, y, sample_weight=sw, offset=off)
     np.testing.assert_allclose(est.coef_, ref.coef_)
     assert est.stopping_criterion_ == ref.stopping_criterion_
 
