@@ -40,6 +40,7 @@ from ._validation import (
     check_X_y,
     class_weight_vector,
 )
+from .penalties import SparseGroupPenalty
 from .persistence import VersionedMixin
 from .solvers import (
     Problem,
@@ -53,6 +54,7 @@ from .solvers import (
     solve_shifted,
     warn_not_converged,
 )
+from .solvers.bcd import group_solve
 
 __all__ = [
     "ElasticNetRegressor",
@@ -83,6 +85,8 @@ _LOSS = {
 }
 # scalars or one value per feature, containing 0 (checked by the penalty object)
 _BOUNDS = {"lower_bounds": ["array-like", Real, None], "upper_bounds": ["array-like", Real, None]}
+# the sparse-group lasso: labels / index arrays, or a callable of n_features
+_GROUPS = {"groups": ["array-like", list, callable, None], "group_weights": ["array-like", None]}
 
 
 class _LinearModel(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstimator):
@@ -507,13 +511,22 @@ class ElasticNetRegressor(_GLMRegressor, _LinearModel):
     array([0.49, 0.  , 0.  ])
     """
 
-    _parameter_constraints = {**_COMMON_CONSTRAINTS, **_L1_RATIO, **_LOSS, **_RELAX, **_BOUNDS}
+    _parameter_constraints = {
+        **_COMMON_CONSTRAINTS,
+        **_L1_RATIO,
+        **_LOSS,
+        **_RELAX,
+        **_BOUNDS,
+        **_GROUPS,
+    }
 
     def __init__(
         self,
         alpha=1.0,
         *,
         l1_ratio=0.5,
+        groups=None,
+        group_weights=None,
         loss="squared_error",
         power=1.5,
         fit_intercept=True,
@@ -531,6 +544,8 @@ class ElasticNetRegressor(_GLMRegressor, _LinearModel):
     ):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
+        self.groups = groups
+        self.group_weights = group_weights
         self.loss = loss
         self.power = power
         self.fit_intercept = fit_intercept
@@ -547,6 +562,34 @@ class ElasticNetRegressor(_GLMRegressor, _LinearModel):
         self.relax_gamma = relax_gamma
 
     _coef_is_1d = True
+
+    # -- the sparse-group lasso (``groups``): a block-CD solver of its own ----------
+    def _group_penalty(self, pb):
+        """The :class:`~skdecay.penalties.SparseGroupPenalty` of ``pb``, or ``None``."""
+        groups = getattr(self, "groups", None)
+        if groups is None or pb.alpha <= 0 or not np.any(pb.pf):
+            return None  # no groups, or the unpenalised refit of relax=True
+        if callable(groups):
+            groups = groups(pb.X.shape[1])
+        return SparseGroupPenalty(
+            pb.alpha, self._effective_l1_ratio(), groups, pb.X.shape[1], self.group_weights
+        )
+
+    def _no_iteration(self, pb, W, b):
+        if self._group_penalty(pb) is not None:
+            return None  # group_solve checks the start point itself
+        return super()._no_iteration(pb, W, b)
+
+    def _solve(self, pb, W, b):
+        penalty = self._group_penalty(pb)
+        if penalty is None:
+            return super()._solve(pb, W, b)
+        res = group_solve(pb, penalty, W, b, max_iter=self.max_iter, tol=self.tol)
+        self.group_ids_ = penalty.group_ids
+        self.group_weights_ = penalty.group_weights
+        if not res.converged:
+            warn_not_converged(res, self.tol, stacklevel=5)
+        return res
 
     @atomic_fit
     @fit_context
