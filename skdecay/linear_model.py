@@ -411,7 +411,23 @@ class ElasticNetRegressor(_GLMRegressor, _LinearModel):
         (prefer :class:`sklearn.linear_model.LinearRegression`) or the
         unpenalised GLM.
     l1_ratio : float in [0, 1], default=0.5
-        Mix of L1 (``1``: lasso) and squared L2 (``0``: ridge).
+        Mix of L1 (``1``: lasso) and squared L2 (``0``: ridge).  With
+        ``groups``, the mix of L1 and the *group* norm instead (see ``groups``).
+    groups : array-like of shape (n_features,), list of index arrays or callable, default=None
+        The sparse-group lasso: with groups the penalty becomes
+        ``alpha * (l1_ratio * ||w||_1 + (1 - l1_ratio) * sum_g omega_g ||w_g||_2)``
+        (``l1_ratio=0``: the group lasso, whole groups enter or leave;
+        ``l1_ratio=1``: the lasso; no ridge part).  Either one label per
+        feature or a list of (non-overlapping) index arrays, where a feature in
+        no group becomes a group of its own (with weight 1, an ordinary lasso
+        coordinate); a callable is called with ``n_features`` and returns
+        either.  Squared error only, without ``penalty_factor``, ``positive`` or
+        bounds; solved by block coordinate descent certified by the duality
+        gap (see :class:`~skdecay.penalties.SparseGroupPenalty`).
+    group_weights : array-like of shape (n_groups,), default=None
+        The group weights ``omega_g`` (positive), in the order of the groups
+        (first appearance of a label, or the list order followed by the
+        leftover singletons); default ``sqrt(|g|)`` (grpreg's).
     loss : {"squared_error", "poisson", "gamma", "tweedie"}, default="squared_error"
         The data term (see above); the GLM losses use the log link.
     power : float in (1, 2), default=1.5
@@ -466,6 +482,11 @@ class ElasticNetRegressor(_GLMRegressor, _LinearModel):
     coef_ : ndarray of shape (n_features,)
         Coefficients (same dtype as ``X``: float32 input stays float32).
     intercept_ : float
+    group_ids_ : ndarray of shape (n_features,)
+        With ``groups``: the group index of each feature (the order of
+        ``group_weights``).
+    group_weights_ : ndarray of shape (n_groups,)
+        With ``groups``: the group weights used.
     n_iter_ : int
         Full passes over the features (squared error) or Newton iterations.
     dual_gap_ : float

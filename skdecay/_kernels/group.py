@@ -123,14 +123,15 @@ def penalty_value(w, order, starts, omega, alpha, tau):
 
 @kernel
 def scaled_alpha_max(v, order, starts, omega, tau, buf):
-    """``max_g group_threshold(v_g, tau, omega_g)`` (``buf``: scratch of the
-    largest group's size)."""
+    """``max_g group_threshold(v_g, tau, (1 - tau) omega_g)``, the smallest
+    ``alpha`` with ``v`` in its dual ball (``buf``: scratch of the largest
+    group's size)."""
     best = 0.0
     for g in range(starts.shape[0] - 1):
         m = starts[g + 1] - starts[g]
         for k in range(m):
             buf[k] = v[order[starts[g] + k]]
-        t = group_threshold(buf[:m], tau, omega[g])
+        t = group_threshold(buf[:m], tau, (1.0 - tau) * omega[g])
         if t > best:
             best = t
     return best
