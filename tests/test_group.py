@@ -351,3 +351,37 @@ def test_warm_start_max_iter_callable_and_errors():
     act = rel.coef_ != 0
     ls = np.linalg.lstsq(np.c_[X[:, act], np.ones(y.size)], y, rcond=None)[0]
     np.testing.assert_allclose(rel.coef_[act], ls[:-1], atol=1e-4)
+
+
+# -- paths and CV ----------------------------------------------------------------
+def test_path_equals_single_fits_and_cv():
+    from sklearn.model_selection import KFold
+
+    from skdecay import ElasticNetRegressorCV, alpha_grid, alpha_max, enet_path
+
+    X, y = _data()
+    am = alpha_max(X, y, l1_ratio=0.0, groups=LABELS)
+    pen = SparseGroupPenalty(1.0, 0.0, LABELS, 12)
+    assert am == pytest.approx(pen.alpha_max(_gradient(X, y, np.zeros(12), y.mean())), rel=1e-12)
+    grid = alpha_grid(X, y, l1_ratio=0.0, groups=LABELS, n_alphas=6, eps=0.05)
+    np.testing.assert_allclose(grid, np.geomspace(am, am * 0.05, 6))
+    path = enet_path(X, y, l1_ratio=0.0, groups=LABELS, alphas=grid, tol=1e-12)
+    assert not path.coefs[0].any()
+    for k in (1, 3, 5):
+        est = ElasticNetRegressor(alpha=grid[k], l1_ratio=0.0, groups=LABELS, tol=1e-12).fit(X, y)
+        # the path stops on the gap alone (no settle test): coefficients within
+        # sqrt(gap / curvature) ~ 1e-6 of the single fit's
+        np.testing.assert_allclose(path.coefs[k], est.coef_, atol=1e-5)
+        assert path.intercepts[k] == pytest.approx(est.intercept_, abs=1e-5)
+        assert path.dual_gaps[k] <= 1e-12 * np.var(y)
+    cv = KFold(3)
+    cvest = ElasticNetRegressorCV(l1_ratio=0.0, groups=LABELS, alphas=6, eps=0.05, cv=cv, tol=1e-10)
+    cvest.fit(X, y)
+    np.testing.assert_allclose(cvest.alphas_, grid)
+    # held-out MSE of fold 0 by hand from the training path
+    train, test = next(cv.split(X))
+    p0 = enet_path(X[train], y[train], l1_ratio=0.0, groups=LABELS, alphas=grid, tol=1e-10)
+    mse = ((X[test] @ p0.coefs.T + p0.intercepts - y[test][:, None]) ** 2).mean(0)
+    np.testing.assert_allclose(cvest.mse_path_[:, 0], mse, rtol=1e-6)
+    ref = ElasticNetRegressor(alpha=cvest.alpha_, l1_ratio=0.0, groups=LABELS, tol=1e-10).fit(X, y)
+    np.testing.assert_allclose(cvest.coef_, ref.coef_)
