@@ -385,3 +385,28 @@ def test_path_equals_single_fits_and_cv():
     np.testing.assert_allclose(cvest.mse_path_[:, 0], mse, rtol=1e-6)
     ref = ElasticNetRegressor(alpha=cvest.alpha_, l1_ratio=0.0, groups=LABELS, tol=1e-10).fit(X, y)
     np.testing.assert_allclose(cvest.coef_, ref.coef_)
+
+
+def test_path_display_colours_groups():
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.colors import rgb_to_hsv, to_rgb
+
+    from skdecay import enet_path
+    from skdecay.plotting import RegularizationPathDisplay
+
+    X, y = _data()
+    est = ElasticNetRegressor(alpha=0.02, l1_ratio=0.0, groups=LABELS).fit(X, y)
+    disp = RegularizationPathDisplay.from_estimator(est, X, y, n_alphas=8, n_labels=12)
+    path = enet_path(X, y, l1_ratio=0.0, groups=LABELS, n_alphas=8, tol=est.tol)
+    np.testing.assert_allclose(disp.coefs, path.coefs)  # the group path itself
+    assert disp.groups == [str(g) for g in LABELS]
+    hue = {}
+    for j, line in zip(disp.labelled_, disp.lines_, strict=True):
+        h = rgb_to_hsv(to_rgb(line.get_color()))[0]
+        hue.setdefault(LABELS[j], set()).add(round(float(h), 3))
+    assert all(len(h) == 1 for h in hue.values())  # one hue per group
+    assert len({next(iter(h)) for h in hue.values()}) == len(hue)  # distinct groups
+    matplotlib.pyplot.close("all")
