@@ -266,6 +266,11 @@ def _check_grid_l1_ratio(l1_ratio: float) -> None:
 
 def _group_penalty(pb: Problem, groups, group_weights, alpha: float):
     """The sparse-group penalty of ``groups`` (callable: of ``n_features``) for ``pb``."""
+    if pb.loss != losses.SQUARED:
+        raise ValueError(
+            "groups in the paths and the CV estimator need loss='squared_error' (the "
+            "single GLM fits of ElasticNetRegressor accept groups)."
+        )
     p = pb.X.shape[1]
     groups = groups(p) if callable(groups) else groups
     return SparseGroupPenalty(alpha, pb.l1_ratio, groups, p, group_weights)

@@ -338,8 +338,6 @@ def test_warm_start_max_iter_callable_and_errors():
     cal = ElasticNetRegressor(alpha=0.05, groups=lambda p: np.arange(p) // 3).fit(X, y)
     ref = ElasticNetRegressor(alpha=0.05, groups=np.arange(12) // 3).fit(X, y)
     np.testing.assert_array_equal(cal.coef_, ref.coef_)
-    with pytest.raises(ValueError, match="squared_error"):
-        ElasticNetRegressor(groups=LABELS, loss="poisson").fit(X, np.abs(y))
     with pytest.raises(ValueError, match="penalty_factor"):
         ElasticNetRegressor(groups=LABELS, penalty_factor=np.arange(12) + 1.0).fit(X, y)
     with pytest.raises(ValueError, match="labels"):
@@ -410,3 +408,60 @@ def test_path_display_colours_groups():
     assert all(len(h) == 1 for h in hue.values())  # one hue per group
     assert len({next(iter(h)) for h in hue.values()}) == len(hue)  # distinct groups
     matplotlib.pyplot.close("all")
+
+
+# -- prox-Newton: logistic and the GLM losses ----------------------------------------
+def test_logistic_group_lasso_kkt_and_lasso_end():
+    from sklearn.datasets import make_classification
+
+    from skdecay import ElasticNetClassifier
+
+    X, y = make_classification(200, 12, n_informative=4, random_state=0)
+    s = np.random.default_rng(7).uniform(0.5, 2, size=y.size)
+    for l1_ratio in (0.0, 0.5):
+        clf = ElasticNetClassifier(alpha=0.03, l1_ratio=l1_ratio, groups=LABELS, tol=1e-8)
+        clf.fit(X, y, sample_weight=s)
+        w, b = clf.coef_[0], clf.intercept_[0]
+        p = 1 / (1 + np.exp(-(X @ w + b)))
+        sn = s / s.mean()
+        G = X.T @ (sn * (p - y)) / y.size  # gradient of the mean weighted log-loss
+        assert abs(np.mean(sn * (p - y))) < 1e-7  # intercept stationary
+        for g in range(5):  # KKT per group, written out
+            idx = LABELS == g
+            om, a, t = np.sqrt(idx.sum()), 0.03, l1_ratio
+            if not w[idx].any():
+                soft = np.maximum(np.abs(G[idx]) - a * t, 0)
+                assert np.linalg.norm(soft) <= a * (1 - t) * om + 1e-7
+            else:
+                wg, nz = w[idx], w[idx] != 0
+                stat = (
+                    G[idx][nz]
+                    + a * t * np.sign(wg[nz])
+                    + a * (1 - t) * om * wg[nz] / np.linalg.norm(wg)
+                )
+                assert np.abs(stat).max() < 1e-6
+        assert 0 < np.count_nonzero(w) < 12
+    lasso = ElasticNetClassifier(alpha=0.03, l1_ratio=1.0, tol=1e-8).fit(X, y)
+    grouped = ElasticNetClassifier(alpha=0.03, l1_ratio=1.0, groups=LABELS, tol=1e-8).fit(X, y)
+    np.testing.assert_allclose(grouped.coef_, lasso.coef_, atol=1e-6)
+    with pytest.raises(ValueError, match="binary"):
+        ElasticNetClassifier(groups=LABELS).fit(X, np.arange(y.size) % 3)
+
+
+def test_poisson_group_lasso_lasso_end():
+    X, _ = _data()
+    X = X / 4
+    y = np.random.default_rng(8).poisson(np.exp(0.5 * X[:, 0] - 0.3 * X[:, 5]))
+    kw = dict(alpha=0.01, loss="poisson", tol=1e-8)
+    grouped = ElasticNetRegressor(l1_ratio=1.0, groups=LABELS, **kw).fit(X, y)
+    np.testing.assert_allclose(grouped.coef_, LassoRegressor(**kw).fit(X, y).coef_, atol=1e-6)
+    assert grouped.stopping_criterion_ == "kkt"
+    gl = ElasticNetRegressor(l1_ratio=0.0, groups=LABELS, **kw).fit(X, y)
+    mu = np.exp(X @ gl.coef_ + gl.intercept_)
+    G = X.T @ (mu - y) / y.size
+    pen = SparseGroupPenalty(0.01, 0.0, LABELS, 12)
+    assert pen.kkt_violation(gl.coef_, G).max() < 1e-6
+    from skdecay import enet_path
+
+    with pytest.raises(ValueError, match="squared_error"):
+        enet_path(X, y, loss="poisson", groups=LABELS, n_alphas=3)
