@@ -34,6 +34,7 @@ from ._validation import (
     class_weight_vector,
 )
 from .linear_model import (
+    _GROUPS,
     _LOSS,
     ElasticNetClassifier,
     ElasticNetRegressor,
@@ -41,14 +42,17 @@ from .linear_model import (
     _LinearModel,
 )
 from .path import (
+    RegularizationPath,
     _as_csc,
     _check_alphas,
     _grid,
+    _group_penalty,
     _logistic_problem,
     _regression_problem,
     _solve_path,
     _warn_not_converged,
 )
+from .solvers import bcd
 
 __all__ = ["ElasticNetRegressorCV", "ElasticNetClassifierCV"]
 
@@ -138,15 +142,22 @@ def _fold_task(
 
             leaf_task(ctx, est, f"alpha={alphas[i]:.3g}", attrs, X=X_train, y=y_train, sw=sw_train)
 
-    path, failed = _solve_path(
-        pb,
-        alphas,
-        tol=settings["tol"],
-        max_iter=settings["max_iter"],
-        selection=settings["selection"],
-        rng=np.random.RandomState(seed),
-        on_alpha=on_alpha,
-    )
+    if settings.get("groups") is not None:  # the sparse-group lasso (regressors)
+        pen = _group_penalty(pb, settings["groups"], settings["group_weights"], 1.0)
+        coefs, intercepts, gaps, n_iter, failed = bcd.group_path(
+            pb, pen, alphas, tol=settings["tol"], max_iter=settings["max_iter"]
+        )
+        path = RegularizationPath(alphas, coefs[:, None, :], intercepts[:, None], gaps, n_iter)
+    else:
+        path, failed = _solve_path(
+            pb,
+            alphas,
+            tol=settings["tol"],
+            max_iter=settings["max_iter"],
+            selection=settings["selection"],
+            rng=np.random.RandomState(seed),
+            on_alpha=on_alpha,
+        )
     ctx.call_on_fit_task_end(estimator=est, X=X_train, y=y_train, metadata=metadata(sw_train))
     y_test = y[test]
     # held-out linear predictors of every alpha in one product: (n_alphas, n_test, K)
@@ -256,6 +267,14 @@ class _PathCV(_LinearModel):
             X, y, *args, checked=True, loss=self.loss, power=self.power, offset=offset, **box
         )
 
+    def _alpha_grid(self, X, y, l1_ratio, sw, offset, n_alphas):
+        pb = self._full_problem(X, y, l1_ratio, sw, offset)
+        groups = getattr(self, "groups", None)
+        if groups is None:
+            return _grid(pb, n_alphas, self.eps)
+        pen = _group_penalty(pb, groups, self.group_weights, 1.0)
+        return bcd.group_grid(bcd.group_data(pb, pen), pen, n_alphas, self.eps)
+
     def get_metadata_routing(self):
         """Route ``fit``'s metadata to the splitter's ``split`` (e.g. ``groups`` for
         ``GroupKFold``), as scikit-learn's ``ElasticNetCV``, so that the estimator
@@ -302,10 +321,7 @@ class _PathCV(_LinearModel):
             grid = _check_alphas(self.alphas)
             alphas = [grid] * l1_ratios.size
         else:
-            alphas = [
-                _grid(self._full_problem(X, y, r, sw, offset), n_alphas, self.eps)
-                for r in l1_ratios
-            ]
+            alphas = [self._alpha_grid(X, y, r, sw, offset, n_alphas) for r in l1_ratios]
         cv = check_cv(self.cv, y, classifier=self._is_classifier)
         folds = list(cv.split(X, y, **split_params))
         deviance = self.scoring is None and not self._is_classifier
@@ -326,6 +342,7 @@ class _PathCV(_LinearModel):
         }
         if not self._is_classifier:
             settings.update(loss=self.loss, power=self.power, offset=offset)
+            settings.update(groups=self.groups, group_weights=self.group_weights)
         classes = self.classes_ if self._is_classifier else None
         seeds = check_random_state(self.random_state).randint(
             np.iinfo(np.int32).max, size=(l1_ratios.size, len(folds))
@@ -412,6 +429,7 @@ class _PathCV(_LinearModel):
             kw = {"class_weight": self.class_weight}
         else:
             kw = {"loss": self.loss, "power": self.power}
+            kw.update(groups=self.groups, group_weights=self.group_weights)
         cls = ElasticNetClassifier if self._is_classifier else ElasticNetRegressor
         return cls(
             **kw,
@@ -566,6 +584,14 @@ class ElasticNetRegressorCV(_GLMRegressor, _PathCV):
         As in :class:`~skdecay.ElasticNetRegressor`.
     power : float in (1, 2), default=1.5
         Tweedie's power (``loss="tweedie"`` only).
+    groups : array-like of shape (n_features,), list of index arrays or callable, default=None
+        Feature groups: the sparse-group lasso of
+        :class:`~skdecay.ElasticNetRegressor` (``l1_ratio`` then mixes L1 and
+        the group norm; ``l1_ratio=0`` is the group lasso, whose automatic grid
+        starts at the group ``alpha_max``).  Not to be confused with the
+        *sample* ``groups`` that :meth:`fit` passes to the splitter.
+    group_weights : array-like of shape (n_groups,), default=None
+        Default ``sqrt(|g|)``.
 
     Attributes
     ----------
@@ -612,13 +638,15 @@ class ElasticNetRegressorCV(_GLMRegressor, _PathCV):
     (2, 20, 5)
     """
 
-    _parameter_constraints = {**_CV_CONSTRAINTS, **_LOSS}
+    _parameter_constraints = {**_CV_CONSTRAINTS, **_LOSS, **_GROUPS}
     _coef_is_1d = True
 
     def __init__(
         self,
         *,
         l1_ratio=0.5,
+        groups=None,
+        group_weights=None,
         eps=1e-3,
         alphas=100,
         n_alphas=None,
@@ -640,6 +668,8 @@ class ElasticNetRegressorCV(_GLMRegressor, _PathCV):
         power=1.5,
     ):
         self.l1_ratio = l1_ratio
+        self.groups = groups
+        self.group_weights = group_weights
         self.eps = eps
         self.alphas = alphas
         self.n_alphas = n_alphas

@@ -30,8 +30,10 @@ from sklearn.utils.validation import check_array, check_consistent_length
 
 from . import _enet_path as compiled
 from . import losses
+from .penalties import SparseGroupPenalty
 from .solvers import (
     Problem,
+    bcd,
     duality_gap,
     extrapolated_start,
     make_problem,
@@ -262,6 +264,18 @@ def _check_grid_l1_ratio(l1_ratio: float) -> None:
         )
 
 
+def _group_penalty(pb: Problem, groups, group_weights, alpha: float):
+    """The sparse-group penalty of ``groups`` (callable: of ``n_features``) for ``pb``."""
+    if pb.loss != losses.SQUARED:
+        raise ValueError(
+            "groups in the paths and the CV estimator need loss='squared_error' (the "
+            "single GLM fits of ElasticNetRegressor accept groups)."
+        )
+    p = pb.X.shape[1]
+    groups = groups(p) if callable(groups) else groups
+    return SparseGroupPenalty(alpha, pb.l1_ratio, groups, p, group_weights)
+
+
 def _grid(pb: Problem, n_alphas: int, eps: float) -> np.ndarray:
     """Geometric grid from ``alpha_max(pb)`` down to ``eps * alpha_max``."""
     _check_grid_l1_ratio(pb.l1_ratio)
@@ -434,6 +448,8 @@ def alpha_max(
     positive: bool = False,
     lower_bounds=None,
     upper_bounds=None,
+    groups=None,
+    group_weights=None,
 ) -> float:
     """Smallest ``alpha`` at which every penalised coefficient is exactly zero.
 
@@ -473,6 +489,12 @@ default="squared_error"
     fit_intercept, sample_weight, penalty_factor, positive, lower_bounds, upper_bounds
         As in :class:`~skdecay.ElasticNetRegressor`.
 
+    groups : array-like of shape (n_features,), list of index arrays or callable, default=None
+        The sparse-group lasso (``l1_ratio`` then mixes L1 and the group norm),
+        as in :class:`~skdecay.ElasticNetRegressor`; squared error only.
+    group_weights : array-like of shape (n_groups,), default=None
+        Default ``sqrt(|g|)``.
+
     Returns
     -------
     alpha_max : float
@@ -493,6 +515,9 @@ default="squared_error"
         lower_bounds=lower_bounds,
         upper_bounds=upper_bounds,
     )
+    if groups is not None:
+        pen = _group_penalty(pb, groups, group_weights, 1.0)
+        return bcd.group_alpha_max(bcd.group_data(pb, pen), pen)
     return problem_alpha_max(pb)
 
 
@@ -512,6 +537,8 @@ def alpha_grid(
     positive: bool = False,
     lower_bounds=None,
     upper_bounds=None,
+    groups=None,
+    group_weights=None,
 ) -> np.ndarray:
     """Geometric grid of ``n_alphas`` values from :func:`alpha_max` down to ``eps * alpha_max``.
 
@@ -537,6 +564,12 @@ def alpha_grid(
     lower_bounds, upper_bounds
         As in :func:`alpha_max`.
 
+    groups : array-like of shape (n_features,), list of index arrays or callable, default=None
+        The sparse-group lasso (``l1_ratio`` then mixes L1 and the group norm),
+        as in :class:`~skdecay.ElasticNetRegressor`; squared error only.
+    group_weights : array-like of shape (n_groups,), default=None
+        Default ``sqrt(|g|)``.
+
     Returns
     -------
     alphas : ndarray of shape (n_alphas,)
@@ -544,7 +577,8 @@ def alpha_grid(
     """
     _check_grid_params(n_alphas, eps)
     l1_ratio = _check_l1_ratio(l1_ratio)
-    _check_grid_l1_ratio(l1_ratio)
+    if groups is None:
+        _check_grid_l1_ratio(l1_ratio)
     X = _check_X(X)
     pb = _problem_of(
         X,
@@ -560,6 +594,9 @@ def alpha_grid(
         lower_bounds=lower_bounds,
         upper_bounds=upper_bounds,
     )
+    if groups is not None:
+        pen = _group_penalty(pb, groups, group_weights, 1.0)
+        return bcd.group_grid(bcd.group_data(pb, pen), pen, n_alphas, eps)
     return _grid(pb, n_alphas, eps)
 
 
@@ -580,6 +617,8 @@ def enet_path(
     positive: bool = False,
     lower_bounds=None,
     upper_bounds=None,
+    groups=None,
+    group_weights=None,
     tol: float = 1e-4,
     max_iter: int = 1000,
     selection: str = "cyclic",
@@ -655,6 +694,12 @@ def enet_path(
     selection : {"cyclic", "random"}, default="cyclic"
     random_state : int, RandomState instance or None, default=None
 
+    groups : array-like of shape (n_features,), list of index arrays or callable, default=None
+        The sparse-group lasso (``l1_ratio`` then mixes L1 and the group norm),
+        as in :class:`~skdecay.ElasticNetRegressor`; squared error only.
+    group_weights : array-like of shape (n_groups,), default=None
+        Default ``sqrt(|g|)``.
+
     Returns
     -------
     path : RegularizationPath
@@ -695,6 +740,15 @@ def enet_path(
         lower_bounds=lower_bounds,
         upper_bounds=upper_bounds,
     )
+    if groups is not None:  # the sparse-group lasso: block CD over the groups
+        pen = _group_penalty(pb, groups, group_weights, 1.0)
+        if alphas is None:
+            alphas = bcd.group_grid(bcd.group_data(pb, pen), pen, n_alphas, eps)
+        coefs, intercepts, gaps, n_iter, failed = bcd.group_path(
+            pb, pen, alphas, tol=tol, max_iter=max_iter
+        )
+        _warn_not_converged(failed, alphas.size, "enet_path")
+        return RegularizationPath(np.asarray(alphas, float), coefs, intercepts, gaps, n_iter)
     if alphas is None:
         _check_grid_l1_ratio(l1_ratio)
         if selection == "cyclic" and compiled.supports(pb, np.ones(n_alphas)):

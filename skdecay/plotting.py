@@ -84,6 +84,18 @@ def _feature_names(final, pre, n_features: int) -> list[str]:
 _MAX_LABELS = 18
 
 
+def _group_names(groups, p: int, l1_ratio: float) -> list[str]:
+    """One name per feature: its group's label (one label per feature given), else
+    ``"group k"`` in the order of :func:`skdecay.penalties.check_groups`."""
+    from .penalties import SparseGroupPenalty
+
+    groups = groups(p) if callable(groups) else groups
+    ids = SparseGroupPenalty(1.0, l1_ratio, groups, p).group_ids
+    if np.ndim(groups) == 1 and len(groups) == p and all(np.ndim(g) == 0 for g in groups):
+        return [str(g) for g in groups]
+    return [f"group {k}" for k in ids]
+
+
 def _distinct_colors(n: int) -> list:
     """``n`` (<= 18) distinct colours, none grey (grey is for unlabelled lines).
 
@@ -481,6 +493,9 @@ class RegularizationPathDisplay:
         * A :class:`~sklearn.pipeline.Pipeline` ending in one of these: ``X``
           is transformed by the preceding (fitted) steps first.
 
+        A regressor with ``groups`` (the sparse-group lasso) gets its group path
+        and draws the members of each group in shades of one colour.
+
         The path uses the estimator's ``fit_intercept``, ``penalty_factor``,
         ``positive``, ``tol`` and ``max_iter`` (no sample weights) and, for a
         regressor, its ``loss`` and ``power``: the path of a Poisson, Gamma or
@@ -553,6 +568,11 @@ class RegularizationPathDisplay:
             penalty_factor=final.penalty_factor,
             positive=final.positive,
         )
+        feature_groups = None
+        if not classifier and getattr(final, "groups", None) is not None:
+            # the sparse-group lasso: its path, and one colour family per group
+            settings.update(groups=final.groups, group_weights=final.group_weights)
+            feature_groups = _group_names(final.groups, np.shape(X)[1], l1_ratio)
         loss = _regression_loss(final) if not classifier else {}
         if offset is not None:
             if classifier:
@@ -587,6 +607,7 @@ class RegularizationPathDisplay:
                 if loss.get("loss", "squared_error") != "squared_error"
                 else "coefficient"
             ),
+            groups=feature_groups,
         )
         return disp.plot(ax=ax, **plot_kw)
 

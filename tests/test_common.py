@@ -1,7 +1,9 @@
 """scikit-learn's estimator checks over every public estimator, with no expected failures."""
 
 import warnings
+from functools import partial
 
+import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.estimator_checks import parametrize_with_checks
@@ -43,6 +45,9 @@ ESTIMATORS = [
     ElasticNetRegressor(alpha=0.01, loss="poisson"),
     ElasticNetRegressor(alpha=0.01, loss="gamma"),
     ElasticNetRegressor(alpha=0.01, loss="tweedie", power=1.5),
+    # groups as a callable of n_features (the checks vary it): np.resize([0, 1], p)
+    # alternates two groups; a partial of a numpy function pickles
+    ElasticNetRegressor(alpha=0.01, groups=partial(np.resize, [0, 1])),
     LassoRegressor(alpha=0.01),
     LassoRegressor(alpha=0.01, relax=True, relax_gamma=0.5),
     LassoRegressor(alpha=0.01, loss="poisson"),
@@ -51,6 +56,7 @@ ESTIMATORS = [
     ElasticNetClassifier(),
     ElasticNetRegressorCV(l1_ratio=[0.5, 1.0], alphas=3, eps=0.1, cv=3),
     ElasticNetRegressorCV(l1_ratio=1.0, alphas=3, eps=0.1, cv=3, loss="poisson"),
+    ElasticNetRegressorCV(l1_ratio=0.0, groups=partial(np.resize, [0, 1, 2]), alphas=3, cv=3),
     ElasticNetClassifierCV(alphas=2, eps=0.1, cv=2),
     MultiTaskElasticNetRegressor(alpha=0.01),
     MultiTaskElasticNetRegressorCV(l1_ratio=[0.5, 1.0], alphas=3, eps=0.1, cv=3),
