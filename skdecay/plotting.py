@@ -567,6 +567,8 @@ class RegularizationPathDisplay:
             fit_intercept=final.fit_intercept,
             penalty_factor=final.penalty_factor,
             positive=final.positive,
+            lower_bounds=final.lower_bounds,
+            upper_bounds=final.upper_bounds,
         )
         feature_groups = None
         if not classifier and getattr(final, "groups", None) is not None:

@@ -178,6 +178,20 @@ def test_path_display_lasso_uses_l1_ratio_one(diabetes_std):
     assert "lasso path, l1_ratio = 1" in disp.ax_.get_title()
 
 
+def test_path_display_keeps_the_estimators_box(diabetes_std):
+    X, y = diabetes_std
+    upper = np.full(X.shape[1], np.inf)
+    upper[2] = 5.0  # bmi's coefficient would exceed it
+    est = ElasticNetRegressor(alpha=0.1, l1_ratio=1.0, lower_bounds=-10.0, upper_bounds=upper)
+    est.fit(X, y)
+    disp = RegularizationPathDisplay.from_estimator(est, X, y, n_alphas=12)
+    ref = enet_path(X, y, l1_ratio=1.0, alphas=disp.alphas, lower_bounds=-10.0, upper_bounds=upper)
+    coefs = _drawn(disp)
+    np.testing.assert_allclose(coefs, ref.coefs.reshape(coefs.shape), atol=1e-6)
+    assert coefs[:, 2].max() <= 5.0 + 1e-12 and coefs.min() >= -10.0 - 1e-12
+    assert coefs[-1, 2] == pytest.approx(5.0)  # the box binds at small alpha
+
+
 def test_path_display_from_cv_estimator(diabetes_std, cv_two_ratios):
     X, y = diabetes_std
     cv = cv_two_ratios
