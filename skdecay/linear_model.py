@@ -240,8 +240,8 @@ class _LinearModel(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstim
         check_is_fitted(self)
         X = check_X(self, X)
         Z = safe_sparse_dot(X, self.coef_.T, dense_output=True) + self.intercept_
-        if sp.issparse(self.coef_) and self._coef_is_1d:
-            return np.asarray(Z).reshape(-1)  # a sparsified regressor
+        if sp.issparse(self.coef_) and self._coef_is_1d and self.coef_.shape[0] == 1:
+            return np.asarray(Z).reshape(-1)  # a sparsified single-target regressor
         return np.asarray(Z)
 
     _coef_is_1d = False  # regressors: coef_ of shape (n_features,)
@@ -280,7 +280,7 @@ class _LinearModel(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstim
         check_is_fitted(self)
         if sp.issparse(self.coef_):
             coef = self.coef_.toarray()
-            self.coef_ = coef[0] if self._coef_is_1d else coef
+            self.coef_ = coef[0] if self._coef_is_1d and coef.shape[0] == 1 else coef
         return self
 
     def __sklearn_tags__(self):
@@ -565,7 +565,9 @@ class ElasticNetRegressor(_GLMRegressor, _LinearModel):
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Never modified; float32 stays float32.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
-            2-D ``y`` (squared error only): one independent fit per target
+            2-D ``y`` (squared error only; the GLM losses ravel one column with a
+            ``DataConversionWarning``, as scikit-learn's GLM regressors, and
+            reject several): one independent fit per target
             (column), ``coef_`` of shape (n_targets, n_features), as
             scikit-learn's ``ElasticNet``, ``Lasso`` and ``Ridge``; with one
             column, ``coef_`` is 1-D and ``intercept_`` has shape (1,), as
@@ -585,8 +587,11 @@ class ElasticNetRegressor(_GLMRegressor, _LinearModel):
         -------
         self : object
         """
+        # 2-D y: the squared error only (the GLM losses ravel a column with a
+        # DataConversionWarning and reject several, as scikit-learn's GLMs)
+        multi = self.loss == "squared_error"
         X, y = check_X_y(
-            self, X, y, y_numeric=True, keep_csr=self._keeps_csr(X), multi_output=True
+            self, X, y, y_numeric=True, keep_csr=self._keeps_csr(X), multi_output=multi
         )
         if sp.issparse(y):
             y = y.toarray()
@@ -634,11 +639,6 @@ def _check_targets(y, entry, n_alphas: int) -> np.ndarray:
     Y = y if y.ndim == 2 else y[:, None]
     if Y.shape[1] == 0:
         raise ValueError("y has no target (shape (n_samples, 0)).")
-    if Y.shape[1] > 1 and entry.code != losses.SQUARED:
-        raise ValueError(
-            f"2-D y (several targets) is supported with loss='squared_error' only, got "
-            f"loss={entry.name!r} and y of shape {Y.shape}; fit one model per target."
-        )
     if n_alphas not in (1, Y.shape[1]):
         raise ValueError(
             f"Number of targets and number of penalties do not correspond: "
