@@ -22,9 +22,7 @@ __all__ = [
 FLOATS = [np.float64, np.float32]
 
 
-def check_X_y(
-    estimator, X, y, *, reset=True, y_numeric=False, keep_csr=False, multi_output=False
-):
+def check_X_y(estimator, X, y, *, reset=True, y_numeric=False, keep_csr=False, multi_output=False):
     """Validate ``X`` (dense Fortran or CSC, float64/float32, finite) and ``y``.
 
     Arrays are copied only when a conversion is needed; skdecay never writes
