@@ -325,7 +325,8 @@ class _GLMRegressor(RegressorMixin):
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples,)
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
+            2-D when ``coef_`` has one row per target (fitted on 2-D ``y``).
         """
         Z = self._decision(X)
         off = check_offset(offset, Z.shape[0], Z.dtype)
@@ -346,7 +347,8 @@ class _GLMRegressor(RegressorMixin):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            2-D for a multi-output fit: R² averaged over the targets.
         sample_weight : array-like of shape (n_samples,), default=None
         offset : array-like of shape (n_samples,), default=None
             Passed to :meth:`predict`.  With metadata routing, request it with
@@ -466,12 +468,15 @@ class ElasticNetRegressor(_GLMRegressor, _LinearModel):
 
     Attributes
     ----------
-    coef_ : ndarray of shape (n_features,)
-        Coefficients (same dtype as ``X``: float32 input stays float32).
-    intercept_ : float
-    n_iter_ : int
-        Full passes over the features (squared error) or Newton iterations.
-    dual_gap_ : float
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        Coefficients (same dtype as ``X``: float32 input stays float32); one
+        row per target for 2-D ``y`` with several columns (independent fits).
+    intercept_ : float or ndarray of shape (n_targets,)
+        An array for 2-D ``y`` (shape (1,) for a single column, as scikit-learn).
+    n_iter_ : int or list of int
+        Full passes over the features (squared error) or Newton iterations;
+        a list, one count per target, for 2-D ``y`` with several columns.
+    dual_gap_ : float or ndarray of shape (n_targets,)
         With ``stopping_criterion_ == "duality_gap"``: the duality gap at the
         solution, a certificate that the objective (with the half-deviances
         above) is within ``dual_gap_`` of its minimum.  With ``"kkt"``
