@@ -233,3 +233,16 @@ def test_cv_rejects_several_targets_clearly():
     with pytest.warns(DataConversionWarning):  # one column: raveled, as ElasticNetCV
         cv = ElasticNetRegressorCV(alphas=4, cv=3).fit(X, Y[:, :1])
     assert cv.coef_.shape == (X.shape[1],)
+
+
+def test_onnx_export_of_multi_output_ridge():
+    rt = pytest.importorskip("onnxruntime")
+    pytest.importorskip("skl2onnx")
+    from skdecay import to_onnx
+
+    X, Y, _ = _data(seed=11)
+    est = RidgeRegressor(alpha=np.array([1.0, 2.0, 3.0])).fit(X, Y)
+    onx = to_onnx(est, X[:1])
+    sess = rt.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
+    out = sess.run(None, {sess.get_inputs()[0].name: X})[0]
+    np.testing.assert_allclose(out, est.predict(X), rtol=1e-12, atol=1e-12)
