@@ -701,9 +701,9 @@ class ElasticNetRegressorCV(_GLMRegressor, _PathCV):
 
 def _reject_targets(y) -> None:
     """A clear error for 2-D ``y`` with several columns (one CV target only)."""
-    try:
-        shape = y.shape if hasattr(y, "shape") else np.shape(y)
-    except ValueError:  # ragged: left to the usual validation
+    try:  # np.shape would dispatch through __array_function__: convert instead
+        shape = y.shape if hasattr(y, "shape") else np.asarray(y).shape
+    except (TypeError, ValueError):  # ragged or odd: left to the usual validation
         return
     if len(shape) == 2 and shape[1] > 1:
         raise ValueError(
