@@ -22,7 +22,7 @@ __all__ = [
 FLOATS = [np.float64, np.float32]
 
 
-def check_X_y(estimator, X, y, *, reset=True, y_numeric=False, keep_csr=False):
+def check_X_y(estimator, X, y, *, reset=True, y_numeric=False, keep_csr=False, multi_output=False):
     """Validate ``X`` (dense Fortran or CSC, float64/float32, finite) and ``y``.
 
     Arrays are copied only when a conversion is needed; skdecay never writes
@@ -41,6 +41,7 @@ def check_X_y(estimator, X, y, *, reset=True, y_numeric=False, keep_csr=False):
         dtype=FLOATS,
         order=None if keep_order else "F",
         y_numeric=y_numeric,
+        multi_output=multi_output,  # 2-D y kept as is (else raveled or rejected)
     )
     if keep_order and not sp.issparse(X) and not (X.flags.c_contiguous or X.flags.f_contiguous):
         X = np.asfortranarray(X)  # a strided view: one copy, as before

@@ -99,27 +99,34 @@ class _LinearModel(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstim
         """Whether sparse CSR ``X`` is used as is (else converted to CSC)."""
         return False
 
-    def _effective_alpha(self, sw) -> float:
+    def _effective_alpha(self, sw, target: int = 0) -> float:
         return self.alpha
 
-    def _initial(self, pb: Problem):
+    def _initial(self, pb: Problem, target: int = 0):
         """The warm start ``(W, b)``, or ``(None, None)`` for the default start.
 
         As scikit-learn, a user may set ``coef_`` alone (no ``intercept_``): the
         intercept then starts at its optimum for those coefficients (squared
         loss) or for zero coefficients (log-losses).  ``coef_`` may be sparse
-        (after :meth:`sparsify`).
+        (after :meth:`sparsify`).  A multi-output regressor solves one target at
+        a time: ``target`` picks the row of its ``coef_`` (k, n_features).
         """
         K, p = pb.Y.shape[1], pb.X.shape[1]
         if self.warm_start and getattr(self, "coef_", None) is not None:
             coef = self.coef_.toarray() if sp.issparse(self.coef_) else self.coef_
-            W = np.array(coef, dtype=pb.dtype).reshape(K, -1)
+            W = np.array(coef, dtype=pb.dtype)
+            intercept = getattr(self, "intercept_", None)
+            if self._coef_is_1d and W.ndim == 2 and W.shape[0] > target:
+                W = W[target : target + 1]  # one target of a multi-output fit
+                if intercept is not None and np.size(intercept) == np.shape(coef)[0]:
+                    intercept = np.ravel(intercept)[target]
+            W = W.reshape(K, -1)
             if W.shape != (K, p):
                 return None, None
-            if getattr(self, "intercept_", None) is None:
+            if intercept is None:
                 b = self._best_intercept(pb, W)
             else:
-                b = np.array(self.intercept_, dtype=pb.dtype).reshape(K)
+                b = np.array(intercept, dtype=pb.dtype).reshape(K)
             return W, b
         return None, None
 
@@ -161,7 +168,7 @@ class _LinearModel(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstim
             warn_not_converged(res, self.tol, stacklevel=5)
         return res
 
-    def _fit_problem(self, X, Y, sample_weight, loss, offset=None, power=1.5):
+    def _fit_problem(self, X, Y, sample_weight, loss, offset=None, power=1.5, target=0):
         pb, sw = make_problem(
             X,
             Y,
@@ -177,8 +184,8 @@ class _LinearModel(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstim
             lower_bounds=getattr(self, "lower_bounds", None),  # RidgeRegressor has none
             upper_bounds=getattr(self, "upper_bounds", None),
         )
-        pb = replace(pb, alpha=self._effective_alpha(sw))
-        W, b = self._initial(pb)
+        pb = replace(pb, alpha=self._effective_alpha(sw, target))
+        W, b = self._initial(pb, target)
         res = self._no_iteration(pb, W, b)
         if res is None:
             res = self._solve(pb, W, b)
@@ -237,8 +244,8 @@ class _LinearModel(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstim
         check_is_fitted(self)
         X = check_X(self, X)
         Z = safe_sparse_dot(X, self.coef_.T, dense_output=True) + self.intercept_
-        if sp.issparse(self.coef_) and self._coef_is_1d:
-            return np.asarray(Z).reshape(-1)  # a sparsified regressor
+        if sp.issparse(self.coef_) and self._coef_is_1d and self.coef_.shape[0] == 1:
+            return np.asarray(Z).reshape(-1)  # a sparsified single-target regressor
         return np.asarray(Z)
 
     _coef_is_1d = False  # regressors: coef_ of shape (n_features,)
@@ -277,7 +284,7 @@ class _LinearModel(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstim
         check_is_fitted(self)
         if sp.issparse(self.coef_):
             coef = self.coef_.toarray()
-            self.coef_ = coef[0] if self._coef_is_1d else coef
+            self.coef_ = coef[0] if self._coef_is_1d and coef.shape[0] == 1 else coef
         return self
 
     def __sklearn_tags__(self):
@@ -322,7 +329,8 @@ class _GLMRegressor(RegressorMixin):
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples,)
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
+            2-D when ``coef_`` has one row per target (fitted on 2-D ``y``).
         """
         Z = self._decision(X)
         off = check_offset(offset, Z.shape[0], Z.dtype)
@@ -343,7 +351,8 @@ class _GLMRegressor(RegressorMixin):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            2-D for a multi-output fit: R² averaged over the targets.
         sample_weight : array-like of shape (n_samples,), default=None
         offset : array-like of shape (n_samples,), default=None
             Passed to :meth:`predict`.  With metadata routing, request it with
@@ -512,17 +521,20 @@ class ElasticNetRegressor(_GroupMixin, _GLMRegressor, _LinearModel):
 
     Attributes
     ----------
-    coef_ : ndarray of shape (n_features,)
-        Coefficients (same dtype as ``X``: float32 input stays float32).
-    intercept_ : float
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        Coefficients (same dtype as ``X``: float32 input stays float32); one
+        row per target for 2-D ``y`` with several columns (independent fits).
+    intercept_ : float or ndarray of shape (n_targets,)
+        An array for 2-D ``y`` (shape (1,) for a single column, as scikit-learn).
     group_ids_ : ndarray of shape (n_features,)
         With ``groups``: the group index of each feature (the order of
         ``group_weights``).
     group_weights_ : ndarray of shape (n_groups,)
         With ``groups``: the group weights used.
-    n_iter_ : int
-        Full passes over the features (squared error) or Newton iterations.
-    dual_gap_ : float
+    n_iter_ : int or list of int
+        Full passes over the features (squared error) or Newton iterations;
+        a list, one count per target, for 2-D ``y`` with several columns.
+    dual_gap_ : float or ndarray of shape (n_targets,)
         With ``stopping_criterion_ == "duality_gap"``: the duality gap at the
         solution, a certificate that the objective (with the half-deviances
         above) is within ``dual_gap_`` of its minimum.  With ``"kkt"``
@@ -626,11 +638,15 @@ class ElasticNetRegressor(_GroupMixin, _GLMRegressor, _LinearModel):
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Never modified; float32 stays float32.
-        y : array-like of shape (n_samples,) or (n_samples, 1)
-            With the latter (raveled with a ``DataConversionWarning``: one
-            target only), ``intercept_`` has shape (1,), as in scikit-learn's
-            ``ElasticNet`` and ``Ridge``.  Poisson and Tweedie need ``y >= 0``
-            (not all zero), Gamma ``y > 0``.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            2-D ``y`` (squared error only; the GLM losses ravel one column with a
+            ``DataConversionWarning``, as scikit-learn's GLM regressors, and
+            reject several): one independent fit per target
+            (column), ``coef_`` of shape (n_targets, n_features), as
+            scikit-learn's ``ElasticNet``, ``Lasso`` and ``Ridge``; with one
+            column, ``coef_`` is 1-D and ``intercept_`` has shape (1,), as
+            there.  Poisson and Tweedie need ``y >= 0`` (not all zero), Gamma
+            ``y > 0``.
         sample_weight : array-like of shape (n_samples,), default=None
             Rescaled to sum to ``n_samples``.
         offset : array-like of shape (n_samples,), default=None
@@ -645,21 +661,67 @@ class ElasticNetRegressor(_GroupMixin, _GLMRegressor, _LinearModel):
         -------
         self : object
         """
-        shape = getattr(y, "shape", None) if not isinstance(y, list) else np.shape(y)
-        column = shape is not None and len(shape) == 2 and shape[1] == 1
-        X, y = check_X_y(self, X, y, y_numeric=True, keep_csr=self._keeps_csr(X))
-        entry = self._loss_entry()
-        entry.check_y(y)
-        ctx = begin_fit(self, X=X, y=y, sw=sample_weight)  # one task (a single solve)
-        res = self._fit_problem(
-            X, y[:, None], sample_weight, entry.code, offset=offset, power=self.power
+        # 2-D y: the squared error only (the GLM losses ravel a column with a
+        # DataConversionWarning and reject several, as scikit-learn's GLMs)
+        multi = self.loss == "squared_error"
+        X, y = check_X_y(
+            self, X, y, y_numeric=True, keep_csr=self._keeps_csr(X), multi_output=multi
         )
-        self.coef_ = res.coef[0]
-        self.intercept_ = res.intercept if column else res.intercept[0]
+        if sp.issparse(y):
+            y = y.toarray()
+        entry = self._loss_entry()
+        Y = _check_targets(y, entry, self._n_alphas())
+        ctx = begin_fit(self, X=X, y=y, sw=sample_weight)  # one task (a single solve)
+        fits = []
+        for j in range(Y.shape[1]):  # independent targets, one solve each
+            res = self._fit_problem(
+                X, Y[:, j : j + 1], sample_weight, entry.code, offset, self.power, target=j
+            )
+            fits.append((res, self.n_iter_, self.dual_gap_, *self._relaxed_stats()))
+        self.coef_ = np.concatenate([f[0].coef for f in fits])
+        self.intercept_ = np.concatenate([f[0].intercept for f in fits])
+        if y.ndim == 1 or Y.shape[1] == 1:  # scikit-learn's shapes for one target
+            self.coef_ = self.coef_[0]
+            self.intercept_ = self.intercept_ if y.ndim == 2 else self.intercept_[0]
+        else:  # as scikit-learn's ElasticNet: a list of counts, an array of gaps
+            self.n_iter_ = [f[1] for f in fits]
+            self.dual_gap_ = np.array([f[2] for f in fits])
+            if self._relaxation() is not None:
+                self.relaxed_n_iter_ = [f[3] for f in fits]
+                self.relaxed_dual_gap_ = np.array([f[4] for f in fits])
         grouped_glm = getattr(self, "groups", None) is not None and self.loss != "squared_error"
         self.stopping_criterion_ = "duality_gap" if entry.conjugate and not grouped_glm else "kkt"
         end_fit(ctx, self, X=X, y=y, sw=sample_weight)
         return self
+
+    def _n_alphas(self) -> int:
+        """How many alphas the estimator holds (one per target for ridge's array)."""
+        return 1
+
+    def _relaxed_stats(self) -> tuple:
+        return getattr(self, "relaxed_n_iter_", None), getattr(self, "relaxed_dual_gap_", None)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # 2-D y: independent targets (the squared error only)
+        tags.target_tags.multi_output = self.loss == "squared_error"
+        return tags
+
+
+def _check_targets(y, entry, n_alphas: int) -> np.ndarray:
+    """``y`` as an (n_samples, n_targets) array, checked against the loss and the
+    number of alphas (1, or one per target)."""
+    Y = y if y.ndim == 2 else y[:, None]
+    if Y.shape[1] == 0:
+        raise ValueError("y has no target (shape (n_samples, 0)).")
+    if n_alphas not in (1, Y.shape[1]):
+        raise ValueError(
+            f"Number of targets and number of penalties do not correspond: "
+            f"{Y.shape[1]} != {n_alphas} (alpha must be a float or an array of "
+            "shape (n_targets,))."
+        )
+    entry.check_y(Y)
+    return Y
 
 
 class LassoRegressor(ElasticNetRegressor):
@@ -737,7 +799,9 @@ class RidgeRegressor(ElasticNetRegressor):
 
     Parameters
     ----------
-    alpha : float, default=1.0
+    alpha : float or ndarray of shape (n_targets,), default=1.0
+        An array gives each target (column of a 2-D ``y``) its own penalty, as
+        scikit-learn's ``Ridge``.
     solver : {"auto", "cholesky", "cg", "cd"}, default="auto"
         ``"cholesky"`` (dense ``X`` only) solves the normal equations directly,
         or the ``n x n`` kernel system when ``n < p`` and every feature is
@@ -811,6 +875,8 @@ class RidgeRegressor(ElasticNetRegressor):
 
     _parameter_constraints = {
         **_COMMON_CONSTRAINTS,
+        # one alpha per target, as scikit-learn's Ridge
+        "alpha": [Interval(Real, 0, None, closed="left"), np.ndarray],
         "solver": [StrOptions({"auto", "cholesky", "cg", "cd"})],
     }
     # the squared error only (not parameters: Ridge's objective is not a mean)
@@ -855,7 +921,7 @@ class RidgeRegressor(ElasticNetRegressor):
 
     def _kernel_system(self, n, p) -> bool:
         """Whether a solve of this shape goes through the n x n kernel system."""
-        if self.solver == "cd" or self.positive or n >= p or self.alpha <= 0:
+        if self.solver == "cd" or self.positive or n >= p or np.min(self._alphas()) <= 0:
             return False
         if self.penalty_factor is None:
             return True
@@ -868,8 +934,22 @@ class RidgeRegressor(ElasticNetRegressor):
     def _effective_l1_ratio(self) -> float:
         return 0.0
 
-    def _effective_alpha(self, sw) -> float:
-        return self.alpha / float(np.sum(sw, dtype=np.float64))
+    def _alphas(self) -> np.ndarray:
+        """``alpha`` as a 1-D float64 array (one value, or one per target)."""
+        alphas = np.asarray(self.alpha, dtype=np.float64).reshape(-1)
+        if alphas.size == 0 or not np.all(np.isfinite(alphas) & (alphas >= 0)):
+            raise ValueError(
+                f"alpha must be a non-negative float or a 1-D array of them, got {self.alpha!r}."
+            )
+        return alphas
+
+    def _n_alphas(self) -> int:
+        return self._alphas().size
+
+    def _effective_alpha(self, sw, target: int = 0) -> float:
+        alphas = self._alphas()
+        alpha = float(alphas[target if alphas.size > 1 else 0])
+        return alpha / float(np.sum(sw, dtype=np.float64))
 
     def _solve(self, pb, W, b):
         if pb.boxed:  # excluded features (penalty_factor=inf): only CD clips them to 0

@@ -701,6 +701,12 @@ class ElasticNetRegressorCV(_GLMRegressor, _PathCV):
             Never modified; float32 stays float32.
         y : array-like of shape (n_samples,)
             In the range of ``loss`` (see :class:`~skdecay.ElasticNetRegressor`).
+            One target: ``(n_samples, 1)`` is raveled with a
+            ``DataConversionWarning`` and several columns raise, as
+            scikit-learn's ``ElasticNetCV``.  For several targets use
+            :class:`~skdecay.MultiTaskElasticNetRegressorCV` (one alpha, a
+            shared sparsity pattern) or
+            ``MultiOutputRegressor(ElasticNetRegressorCV())`` (an alpha per target).
         sample_weight : float or array-like of shape (n_samples,), default=None
             Used by the path fits (training rows, rescaled to sum to their
             count), by the held-out scores and by the refit.
@@ -717,9 +723,25 @@ class ElasticNetRegressorCV(_GLMRegressor, _PathCV):
         -------
         self : object
         """
+        _reject_targets(y)
         X, y = check_X_y(self, X, y, y_numeric=True)
         self._loss_entry().check_y(y)
         return self._cv_fit(X, y, sample_weight, params, offset=offset)
+
+
+def _reject_targets(y) -> None:
+    """A clear error for 2-D ``y`` with several columns (one CV target only)."""
+    try:  # np.shape would dispatch through __array_function__: convert instead
+        shape = y.shape if hasattr(y, "shape") else np.asarray(y).shape
+    except (TypeError, ValueError):  # ragged or odd: left to the usual validation
+        return
+    if len(shape) == 2 and shape[1] > 1:
+        raise ValueError(
+            f"ElasticNetRegressorCV fits one target, got y of shape {tuple(shape)}. For "
+            "several targets use MultiTaskElasticNetRegressorCV (one alpha, a shared "
+            "sparsity pattern) or sklearn.multioutput.MultiOutputRegressor("
+            "ElasticNetRegressorCV()) (an alpha per target)."
+        )
 
 
 @_fill_doc

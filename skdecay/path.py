@@ -58,14 +58,16 @@ class RegularizationPath(NamedTuple):
     alphas : ndarray of shape (n_alphas,)
         The penalty strengths, decreasing (float64).
     coefs : ndarray
-        ``(n_alphas, n_features)`` for :func:`enet_path`, ``(n_alphas, K,
-        n_features)`` for :func:`logistic_path` (``K = 1`` for two classes,
-        else ``n_classes``); in the dtype of ``X``.
+        ``(n_alphas, n_features)`` for :func:`enet_path` with 1-D ``y``,
+        ``(n_alphas, K, n_features)`` for :func:`enet_path` with 2-D ``y``
+        (``K = n_targets``) and for :func:`logistic_path` (``K = 1`` for two
+        classes, else ``n_classes``); in the dtype of ``X``.
     intercepts : ndarray
         ``(n_alphas,)`` or ``(n_alphas, K)``; zero when ``fit_intercept=False``.
-    dual_gaps : ndarray of shape (n_alphas,)
-        Duality gap at each solution (an upper bound on its sub-optimality).
-    n_iter : ndarray of shape (n_alphas,)
+    dual_gaps : ndarray of shape (n_alphas,) or (n_alphas, n_targets)
+        Duality gap at each solution (an upper bound on its sub-optimality);
+        one per target for :func:`enet_path` with 2-D ``y``.
+    n_iter : ndarray of shape (n_alphas,) or (n_alphas, n_targets)
         Solver iterations (CD passes or Newton steps) spent at each ``alpha``;
         0 from ``alpha_max`` on, where the all-zero solution is returned exactly
         (closed form) unless some features are unpenalised.
@@ -194,6 +196,21 @@ def _regression_problem(
     return pb
 
 
+def _multi_target(X, y, loss) -> np.ndarray | None:
+    """2-D ``y`` as a validated (n_samples, n_targets) array, or ``None`` for 1-D ``y``
+    (validated later, as before).  Several targets: the squared error only."""
+    if np.ndim(y) != 2:
+        return None
+    Y = check_array(y, dtype=X.dtype, input_name="y")
+    check_consistent_length(X, Y)
+    if loss not in ("squared", "squared_error"):
+        raise ValueError(
+            f"2-D y (several targets) is supported with loss='squared_error' only, got "
+            f"loss={loss!r}; compute one path per target."
+        )
+    return Y
+
+
 def _encode_classes(y, classes=None):
     """``(classes, Y, loss)``: one 0/1 column for two classes, one-hot otherwise."""
     y = np.asarray(y)
@@ -276,10 +293,10 @@ def _group_penalty(pb: Problem, groups, group_weights, alpha: float):
     return SparseGroupPenalty(alpha, pb.l1_ratio, groups, p, group_weights)
 
 
-def _grid(pb: Problem, n_alphas: int, eps: float) -> np.ndarray:
-    """Geometric grid from ``alpha_max(pb)`` down to ``eps * alpha_max``."""
+def _grid(pb: Problem, n_alphas: int, eps: float, amax: float | None = None) -> np.ndarray:
+    """Geometric grid from ``alpha_max(pb)`` (or ``amax``) down to ``eps * alpha_max``."""
     _check_grid_l1_ratio(pb.l1_ratio)
-    amax = problem_alpha_max(pb)
+    amax = problem_alpha_max(pb) if amax is None else amax
     if not amax > _RESOLUTION:  # nothing to select (e.g. constant y): scikit-learn's choice
         return np.full(n_alphas, _RESOLUTION)
     return np.geomspace(amax, amax * eps, num=n_alphas)
@@ -651,8 +668,15 @@ def enet_path(
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
         Dense (any memory order; copied to Fortran order if needed) or sparse
         (used as CSC).  float32 stays float32.  Never modified.
-    y : array-like of shape (n_samples,)
+    y : array-like of shape (n_samples,) or (n_samples, n_targets)
         Poisson and Tweedie need ``y >= 0`` (not all zero), Gamma ``y > 0``.
+        2-D ``y`` (squared error only): one independent path per target
+        (column), all on one grid, whose automatic ``alpha_max`` is the
+        largest of the targets'; ``coefs`` then has shape (n_alphas,
+        n_targets, n_features) and ``intercepts``, ``dual_gaps`` and
+        ``n_iter`` (n_alphas, n_targets).  (scikit-learn's ``enet_path`` on
+        2-D ``y`` solves the *multi-task* problem instead, which
+        :class:`~skdecay.MultiTaskElasticNetRegressor` fits.)
     l1_ratio : float in [0, 1], default=1.0
     alphas : array-like of shape (n_alphas,), default=None
         The grid (sorted decreasing before use).  ``None``: :func:`alpha_grid`
@@ -704,7 +728,8 @@ def enet_path(
     -------
     path : RegularizationPath
         ``alphas (n_alphas,)``, ``coefs (n_alphas, n_features)``,
-        ``intercepts (n_alphas,)``, ``dual_gaps (n_alphas,)``, ``n_iter (n_alphas,)``.
+        ``intercepts (n_alphas,)``, ``dual_gaps (n_alphas,)``, ``n_iter (n_alphas,)``
+        (with 2-D ``y``: an ``n_targets`` axis after the first, see ``y``).
         One :class:`~sklearn.exceptions.ConvergenceWarning` lists every
         ``alpha`` whose fit stopped at ``max_iter``.
 
@@ -726,20 +751,30 @@ def enet_path(
     else:
         alphas = _check_alphas(alphas)
     X = _check_X(X)
-    pb = _problem_of(
-        X,
-        y,
-        l1_ratio,
-        loss,
-        power,
-        offset,
-        sample_weight,
-        penalty_factor,
-        positive,
-        fit_intercept,
-        lower_bounds=lower_bounds,
-        upper_bounds=upper_bounds,
-    )
+    args = (l1_ratio, loss, power, offset, sample_weight, penalty_factor, positive, fit_intercept)
+    box = dict(lower_bounds=lower_bounds, upper_bounds=upper_bounds)
+    Y = _multi_target(X, y, loss)
+    if Y is not None:  # independent targets on one shared grid
+        if groups is not None:
+            raise ValueError("groups with a 2-D y is not supported; fit one target at a time.")
+        pbs = [_problem_of(X, Y[:, j], *args, **box) for j in range(Y.shape[1])]
+        if alphas is None:
+            amax = max(problem_alpha_max(pb) for pb in pbs)
+            alphas = _grid(pbs[0], n_alphas, eps, amax=amax)
+        rng = check_random_state(random_state)
+        kw = dict(tol=tol, max_iter=max_iter, selection=selection, rng=rng)
+        solved = [_solve_path(pb, alphas, **kw) for pb in pbs]
+        failed = sorted({a for _, f in solved for a in f}, reverse=True)
+        _warn_not_converged(failed, alphas.size, "enet_path")
+        paths = [path for path, _ in solved]
+        return RegularizationPath(
+            alphas,
+            np.concatenate([path.coefs for path in paths], axis=1),
+            np.concatenate([path.intercepts for path in paths], axis=1),
+            np.column_stack([path.dual_gaps for path in paths]),
+            np.column_stack([path.n_iter for path in paths]),
+        )
+    pb = _problem_of(X, y, *args, **box)
     if groups is not None:  # the sparse-group lasso: block CD over the groups
         pen = _group_penalty(pb, groups, group_weights, 1.0)
         if alphas is None:

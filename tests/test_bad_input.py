@@ -29,7 +29,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from sklearn.base import clone, is_classifier
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
 from sklearn.linear_model import LinearRegression
 
 import skdecay
@@ -67,6 +67,9 @@ ESTIMATORS = {
     "LassoMLPClassifier": LassoMLPClassifier(**_MLP),
     "LassoMLPRegressor": LassoMLPRegressor(**_MLP),
 }
+
+
+_REGRESSORS = ("ElasticNetRegressor", "LassoRegressor", "RidgeRegressor")
 
 
 def family(name: str) -> str:
@@ -200,6 +203,19 @@ def _perfect_accuracy(est, X, y, pred):
 
 def _matches_least_squares(est, X, y, pred):
     np.testing.assert_allclose(pred, LinearRegression().fit(X, y).predict(X), rtol=1e-6, atol=1e-6)
+
+
+def _independent_targets(est, X, y, pred):
+    """2-D ``y``: one row of ``coef_`` per target, each the single-target fit's."""
+    assert est.coef_.shape == (y.shape[1], X.shape[1]) and pred.shape == y.shape
+    for j in range(y.shape[1]):
+        np.testing.assert_array_equal(est.coef_[j], clone(est).fit(X, y[:, j]).coef_)
+
+
+def _one_target_shapes(est, X, y, pred):
+    """``y`` of shape (n, 1): 1-D ``coef_`` and predictions, ``intercept_`` (1,)."""
+    assert est.coef_.shape == (X.shape[1],) and pred.shape == (X.shape[0],)
+    assert np.shape(est.intercept_) == (1,)
 
 
 def _finite_weights(est, X, y, pred):
@@ -397,6 +413,25 @@ CASES = [
         "diverging-learning-rate",
         _with(params={"learning_rate_init": 1e4, "solver": "sgd"}),
         {"mlp": Fits(warns=(ConvergenceWarning, "Training diverged"), check=_finite_weights)},
+    ),
+    # multi-output regression (issue 13): the linear regressors take 2-D y as
+    # scikit-learn's ElasticNet / Lasso / Ridge; the CV estimator, as ElasticNetCV,
+    # one target only
+    Case(
+        "two-column-y",
+        _with(y=np.column_stack([Y_REG, X0[:, 1] - Y_REG])),
+        {
+            **{n: Fits(check=_independent_targets) for n in _REGRESSORS},
+            "ElasticNetRegressorCV": Raises(ValueError, "fits one target"),
+        },
+    ),
+    Case(
+        "one-column-y",
+        _with(y=Y_REG[:, None]),
+        {
+            **{n: Fits(check=_one_target_shapes) for n in _REGRESSORS},
+            "ElasticNetRegressorCV": Fits(warns=(DataConversionWarning, "column-vector y")),
+        },
     ),
     Case(
         "sparse-X-to-mlp",

@@ -337,7 +337,8 @@ _X_NAN[1, 1] = np.nan
         ((_X_NAN, _Y), {}, "NaN"),
         ((_X, np.where(_Y == 3, np.nan, _Y)), {}, "NaN"),
         ((_X, _Y[:-1]), {}, "inconsistent"),
-        ((_X, np.c_[_Y, _Y]), {}, "1-D"),
+        # 2-D y: independent targets for the squared error (issue 13), not for GLMs
+        ((_X, np.c_[_Y, _Y]), {"loss": "poisson"}, "squared_error"),
         ((_X, _Y), {"sample_weight": -np.ones(10)}, "sample_weight"),
         ((_X, _Y), {"penalty_factor": np.ones(4)}, "penalty_factor"),
     ],
