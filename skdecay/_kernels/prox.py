@@ -106,24 +106,25 @@ def ncv_coordinate(code, a, g, l1, l2, gamma, lo, hi):
     """
     A = a + l2
     zero = g - g
+    one = zero + 1  # literals typed as g: float32 stays float32
     if A <= 0:
         return zero
-    s = zero + 1 if g >= 0 else zero - 1
+    s = one if g >= 0 else -one
     ag = abs(g)
     if code == PROX_MCP:
-        if A * gamma > 1:
+        if A * gamma > one:
             if ag <= l1:
                 return _clip(zero, lo, hi)
             if ag <= A * gamma * l1:
-                return _clip(s * (ag - l1) / (A - 1 / gamma), lo, hi)
+                return _clip(s * (ag - l1) / (A - one / gamma), lo, hi)
             return _clip(g / A, lo, hi)
-    elif A * (gamma - 1) > 1:
+    elif A * (gamma - one) > one:
         if ag <= l1:
             return _clip(zero, lo, hi)
-        if ag <= (A + 1) * l1:
+        if ag <= (A + one) * l1:
             return _clip(s * (ag - l1) / A, lo, hi)
         if ag <= A * gamma * l1:
-            return _clip(s * (ag - gamma * l1 / (gamma - 1)) / (A - 1 / (gamma - 1)), lo, hi)
+            return _clip(s * (ag - gamma * l1 / (gamma - one)) / (A - one / (gamma - one)), lo, hi)
         return _clip(g / A, lo, hi)
     # non-convex coordinate problem: compare the candidates
     best = _clip(zero, lo, hi)
