@@ -263,6 +263,7 @@ def test_orthogonal_design_is_the_threshold_of_least_squares(kind):
     np.testing.assert_allclose(coef, want, rtol=1e-9, atol=1e-12)
 
 
+@pytest.mark.slow  # skglm compiles its numba solvers on first use
 @pytest.mark.parametrize("kind", ["mcp", "scad"])
 def test_agrees_with_skglm(kind):
     skglm = pytest.importorskip("skglm")
