@@ -317,3 +317,21 @@ def test_parameter_validation_and_compiled_route():
     assert solve_compiled(pb, np.array([0.1]), 1e-4, 100, False) is not None
     pb = replace(pb, penalty_kind="mcp", gamma=3.0)
     assert solve_compiled(pb, np.array([0.1]), 1e-4, 100, False) is None
+
+
+@pytest.mark.parametrize("kind", ["mcp", "scad"])
+def test_paths_are_warm_started_stationary_points(kind):
+    from skdecay import enet_path, logistic_path
+
+    X, y = _regression()
+    path = enet_path(X, y, penalty=kind, n_alphas=8, eps=0.05, tol=1e-10)
+    gamma = 3.0 if kind == "mcp" else 3.7
+    assert not path.coefs[0].any()  # alpha_max: the lasso's
+    for alpha, w, b in zip(path.alphas, path.coefs, path.intercepts):
+        r = y - X @ w - b
+        assert _kkt(kind, w, -X.T @ r / len(y), alpha, gamma) < 1e-8
+    Xc, yc = _classification()
+    path = logistic_path(Xc, yc, penalty=kind, gamma=6.0, n_alphas=5, eps=0.1, tol=1e-10)
+    for alpha, W, b in zip(path.alphas, path.coefs, path.intercepts):
+        prob = 1 / (1 + np.exp(-(Xc @ W[0] + b[0])))
+        assert _kkt(kind, W[0], Xc.T @ (prob - yc) / len(yc), alpha, 6.0) < 1e-8
