@@ -106,7 +106,7 @@ def ncv_coordinate(code, a, g, l1, l2, gamma, lo, hi):
     """
     A = a + l2
     zero = g - g
-    one = zero + 1  # literals typed as g: float32 stays float32
+    one = gamma / gamma  # (gamma > 1) a 1 of the arrays' dtype: float32 stays float32
     if A <= 0:
         return zero
     s = one if g >= 0 else -one
