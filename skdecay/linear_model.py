@@ -40,7 +40,7 @@ from ._validation import (
     check_X_y,
     class_weight_vector,
 )
-from .penalties import SparseGroupPenalty
+from .penalties import DEFAULT_GAMMA, SparseGroupPenalty
 from .persistence import VersionedMixin
 from .solvers import (
     Problem,
@@ -77,6 +77,11 @@ _COMMON_CONSTRAINTS = {
 }
 _L1_RATIO = {"l1_ratio": [Interval(Real, 0, 1, closed="both")]}
 _RELAX = {"relax": ["boolean"], "relax_gamma": [Interval(Real, 0, 1, closed="both")]}
+# the non-convex penalties (issue 13): gamma > 1 (MCP), > 2 (SCAD, checked at fit)
+_NONCONVEX = {
+    "penalty": [StrOptions({"elastic_net", "mcp", "scad"})],
+    "gamma": [Interval(Real, 1, None, closed="neither"), None],
+}
 # the regressors' data terms: the squared error and the log-link GLM deviances
 REGRESSION_LOSSES = ("squared_error", "poisson", "gamma", "tweedie")
 _LOSS = {
@@ -185,6 +190,7 @@ class _LinearModel(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstim
             upper_bounds=getattr(self, "upper_bounds", None),
         )
         pb = replace(pb, alpha=self._effective_alpha(sw, target))
+        pb = replace(pb, **self._nonconvex(loss))  # MCP / SCAD
         W, b = self._initial(pb, target)
         res = self._no_iteration(pb, W, b)
         if res is None:
@@ -195,6 +201,29 @@ class _LinearModel(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstim
         if gamma is not None:
             res = self._relaxed(pb, res, gamma)
         return res
+
+    def _nonconvex(self, loss) -> dict:
+        """The :class:`Problem` fields of ``penalty="mcp" | "scad"`` (empty for the
+        elastic net): the penalty's name and ``gamma`` (default 3 for MCP, 3.7 for
+        SCAD, as ncvreg and skglm)."""
+        kind = getattr(self, "penalty", "elastic_net")
+        if kind == "elastic_net":
+            return {}
+        if loss not in (losses.SQUARED, losses.LOGISTIC, losses.MULTINOMIAL):
+            raise ValueError(
+                f"penalty={kind!r} supports the squared error and the logistic losses; "
+                f"got loss={losses.LOSS_NAMES[loss]!r}."
+            )
+        gamma = DEFAULT_GAMMA[kind] if self.gamma is None else float(self.gamma)
+        if kind == "scad" and not gamma > 2:
+            raise ValueError(f"gamma must be > 2 for penalty='scad'; got {gamma!r}.")
+        return {"penalty_kind": kind, "gamma": gamma}
+
+    def _stopping_criterion(self, pb_conjugate: bool) -> str:
+        """``"duality_gap"``, or ``"kkt"`` (stationarity) for a loss without a
+        conjugate or a non-convex penalty."""
+        convex = getattr(self, "penalty", "elastic_net") == "elastic_net"
+        return "duality_gap" if pb_conjugate and convex else "kkt"
 
     def _relaxation(self) -> float | None:
         """The relaxed-fit mixing ``gamma`` when ``relax=True``, else ``None``."""
@@ -385,6 +414,8 @@ class _GroupMixin:
         groups = getattr(self, "groups", None)
         if groups is None or pb.alpha <= 0 or not np.any(pb.pf):
             return None  # no groups, or the unpenalised refit of relax=True
+        if getattr(self, "penalty", "elastic_net") != "elastic_net":
+            raise ValueError("groups combine with penalty='elastic_net' only.")
         if callable(groups):
             groups = groups(pb.X.shape[1])
         return SparseGroupPenalty(
@@ -518,6 +549,29 @@ class ElasticNetRegressor(_GroupMixin, _GLMRegressor, _LinearModel):
     relax_gamma : float in [0, 1], default=0.0
         glmnet's ``gamma``: 0 is the fully relaxed (unpenalised) refit, 1 the
         penalised fit itself.
+    penalty : {"elastic_net", "mcp", "scad"}, default="elastic_net"
+        The penalty's family.  ``"mcp"`` (minimax concave penalty) and ``"scad"``
+        (smoothly clipped absolute deviation) replace ``|w_j|`` by a non-convex
+        ``rho(|w_j|)`` that stops shrinking large coefficients (Breheny's
+        parametrization, as ncvreg and skglm; ``lam = alpha l1_ratio f_j``)::
+
+            MCP:  lam |w| - w**2 / (2 gamma)   if |w| <= gamma lam,  gamma lam**2 / 2 beyond
+            SCAD: lam |w|                      if |w| <= lam,
+                  (2 gamma lam |w| - w**2 - lam**2) / (2 (gamma - 1))  if |w| <= gamma lam,
+                  (gamma + 1) lam**2 / 2       beyond
+
+        (the ridge part ``alpha (1 - l1_ratio) f_j / 2 w_j**2`` is kept: ncvreg's
+        Mnet).  The objective is not convex: the fit returns a stationary point
+        (coordinate-wise minimum) reached by coordinate descent from the warm
+        start, and ``tol`` / ``dual_gap_`` measure stationarity (KKT), not a
+        duality gap (``stopping_criterion_ == "kkt"``).  Squared error and
+        logistic losses only.  Standardise ``X``: the firm / SCAD threshold is
+        the exact coordinate minimiser when the column's curvature exceeds
+        ``1/gamma`` (MCP) or ``1/(gamma - 1)`` (SCAD); below, each coordinate
+        step compares candidates (still exact, but more prone to poor local minima).
+    gamma : float > 1, default=None
+        Concavity of MCP (``> 1``, default 3) or SCAD (``> 2``, default 3.7);
+        ``gamma -> inf`` is the elastic net.  Ignored by ``penalty="elastic_net"``.
 
     Attributes
     ----------
@@ -547,9 +601,9 @@ class ElasticNetRegressor(_GroupMixin, _GLMRegressor, _LinearModel):
     stopping_criterion_ : {"duality_gap", "kkt"}
         What ``dual_gap_`` and ``tol`` measure: ``"duality_gap"`` for the
         squared error, Poisson and Gamma (closed-form conjugates), ``"kkt"``
-        for Tweedie.  With ``relax=True``, of the penalised fit
-        (``relaxed_dual_gap_`` and ``relaxed_n_iter_`` are the unpenalised
-        refit's).
+        for Tweedie and for ``penalty="mcp" | "scad"`` (stationarity).  With
+        ``relax=True``, of the penalised fit (``relaxed_dual_gap_`` and
+        ``relaxed_n_iter_`` are the unpenalised refit's).
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Defined when ``X`` has string column names.
@@ -584,6 +638,7 @@ class ElasticNetRegressor(_GroupMixin, _GLMRegressor, _LinearModel):
         **_RELAX,
         **_BOUNDS,
         **_GROUPS,
+        **_NONCONVEX,
     }
 
     def __init__(
@@ -607,6 +662,8 @@ class ElasticNetRegressor(_GroupMixin, _GLMRegressor, _LinearModel):
         random_state=None,
         relax=False,
         relax_gamma=0.0,
+        penalty="elastic_net",
+        gamma=None,
     ):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -626,6 +683,8 @@ class ElasticNetRegressor(_GroupMixin, _GLMRegressor, _LinearModel):
         self.random_state = random_state
         self.relax = relax
         self.relax_gamma = relax_gamma
+        self.penalty = penalty
+        self.gamma = gamma
 
     _coef_is_1d = True
 
@@ -690,7 +749,7 @@ class ElasticNetRegressor(_GroupMixin, _GLMRegressor, _LinearModel):
                 self.relaxed_n_iter_ = [f[3] for f in fits]
                 self.relaxed_dual_gap_ = np.array([f[4] for f in fits])
         grouped_glm = getattr(self, "groups", None) is not None and self.loss != "squared_error"
-        self.stopping_criterion_ = "duality_gap" if entry.conjugate and not grouped_glm else "kkt"
+        self.stopping_criterion_ = self._stopping_criterion(entry.conjugate and not grouped_glm)
         end_fit(ctx, self, X=X, y=y, sw=sample_weight)
         return self
 
@@ -732,7 +791,10 @@ class LassoRegressor(ElasticNetRegressor):
     ``(y - z)**2 / 2``, the objective of :class:`sklearn.linear_model.Lasso`
     with the same ``alpha``; for ``loss="poisson"`` glmnet's
     ``family="poisson"`` lasso with ``lambda = alpha``.  Parameters and
-    attributes are those of :class:`ElasticNetRegressor` without ``l1_ratio``.
+    attributes are those of :class:`ElasticNetRegressor` without ``l1_ratio``;
+    ``penalty="mcp"`` or ``"scad"`` replaces ``|w_j|`` by MCP's or SCAD's
+    ``rho(|w_j|)`` at level ``alpha f_j`` (skglm's ``MCPRegression``; see
+    :class:`ElasticNetRegressor`).
 
     Examples
     --------
@@ -743,7 +805,7 @@ class LassoRegressor(ElasticNetRegressor):
     array([0.92, 0.  ])
     """
 
-    _parameter_constraints = {**_COMMON_CONSTRAINTS, **_LOSS, **_RELAX, **_BOUNDS}
+    _parameter_constraints = {**_COMMON_CONSTRAINTS, **_LOSS, **_RELAX, **_BOUNDS, **_NONCONVEX}
 
     def __init__(
         self,
@@ -763,6 +825,8 @@ class LassoRegressor(ElasticNetRegressor):
         random_state=None,
         relax=False,
         relax_gamma=0.0,
+        penalty="elastic_net",
+        gamma=None,
     ):
         self.alpha = alpha
         self.loss = loss
@@ -779,6 +843,8 @@ class LassoRegressor(ElasticNetRegressor):
         self.random_state = random_state
         self.relax = relax
         self.relax_gamma = relax_gamma
+        self.penalty = penalty
+        self.gamma = gamma
 
     def _effective_l1_ratio(self) -> float:
         return 1.0
@@ -1087,6 +1153,16 @@ class ElasticNetClassifier(ClassifierMixin, _GroupMixin, _LinearModel):
         Relaxed fit, as in :class:`ElasticNetRegressor`.  The unpenalised
         logistic refit has no optimum when the classes are separable on the
         active set (it then ends with a ``ConvergenceWarning``).
+    penalty : {"elastic_net", "mcp", "scad"}, default="elastic_net"
+        As in :class:`ElasticNetRegressor`: ``W_kj``'s ``rho |W_kj|`` becomes
+        MCP's or SCAD's ``rho(|W_kj|)`` at level ``alpha l1_ratio f_j``, and the
+        fit stops on stationarity (``stopping_criterion_ == "kkt"``).  The
+        logistic curvature is at most ``1/4`` per sample, below ``1/gamma`` for
+        standardised columns and the default ``gamma``: coordinate steps then
+        compare candidates (exact); a larger ``gamma`` (> 4) keeps the closed-form
+        thresholds.
+    gamma : float > 1, default=None
+        MCP's (default 3) or SCAD's (default 3.7, ``> 2``) concavity.
     lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
         As in :class:`ElasticNetRegressor`; the same box for every class's row.
     class_weight : dict, "balanced" or None, default=None
@@ -1113,6 +1189,10 @@ class ElasticNetClassifier(ClassifierMixin, _GroupMixin, _LinearModel):
         For the multinomial, centred to sum to zero (softmax is shift invariant).
     n_iter_ : int
     dual_gap_ : float
+        The duality gap, or with ``stopping_criterion_ == "kkt"`` the largest
+        stationarity (KKT) violation.
+    stopping_criterion_ : {"duality_gap", "kkt"}
+        ``"kkt"`` for ``penalty="mcp" | "scad"``.
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
 
@@ -1134,6 +1214,7 @@ class ElasticNetClassifier(ClassifierMixin, _GroupMixin, _LinearModel):
         **_RELAX,
         **_BOUNDS,
         **_GROUPS,
+        **_NONCONVEX,
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
@@ -1157,6 +1238,8 @@ class ElasticNetClassifier(ClassifierMixin, _GroupMixin, _LinearModel):
         random_state=None,
         relax=False,
         relax_gamma=0.0,
+        penalty="elastic_net",
+        gamma=None,
     ):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -1175,6 +1258,8 @@ class ElasticNetClassifier(ClassifierMixin, _GroupMixin, _LinearModel):
         self.random_state = random_state
         self.relax = relax
         self.relax_gamma = relax_gamma
+        self.penalty = penalty
+        self.gamma = gamma
 
     @atomic_fit
     @fit_context
@@ -1206,6 +1291,7 @@ class ElasticNetClassifier(ClassifierMixin, _GroupMixin, _LinearModel):
         if loss == losses.MULTINOMIAL and not boxed:  # a shift could leave the box
             self.coef_ = _centre_unpenalised(res.coef, self.alpha, self.penalty_factor)
         self.intercept_ = res.intercept
+        self.stopping_criterion_ = self._stopping_criterion(True)
         end_fit(ctx, self, X=X, y=y, sw=sample_weight)
         return self
 

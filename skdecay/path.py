@@ -30,7 +30,7 @@ from sklearn.utils.validation import check_array, check_consistent_length
 
 from . import _enet_path as compiled
 from . import losses
-from .penalties import SparseGroupPenalty
+from .penalties import DEFAULT_GAMMA, SparseGroupPenalty
 from .solvers import (
     Problem,
     bcd,
@@ -380,6 +380,21 @@ def _solve_path(
     return RegularizationPath(alphas, coefs, intercepts, gaps, n_iter), failed
 
 
+def _with_penalty(pb: Problem, penalty: str, gamma) -> Problem:
+    """``pb`` with MCP or SCAD (``penalty="mcp" | "scad"``, ``gamma=None``: 3 or 3.7)
+    instead of the elastic net's L1 part (squared error and logistic losses)."""
+    if penalty == "elastic_net":
+        return pb
+    if penalty not in DEFAULT_GAMMA:
+        raise ValueError(f"penalty must be 'elastic_net', 'mcp' or 'scad'; got {penalty!r}.")
+    if pb.loss not in (losses.SQUARED, losses.LOGISTIC, losses.MULTINOMIAL):
+        raise ValueError(f"penalty={penalty!r} supports the squared error and logistic losses.")
+    gamma = DEFAULT_GAMMA[penalty] if gamma is None else float(gamma)
+    pb = replace(pb, penalty_kind=penalty, gamma=gamma)
+    pb.penalty  # noqa: B018 (validates gamma: > 1 for MCP, > 2 for SCAD)
+    return pb
+
+
 def _zero_solution(pb: Problem) -> tuple[np.ndarray, np.ndarray]:
     """Zero coefficients and the optimal intercept(s) for them (offset included)."""
     return zero_point(pb)
@@ -640,6 +655,8 @@ def enet_path(
     max_iter: int = 1000,
     selection: str = "cyclic",
     random_state=None,
+    penalty: str = "elastic_net",
+    gamma=None,
 ) -> RegularizationPath:
     r"""Elastic-net regression path (squared error or GLM), warm-started.
 
@@ -717,6 +734,13 @@ def enet_path(
         iterations (GLMs) per ``alpha``.
     selection : {"cyclic", "random"}, default="cyclic"
     random_state : int, RandomState instance or None, default=None
+    penalty : {"elastic_net", "mcp", "scad"}, default="elastic_net"
+        MCP or SCAD instead of the L1 part (squared error only; see
+        :class:`~skdecay.ElasticNetRegressor`'s ``penalty``): the path is
+        warm-started from ``alpha_max`` down, as ncvreg's, each ``alpha``
+        stopped on stationarity (``dual_gaps`` are then KKT violations).
+    gamma : float, default=None
+        MCP's (default 3) or SCAD's (default 3.7) concavity.
 
     groups : array-like of shape (n_features,), list of index arrays or callable, default=None
         The sparse-group lasso (``l1_ratio`` then mixes L1 and the group norm),
@@ -757,7 +781,10 @@ def enet_path(
     if Y is not None:  # independent targets on one shared grid
         if groups is not None:
             raise ValueError("groups with a 2-D y is not supported; fit one target at a time.")
-        pbs = [_problem_of(X, Y[:, j], *args, **box) for j in range(Y.shape[1])]
+        pbs = [
+            _with_penalty(_problem_of(X, Y[:, j], *args, **box), penalty, gamma)
+            for j in range(Y.shape[1])
+        ]
         if alphas is None:
             amax = max(problem_alpha_max(pb) for pb in pbs)
             alphas = _grid(pbs[0], n_alphas, eps, amax=amax)
@@ -776,6 +803,8 @@ def enet_path(
         )
     pb = _problem_of(X, y, *args, **box)
     if groups is not None:  # the sparse-group lasso: block CD over the groups
+        if penalty != "elastic_net":
+            raise ValueError("groups combine with penalty='elastic_net' only.")
         pen = _group_penalty(pb, groups, group_weights, 1.0)
         if alphas is None:
             alphas = bcd.group_grid(bcd.group_data(pb, pen), pen, n_alphas, eps)
@@ -784,9 +813,11 @@ def enet_path(
         )
         _warn_not_converged(failed, alphas.size, "enet_path")
         return RegularizationPath(np.asarray(alphas, float), coefs, intercepts, gaps, n_iter)
+    pb = _with_penalty(pb, penalty, gamma)  # MCP / SCAD: the Python path loop
     if alphas is None:
         _check_grid_l1_ratio(l1_ratio)
-        if selection == "cyclic" and compiled.supports(pb, np.ones(n_alphas)):
+        convex = pb.penalty.convex
+        if selection == "cyclic" and convex and compiled.supports(pb, np.ones(n_alphas)):
             # the grid and the path in one compiled call
             out = compiled.enet_path_compiled(
                 pb, n_alphas, tol=tol, max_iter=max_iter, settle=False, grid_eps=eps
@@ -827,6 +858,8 @@ def logistic_path(
     selection: str = "cyclic",
     random_state=None,
     classes=None,
+    penalty: str = "elastic_net",
+    gamma=None,
 ) -> RegularizationPath:
     r"""Elastic-net logistic (binary) or multinomial regression path, warm-started.
 
@@ -861,6 +894,8 @@ def logistic_path(
         The labels, in the order of the coefficient rows (default: the sorted
         labels of ``y``).  Give it when ``y`` may miss a class (e.g. a CV fold);
         an absent class gets an intercept near ``log(1e-12)``.
+    penalty, gamma
+        MCP or SCAD, as in :func:`enet_path`.
 
     Returns
     -------
@@ -887,6 +922,7 @@ def logistic_path(
         lower_bounds=lower_bounds,
         upper_bounds=upper_bounds,
     )
+    pb = _with_penalty(pb, penalty, gamma)
     if alphas is None:
         alphas = _grid(pb, n_alphas, eps)
     path, failed = _solve_path(

@@ -51,6 +51,7 @@ ESTIMATORS = [
     LassoRegressor(alpha=0.01),
     LassoRegressor(alpha=0.01, relax=True, relax_gamma=0.5),
     LassoRegressor(alpha=0.01, loss="poisson"),
+    LassoRegressor(alpha=0.01, penalty="mcp"),
     RidgeRegressor(),
     RidgeRegressor(solver="cd"),
     ElasticNetClassifier(),

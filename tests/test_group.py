@@ -465,3 +465,15 @@ def test_poisson_group_lasso_lasso_end():
 
     with pytest.raises(ValueError, match="squared_error"):
         enet_path(X, y, loss="poisson", groups=LABELS, n_alphas=3)
+
+
+def test_groups_refuse_the_nonconvex_penalties():
+    from skdecay import ElasticNetRegressor, enet_path
+
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((40, 6)), rng.standard_normal(40)
+    groups = [0, 0, 1, 1, 2, 2]
+    with pytest.raises(ValueError, match="penalty='elastic_net' only"):
+        ElasticNetRegressor(alpha=0.1, groups=groups, penalty="mcp").fit(X, y)
+    with pytest.raises(ValueError, match="penalty='elastic_net' only"):
+        enet_path(X, y, groups=groups, penalty="scad", n_alphas=3)

@@ -201,13 +201,31 @@ def _run_kernel(kind, X, w, q, h, delta, col_sq, hx, xbar, l1, l2, positive, ord
     lo, hi = _box(positive, X.shape[1], X.dtype)
     if kind == "dense":  # the dense kernel keeps the true residual q - delta
         r = q - delta
-        out = cd_epoch_dense(X, w, r, h, delta, col_sq, xbar, l1, l2, lo, hi, order)
+        out = cd_epoch_dense(
+            X, w, r, h, delta, col_sq, xbar, l1, l2, lo, hi, order, 0, X.dtype.type(1)
+        )
         q[:] = r + out[2]
         return out
     S = sp.csc_matrix(X)
     S.sort_indices()
     return cd_epoch_sparse(
-        S.data, S.indices, S.indptr, w, q, h, delta, col_sq, hx, xbar, l1, l2, lo, hi, order
+        S.data,
+        S.indices,
+        S.indptr,
+        w,
+        q,
+        h,
+        delta,
+        col_sq,
+        hx,
+        xbar,
+        l1,
+        l2,
+        lo,
+        hi,
+        order,
+        0,
+        X.dtype.type(1),
     )
 
 

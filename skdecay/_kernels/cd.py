@@ -7,7 +7,10 @@ Each epoch minimises, coordinate by coordinate over ``order``,
 
 over the box ``lo_j <= w_j <= hi_j`` (arrays in ``X``'s dtype, each box
 containing 0: ``lo = 0, hi = inf`` is ``positive``, ``lo = hi = 0`` excludes
-a feature, unbounded coordinates pass ``-inf`` and ``inf``), where the
+a feature, unbounded coordinates pass ``-inf`` and ``inf``); ``code`` (a
+``codes.PROX_*``) and ``gamma`` swap the penalty for the MCP or SCAD of level
+``l1_j`` and concavity ``gamma`` plus the same ridge part (``prox.coordinate``;
+``gamma`` in the arrays' dtype, unused by the elastic net), where the
 intercept ``b`` (unpenalised) is kept at its optimum for the current ``w``
 after every coordinate move: moving ``w_j`` by ``dw`` moves the optimal ``b``
 by ``-dw * xbar_j`` (``xbar_j = sum_i h_i x_ij / sum_i h_i``).  This is exact
@@ -34,7 +37,7 @@ calls the same kernels on its quadratic model.
 import numpy as np
 
 from . import kernel
-from .prox import enet_coordinate_box
+from .prox import coordinate
 
 KERNEL_STAMP = "0.1.0"
 
@@ -58,7 +61,7 @@ def _column_dot(X, k, r, h, xb, uniform):
 
 
 @kernel(fastmath=_FAST)
-def cd_epoch_dense(X, w, r, h, delta, col_sq, xbar, l1, l2, lo, hi, order):
+def cd_epoch_dense(X, w, r, h, delta, col_sq, xbar, l1, l2, lo, hi, order, code, gamma):
     n = X.shape[0]
     m = order.shape[0]
     zero = np.zeros(1, dtype=r.dtype)[0]
@@ -95,7 +98,7 @@ def cd_epoch_dense(X, w, r, h, delta, col_sq, xbar, l1, l2, lo, hi, order):
         new = w_j
         if col_sq[j] > 0 or l2[j] > 0:
             g += col_sq[j] * w_j
-            new = enet_coordinate_box(col_sq[j], g, l1[j], l2[j], lo[j], hi[j])
+            new = coordinate(code, col_sq[j], g, l1[j], l2[j], gamma, lo[j], hi[j])
             dw = new - w_j
         if dw != 0:
             w[j] = new
@@ -121,7 +124,9 @@ def cd_epoch_dense(X, w, r, h, delta, col_sq, xbar, l1, l2, lo, hi, order):
 
 
 @kernel
-def cd_epoch_sparse(data, indices, indptr, w, q, h, delta, col_sq, hx, xbar, l1, l2, lo, hi, order):
+def cd_epoch_sparse(
+    data, indices, indptr, w, q, h, delta, col_sq, hx, xbar, l1, l2, lo, hi, order, code, gamma
+):
     zero = np.zeros(1, dtype=q.dtype)[0]
     max_dw = zero
     max_w = zero
@@ -147,7 +152,7 @@ def cd_epoch_sparse(data, indices, indptr, w, q, h, delta, col_sq, hx, xbar, l1,
             for k in range(start, end):
                 g += h[indices[k]] * data[k] * q[indices[k]]
         g += col_sq[j] * w_j - delta * hx[j]
-        new = enet_coordinate_box(col_sq[j], g, l1[j], l2[j], lo[j], hi[j])
+        new = coordinate(code, col_sq[j], g, l1[j], l2[j], gamma, lo[j], hi[j])
         dw = new - w_j
         if dw != 0:
             w[j] = new

@@ -24,4 +24,21 @@ LOSS_NAMES = {
     TWEEDIE: "tweedie",
 }
 
-__all__ = ["SQUARED", "LOGISTIC", "MULTINOMIAL", "POISSON", "GAMMA", "TWEEDIE", "LOSS_NAMES"]
+# scalar prox codes of the coordinate-descent kernels (``_kernels.prox.coordinate``);
+# ``skdecay.penalties`` re-exports them (``PROX_ELASTIC_NET`` is also its code 0)
+PROX_ELASTIC_NET = 0
+PROX_MCP = 2  # 1 is the multi-task block prox (``penalties.PROX_BLOCK_ELASTIC_NET``)
+PROX_SCAD = 3
+
+__all__ = [
+    "PROX_ELASTIC_NET",
+    "PROX_MCP",
+    "PROX_SCAD",
+    "SQUARED",
+    "LOGISTIC",
+    "MULTINOMIAL",
+    "POISSON",
+    "GAMMA",
+    "TWEEDIE",
+    "LOSS_NAMES",
+]

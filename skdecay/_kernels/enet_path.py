@@ -41,6 +41,7 @@ import numpy as np
 
 from . import kernel
 from .cd import cd_epoch_dense
+from .codes import PROX_ELASTIC_NET
 from .prox import enet_coordinate_box
 
 KERNEL_STAMP = "0.1.0"
@@ -616,7 +617,20 @@ def enet_path_dense(
                     )
                 else:
                     max_dw, max_w, _, step = cd_epoch_dense(
-                        X, w, r, h, 0.0, col_sq, xbar, l1, l2, lo, hi, order[:count]
+                        X,
+                        w,
+                        r,
+                        h,
+                        0.0,
+                        col_sq,
+                        xbar,
+                        l1,
+                        l2,
+                        lo,
+                        hi,
+                        order[:count],
+                        PROX_ELASTIC_NET,
+                        1.0,
                     )
                 epochs += 1
                 budget -= 1

@@ -179,9 +179,12 @@ def solve(
 def solve_compiled(pb: Problem, alphas, tol, max_iter, settle, W=None, b=None):
     """``pb`` at every ``alpha`` of ``alphas`` by a compiled path solver, or ``None``
     when neither supports it: a ``CompiledPath`` (``gaps0`` is ``None`` for the
-    logistic losses).  ``(W, b)`` starts the first alpha."""
+    logistic losses; ``None`` for a non-convex penalty: the compiled solvers are
+    elastic net only).  ``(W, b)`` starts the first alpha."""
     from .. import _enet_path, _logistic_path  # both import .problem
 
+    if not pb.penalty.convex:  # MCP, SCAD: the Python drivers (the KKT rule)
+        return None
     if _enet_path.supports(pb, alphas):  # box bounds included
         return _enet_path.enet_path_compiled(
             pb, alphas, tol=tol, max_iter=max_iter, settle=settle, W0=W

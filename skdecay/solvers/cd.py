@@ -33,13 +33,14 @@ class CD:
     ``X``'s dtype, from the penalty's ``kernel_arguments``) to the dense or sparse
     CD kernels."""
 
-    def __init__(self, X, lo, hi, fit_intercept, selection, rng):
+    def __init__(self, X, lo, hi, fit_intercept, selection, rng, prox=(0, 1.0)):
         self.sparse = sp.issparse(X)
         if not self.sparse and not X.flags.f_contiguous:
             X = np.asfortranarray(X)  # the kernels read columns (a copy: X is not ours)
         self.X = X
         self.p = X.shape[1]
         self.lo, self.hi = lo, hi
+        self.code, self.gamma = prox  # the kernels' prox code and its gamma (MCP, SCAD)
         self.fit_intercept = bool(fit_intercept)
         self.random = selection == "random"
         self.rng = rng
@@ -125,8 +126,16 @@ class CD:
                 self.lo,
                 self.hi,
                 order,
+                self.code,
+                self.gamma,
             )
-        return cd_epoch_dense(self.X, w, q, h, delta, col_sq, xbar, l1, l2, self.lo, self.hi, order)
+        return cd_epoch_dense(
+            self.X, w, q, h, delta, col_sq, xbar, l1, l2, self.lo, self.hi, order, *self.prox
+        )
+
+    @property
+    def prox(self):
+        return self.code, self.gamma
 
     def sweeps(self, w, q, h, delta, moments, l1, l2, step_tol, max_inner, order=None):
         """Passes over ``order`` (default: every coordinate), each followed by passes
@@ -174,13 +183,22 @@ class CD:
         return q, q.dtype.type(zbar - shift - b0)
 
 
+def kernel_arguments(penalty, dtype):
+    """``(code, l1, l2, lo, hi, (code, gamma))`` from the penalty's
+    ``kernel_arguments`` (``gamma`` 1 for the elastic net, which ignores it)."""
+    args = penalty.kernel_arguments(dtype)
+    code = args[0]
+    gamma = args[5] if len(args) > 5 else np.dtype(dtype).type(1)
+    return (*args[:5], (code, gamma))
+
+
 def violations(V, w, l1, l2, positive, penalty=None):
     """Per-coordinate distance of ``V`` (minus the data gradient) to the penalty's
     subdifferential at ``w``: zero for every coordinate exactly at the optimum.
 
-    ``penalty`` (a problem with a box): its ``kkt_violation`` answers (the normal
-    cone of the box included); else the elastic net's formula, compiled for large
-    ``p``."""
+    ``penalty`` (a problem with a box, or a non-convex penalty): its
+    ``kkt_violation`` answers (the normal cone of the box included); else the
+    elastic net's formula, compiled for large ``p``."""
     if penalty is not None:
         return penalty.kkt_violation(w, -np.asarray(V, dtype=np.float64))
     V = np.asarray(V, dtype=np.float64)
@@ -336,9 +354,11 @@ def coordinate_descent(
     dt = pb.dtype.type
     n, p = pb.n, pb.X.shape[1]
     penalty = pb.penalty
-    _, l1, l2, lo, hi = penalty.kernel_arguments(pb.dtype)
-    box = penalty if pb.boxed else None  # the general KKT answers (else the fast formula)
-    cd = CD(pb.X, lo, hi, pb.fit_intercept, selection, rng)
+    _, l1, l2, lo, hi, prox = kernel_arguments(penalty, pb.dtype)
+    box = penalty if pb.boxed or not penalty.convex else None  # else the fast formula
+    cd = CD(pb.X, lo, hi, pb.fit_intercept, selection, rng, prox)
+    if not penalty.convex:
+        anderson = 0  # (its acceptance test is the elastic net's objective)
     h = (pb.s / n).astype(pb.dtype)
     mkey = (pb.fit_intercept,)
     moments = cd.lazy_moments(h, pb.cache.get(pb, "cd_moments", mkey))

@@ -176,7 +176,7 @@ def gap_and_correlation(
     (a quadratic data term plus, per coefficient, one breakpoint where ``c |V_j|``
     crosses ``l1_j``): its exact minimiser is found from the sorted breakpoints
     and the gap evaluated there; the logistic losses use a bounded scalar search."""
-    if not pb.data_loss.conjugate:  # no closed-form conjugate: the KKT rule
+    if not (pb.data_loss.conjugate and pb.penalty.convex):  # no conjugate: the KKT rule
         return kkt_violation(pb, W, b, Z, None if dual is None else dual[1])
     if dual is None and pb.dtype == np.float32 and np.any(W):
         # The certificate of a float32 iterate is evaluated in float64: the residual
@@ -241,7 +241,8 @@ def gap_and_correlation(
 
 
 def kkt_violation(pb: Problem, W, b, Z=None, V=None) -> tuple[float, np.ndarray]:
-    """The stopping rule of the losses without a closed-form conjugate (Tweedie).
+    """The stopping rule of the losses without a closed-form conjugate (Tweedie) and
+    of the non-convex penalties (MCP, SCAD: the stationarity measure).
 
     Returns ``(violation, V)``: the largest violation of the optimality
     conditions at ``(W, b)`` and ``V = X.T @ (s * R) / n`` (``R`` the residual
@@ -347,7 +348,7 @@ def stopping_rule(
     # rounding of order eps times the objective.
     quadratic = pb.loss == losses.SQUARED and (pb.l1_ratio == 0 or pb.alpha == 0)
     floor = (100 * eps**2 if quadratic or stall_check else 2 * eps) * abs(primal0)
-    if not pb.data_loss.conjugate:
+    if not (pb.data_loss.conjugate and pb.penalty.convex):
         # the KKT rule's floor (as the compiled path): rounding of the correlations,
         # 100 eps max(max|X|, 1) sum_i s_i |R_i| / n at zero
         W, b = zero_point(pb)
@@ -388,7 +389,7 @@ def rounding_limited(pb: Problem, W, b, gap: float, previous: float, target: flo
     theta, V = dual_point(pb, W64, b64, Z)
     moved = abs_product64(pb.X, u * np.abs(W64).T) + u * np.abs(b64)  # (n, K)
     r = (abs_product64(pb.X, moved * pb.s[:, None], transpose=True) / pb.n).T
-    if pb.boxed:
+    if pb.boxed or not pb.penalty.convex:
         sub = pb.penalty.nearest_subgradient(W64, V)
     else:
         l1, l2 = coordinate_weights(pb.alpha, pb.l1_ratio, pb.pf)

@@ -22,7 +22,7 @@ import scipy.sparse as sp
 
 from .. import losses
 from .._validation import check_offset, check_penalty_factor, check_sample_weight
-from ..penalties import ElasticNetPenalty, coordinate_weights
+from ..penalties import ElasticNetPenalty, coordinate_weights, make_penalty
 
 __all__ = [
     "Problem",
@@ -108,6 +108,10 @@ class Problem:
     # (p,) box bounds of the coefficients in X's dtype (None: no box beyond positive)
     lower: np.ndarray | None = None
     upper: np.ndarray | None = None
+    # the penalty's family: "elastic_net", or the non-convex "mcp" / "scad" of
+    # concavity ``gamma`` (None: the default, 3 or 3.7)
+    penalty_kind: str = "elastic_net"
+    gamma: float | None = None
     # ``dataclasses.replace(pb, alpha=...)`` shares the cache (a warm-started path)
     cache: ProblemCache = field(default_factory=ProblemCache, compare=False, repr=False)
 
@@ -133,10 +137,12 @@ class Problem:
     def penalty(self) -> ElasticNetPenalty:
         """The penalty object at this problem's ``alpha`` (built once per problem;
         ``dataclasses.replace`` gives a new problem, hence a new penalty)."""
-        return ElasticNetPenalty(
+        return make_penalty(
+            self.penalty_kind,
             self.alpha,
             self.l1_ratio,
             self.pf,
+            self.gamma,
             positive=self.positive,
             lower_bounds=self.lower,
             upper_bounds=self.upper,

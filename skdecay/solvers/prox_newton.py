@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import losses
-from .cd import CD, rank_working_set, violations
+from .cd import CD, kernel_arguments, rank_working_set, violations
 from .gap import gap_and_correlation, rounding_limited, stopping_rule, zero_dual
 from .problem import Problem, Result, check_finite, zero_point
 
@@ -51,9 +51,9 @@ def prox_newton(
     n, K = pb.Y.shape
     p = pb.X.shape[1]
     penalty = pb.penalty
-    _, l1, l2, lo, hi = penalty.kernel_arguments(pb.dtype)
-    box = penalty if pb.boxed else None  # the general KKT answers (else the fast formula)
-    cd = CD(pb.X, lo, hi, pb.fit_intercept, selection, rng)
+    _, l1, l2, lo, hi, prox = kernel_arguments(penalty, pb.dtype)
+    box = penalty if pb.boxed or not penalty.convex else None  # else the fast formula
+    cd = CD(pb.X, lo, hi, pb.fit_intercept, selection, rng, prox)
     l1_64, l2_64 = l1.astype(np.float64), l2.astype(np.float64)
     W = np.array(W, dtype=pb.dtype)
     b = np.array(b, dtype=pb.dtype)
