@@ -296,7 +296,11 @@ def _group_penalty(pb: Problem, groups, group_weights, alpha: float):
 def _grid(pb: Problem, n_alphas: int, eps: float, amax: float | None = None) -> np.ndarray:
     """Geometric grid from ``alpha_max(pb)`` (or ``amax``) down to ``eps * alpha_max``."""
     _check_grid_l1_ratio(pb.l1_ratio)
-    amax = problem_alpha_max(pb) if amax is None else amax
+    return _geometric(problem_alpha_max(pb) if amax is None else amax, n_alphas, eps)
+
+
+def _geometric(amax: float, n_alphas: int, eps: float) -> np.ndarray:
+    """``n_alphas`` values from ``amax`` down to ``eps * amax``, geometrically."""
     if not amax > _RESOLUTION:  # nothing to select (e.g. constant y): scikit-learn's choice
         return np.full(n_alphas, _RESOLUTION)
     return np.geomspace(amax, amax * eps, num=n_alphas)
@@ -611,25 +615,23 @@ def alpha_grid(
     l1_ratio = _check_l1_ratio(l1_ratio)
     if groups is None:
         _check_grid_l1_ratio(l1_ratio)
-    X = _check_X(X)
-    pb = _problem_of(
+    amax = alpha_max(
         X,
         y,
-        l1_ratio,
-        loss,
-        power,
-        offset,
-        sample_weight,
-        penalty_factor,
-        positive,
-        fit_intercept,
+        l1_ratio=l1_ratio,
+        loss=loss,
+        power=power,
+        offset=offset,
+        fit_intercept=fit_intercept,
+        sample_weight=sample_weight,
+        penalty_factor=penalty_factor,
+        positive=positive,
         lower_bounds=lower_bounds,
         upper_bounds=upper_bounds,
+        groups=groups,
+        group_weights=group_weights,
     )
-    if groups is not None:
-        pen = _group_penalty(pb, groups, group_weights, 1.0)
-        return bcd.group_grid(bcd.group_data(pb, pen), pen, n_alphas, eps)
-    return _grid(pb, n_alphas, eps)
+    return _geometric(amax, n_alphas, eps)
 
 
 def enet_path(
@@ -741,12 +743,8 @@ def enet_path(
         stopped on stationarity (``dual_gaps`` are then KKT violations).
     gamma : float, default=None
         MCP's (default 3) or SCAD's (default 3.7) concavity.
-
-    groups : array-like of shape (n_features,), list of index arrays or callable, default=None
-        The sparse-group lasso (``l1_ratio`` then mixes L1 and the group norm),
-        as in :class:`~skdecay.ElasticNetRegressor`; squared error only.
-    group_weights : array-like of shape (n_groups,), default=None
-        Default ``sqrt(|g|)``.
+    groups, group_weights
+        The sparse-group lasso, as in :func:`alpha_max` (squared error only).
 
     Returns
     -------
