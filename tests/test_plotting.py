@@ -455,13 +455,19 @@ def test_displays_accept_dataframe_columns_without_pipeline(diabetes_df):
 
 def test_docstring_examples_run():
     import doctest
+    import importlib
+    import pkgutil
 
     import skdecay.plotting
 
+    attempted = failed = 0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        result = doctest.testmod(skdecay.plotting, optionflags=doctest.ELLIPSIS)
-    assert result.attempted >= 4 and result.failed == 0
+        for info in pkgutil.iter_modules(skdecay.plotting.__path__, "skdecay.plotting."):
+            module = importlib.import_module(info.name)
+            result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+            attempted, failed = attempted + result.attempted, failed + result.failed
+    assert attempted >= 4 and failed == 0
 
 
 # ---------------------------------------------------------------------------
