@@ -84,6 +84,24 @@ def _log_alpha_axis(ax, xlabel: str = "alpha") -> None:
     ax.set_xlabel(f"{xlabel} (log scale, decreasing to the right)")
 
 
+def _mark_selected_alpha(ax, alpha):
+    """A dashed vertical line at the selected ``alpha`` (``None`` when there is none)."""
+    if alpha is None:
+        return None
+    return ax.axvline(
+        float(alpha),
+        color="k",
+        linestyle="--",
+        linewidth=1,
+        label=f"selected alpha = {float(alpha):.3g}",
+    )
+
+
+def _legend_outside(ax) -> None:
+    """The legend to the right of the axes, where it cannot cover a curve."""
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+
+
 def _regression_loss(estimator) -> dict:
     """``{"loss": ..., "power": ...}`` of a regressor with a ``loss`` parameter (the
     keywords of :func:`skdecay.enet_path` and :func:`skdecay.alpha_grid`), else ``{}``."""

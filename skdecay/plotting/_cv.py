@@ -11,7 +11,9 @@ from ._common import (
     _axes,
     _check_positive_alphas,
     _distinct_colors,
+    _legend_outside,
     _log_alpha_axis,
+    _mark_selected_alpha,
     _regression_loss,
     _split_pipeline,
 )
@@ -208,15 +210,7 @@ class CVScoreDisplay:
                         linestyle=kw["linestyle"], alpha=0.6, zorder=2, label="_nolegend_",
                     )  # fmt: skip
         self.fill_ = self.fills_[0] if self.fills_ else None
-        self.selected_line_ = None
-        if self.selected_alpha is not None:
-            self.selected_line_ = ax.axvline(
-                float(self.selected_alpha),
-                color="k",
-                linestyle="--",
-                linewidth=1,
-                label=f"selected alpha = {float(self.selected_alpha):.3g}",
-            )
+        self.selected_line_ = _mark_selected_alpha(ax, self.selected_alpha)
         self.other_line_ = None
         if self.other_alpha is not None:
             self.other_line_ = ax.axvline(
@@ -232,9 +226,7 @@ class CVScoreDisplay:
             ax.set_title(self.name)
         marked = self.selected_line_ is not None or self.other_line_ is not None
         if self.l1_ratios is not None or marked:
-            ax.legend(
-                fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0
-            )
+            _legend_outside(ax)
         self.ax_, self.figure_ = ax, fig
         return self
 

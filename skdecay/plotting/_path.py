@@ -14,7 +14,9 @@ from ._common import (
     _check_positive_alphas,
     _distinct_colors,
     _feature_names,
+    _legend_outside,
     _log_alpha_axis,
+    _mark_selected_alpha,
     _regression_loss,
     _shade,
     _split_pipeline,
@@ -243,15 +245,7 @@ class RegularizationPathDisplay:
         self.labelled_ = labelled
         ax.update_datalim(np.column_stack([self.alphas[[0, -1]], [values.min(), values.max()]]))
         ax.autoscale_view()
-        self.selected_line_ = None
-        if self.selected_alpha is not None:
-            self.selected_line_ = ax.axvline(
-                float(self.selected_alpha),
-                color="k",
-                linestyle="--",
-                linewidth=1,
-                label=f"selected alpha = {float(self.selected_alpha):.3g}",
-            )
+        self.selected_line_ = _mark_selected_alpha(ax, self.selected_alpha)
         ax.axhline(0.0, color="0.6", linewidth=0.5, zorder=0)
         _log_alpha_axis(ax)
         ax.set_ylabel(self.value_name)
@@ -266,9 +260,7 @@ class RegularizationPathDisplay:
         if title:
             ax.set_title(title, fontsize="medium")
         if legend and (labelled.size or self.selected_line_ is not None):
-            ax.legend(
-                fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0
-            )
+            _legend_outside(ax)
         self.ax_, self.figure_ = ax, fig
         return self
 
