@@ -76,7 +76,7 @@ def test_cli_extra_covers_the_command(project):
     have = _requirements(project["dependencies"]) | _requirements(
         project["optional-dependencies"]["cli"]
     )
-    sources = [ROOT / "skdecay" / "cli.py", ROOT / "skdecay" / "_table.py"]
+    sources = [*sorted((ROOT / "skdecay" / "cli").glob("*.py")), ROOT / "skdecay" / "_table.py"]
     sources += sorted((ROOT / "skdecay" / "plotting").glob("*.py"))
     needed = _third_party(sources)
     assert {"pandas", "matplotlib", "skops"} <= needed
