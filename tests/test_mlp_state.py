@@ -20,7 +20,8 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_info
 
 from skdecay import ElasticNetMLPClassifier, ElasticNetMLPRegressor, LassoMLPClassifier
-from skdecay import neural_network as nn
+from skdecay._kernels import mlp as mlp_kernels
+from skdecay.neural_network import _threads
 from skdecay.plotting import TrainingHistoryDisplay
 
 matplotlib.use("Agg")
@@ -82,14 +83,14 @@ def test_interrupt_from_a_timer_keeps_the_last_complete_epoch():
 
 def _interrupt_after_kernel(monkeypatch):
     """Ctrl-C arriving while the epoch kernel runs: raised when it returns."""
-    kernel = nn._mlp.mlp_epoch
+    kernel = mlp_kernels.mlp_epoch
 
     def interrupted(*args, **kwargs):
         out = kernel(*args, **kwargs)
         _thread.interrupt_main()
         return out
 
-    monkeypatch.setattr(nn._mlp, "mlp_epoch", interrupted)
+    monkeypatch.setattr(mlp_kernels, "mlp_epoch", interrupted)
 
 
 @QUIET
@@ -167,7 +168,7 @@ def _blas_threads():
 
 
 def test_overlapping_fits_in_threads_do_not_leak_blas_limits():
-    nn._blas_controller()  # load the BLAS numba uses, then look at it
+    _threads._blas_controller()  # load the BLAS numba uses, then look at it
     original = _blas_threads()
     if not original or max(original) < 2:
         pytest.skip("BLAS runs one thread here: nothing could leak")
@@ -176,17 +177,17 @@ def test_overlapping_fits_in_threads_do_not_leak_blas_limits():
     seen = []
 
     def fit_a():
-        with nn._one_blas_thread():
+        with _threads._one_blas_thread():
             a_in.set()
             b_in.wait()
         a_out.set()
 
     def fit_b():
         a_in.wait()
-        with nn._one_blas_thread():
+        with _threads._one_blas_thread():
             b_in.set()
             a_out.wait()
-            seen.append(nn._LIMIT["depth"])  # b still trains under the shared limit
+            seen.append(_threads._LIMIT["depth"])  # b still trains under the shared limit
 
     threads = [threading.Thread(target=f) for f in (fit_a, fit_b)]
     for t in threads:
@@ -194,7 +195,7 @@ def test_overlapping_fits_in_threads_do_not_leak_blas_limits():
     for t in threads:
         t.join()
     assert seen == [1]
-    assert _blas_threads() == original and nn._LIMIT["depth"] == 0
+    assert _blas_threads() == original and _threads._LIMIT["depth"] == 0
     # real fits overlapping in threads
     X, y = _classification()
     errors = []
@@ -215,15 +216,15 @@ def test_overlapping_fits_in_threads_do_not_leak_blas_limits():
         t.join()
     assert not errors
     assert _blas_threads() == original
-    assert nn._LIMIT["depth"] == 0
+    assert _threads._LIMIT["depth"] == 0
 
 
 def test_the_shared_limit_is_one_blas_thread_and_restores():
-    nn._blas_controller()
+    _threads._blas_controller()
     original = _blas_threads()
-    with nn._one_blas_thread():
+    with _threads._one_blas_thread():
         assert set(_blas_threads()) == {1}
-        with nn._one_blas_thread():
+        with _threads._one_blas_thread():
             assert set(_blas_threads()) == {1}
         assert set(_blas_threads()) == {1}
     assert _blas_threads() == original
@@ -278,7 +279,7 @@ def test_interrupt_during_lbfgs_keeps_the_last_complete_iteration(monkeypatch, l
     X, y = _classification()
     kw = dict(hidden_layer_sizes=(8,), solver="lbfgs", l1_ratio=l1_ratio, tol=0.0,
               random_state=0)  # fmt: skip
-    kernel = nn._mlp.full_loss_grad
+    kernel = mlp_kernels.full_loss_grad
     calls = []
 
     def interrupted(*args, **kwargs):
@@ -287,7 +288,7 @@ def test_interrupt_during_lbfgs_keeps_the_last_complete_iteration(monkeypatch, l
             raise KeyboardInterrupt
         return kernel(*args, **kwargs)
 
-    monkeypatch.setattr(nn._mlp, "full_loss_grad", interrupted)
+    monkeypatch.setattr(mlp_kernels, "full_loss_grad", interrupted)
     with pytest.warns(UserWarning, match="Training interrupted by user"):
         m = ElasticNetMLPClassifier(max_iter=500, **kw).fit(X, y)
     monkeypatch.undo()

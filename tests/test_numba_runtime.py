@@ -382,17 +382,17 @@ def test_mlp_training_runs_on_one_blas_thread_and_restores_the_setting(monkeypat
     """No oversubscription under joblib/dask: every epoch of an MLP fit sees one BLAS
     thread, whatever the caller allowed, and the caller's limit is back afterwards."""
     threadpoolctl = pytest.importorskip("threadpoolctl")
-    from skdecay import neural_network
+    from skdecay.neural_network import _base
 
     seen = []
-    train = neural_network._BaseMLP._train
+    train = _base._BaseMLP._train
 
     def spy(self, *args, **kwargs):
         info = threadpoolctl.threadpool_info()
         seen.append([i["num_threads"] for i in info if i["user_api"] == "blas"])
         return train(self, *args, **kwargs)
 
-    monkeypatch.setattr(neural_network._BaseMLP, "_train", spy)
+    monkeypatch.setattr(_base._BaseMLP, "_train", spy)
     rng = np.random.default_rng(0)
     X = rng.standard_normal((50, 4))
     y = X[:, 0] - X[:, 1]
