@@ -26,7 +26,7 @@ from .path import (
     _with_penalty,
 )
 from .penalties import SparseGroupPenalty
-from .solvers import Result, bcd, zero_point
+from .solvers import Result, bcd, solve, zero_point
 from .solvers.gap import zero_dual
 
 __all__ = ["fold_task", "best_candidate", "one_standard_error", "sparse_group", "group_alpha_max"]
@@ -117,11 +117,32 @@ def _train_problem(X_train, y_train, sw_train, train, l1_ratio, settings, classe
     return _logistic_problem(X_train, y_train, *common, classes, **box)[0]
 
 
+class _Quiet:
+    """Mixin: the unpenalised refits of a fold report non-convergence to the task
+    (one warning for the whole CV fit) instead of warning each."""
+
+    def _solve(self, pb, W, b):
+        res = solve(
+            pb, W, b, max_iter=self.max_iter, tol=self.tol, selection=self.selection,
+            rng=np.random.RandomState(self.random_state), warn=False,
+        )  # fmt: skip
+        self.converged_ = self.converged_ and res.converged
+        return res
+
+
+class _QuietRegressor(_Quiet, ElasticNetRegressor):
+    pass
+
+
+class _QuietClassifier(_Quiet, ElasticNetClassifier):
+    pass
+
+
 def _relaxed_refits(pb, path, settings, classes, seed):
     """Per alpha, the fully relaxed fit (``relax_gamma = 0``): the unpenalised refit
     on the active set, by the single estimators' own relaxation; one refit per
-    distinct active set."""
-    cls = ElasticNetRegressor if classes is None else ElasticNetClassifier
+    distinct active set.  Returns ``(coefs, intercepts, alphas not converged)``."""
+    cls = _QuietRegressor if classes is None else _QuietClassifier
     shell = cls(
         max_iter=settings["max_iter"],
         tol=settings["tol"],
@@ -129,17 +150,20 @@ def _relaxed_refits(pb, path, settings, classes, seed):
         random_state=seed,
     )
     coefs, intercepts = np.empty_like(path.coefs), np.empty_like(path.intercepts)
-    done = {}
+    done, failed = {}, []
     for i in range(path.coefs.shape[0]):
         key = np.any(path.coefs[i] != 0, axis=0).tobytes()
         if key not in done:
+            shell.converged_ = True
             res = Result(path.coefs[i], path.intercepts[i], 0.0, 0.0, 0, True)
-            done[key] = shell._relaxed(pb, res, 0.0)
+            done[key] = (shell._relaxed(pb, res, 0.0), shell.converged_)
+        if not done[key][1]:
+            failed.append(float(path.alphas[i]))
         if np.any(path.coefs[i] != 0):
-            coefs[i], intercepts[i] = done[key].coef, done[key].intercept
+            coefs[i], intercepts[i] = done[key][0].coef, done[key][0].intercept
         else:  # no active feature: the null model of this alpha (its own intercept)
             coefs[i], intercepts[i] = path.coefs[i], path.intercepts[i]
-    return coefs, intercepts
+    return coefs, intercepts, failed
 
 
 def fold_task(
@@ -196,7 +220,9 @@ def fold_task(
     fits = [(path.coefs, path.intercepts)]
     relax = settings.get("relax_gammas")
     if relax is not None:
-        fits.append(_relaxed_refits(pb, path, settings, classes, seed))
+        *relaxed, not_relaxed = _relaxed_refits(pb, path, settings, classes, seed)
+        fits.append(relaxed)
+        failed = sorted(set(failed) | set(not_relaxed), reverse=True)
     Zs = [_decisions(X_test, c, b, held_out[3]) for c, b in fits]
     scores, errs = [], []
     for g in [1.0] if relax is None else relax:

@@ -88,14 +88,13 @@ _CV_CONSTRAINTS = {
 RELAX_GAMMAS = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 
-def _grid_values(value, name: str, low: float, high: float, closed_high: bool) -> np.ndarray:
-    """A float or a non-empty 1-D list of floats in ``[low, high]`` as an array."""
+def _grid_values(value, name: str) -> np.ndarray:
+    """A float or a non-empty 1-D list of floats in ``[0, 1]`` as an array."""
     values = np.atleast_1d(np.asarray(value, dtype=np.float64))
     if values.ndim != 1 or values.size == 0:
         raise ValueError(f"{name} must be a float or a non-empty 1-D list of floats.")
-    inside = (values >= low) & ((values <= high) if closed_high else (values < high))
-    if not np.all(inside & np.isfinite(values)):
-        raise ValueError(f"Every {name} must be in [{low:g}, {high:g}], got {values.tolist()!r}.")
+    if not np.all((values >= 0) & (values <= 1)):
+        raise ValueError(f"Every {name} must be in [0, 1], got {values.tolist()!r}.")
     return values
 
 
@@ -105,7 +104,7 @@ class _PathCV(_LinearModel):
     _is_classifier = False
 
     def _l1_ratios(self) -> np.ndarray:
-        return _grid_values(self.l1_ratio, "l1_ratio", 0.0, 1.0, True)
+        return _grid_values(self.l1_ratio, "l1_ratio")
 
     def _gammas(self) -> np.ndarray:
         """MCP's / SCAD's concavities to try (``[nan]`` for the elastic net)."""
@@ -113,15 +112,18 @@ class _PathCV(_LinearModel):
             default = {"mcp": 3.0, "scad": 3.7}.get(self.penalty, np.nan)
             return np.array([default])
         low = 2.0 if self.penalty == "scad" else 1.0
-        gammas = _grid_values(self.gamma, "gamma", low, np.inf, False)
-        if np.any(gammas <= low):
-            raise ValueError(f"gamma must be > {low:g} for penalty={self.penalty!r}.")
+        gammas = np.atleast_1d(np.asarray(self.gamma, dtype=np.float64))
+        if gammas.ndim != 1 or not gammas.size or not np.all((gammas > low) & (gammas < np.inf)):
+            raise ValueError(
+                f"gamma must be > {low:g} for penalty={self.penalty!r} (a float or a "
+                f"non-empty list of finite floats), got {self.gamma!r}."
+            )
         return gammas
 
     def _relax_gammas(self) -> np.ndarray | None:
         if not self.relax:
             return None
-        return _grid_values(self.relax_gamma, "relax_gamma", 0.0, 1.0, True)
+        return _grid_values(self.relax_gamma, "relax_gamma")
 
     def _n_alphas(self):
         """Grid size when the grid is automatic, else ``None`` (explicit alphas)."""
