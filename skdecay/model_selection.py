@@ -550,6 +550,11 @@ class ElasticNetRegressorCV(_GLMRegressor, _PathCV):
         self : object
         """
         multi = self.loss == "squared_error"
+        if not multi and len(getattr(y, "shape", ())) == 2 and y.shape[1] > 1:
+            raise ValueError(
+                f"Several targets (y of shape {y.shape}) need loss='squared_error'; got "
+                f"loss={self.loss!r}: cross-validate one target at a time."
+            )
         X, y = check_X_y(self, X, y, y_numeric=True, multi_output=multi)
         if sp.issparse(y):
             y = y.toarray()

@@ -264,7 +264,7 @@ def test_cv_single_column_keeps_2d_shapes_and_glm_losses_take_one_target():
     assert cv.scores_path_.shape == (1, *one.scores_path_.shape)
     assert cv.predict(X).shape == (X.shape[0], 1)
     np.testing.assert_allclose(cv.predict(X)[:, 0], one.predict(X))
-    with pytest.raises(ValueError, match="y"):
+    with pytest.raises(ValueError, match="Several targets"):
         ElasticNetRegressorCV(loss="poisson", alphas=4, cv=3).fit(X, np.abs(Y))
 
 
