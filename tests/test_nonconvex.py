@@ -375,7 +375,11 @@ def test_regressor_cv_along_nonconvex_paths(kind):
                 lambda Xt, yt, g=g: enet_path(
                     Xt, yt, l1_ratio=0.9, alphas=cv.alphas_, penalty=kind, gamma=g, **tight
                 ),
-                X, y, folds, cv.alphas_, mse,
+                X,
+                y,
+                folds,
+                cv.alphas_,
+                mse,
             )  # fmt: skip
             for g in gammas
         ]
