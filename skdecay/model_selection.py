@@ -761,7 +761,8 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
             )
         if self.groups is not None and self.classes_.size > 2:
             raise ValueError(
-                f"groups are supported for two classes only; y has {self.classes_.size}."
+                "Only binary classification is supported with groups (two classes); y "
+                f"has {self.classes_.size}."
             )
         check_weighted_classes(y, sample_weight)
         if isinstance(sample_weight, Number):
@@ -770,6 +771,11 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
         # LogisticRegressionCV) and by the refit
         cw = class_weight_vector(self.class_weight, self.classes_, y, sample_weight)
         return self._cv_fit(X, y, sample_weight, params, cw)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = self.groups is None  # groups: two classes
+        return tags
 
     def score(self, X, y, sample_weight=None):
         """Score with ``scoring`` (accuracy when ``None``), as ``LogisticRegressionCV``.

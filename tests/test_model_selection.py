@@ -379,5 +379,5 @@ def test_classifier_cv_with_groups_matches_a_hand_loop(breast_cancer, l1_ratio):
 
 def test_classifier_cv_groups_need_two_classes(wine):
     X, y = wine
-    with pytest.raises(ValueError, match="two classes"):
+    with pytest.raises(ValueError, match="Only binary classification"):
         ElasticNetClassifierCV(groups=np.arange(X.shape[1]) // 2, alphas=3).fit(X, y)
