@@ -171,3 +171,21 @@ def test_cv_relaxed_classifier_gamma_zero_is_the_unpenalised_logistic_refit():
             prob = ref.fit(X[train][:, active], y[train]).predict_proba(X[test][:, active])
             expected = -log_loss(y[test], prob, labels=[0, 1])
             assert cv.scores_path_[0, 0, i, f] == pytest.approx(expected, rel=1e-6)
+
+
+def test_cv_score_display_draws_the_chosen_relax_gamma():
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from skdecay import ElasticNetRegressorCV
+    from skdecay.plotting import CVScoreDisplay
+
+    X, y, _ = _regression(4, n=80, p=10)
+    cv = ElasticNetRegressorCV(l1_ratio=[0.5, 1.0], relax=True, alphas=6, cv=3).fit(X, y)
+    disp = CVScoreDisplay.from_estimator(cv)
+    r = [0.0, 0.25, 0.5, 0.75, 1.0].index(cv.relax_gamma_)
+    assert len(disp.lines_) == 2  # one curve per l1_ratio
+    for i, line in enumerate(disp.lines_):
+        np.testing.assert_allclose(line.get_ydata(), cv.scores_path_[i, r].mean(axis=1))
+    matplotlib.pyplot.close("all")
