@@ -29,7 +29,14 @@ from .penalties import SparseGroupPenalty
 from .solvers import Result, bcd, solve, zero_point
 from .solvers.gap import zero_dual
 
-__all__ = ["fold_task", "best_candidate", "one_standard_error", "sparse_group", "group_alpha_max"]
+__all__ = [
+    "fold_task",
+    "choose",
+    "best_candidate",
+    "one_standard_error",
+    "sparse_group",
+    "group_alpha_max",
+]
 
 
 def sparse_group(pb, groups, group_weights) -> SparseGroupPenalty:
@@ -308,6 +315,16 @@ def _shell(classes, n_features, est, X_test):
     shell.n_features_in_ = n_features
     shell._held_out = X_test
     return shell
+
+
+def choose(full) -> tuple[tuple[int, ...], int, int]:
+    """From ``full`` scores ``(n_l1_ratio, n_gamma, n_relax, n_alphas, n_folds)``:
+    the chosen candidate's indices ``(l1_ratio, gamma, relax_gamma)``, its best
+    alpha index and its one-standard-error alpha index."""
+    flat = full.reshape(-1, *full.shape[-2:])
+    cand, j = best_candidate(flat)
+    where = tuple(int(i) for i in np.unravel_index(cand, full.shape[:-2]))
+    return where, j, one_standard_error(flat[cand], j)
 
 
 def best_candidate(scores) -> tuple[int, int]:

@@ -28,7 +28,7 @@ from sklearn.utils.multiclass import check_classification_targets
 
 from ._callbacks import begin_fit, end_fit, metadata
 from ._compat import Interval, Real, StrOptions, fit_context, routing_enabled, scorer_with_labels
-from ._cv import best_candidate, fold_task, group_alpha_max, one_standard_error, sparse_group
+from ._cv import choose, fold_task, group_alpha_max, sparse_group
 from ._cv_docs import fill_doc
 from ._fit_state import atomic_fit
 from ._validation import (
@@ -55,6 +55,7 @@ from .path import (
     _warn_not_converged,
     _with_penalty,
 )
+from .penalties import DEFAULT_GAMMA
 
 __all__ = ["ElasticNetRegressorCV", "ElasticNetClassifierCV"]
 
@@ -109,8 +110,7 @@ class _PathCV(_LinearModel):
     def _gammas(self) -> np.ndarray:
         """MCP's / SCAD's concavities to try (``[nan]`` for the elastic net)."""
         if self.penalty == "elastic_net" or self.gamma is None:
-            default = {"mcp": 3.0, "scad": 3.7}.get(self.penalty, np.nan)
-            return np.array([default])
+            return np.array([DEFAULT_GAMMA.get(self.penalty, np.nan)])
         low = 2.0 if self.penalty == "scad" else 1.0
         gammas = np.atleast_1d(np.asarray(self.gamma, dtype=np.float64))
         if gammas.ndim != 1 or not gammas.size or not np.all((gammas > low) & (gammas < np.inf)):
@@ -306,16 +306,14 @@ class _PathCV(_LinearModel):
     def _select(self, full, l1_ratios, gammas, relax, alphas, n_alphas) -> None:
         """The chosen candidate and alphas (``alpha_min_``, ``alpha_1se_``, ``alpha_``)
         from the ``full`` scores (see :meth:`_store_scores`)."""
-        flat = full.reshape(-1, *full.shape[-2:])
-        cand, j = best_candidate(flat)
-        i, k, r = np.unravel_index(cand, full.shape[:3])
+        (i, k, r), j, j_1se = choose(full)
         self.l1_ratio_ = float(l1_ratios[i])
         if self.penalty != "elastic_net":
             self.gamma_ = float(gammas[k])
         if relax is not None:
             self.relax_gamma_ = float(relax[r])
         self.alpha_min_ = float(alphas[i][j])
-        self.alpha_1se_ = float(alphas[i][one_standard_error(flat[cand], j)])
+        self.alpha_1se_ = float(alphas[i][j_1se])
         self.alpha_ = self.alpha_1se_ if self.alpha_selection == "1se" else self.alpha_min_
         if n_alphas is None:
             self.alphas_ = alphas[0]
