@@ -19,7 +19,7 @@ from numbers import Integral, Number
 import numpy as np
 import scipy.sparse as sp
 from joblib import Parallel, delayed
-from sklearn.base import ClassifierMixin, clone
+from sklearn.base import ClassifierMixin
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
@@ -567,17 +567,24 @@ class ElasticNetRegressorCV(_GLMRegressor, _PathCV):
             raise ValueError("y has no target (shape (n_samples, 0)).")
         cv = check_cv(self.cv, Y[:, 0])
         folds = list(cv.split(X, Y[:, 0], **self._split_params(params)))
-        fits = [
-            clone(self)
-            .set_params(cv=folds)
-            .fit(X, Y[:, j], sample_weight=sample_weight, offset=offset)
-            for j in range(Y.shape[1])
-        ]
+        # callbacks: one task per target, each the CV fit of that target
+        root = begin_fit(self, max_subtasks=Y.shape[1], X=X, y=Y, sw=sample_weight)
+        fits = []
+        for j in range(Y.shape[1]):
+            # a fresh estimator (clone would copy the callbacks, which are propagated)
+            fit = type(self)(**{**self.get_params(deep=False), "cv": folds})
+            task = root.subcontext(task_name=f"target {j}")
+            with task.propagate_callback_context(fit):
+                md = metadata(sample_weight)
+                task.call_on_fit_task_begin(estimator=self, X=X, y=Y[:, j], metadata=md)
+                fits.append(fit.fit(X, Y[:, j], sample_weight=sample_weight, offset=offset))
+                task.call_on_fit_task_end(estimator=self, X=X, y=Y[:, j], metadata=md)
         for name in _PER_TARGET:
             if hasattr(fits[0], name):
                 setattr(self, name, np.stack([getattr(f, name) for f in fits]))
         self.n_iter_ = [f.n_iter_ for f in fits]
         self.stopping_criterion_ = fits[0].stopping_criterion_
+        end_fit(root, self, X=X, y=Y, sw=sample_weight)
         return self
 
     def __sklearn_tags__(self):

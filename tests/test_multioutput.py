@@ -279,3 +279,17 @@ def test_onnx_export_of_multi_output_ridge():
     sess = rt.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
     out = sess.run(None, {sess.get_inputs()[0].name: X})[0]
     np.testing.assert_allclose(out, est.predict(X), rtol=1e-12, atol=1e-12)
+
+
+def test_cv_targets_are_callback_tasks(capsys):
+    callback = pytest.importorskip("sklearn.callback")
+    pytest.importorskip("rich")
+    X, Y, _ = _data(seed=12, n=50)
+    est = ElasticNetRegressorCV(alphas=4, cv=2)
+    est.set_callbacks(callback.ProgressBar(max_propagation_depth=None)).fit(X, Y)
+    out = capsys.readouterr().out
+    for j in range(K):
+        assert f"target {j}" in out
+    assert "100%" in out
+    plain = ElasticNetRegressorCV(alphas=4, cv=2).fit(X, Y)
+    np.testing.assert_array_equal(est.coef_, plain.coef_)
