@@ -2,11 +2,14 @@
 
 For every ``l1_ratio`` the alpha grid is computed once on the full data and
 shared by all folds (as in :class:`sklearn.linear_model.ElasticNetCV`); each
-``(l1_ratio, fold)`` pair is one task: a warm-started path on the training
-part (:mod:`skdecay.path`), scored at every ``alpha`` on the held-out part.
-Tasks run through :class:`joblib.Parallel` (threads: the numba kernels release
-the GIL, and ``X`` is shared rather than copied).  The ``(l1_ratio, alpha)``
-with the best mean score over folds is then refitted on all the data.
+``(l1_ratio, gamma, fold)`` triple is one task (:mod:`skdecay._cv`): a
+warm-started path on the training part (:mod:`skdecay.path`; ``gamma`` is
+MCP's or SCAD's concavity), scored at every ``alpha`` (and, with ``relax``,
+every ``relax_gamma``) on the held-out part.  Tasks run through
+:class:`joblib.Parallel` (threads: the numba kernels release the GIL, and
+``X`` is shared rather than copied).  The candidate with the best mean score
+over folds is then refitted on all the data.  Several targets are
+cross-validated independently, each with its own ``alpha``, on the same folds.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 from numbers import Integral, Number
 
 import numpy as np
+import scipy.sparse as sp
 from joblib import Parallel, delayed
 from sklearn.base import ClassifierMixin
 from sklearn.metrics import check_scoring
@@ -22,9 +26,10 @@ from sklearn.utils import check_random_state
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 from sklearn.utils.multiclass import check_classification_targets
 
-from . import losses
-from ._callbacks import begin_fit, end_fit, leaf_task, metadata
+from ._callbacks import begin_fit, end_fit, metadata
 from ._compat import Interval, Real, StrOptions, fit_context, routing_enabled, scorer_with_labels
+from ._cv import choose, fold_task, group_alpha_max, sparse_group
+from ._cv_docs import fill_doc
 from ._fit_state import atomic_fit
 from ._validation import (
     check_offset,
@@ -42,17 +47,15 @@ from .linear_model import (
     _LinearModel,
 )
 from .path import (
-    RegularizationPath,
-    _as_csc,
     _check_alphas,
+    _geometric,
     _grid,
-    _group_penalty,
     _logistic_problem,
     _regression_problem,
-    _solve_path,
     _warn_not_converged,
+    _with_penalty,
 )
-from .solvers import bcd
+from .penalties import DEFAULT_GAMMA
 
 __all__ = ["ElasticNetRegressorCV", "ElasticNetClassifierCV"]
 
@@ -75,163 +78,25 @@ _CV_CONSTRAINTS = {
     "verbose": ["verbose"],
     "selection": [StrOptions({"cyclic", "random"})],
     "random_state": ["random_state"],
+    # MCP / SCAD, their concavity (a list is cross-validated), the relaxed fit
+    "penalty": [StrOptions({"elastic_net", "mcp", "scad"})],
+    "gamma": [Interval(Real, 1, None, closed="neither"), "array-like", None],
+    "relax": ["boolean"],
+    "relax_gamma": [Interval(Real, 0, 1, closed="both"), "array-like"],
+    **_GROUPS,
 }
+#: the relaxed mixes cross-validated by default (glmnet's ``cv.glmnet(relax=TRUE)``)
+RELAX_GAMMAS = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 
-def _fold_task(
-    X, y, sw, cw, train, test, l1_ratio, alphas, settings, scorer, classes, deviance, seed, est, ctx
-) -> tuple[np.ndarray, np.ndarray | None, list[float]]:
-    """Path on ``train``, scored on ``test``: ``(scores, deviance or None, failed alphas)``.
-
-    ``scores`` (higher is better) has one entry per alpha; the default
-    regression score (``deviance`` true) is ``-deviance`` with ``deviance`` the
-    ``sw``-weighted mean deviance of the loss on the held-out rows (the mean
-    squared error for the squared loss, :func:`sklearn.metrics.mean_tweedie_deviance`
-    with the loss's power for the GLMs).  The ``offset`` of ``settings`` (or
-    ``None``) is sliced like ``y``.  ``cw`` (per-sample class weights, or ``None``)
-    multiplies the training weights only: held-out scores are not class
-    weighted (as ``LogisticRegressionCV``).  ``ctx`` is the callback context of
-    this task (for ``est``, the CV estimator): one leaf per alpha.
-    """
-    if not isinstance(X, np.ndarray):
-        X_train, X_test = _as_csc(X[train]), _as_csc(X[test])
-    elif X.flags.f_contiguous:  # the training rows gathered once, Fortran-ordered
-        rows = np.asarray(train)
-        rows = np.flatnonzero(rows) if rows.dtype == bool else rows
-        X_train, X_test = np.take(X.T, rows, axis=1).T, X[test]
-    else:  # C-ordered (a classifier's X): the logistic path reads it by rows
-        X_train, X_test = X[train], X[test]
-        if classes is None:
-            X_train = np.asfortranarray(X_train)
-    sw_train = None if sw is None else sw[train]
-    sw_test = None if sw is None else sw[test]
-    if cw is not None:
-        sw_train = cw[train] if sw_train is None else sw_train * cw[train]
-    common = (
-        l1_ratio,
-        sw_train,
-        settings["penalty_factor"],
-        settings["positive"],
-        settings["fit_intercept"],
-    )
-    offset = settings.get("offset")
-    box = {k: settings[k] for k in ("lower_bounds", "upper_bounds")}
-    if classes is None:
-        pb = _regression_problem(
-            X_train,
-            y[train],
-            *common,
-            checked=True,
-            loss=settings["loss"],
-            power=settings["power"],
-            offset=None if offset is None else offset[train],
-            **box,
-        )
-    else:
-        pb, _ = _logistic_problem(X_train, y[train], *common, classes, **box)
-    y_train = y[train]
-    ctx.call_on_fit_task_begin(estimator=est, X=X_train, y=y_train, metadata=metadata(sw_train))
-    on_alpha = None
-    if ctx:
-
-        def on_alpha(i, coef, intercept):
-            def attrs():
-                if classes is None:
-                    return {"coef_": coef[0].copy(), "intercept_": intercept[0]}
-                return {"coef_": coef.copy(), "intercept_": intercept.copy()}
-
-            leaf_task(ctx, est, f"alpha={alphas[i]:.3g}", attrs, X=X_train, y=y_train, sw=sw_train)
-
-    if settings.get("groups") is not None:  # the sparse-group lasso (regressors)
-        pen = _group_penalty(pb, settings["groups"], settings["group_weights"], 1.0)
-        coefs, intercepts, gaps, n_iter, failed = bcd.group_path(
-            pb, pen, alphas, tol=settings["tol"], max_iter=settings["max_iter"]
-        )
-        path = RegularizationPath(alphas, coefs[:, None, :], intercepts[:, None], gaps, n_iter)
-    else:
-        path, failed = _solve_path(
-            pb,
-            alphas,
-            tol=settings["tol"],
-            max_iter=settings["max_iter"],
-            selection=settings["selection"],
-            rng=np.random.RandomState(seed),
-            on_alpha=on_alpha,
-        )
-    ctx.call_on_fit_task_end(estimator=est, X=X_train, y=y_train, metadata=metadata(sw_train))
-    y_test = y[test]
-    # held-out linear predictors of every alpha in one product: (n_alphas, n_test, K)
-    coefs = path.coefs.astype(np.float64)
-    Z = np.stack([np.asarray(X_test @ c.T) for c in coefs]) + path.intercepts[:, None, :]
-    if offset is not None:
-        Z += offset[test][None, :, None]
-    if deviance:
-        yt = y_test.astype(np.float64)
-        if pb.loss == losses.SQUARED:
-            err = np.average((Z[:, :, 0].T - yt[:, None]) ** 2, axis=0, weights=sw_test)
-        else:  # the mean unit deviance: twice the loss table's half-deviance
-            entry = pb.data_loss
-            err = np.array(
-                [
-                    2 * np.average(entry.per_sample(yt[:, None], Zi), weights=sw_test)
-                    for Zi in Z.astype(np.float64)
-                ]
-            )
-        return -err, err, failed
-    if scorer is None:  # the classifiers' default: accuracy, for every alpha at once
-        if Z.shape[2] == 1:
-            picked = (Z[:, :, 0] > 0).astype(np.intp)
-        else:
-            picked = Z.argmax(axis=2)
-        hit = classes[picked] == y_test[None, :]
-        return np.average(hit, axis=1, weights=sw_test), None, failed
-    shell = _shell(classes, X.shape[1], settings, X_test)
-    kwargs = {} if sw_test is None else {"sample_weight": sw_test}
-    scores = np.empty(alphas.size)
-    for i in range(alphas.size):
-        coef, intercept = path.coefs[i], path.intercepts[i]
-        if classes is None:
-            shell.coef_, shell.intercept_ = coef[0], intercept[0]
-            shell._held_out_decision = Z[i, :, 0]
-        else:
-            shell.coef_, shell.intercept_ = coef, intercept
-            shell._held_out_decision = Z[i]
-        scores[i] = scorer(shell, X_test, y_test, **kwargs)
-    return scores, None, failed
-
-
-class _HeldOut:
-    """Mixin for the scorer's view of one alpha of a fold's path: the decision
-    values on the held-out rows are computed once for the whole path, so
-    ``predict`` on those very rows (the scorer's call) skips validation."""
-
-    def _decision(self, X):
-        if X is self._held_out:
-            return self._held_out_decision
-        return super()._decision(X)
-
-
-class _HeldOutRegressor(_HeldOut, ElasticNetRegressor):
-    pass
-
-
-class _HeldOutClassifier(_HeldOut, ElasticNetClassifier):
-    pass
-
-
-def _shell(classes, n_features, settings, X_test):
-    """A fitted-looking single-alpha estimator the scorer can call ``predict`` on
-    (its held-out decision values include the held-out offset)."""
-    if classes is None:
-        est = _HeldOutRegressor(
-            fit_intercept=settings["fit_intercept"], loss=settings["loss"], power=settings["power"]
-        )
-    else:
-        est = _HeldOutClassifier(fit_intercept=settings["fit_intercept"])
-        est.classes_ = classes
-    est.n_features_in_ = n_features
-    est._held_out = X_test
-    return est
+def _grid_values(value, name: str) -> np.ndarray:
+    """A float or a non-empty 1-D list of floats in ``[0, 1]`` as an array."""
+    values = np.atleast_1d(np.asarray(value, dtype=np.float64))
+    if values.ndim != 1 or values.size == 0:
+        raise ValueError(f"{name} must be a float or a non-empty 1-D list of floats.")
+    if not np.all((values >= 0) & (values <= 1)):
+        raise ValueError(f"Every {name} must be in [0, 1], got {values.tolist()!r}.")
+    return values
 
 
 class _PathCV(_LinearModel):
@@ -240,12 +105,25 @@ class _PathCV(_LinearModel):
     _is_classifier = False
 
     def _l1_ratios(self) -> np.ndarray:
-        ratios = np.atleast_1d(np.asarray(self.l1_ratio, dtype=np.float64))
-        if ratios.ndim != 1 or ratios.size == 0:
-            raise ValueError("l1_ratio must be a float or a non-empty 1-D list of floats.")
-        if not np.all((ratios >= 0) & (ratios <= 1)):
-            raise ValueError(f"Every l1_ratio must be in [0, 1], got {ratios.tolist()!r}.")
-        return ratios
+        return _grid_values(self.l1_ratio, "l1_ratio")
+
+    def _gammas(self) -> np.ndarray:
+        """MCP's / SCAD's concavities to try (``[nan]`` for the elastic net)."""
+        if self.penalty == "elastic_net" or self.gamma is None:
+            return np.array([DEFAULT_GAMMA.get(self.penalty, np.nan)])
+        low = 2.0 if self.penalty == "scad" else 1.0
+        gammas = np.atleast_1d(np.asarray(self.gamma, dtype=np.float64))
+        if gammas.ndim != 1 or not gammas.size or not np.all((gammas > low) & (gammas < np.inf)):
+            raise ValueError(
+                f"gamma must be > {low:g} for penalty={self.penalty!r} (a float or a "
+                f"non-empty list of finite floats), got {self.gamma!r}."
+            )
+        return gammas
+
+    def _relax_gammas(self) -> np.ndarray | None:
+        if not self.relax:
+            return None
+        return _grid_values(self.relax_gamma, "relax_gamma")
 
     def _n_alphas(self):
         """Grid size when the grid is automatic, else ``None`` (explicit alphas)."""
@@ -269,11 +147,14 @@ class _PathCV(_LinearModel):
 
     def _alpha_grid(self, X, y, l1_ratio, sw, offset, n_alphas):
         pb = self._full_problem(X, y, l1_ratio, sw, offset)
-        groups = getattr(self, "groups", None)
-        if groups is None:
-            return _grid(pb, n_alphas, self.eps)
-        pen = _group_penalty(pb, groups, self.group_weights, 1.0)
-        return bcd.group_grid(bcd.group_data(pb, pen), pen, n_alphas, self.eps)
+        if self.groups is None:  # MCP / SCAD: the lasso's alpha_max (gamma-free)
+            return _grid(_with_penalty(pb, self.penalty, self._gammas()[0]), n_alphas, self.eps)
+        amax = group_alpha_max(pb, sparse_group(pb, self.groups, self.group_weights))
+        return _geometric(amax, n_alphas, self.eps)
+
+    def _check_combinations(self) -> None:
+        if self.groups is not None and self.penalty != "elastic_net":
+            raise ValueError("groups combine with penalty='elastic_net' only.")
 
     def get_metadata_routing(self):
         """Route ``fit``'s metadata to the splitter's ``split`` (e.g. ``groups`` for
@@ -308,6 +189,7 @@ class _PathCV(_LinearModel):
         return check_scoring(self, scoring=self.scoring)
 
     def _cv_fit(self, X, y, sample_weight, split_params, cw=None, offset=None):
+        self._check_combinations()
         if isinstance(sample_weight, Number):
             sample_weight = None  # uniform weights change nothing (as scikit-learn)
         sw = None
@@ -315,7 +197,7 @@ class _PathCV(_LinearModel):
             sw = check_sample_weight(sample_weight, X.shape[0], np.float64)
         offset = check_offset(offset, X.shape[0], np.float64)
         split_params = self._split_params(split_params)
-        l1_ratios = self._l1_ratios()
+        l1_ratios, gammas, relax = self._l1_ratios(), self._gammas(), self._relax_gammas()
         n_alphas = self._n_alphas()
         if n_alphas is None:
             grid = _check_alphas(self.alphas)
@@ -327,85 +209,60 @@ class _PathCV(_LinearModel):
         deviance = self.scoring is None and not self._is_classifier
         # None: a criterion computed here for every alpha at once (deviance, accuracy)
         scorer = self._scorer()
-        settings = {
-            k: getattr(self, k)
-            for k in (
-                "penalty_factor",
-                "positive",
-                "lower_bounds",
-                "upper_bounds",
-                "fit_intercept",
-                "tol",
-                "max_iter",
-                "selection",
-            )
-        }
+        names = ["penalty_factor", "positive", "lower_bounds", "upper_bounds", "fit_intercept"]
+        names += ["tol", "max_iter", "selection", "penalty", "groups", "group_weights"]
+        settings = {k: getattr(self, k) for k in names}
+        settings["relax_gammas"] = relax
         if not self._is_classifier:
             settings.update(loss=self.loss, power=self.power, offset=offset)
-            settings.update(groups=self.groups, group_weights=self.group_weights)
         classes = self.classes_ if self._is_classifier else None
+        # the candidates of the outer grid, l1_ratio-major
+        configs = [(i, k) for i in range(l1_ratios.size) for k in range(gammas.size)]
         seeds = check_random_state(self.random_state).randint(
-            np.iinfo(np.int32).max, size=(l1_ratios.size, len(folds))
+            np.iinfo(np.int32).max, size=(len(configs), len(folds))
         )
-        # callbacks: the fit has one task per (l1_ratio, fold) path and the refit
-        n_paths = l1_ratios.size * len(folds)
+        # callbacks: the fit has one task per (l1_ratio, gamma, fold) path and the refit
+        n_paths = len(configs) * len(folds)
         root = begin_fit(
             self, max_subtasks=n_paths + 1, sequential_subtasks=False, X=X, y=y, sw=sample_weight
         )
         contexts = [
             root.subcontext(
-                task_name=f"path l1_ratio={r:g} fold {f}",
-                task_id=i * len(folds) + f,
+                task_name=f"path l1_ratio={l1_ratios[i]:g}"
+                + ("" if np.isnan(gammas[k]) else f" gamma={gammas[k]:g}")
+                + f" fold {f}",
+                task_id=c * len(folds) + f,
                 max_subtasks=len(alphas[i]),
             )
-            for i, r in enumerate(l1_ratios)
+            for c, (i, k) in enumerate(configs)
             for f in range(len(folds))
         ]
         tasks = (
-            delayed(_fold_task)(
+            delayed(fold_task)(
                 X,
                 y,
                 sw,
                 cw,
                 train,
                 test,
-                r,
-                a,
+                (l1_ratios[i], gammas[k]),
+                alphas[i],
                 settings,
                 scorer,
                 classes,
                 deviance,
-                seeds[i, f],
+                seeds[c, f],
                 self,
-                contexts[i * len(folds) + f],
+                contexts[c * len(folds) + f],
             )  # fmt: skip
-            for i, (r, a) in enumerate(zip(l1_ratios, alphas, strict=True))
+            for c, (i, k) in enumerate(configs)
             for f, (train, test) in enumerate(folds)
         )
         out = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer="threads")(tasks)
-
-        shape = (l1_ratios.size, len(folds), -1)  # tasks are l1_ratio-major
-        scores = np.moveaxis(np.reshape([o[0] for o in out], shape), 2, 1)
-        self.scores_path_ = scores  # (n_l1_ratio, n_alphas, n_folds)
-        if deviance:
-            errs = np.moveaxis(np.reshape([o[1] for o in out], shape), 2, 1)
-            self.deviance_path_ = np.squeeze(errs)
-            if self.loss == "squared_error":
-                self.mse_path_ = self.deviance_path_
+        full = self._store_scores(out, l1_ratios, gammas, relax, len(folds), deviance)
         failed = sorted({a for o in out for a in o[2]}, reverse=True)
         _warn_not_converged(failed, len(out) * len(alphas[0]), type(self).__name__, 6)
-
-        best = _best_alpha(scores)
-        self.l1_ratio_ = float(l1_ratios[best[0]])
-        self.alpha_min_ = float(alphas[best[0]][best[1]])
-        self.alpha_1se_ = float(alphas[best[0]][_one_standard_error(scores[best[0]], best[1])])
-        self.alpha_ = self.alpha_1se_ if self.alpha_selection == "1se" else self.alpha_min_
-        if n_alphas is None:
-            self.alphas_ = alphas[0]
-        else:
-            self.alphas_ = np.asarray(alphas)
-            if l1_ratios.size == 1:
-                self.alphas_ = self.alphas_[0]
+        self._select(full, l1_ratios, gammas, relax, alphas, n_alphas)
 
         model = self._refit_model()
         refit = root.subcontext(task_name="refit", task_id=n_paths)
@@ -424,15 +281,61 @@ class _PathCV(_LinearModel):
         end_fit(root, self, X=X, y=y, sw=sample_weight)
         return self
 
+    def _store_scores(self, out, l1_ratios, gammas, relax, n_folds, deviance) -> np.ndarray:
+        """``scores_path_`` (and the deviances) from the tasks' outputs: the full
+        ``(n_l1_ratio, n_gamma, n_relax, n_alphas, n_folds)`` array is kept for the
+        selection, the public one drops the gamma axis for a scalar ``gamma`` and
+        the relax axis without ``relax``; returns the full array."""
+        n_relax = 1 if relax is None else relax.size
+        shape = (l1_ratios.size, gammas.size, n_folds, n_relax, -1)  # task order
+        full = np.moveaxis(np.reshape([o[0] for o in out], shape), 2, -1)
+        axes = ((1, self._gamma_axis()), (2, relax is not None))
+        drop = tuple(ax for ax, keep in axes if not keep)
+        self.scores_path_ = np.squeeze(full, axis=drop)
+        if deviance:
+            errs = np.moveaxis(np.reshape([o[1] for o in out], shape), 2, -1)
+            self.deviance_path_ = np.squeeze(errs)
+            if self.loss == "squared_error":
+                self.mse_path_ = self.deviance_path_
+        return full
+
+    def _gamma_axis(self) -> bool:
+        """Whether ``gamma`` is a list (then cross-validated: an axis of the scores)."""
+        return self.penalty != "elastic_net" and np.ndim(self.gamma) == 1
+
+    def _select(self, full, l1_ratios, gammas, relax, alphas, n_alphas) -> None:
+        """The chosen candidate and alphas (``alpha_min_``, ``alpha_1se_``, ``alpha_``)
+        from the ``full`` scores (see :meth:`_store_scores`)."""
+        (i, k, r), j, j_1se = choose(full)
+        self.l1_ratio_ = float(l1_ratios[i])
+        if self.penalty != "elastic_net":
+            self.gamma_ = float(gammas[k])
+        if relax is not None:
+            self.relax_gamma_ = float(relax[r])
+        self.alpha_min_ = float(alphas[i][j])
+        self.alpha_1se_ = float(alphas[i][j_1se])
+        self.alpha_ = self.alpha_1se_ if self.alpha_selection == "1se" else self.alpha_min_
+        if n_alphas is None:
+            self.alphas_ = alphas[0]
+        else:
+            self.alphas_ = np.asarray(alphas)
+            if l1_ratios.size == 1:
+                self.alphas_ = self.alphas_[0]
+
     def _refit_model(self):
         if self._is_classifier:
             kw = {"class_weight": self.class_weight}
         else:
             kw = {"loss": self.loss, "power": self.power}
-            kw.update(groups=self.groups, group_weights=self.group_weights)
         cls = ElasticNetClassifier if self._is_classifier else ElasticNetRegressor
         return cls(
             **kw,
+            groups=self.groups,
+            group_weights=self.group_weights,
+            penalty=self.penalty,
+            gamma=getattr(self, "gamma_", None),
+            relax=self.relax,
+            relax_gamma=getattr(self, "relax_gamma_", 0.0),
             alpha=self.alpha_,
             l1_ratio=self.l1_ratio_,
             fit_intercept=self.fit_intercept,
@@ -446,100 +349,25 @@ class _PathCV(_LinearModel):
             random_state=self.random_state,
         )
 
-
-def _best_alpha(scores) -> tuple[int, int]:
-    """``(l1_ratio index, alpha index)`` of the best mean score (higher is better):
-    as ``ElasticNetCV``, the first best alpha (the largest) for each l1_ratio, then
-    the first l1_ratio whose best mean score is strictly better."""
-    best_score, best = -np.inf, (0, 0)
-    for i, mean in enumerate(scores.mean(axis=2)):
-        j = int(np.argmax(mean))
-        if mean[j] > best_score:
-            best_score, best = mean[j], (i, j)
-    return best
-
-
-def _one_standard_error(scores, best: int) -> int:
-    """Index of the largest alpha (alphas decreasing: the first index) whose mean
-    score over folds is within one standard error of the best mean score.
-
-    ``scores`` is ``(n_alphas, n_folds)``, higher is better; the standard error
-    is that of the best alpha's mean, ``std(ddof=1) / sqrt(n_folds)`` over the
-    folds (glmnet's ``lambda.1se``).  Alphas beyond the best (smaller, less
-    regularised) are never chosen."""
-    mean = scores.mean(axis=1)
-    k = scores.shape[1]
-    row = scores[best]
-    scale = float(np.max(np.abs(row))) if k > 1 else 0.0
-    # scaled: held-out errors of huge targets (1e150) would overflow when squared
-    se = scale * float(np.std(row / scale, ddof=1)) / np.sqrt(k) if 0 < scale < np.inf else 0.0
-    within = np.flatnonzero(mean[: best + 1] >= mean[best] - se)
-    return int(within[0])
+    def _chosen_curves(self):
+        """``(alphas, scores)`` to draw (:class:`~skdecay.CVScoreDisplay`): one curve
+        per ``l1_ratio``, at the chosen ``gamma_`` and ``relax_gamma_``."""
+        scores = self.scores_path_
+        if np.ndim(self.alpha_) > 0:
+            raise ValueError(
+                "Several targets: draw one with CVScoreDisplay(est.alphas_[t], "
+                "est.scores_path_[t])."
+            )
+        if self._gamma_axis():
+            k = int(np.flatnonzero(np.asarray(self.gamma, dtype=float) == self.gamma_)[0])
+            scores = scores[:, k]
+        if self.relax:
+            tried = np.atleast_1d(np.asarray(self.relax_gamma, dtype=float))
+            scores = scores[:, int(np.flatnonzero(tried == self.relax_gamma_)[0])]
+        return self.alphas_, scores
 
 
-def _fill_doc(cls):
-    """Insert the text shared by both CV estimators into ``cls.__doc__``."""
-    doc = cls.__doc__.replace("    {shared_doc}\n", _SHARED_DOC)
-    cls.__doc__ = doc.replace("    {shared_params}\n", _SHARED_PARAMS)
-    return cls
-
-
-_SHARED_DOC = """
-    For each ``l1_ratio`` an alpha grid is computed on the full data
-    (:func:`~skdecay.alpha_grid`: ``n_alphas`` values from ``alpha_max`` down to
-    ``eps * alpha_max``) unless ``alphas`` is an explicit grid; every fold then
-    runs a warm-started path on its training rows and scores each ``alpha`` on
-    its held-out rows.  For each ``l1_ratio`` the first (largest) ``alpha``
-    with the best mean score over folds is kept, then the first ``l1_ratio``
-    with a strictly better score wins (scikit-learn's tie rule): that is
-    ``alpha_min_``.  ``alpha_1se_`` is the largest ``alpha`` (same ``l1_ratio``)
-    whose mean score is within one standard error of the best (glmnet's
-    ``lambda.1se``: a sparser, more regularised model that is statistically
-    as good).  The model is refitted on all the data at ``alpha_`` (one of the
-    two, by ``alpha_selection``) and ``l1_ratio_``.
-
-"""
-
-_SHARED_PARAMS = """    l1_ratio : float or array-like of floats in [0, 1], default=0.5
-        Mix of L1 and L2; a list is searched together with ``alpha``.  An
-        automatic grid needs ``l1_ratio > 0`` (give ``alphas`` explicitly for 0).
-    eps : float, default=1e-3
-        ``alpha_min / alpha_max`` of the automatic grid.
-    alphas : int or array-like of shape (n_alphas,), default=100
-        Number of alphas of the automatic grid (per ``l1_ratio``), or the grid
-        itself (sorted decreasing, shared by every ``l1_ratio``).
-    n_alphas : int, default=None
-        Same as an integer ``alphas`` (the spelling of scikit-learn < 1.7,
-        kept for convenience); ``None`` uses ``alphas``.
-    fit_intercept : bool, default=True
-    penalty_factor : array-like of shape (n_features,), default=None
-        Per-feature penalty multipliers (0: unpenalised, ``np.inf``: excluded),
-        also used by the grid.
-    positive : bool, default=False
-    lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
-        Box constraints on the coefficients (containing 0), as in
-        :class:`~skdecay.ElasticNetRegressor`; the grid starts at the boxed
-        :func:`~skdecay.alpha_max`.
-    cv : int, cross-validation generator or iterable, default=None
-        Anything :func:`sklearn.model_selection.check_cv` accepts; ``None`` is
-        5-fold (``KFold`` for regression, ``StratifiedKFold`` for classification).
-    alpha_selection : {"min", "1se"}, default="min"
-        Which ``alpha`` the refit uses: ``"min"`` the best mean held-out score
-        (``alpha_min_``, scikit-learn's choice), ``"1se"`` the largest ``alpha``
-        within one standard error of it (``alpha_1se_``, glmnet's
-        ``lambda.1se``).  Both are always reported.
-    n_jobs : int, default=None
-        Parallel ``(l1_ratio, fold)`` tasks through joblib (threads).
-    verbose : int or bool, default=0
-        joblib's verbosity.
-    selection : {"cyclic", "random"}, default="cyclic"
-    random_state : int, RandomState instance or None, default=None
-        Seeds of ``selection="random"`` (one per task, drawn once, so results
-        do not depend on ``n_jobs``).
-"""
-
-
-@_fill_doc
+@fill_doc
 class ElasticNetRegressorCV(_GLMRegressor, _PathCV):
     r"""Elastic-net regression or GLM with ``alpha`` (and ``l1_ratio``) chosen by cross-validation.
 
@@ -584,47 +412,38 @@ class ElasticNetRegressorCV(_GLMRegressor, _PathCV):
         As in :class:`~skdecay.ElasticNetRegressor`.
     power : float in (1, 2), default=1.5
         Tweedie's power (``loss="tweedie"`` only).
-    groups : array-like of shape (n_features,), list of index arrays or callable, default=None
-        Feature groups: the sparse-group lasso of
-        :class:`~skdecay.ElasticNetRegressor` (``l1_ratio`` then mixes L1 and
-        the group norm; ``l1_ratio=0`` is the group lasso, whose automatic grid
-        starts at the group ``alpha_max``).  Not to be confused with the
-        *sample* ``groups`` that :meth:`fit` passes to the splitter.
-    group_weights : array-like of shape (n_groups,), default=None
-        Default ``sqrt(|g|)``.
 
     Attributes
     ----------
-    alpha_ : float
-        The ``alpha`` of the refit (``alpha_min_`` or ``alpha_1se_``).
-    alpha_min_ : float
-        The ``alpha`` of the best mean held-out score.
-    alpha_1se_ : float
-        The largest ``alpha`` whose mean held-out score is within one standard
-        error (over folds) of the best, at ``l1_ratio_``.
-    l1_ratio_ : float
-    alphas_ : ndarray of shape (n_l1_ratio, n_alphas) or (n_alphas,)
-        The grids; 1-D for a single ``l1_ratio`` or an explicit ``alphas``
-        (scikit-learn's layout).
-    deviance_path_ : ndarray of shape (n_l1_ratio, n_alphas, n_folds)
+    {shared_attrs}
+    deviance_path_ : ndarray of shape (n_l1_ratio, [n_gamma,] [n_relax_gamma,] n_alphas, n_folds)
         Held-out mean deviances of ``loss`` (see ``scoring``), unit dimensions
         squeezed as in scikit-learn; only with ``scoring=None``.
-    mse_path_ : ndarray of shape (n_l1_ratio, n_alphas, n_folds)
+    mse_path_ : ndarray of shape (n_l1_ratio, [n_gamma,] [n_relax_gamma,] n_alphas, n_folds)
         ``deviance_path_`` under scikit-learn's name, for
         ``loss="squared_error"`` only (held-out mean squared errors).
-    scores_path_ : ndarray of shape (n_l1_ratio, n_alphas, n_folds)
-        Held-out scores, higher is better (``-deviance_path_`` by default),
-        never squeezed.
-    coef_ : ndarray of shape (n_features,)
-    intercept_ : float
-    dual_gap_ : float
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+    intercept_ : float or ndarray of shape (n_targets,)
+    dual_gap_ : float or ndarray of shape (n_targets,)
         Of the refit.
     stopping_criterion_ : {"duality_gap", "kkt"}
         Of the refit (see :class:`~skdecay.ElasticNetRegressor`).
-    n_iter_ : int
+    n_iter_ : int or list of int
         Of the refit.
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
+
+    Notes
+    -----
+    With 2-D ``y`` (several targets, squared error only) every target is
+    cross-validated on its own (its own grid, ``alpha_``, ``l1_ratio_``, ...),
+    on the same folds: the result equals one fit per column.  Every fitted
+    attribute above then gains a leading axis of length ``n_targets``
+    (``alpha_`` of shape (n_targets,), ``coef_`` (n_targets, n_features),
+    ``scores_path_`` (n_targets, ...), unit axes of ``mse_path_`` squeezed
+    per target), also for ``y`` of shape (n_samples, 1), whose predictions
+    keep that shape.  For one alpha and a shared sparsity pattern use
+    :class:`~skdecay.MultiTaskElasticNetRegressorCV`.
 
     Examples
     --------
@@ -638,7 +457,7 @@ class ElasticNetRegressorCV(_GLMRegressor, _PathCV):
     (2, 20, 5)
     """
 
-    _parameter_constraints = {**_CV_CONSTRAINTS, **_LOSS, **_GROUPS}
+    _parameter_constraints = {**_CV_CONSTRAINTS, **_LOSS}
     _coef_is_1d = True
 
     def __init__(
@@ -655,6 +474,10 @@ class ElasticNetRegressorCV(_GLMRegressor, _PathCV):
         positive=False,
         lower_bounds=None,
         upper_bounds=None,
+        penalty="elastic_net",
+        gamma=None,
+        relax=False,
+        relax_gamma=RELAX_GAMMAS,
         max_iter=1000,
         tol=1e-4,
         cv=None,
@@ -676,10 +499,14 @@ class ElasticNetRegressorCV(_GLMRegressor, _PathCV):
         self.fit_intercept = fit_intercept
         self.penalty_factor = penalty_factor
         self.positive = positive
-        self.loss = loss
-        self.power = power
         self.lower_bounds = lower_bounds
         self.upper_bounds = upper_bounds
+        self.penalty = penalty
+        self.gamma = gamma
+        self.relax = relax
+        self.relax_gamma = relax_gamma
+        self.loss = loss
+        self.power = power
         self.max_iter = max_iter
         self.tol = tol
         self.cv = cv
@@ -699,14 +526,11 @@ class ElasticNetRegressorCV(_GLMRegressor, _PathCV):
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Never modified; float32 stays float32.
-        y : array-like of shape (n_samples,)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
             In the range of ``loss`` (see :class:`~skdecay.ElasticNetRegressor`).
-            One target: ``(n_samples, 1)`` is raveled with a
-            ``DataConversionWarning`` and several columns raise, as
-            scikit-learn's ``ElasticNetCV``.  For several targets use
-            :class:`~skdecay.MultiTaskElasticNetRegressorCV` (one alpha, a
-            shared sparsity pattern) or
-            ``MultiOutputRegressor(ElasticNetRegressorCV())`` (an alpha per target).
+            2-D ``y`` (squared error only): independent targets, each with its
+            own ``alpha`` (see Notes); the GLM losses ravel one column with a
+            ``DataConversionWarning`` and reject several.
         sample_weight : float or array-like of shape (n_samples,), default=None
             Used by the path fits (training rows, rescaled to sum to their
             count), by the held-out scores and by the refit.
@@ -723,28 +547,71 @@ class ElasticNetRegressorCV(_GLMRegressor, _PathCV):
         -------
         self : object
         """
-        _reject_targets(y)
-        X, y = check_X_y(self, X, y, y_numeric=True)
+        multi = self.loss == "squared_error"
+        if not multi and len(getattr(y, "shape", ())) == 2 and y.shape[1] > 1:
+            raise ValueError(
+                f"Several targets (y of shape {y.shape}) need loss='squared_error'; got "
+                f"loss={self.loss!r}: cross-validate one target at a time."
+            )
+        X, y = check_X_y(self, X, y, y_numeric=True, multi_output=multi)
+        if sp.issparse(y):
+            y = y.toarray()
         self._loss_entry().check_y(y)
+        if y.ndim == 2:
+            return self._fit_targets(X, y, sample_weight, offset, params)
         return self._cv_fit(X, y, sample_weight, params, offset=offset)
 
+    def _fit_targets(self, X, Y, sample_weight, offset, params):
+        """One independent CV fit per column of ``Y``, on the same folds."""
+        if Y.shape[1] == 0:
+            raise ValueError("y has no target (shape (n_samples, 0)).")
+        cv = check_cv(self.cv, Y[:, 0])
+        folds = list(cv.split(X, Y[:, 0], **self._split_params(params)))
+        # callbacks: one task per target, each the CV fit of that target
+        root = begin_fit(self, max_subtasks=Y.shape[1], X=X, y=Y, sw=sample_weight)
+        fits = []
+        for j in range(Y.shape[1]):
+            # a fresh estimator (clone would copy the callbacks, which are propagated)
+            fit = type(self)(**{**self.get_params(deep=False), "cv": folds})
+            task = root.subcontext(task_name=f"target {j}")
+            with task.propagate_callback_context(fit):
+                md = metadata(sample_weight)
+                task.call_on_fit_task_begin(estimator=self, X=X, y=Y[:, j], metadata=md)
+                fits.append(fit.fit(X, Y[:, j], sample_weight=sample_weight, offset=offset))
+                task.call_on_fit_task_end(estimator=self, X=X, y=Y[:, j], metadata=md)
+        for name in _PER_TARGET:
+            if hasattr(fits[0], name):
+                setattr(self, name, np.stack([getattr(f, name) for f in fits]))
+        self.n_iter_ = [f.n_iter_ for f in fits]
+        self.stopping_criterion_ = fits[0].stopping_criterion_
+        end_fit(root, self, X=X, y=Y, sw=sample_weight)
+        return self
 
-def _reject_targets(y) -> None:
-    """A clear error for 2-D ``y`` with several columns (one CV target only)."""
-    try:  # np.shape would dispatch through __array_function__: convert instead
-        shape = y.shape if hasattr(y, "shape") else np.asarray(y).shape
-    except (TypeError, ValueError):  # ragged or odd: left to the usual validation
-        return
-    if len(shape) == 2 and shape[1] > 1:
-        raise ValueError(
-            f"ElasticNetRegressorCV fits one target, got y of shape {tuple(shape)}. For "
-            "several targets use MultiTaskElasticNetRegressorCV (one alpha, a shared "
-            "sparsity pattern) or sklearn.multioutput.MultiOutputRegressor("
-            "ElasticNetRegressorCV()) (an alpha per target)."
-        )
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = self.loss == "squared_error"  # independent targets
+        return tags
 
 
-@_fill_doc
+# the fitted attributes of a single-target fit stacked over targets
+_PER_TARGET = (
+    "alpha_",
+    "alpha_min_",
+    "alpha_1se_",
+    "l1_ratio_",
+    "gamma_",
+    "relax_gamma_",
+    "alphas_",
+    "scores_path_",
+    "deviance_path_",
+    "mse_path_",
+    "coef_",
+    "intercept_",
+    "dual_gap_",
+)
+
+
+@fill_doc
 class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
     r"""Elastic-net logistic regression with ``alpha`` (and ``l1_ratio``) chosen by CV.
 
@@ -787,17 +654,7 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-    alpha_ : float
-        The ``alpha`` of the refit (``alpha_min_`` or ``alpha_1se_``).
-    alpha_min_ : float
-        The ``alpha`` of the best mean held-out score.
-    alpha_1se_ : float
-        The largest ``alpha`` whose mean held-out score is within one standard
-        error (over folds) of the best, at ``l1_ratio_``.
-    l1_ratio_ : float
-    alphas_ : ndarray of shape (n_l1_ratio, n_alphas) or (n_alphas,)
-    scores_path_ : ndarray of shape (n_l1_ratio, n_alphas, n_folds)
-        Held-out scores, higher is better.
+    {shared_attrs}
     coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
     intercept_ : ndarray of shape (1,) or (n_classes,)
     dual_gap_ : float
@@ -827,6 +684,8 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
         self,
         *,
         l1_ratio=0.5,
+        groups=None,
+        group_weights=None,
         eps=1e-3,
         alphas=100,
         n_alphas=None,
@@ -835,6 +694,10 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
         positive=False,
         lower_bounds=None,
         upper_bounds=None,
+        penalty="elastic_net",
+        gamma=None,
+        relax=False,
+        relax_gamma=RELAX_GAMMAS,
         class_weight=None,
         max_iter=100,
         tol=1e-4,
@@ -847,6 +710,8 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
         random_state=None,
     ):
         self.l1_ratio = l1_ratio
+        self.groups = groups
+        self.group_weights = group_weights
         self.eps = eps
         self.alphas = alphas
         self.n_alphas = n_alphas
@@ -855,6 +720,10 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
         self.positive = positive
         self.lower_bounds = lower_bounds
         self.upper_bounds = upper_bounds
+        self.penalty = penalty
+        self.gamma = gamma
+        self.relax = relax
+        self.relax_gamma = relax_gamma
         self.class_weight = class_weight
         self.max_iter = max_iter
         self.tol = tol
@@ -895,6 +764,11 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
                 "This solver needs samples of at least 2 classes in the data, but "
                 f"the data contain only one class: {self.classes_[0]!r}."
             )
+        if self.groups is not None and self.classes_.size > 2:
+            raise ValueError(
+                "Only binary classification is supported with groups (two classes); y "
+                f"has {self.classes_.size}."
+            )
         check_weighted_classes(y, sample_weight)
         if isinstance(sample_weight, Number):
             sample_weight = None
@@ -902,6 +776,11 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
         # LogisticRegressionCV) and by the refit
         cw = class_weight_vector(self.class_weight, self.classes_, y, sample_weight)
         return self._cv_fit(X, y, sample_weight, params, cw)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = self.groups is None  # groups: two classes
+        return tags
 
     def score(self, X, y, sample_weight=None):
         """Score with ``scoring`` (accuracy when ``None``), as ``LogisticRegressionCV``.

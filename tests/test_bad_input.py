@@ -29,7 +29,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from sklearn.base import clone, is_classifier
-from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression
 
 import skdecay
@@ -216,6 +216,12 @@ def _one_target_shapes(est, X, y, pred):
     """``y`` of shape (n, 1): 1-D ``coef_`` and predictions, ``intercept_`` (1,)."""
     assert est.coef_.shape == (X.shape[1],) and pred.shape == (X.shape[0],)
     assert np.shape(est.intercept_) == (1,)
+
+
+def _cv_one_target_shapes(est, X, y, pred):
+    """The CV estimator keeps ``y`` of shape (n, 1) 2-D: one alpha, one coef_ row."""
+    assert est.coef_.shape == (1, X.shape[1]) and pred.shape == (X.shape[0], 1)
+    assert np.shape(est.alpha_) == (1,) and np.shape(est.intercept_) == (1,)
 
 
 def _finite_weights(est, X, y, pred):
@@ -415,14 +421,13 @@ CASES = [
         {"mlp": Fits(warns=(ConvergenceWarning, "Training diverged"), check=_finite_weights)},
     ),
     # multi-output regression (issue 13): the linear regressors take 2-D y as
-    # scikit-learn's ElasticNet / Lasso / Ridge; the CV estimator, as ElasticNetCV,
-    # one target only
+    # scikit-learn's ElasticNet / Lasso / Ridge; the CV estimator one CV fit per target
     Case(
         "two-column-y",
         _with(y=np.column_stack([Y_REG, X0[:, 1] - Y_REG])),
         {
             **{n: Fits(check=_independent_targets) for n in _REGRESSORS},
-            "ElasticNetRegressorCV": Raises(ValueError, "fits one target"),
+            "ElasticNetRegressorCV": Fits(check=_independent_targets),
         },
     ),
     Case(
@@ -430,7 +435,7 @@ CASES = [
         _with(y=Y_REG[:, None]),
         {
             **{n: Fits(check=_one_target_shapes) for n in _REGRESSORS},
-            "ElasticNetRegressorCV": Fits(warns=(DataConversionWarning, "column-vector y")),
+            "ElasticNetRegressorCV": Fits(check=_cv_one_target_shapes),
         },
     ),
     Case(

@@ -328,3 +328,56 @@ def test_one_standard_error_rule_classifier(breast_cancer):
     j_1se, j_best = _one_se_by_hand(est.scores_path_, 0)
     assert est.alpha_min_ == est.alphas_[j_best]
     assert est.alpha_ == est.alpha_1se_ == est.alphas_[j_1se] >= est.alpha_min_
+
+
+# ---------------------------------------------------------------------------
+# groups in ElasticNetClassifierCV: group-lasso logistic paths
+
+
+@pytest.mark.parametrize("l1_ratio", [0.0, 0.5])
+def test_classifier_cv_with_groups_matches_a_hand_loop(breast_cancer, l1_ratio):
+    from sklearn.metrics import log_loss
+
+    X, y = breast_cancer
+    X, y = X[::2], y[::2]  # 285 rows keep the 30 single fits quick
+    groups = np.arange(X.shape[1]) // 3
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    tight = dict(tol=1e-9, max_iter=200)
+    est = ElasticNetClassifierCV(
+        l1_ratio=l1_ratio, groups=groups, alphas=5, eps=0.05, cv=folds,
+        scoring="neg_log_loss", **tight,
+    ).fit(X, y)  # fmt: skip
+    assert est.scores_path_.shape == (1, 5, 3)
+    hand = np.empty((5, 3))
+    with warnings.catch_warnings():
+        # a single grouped logistic fit at alpha >= its alpha_max compares a rounding-level
+        # KKT violation with tol times a zero reference and warns (a flaw of
+        # solvers.bcd.group_prox_newton, not of the CV); its coefficients are exact zeros
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for f, (train, test) in enumerate(folds):
+            for i, alpha in enumerate(est.alphas_):
+                single = ElasticNetClassifier(
+                    alpha=alpha, l1_ratio=l1_ratio, groups=groups, **tight
+                )
+                prob = single.fit(X[train], y[train]).predict_proba(X[test])
+                hand[i, f] = -log_loss(y[test], prob, labels=[0, 1])
+    np.testing.assert_allclose(est.scores_path_[0], hand, rtol=1e-6)
+    assert est.alpha_ == est.alphas_[np.argmax(hand.mean(axis=1))]
+    ref = ElasticNetClassifier(alpha=est.alpha_, l1_ratio=l1_ratio, groups=groups, **tight)
+    np.testing.assert_allclose(est.coef_, ref.fit(X, y).coef_, rtol=1e-6, atol=1e-8)
+    # whole groups enter or leave; the grid starts at the group alpha_max
+    nonzero = (est.coef_[0] != 0).reshape(-1, 3)
+    if l1_ratio == 0.0:
+        assert np.all(nonzero.all(axis=1) | ~nonzero.any(axis=1))
+    top = dict(l1_ratio=l1_ratio, groups=groups, **tight)
+    with warnings.catch_warnings():  # as above
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        at_max = ElasticNetClassifier(alpha=est.alphas_[0] * (1 + 1e-9), **top).fit(X, y)
+    assert not at_max.coef_.any()
+    assert ElasticNetClassifier(alpha=est.alphas_[0] * 0.95, **top).fit(X, y).coef_.any()
+
+
+def test_classifier_cv_groups_need_two_classes(wine):
+    X, y = wine
+    with pytest.raises(ValueError, match="Only binary classification"):
+        ElasticNetClassifierCV(groups=np.arange(X.shape[1]) // 2, alphas=3).fit(X, y)

@@ -226,13 +226,46 @@ def test_enet_path_2d_y_is_one_path_per_target(sparse):
         enet_path(X, np.abs(Y), loss="poisson", n_alphas=4)
 
 
-def test_cv_rejects_several_targets_clearly():
-    X, Y, _ = _data(seed=10)
-    with pytest.raises(ValueError, match="MultiTaskElasticNetRegressorCV"):
-        ElasticNetRegressorCV(alphas=4, cv=3).fit(X, Y)
-    with pytest.warns(DataConversionWarning):  # one column: raveled, as ElasticNetCV
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("relax", [False, True])
+def test_cv_equals_independent_single_target_cv_fits(sparse, relax):
+    """One alpha per target: each target's CV fit is that of its column alone."""
+    from sklearn.model_selection import KFold
+
+    X, Y, sw = _data(seed=10, n=60, sparse=sparse)
+    cv = KFold(3, shuffle=True, random_state=0)  # the same folds for every target
+    est = ElasticNetRegressorCV(l1_ratio=[0.5, 1.0], alphas=6, cv=cv, tol=1e-10, relax=relax)
+    multi = clone(est).fit(X, Y, sample_weight=sw)
+    singles = [clone(est).fit(X, Y[:, j], sample_weight=sw) for j in range(K)]
+    assert multi.alpha_.shape == (K,) and multi.coef_.shape == (K, X.shape[1])
+    assert multi.scores_path_.shape == (K, *singles[0].scores_path_.shape)
+    assert multi.mse_path_.shape == (K, *singles[0].mse_path_.shape)
+    for name in ("alpha_", "alpha_min_", "alpha_1se_", "l1_ratio_", "alphas_", "intercept_"):
+        np.testing.assert_array_equal(getattr(multi, name), [getattr(s, name) for s in singles])
+    for name in ("scores_path_", "mse_path_", "coef_"):
+        np.testing.assert_array_equal(getattr(multi, name), [getattr(s, name) for s in singles])
+    if relax:
+        np.testing.assert_array_equal(multi.relax_gamma_, [s.relax_gamma_ for s in singles])
+    assert multi.n_iter_ == [s.n_iter_ for s in singles]
+    assert len(set(multi.alpha_)) > 1  # the targets do choose their own alpha
+    pred = multi.predict(X)
+    assert pred.shape == Y.shape
+    np.testing.assert_allclose(pred, np.column_stack([s.predict(X) for s in singles]))
+    assert multi.score(X, Y) == pytest.approx(r2_score(Y, pred))
+
+
+def test_cv_single_column_keeps_2d_shapes_and_glm_losses_take_one_target():
+    X, Y, _ = _data(seed=11)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataConversionWarning)
         cv = ElasticNetRegressorCV(alphas=4, cv=3).fit(X, Y[:, :1])
-    assert cv.coef_.shape == (X.shape[1],)
+    one = ElasticNetRegressorCV(alphas=4, cv=3).fit(X, Y[:, 0])
+    assert cv.coef_.shape == (1, X.shape[1]) and cv.alpha_.shape == (1,)
+    assert cv.scores_path_.shape == (1, *one.scores_path_.shape)
+    assert cv.predict(X).shape == (X.shape[0], 1)
+    np.testing.assert_allclose(cv.predict(X)[:, 0], one.predict(X))
+    with pytest.raises(ValueError, match="Several targets"):
+        ElasticNetRegressorCV(loss="poisson", alphas=4, cv=3).fit(X, np.abs(Y))
 
 
 def test_onnx_export_of_multi_output_ridge():
@@ -246,3 +279,17 @@ def test_onnx_export_of_multi_output_ridge():
     sess = rt.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
     out = sess.run(None, {sess.get_inputs()[0].name: X})[0]
     np.testing.assert_allclose(out, est.predict(X), rtol=1e-12, atol=1e-12)
+
+
+def test_cv_targets_are_callback_tasks(capsys):
+    callback = pytest.importorskip("sklearn.callback")
+    pytest.importorskip("rich")
+    X, Y, _ = _data(seed=12, n=50)
+    est = ElasticNetRegressorCV(alphas=4, cv=2)
+    est.set_callbacks(callback.ProgressBar(max_propagation_depth=None)).fit(X, Y)
+    out = capsys.readouterr().out
+    for j in range(K):
+        assert f"target {j}" in out
+    assert "100%" in out
+    plain = ElasticNetRegressorCV(alphas=4, cv=2).fit(X, Y)
+    np.testing.assert_array_equal(est.coef_, plain.coef_)

@@ -335,3 +335,103 @@ def test_paths_are_warm_started_stationary_points(kind):
     for alpha, W, b in zip(path.alphas, path.coefs, path.intercepts):
         prob = 1 / (1 + np.exp(-(Xc @ W[0] + b[0])))
         assert _kkt(kind, W[0], Xc.T @ (prob - yc) / len(yc), alpha, 6.0) < 1e-8
+
+
+# ---------------------------------------------------------------------------
+# cross-validation along MCP / SCAD paths (cv.ncvreg)
+
+
+def _hand_cv_scores(path_of, X, y, folds, alphas, score):
+    """``(n_alphas, n_folds)`` held-out scores of paths computed fold by fold."""
+    out = np.empty((alphas.size, len(folds)))
+    for f, (train, test) in enumerate(folds):
+        path = path_of(X[train], y[train])
+        for i in range(alphas.size):
+            out[i, f] = score(np.atleast_2d(path.coefs[i]), np.ravel(path.intercepts[i]), test)
+    return out
+
+
+@pytest.mark.parametrize("kind", ["mcp", "scad"])
+def test_regressor_cv_along_nonconvex_paths(kind):
+    from sklearn.model_selection import KFold
+
+    from skdecay import ElasticNetRegressorCV, enet_path
+
+    X, y = _regression()
+    folds = list(KFold(4, shuffle=True, random_state=0).split(X))
+    gammas = [2.5, 6.0] if kind == "mcp" else [3.0, 6.0]
+    tight = dict(tol=1e-10, max_iter=10_000)
+    cv = ElasticNetRegressorCV(
+        l1_ratio=0.9, penalty=kind, gamma=gammas, alphas=12, eps=0.02, cv=folds, **tight
+    ).fit(X, y)
+    assert cv.scores_path_.shape == (1, 2, 12, 4)
+
+    def mse(W, b, test):
+        return -np.mean((y[test] - X[test] @ W[0] - b[0]) ** 2)
+
+    hand = np.stack(
+        [
+            _hand_cv_scores(
+                lambda Xt, yt, g=g: enet_path(
+                    Xt, yt, l1_ratio=0.9, alphas=cv.alphas_, penalty=kind, gamma=g, **tight
+                ),
+                X,
+                y,
+                folds,
+                cv.alphas_,
+                mse,
+            )  # fmt: skip
+            for g in gammas
+        ]
+    )
+    np.testing.assert_allclose(cv.scores_path_[0], hand, rtol=1e-6)
+    k, j = np.unravel_index(np.argmax(hand.mean(axis=2)), hand.shape[:2])
+    assert (cv.gamma_, cv.alpha_) == (gammas[k], cv.alphas_[j])
+    # the refit is a stationary point at (alpha_, gamma_)
+    r = y - X @ cv.coef_ - cv.intercept_
+    assert abs(r.mean()) < 1e-8
+    lam, l2 = cv.alpha_ * 0.9, cv.alpha_ * 0.1
+    assert _kkt(kind, cv.coef_, -X.T @ r / len(y), lam, cv.gamma_, l2) < 1e-7
+    assert cv.stopping_criterion_ == "kkt"
+
+
+@pytest.mark.parametrize("kind", ["mcp", "scad"])
+def test_classifier_cv_along_nonconvex_paths(kind):
+    from sklearn.metrics import log_loss
+    from sklearn.model_selection import StratifiedKFold
+
+    from skdecay import ElasticNetClassifierCV, logistic_path
+
+    X, y = _classification()
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=1).split(X, y))
+    tight = dict(tol=1e-10, max_iter=500)
+    cv = ElasticNetClassifierCV(
+        l1_ratio=1.0, penalty=kind, alphas=10, eps=0.05, cv=folds, scoring="neg_log_loss", **tight
+    ).fit(X, y)
+    assert cv.scores_path_.shape == (1, 10, 3) and cv.gamma_ == (3.0 if kind == "mcp" else 3.7)
+
+    def neg_log_loss(W, b, test):
+        prob = 1 / (1 + np.exp(-(X[test] @ W[0] + b[0])))
+        return -log_loss(y[test], prob, labels=[0, 1])
+
+    hand = _hand_cv_scores(
+        lambda Xt, yt: logistic_path(Xt, yt, alphas=cv.alphas_, penalty=kind, **tight),
+        X, y, folds, cv.alphas_, neg_log_loss,
+    )  # fmt: skip
+    np.testing.assert_allclose(cv.scores_path_[0], hand, rtol=1e-6)
+    assert cv.alpha_ == cv.alphas_[np.argmax(hand.mean(axis=1))]
+    prob = 1 / (1 + np.exp(-(X @ cv.coef_[0] + cv.intercept_[0])))
+    assert abs((prob - y).mean()) < 1e-8
+    assert _kkt(kind, cv.coef_[0], X.T @ (prob - y) / len(y), cv.alpha_, cv.gamma_) < 1e-7
+
+
+def test_nonconvex_cv_parameter_errors():
+    from skdecay import ElasticNetRegressorCV
+
+    X, y = _regression()
+    with pytest.raises(ValueError, match="gamma must be > 2"):
+        ElasticNetRegressorCV(penalty="scad", gamma=[1.5, 3.0], alphas=3).fit(X, y)
+    with pytest.raises(ValueError, match="squared error and logistic"):
+        ElasticNetRegressorCV(penalty="mcp", loss="poisson", alphas=3).fit(X, np.abs(y))
+    with pytest.raises(ValueError, match="elastic_net"):
+        ElasticNetRegressorCV(penalty="mcp", groups=[0, 0, 1] * 4, alphas=3).fit(X, y)

@@ -262,8 +262,7 @@ class CVScoreDisplay:
         check_is_fitted(final)
         scoring = _cv_score_name(final)
         disp = cls(
-            final.alphas_,
-            final.scores_path_,
+            *final._chosen_curves(),  # per l1_ratio, at the chosen gamma_ / relax_gamma_
             l1_ratios=np.atleast_1d(np.asarray(final.l1_ratio, dtype=np.float64)),
             selected_alpha=final.alpha_,
             score_name=f"held-out {scoring}",
