@@ -1039,7 +1039,11 @@ class RidgeRegressor(ElasticNetRegressor):
         sparse = sp.issparse(pb.X)
         # the kernel (dual) system: wide X, every feature penalised
         kernel = pb.n < pb.X.shape[1] and bool(np.all(pb.penalty.weights()[1] > 0))
-        if pb.penalty.alpha == 0 and not self.positive and not (sparse and self.solver == "cholesky"):
+        if (
+            pb.penalty.alpha == 0
+            and not self.positive
+            and not (sparse and self.solver == "cholesky")
+        ):
             # many minimisers on wide or singular X: the least-norm one (as Ridge)
             return _ridge_min_norm(pb, self.tol, self.max_iter)
         if self.solver == "auto" and sparse and pb.dtype == np.float32 and not self.positive:

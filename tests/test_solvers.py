@@ -632,7 +632,6 @@ def test_path_cache_is_shared_and_tied_to_the_arrays():
 def test_extrapolated_start_caches_the_exact_residual_and_lowers_the_objective():
     """The secant warm start of a path: signs kept, objective lowered at the new alpha,
     and the residual it caches for the solver is the true ``y - X w - b``."""
-    from dataclasses import replace
 
     from skdecay.solvers import extrapolated_start, objective
 

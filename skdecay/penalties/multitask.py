@@ -16,6 +16,7 @@ __all__ = ["MultiTaskElasticNetPenalty", "PROX_BLOCK_ELASTIC_NET"]
 
 PROX_BLOCK_ELASTIC_NET = 1  # the block prox code of the kernels (``_kernels.multitask``)
 
+
 class MultiTaskElasticNetPenalty:
     """``alpha * sum_j pf_j (l1_ratio ||W_j||_2 + (1 - l1_ratio)/2 ||W_j||_2**2)``
     over the blocks ``W_j = W[:, j]`` of a coefficient matrix ``W`` of shape

@@ -43,8 +43,8 @@ class ProblemCache:
     Each entry is stored with the arrays it was computed from (``X``, ``Y``,
     ``s``, ``offset``) and a key of the settings it depends on (for a dual point,
     the penalty's ``dual_key``), and is returned only for those very arrays and
-    an equal key: the cache is valid for one problem, whatever ``alpha``.  The entries (slots, so a misspelt name
-    raises):
+    an equal key: the cache is valid for one problem, whatever ``alpha``.  The
+    entries (slots, so a misspelt name raises):
 
     * ``zero_reference``: zero point, its predictor, objective and dual point;
     * ``zero_dual``: the dual point at zero (also ``alpha_max``'s gradient);
@@ -264,9 +264,10 @@ def make_problem(
 
     Sample weights are rescaled to sum to ``n``; penalty factors and bounds are
     checked and the penalty object built (``penalty_kind``: ``"elastic_net"``, or
-    the non-convex ``"mcp"`` / ``"scad"`` of concavity ``gamma``); an ``offset`` (``(n,)``, e.g. log exposure) is added to every linear
-    predictor (for the squared loss it is folded into the targets, ``Y - offset``,
-    which leaves the problem unchanged).  Returns the problem and the raw
+    the non-convex ``"mcp"`` / ``"scad"`` of concavity ``gamma``); an ``offset``
+    (``(n,)``, e.g. log exposure) is added to every linear predictor (for the
+    squared loss it is folded into the targets, ``Y - offset``, which leaves the
+    problem unchanged).  Returns the problem and the raw
     (unnormalised) weights.
     """
     n, p = X.shape
