@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from . import losses
+from ._kernels.codes import PROX_ELASTIC_NET
 from .solvers.problem import diverged
 
 if TYPE_CHECKING:
@@ -55,11 +56,12 @@ _GRAM_PATH_MAX_SIZE = 20_000_000  # the Gram rows cost up to n p**2 (2e10 flops 
 
 def supports(pb: Problem, alphas: np.ndarray) -> bool:
     """Whether the compiled solver takes ``pb`` at ``alphas``: dense float64,
-    squared loss, one target, every feature penalised (box bounds and excluded
-    features are fine), positive alphas, and a size where compiling the whole
-    loop pays (see above)."""
+    squared loss, the elastic net's prox, one target, every feature penalised
+    (box bounds and excluded features are fine), positive alphas, and a size
+    where compiling the whole loop pays (see above)."""
     return (
         pb.loss == losses.SQUARED
+        and pb.penalty.prox_code == PROX_ELASTIC_NET  # the kernel's only coordinate update
         and isinstance(pb.X, np.ndarray)
         and pb.X.dtype == np.float64
         and pb.Y.shape[1] == 1

@@ -160,6 +160,12 @@ class ElasticNetPenalty:
         return self._lo.copy(), self._hi.copy()
 
     @property
+    def prox_code(self) -> int:
+        """The kernels' scalar prox code (``_kernels.codes``): the compiled whole-path
+        solvers take ``PROX_ELASTIC_NET`` only."""
+        return self._code
+
+    @property
     def smooth(self) -> bool:
         """No L1 part (``alpha = 0`` or ``l1_ratio = 0``): a quadratic in the box."""
         return self._alpha == 0 or self._l1_ratio == 0
@@ -267,8 +273,8 @@ class ElasticNetPenalty:
     def elastic_net_arguments(self):
         """``(pf, l1_ratio, positive)``, glmnet's parametrisation, for the compiled
         logistic path (which scales by ``alpha`` itself), or ``None`` when it does not
-        apply (a box beyond ``w >= 0``, or a non-convex penalty)."""
-        if self._orthant is None or not self.convex:
+        apply (a box beyond ``w >= 0``, or another prox than the elastic net's)."""
+        if self._orthant is None or self._code != PROX_ELASTIC_NET:
             return None
         return self._pf, self._l1_ratio, bool(self._orthant)
 

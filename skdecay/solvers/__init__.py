@@ -180,8 +180,8 @@ def solve_compiled(pb: Problem, alphas, tol, max_iter, settle, W=None, b=None):
     elastic net only).  ``(W, b)`` starts the first alpha."""
     from .. import _enet_path, _logistic_path  # both import .problem
 
-    if not pb.penalty.convex:  # MCP, SCAD: the Python drivers (the KKT rule)
-        return None
+    # (``supports`` turns away other prox codes than the elastic net's, e.g. MCP,
+    # SCAD: the Python drivers fit those)
     if _enet_path.supports(pb, alphas):  # box bounds included
         return _enet_path.enet_path_compiled(
             pb, alphas, tol=tol, max_iter=max_iter, settle=settle, W0=W

@@ -21,6 +21,7 @@ from .._kernels.cd import (
     column_moments_sparse,
     column_moments_sparse_at,
 )
+from .._kernels.codes import PROX_ELASTIC_NET
 from .gap import gap_and_correlation, rounding_limited, stalled, stopping_rule, zero_dual
 from .problem import Problem, Result, check_finite
 
@@ -327,7 +328,7 @@ def coordinate_descent(
     penalty = pb.penalty
     code, l1, l2, lo, hi, gamma = penalty.kernel_arguments(pb.dtype)
     cd = CD(pb.X, lo, hi, pb.fit_intercept, selection, rng, (code, gamma))
-    if not penalty.convex:
+    if penalty.prox_code != PROX_ELASTIC_NET:
         anderson = 0  # (its acceptance test is the elastic net's objective)
     h = (pb.s / n).astype(pb.dtype)
     mkey = (pb.fit_intercept,)
