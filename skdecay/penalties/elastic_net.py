@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._kernels import codes as _codes
+from ._base import Leveled
 from .dual import FenchelYoungLine, GeneralLine, fast_violations, scaling_limit
 
 __all__ = ["coordinate_weights", "penalty_value", "ElasticNetPenalty", "PROX_ELASTIC_NET"]
@@ -56,7 +57,7 @@ def _per_feature(value, p: int, name: str):
     return arr.copy()
 
 
-class ElasticNetPenalty:
+class ElasticNetPenalty(Leveled):
     """``alpha * sum_kj pf_j (l1_ratio |w_kj| + (1 - l1_ratio)/2 w_kj**2)`` plus the box
     ``lower_j <= w_kj <= upper_j`` (glmnet's ``lower.limits`` / ``upper.limits``).
 
@@ -134,21 +135,10 @@ class ElasticNetPenalty:
         else:
             self._orthant = None
 
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(alpha={self._alpha!r}, l1_ratio={self._l1_ratio!r}, "
-            f"n_features={self._pf.shape[0]})"
-        )
+    def _size(self) -> str:
+        return f"n_features={self._pf.shape[0]}"
 
-    # -- the penalty's own parameters (read-only) -------------------------------
-    @property
-    def alpha(self) -> float:
-        return self._alpha
-
-    @property
-    def l1_ratio(self) -> float:
-        return self._l1_ratio
-
+    # -- the penalty's own parameters (read-only; alpha, l1_ratio: Leveled) -----
     @property
     def penalty_factor(self) -> np.ndarray:
         """The per-feature factors (a copy; an excluded feature shows 1)."""

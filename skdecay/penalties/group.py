@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._base import Leveled
 from .multitask import MultiTaskElasticNetPenalty
 
 __all__ = ["SparseGroupPenalty", "check_groups"]
@@ -65,7 +66,7 @@ def check_groups(groups, n_features: int):
     return order, starts
 
 
-class SparseGroupPenalty:
+class SparseGroupPenalty(Leveled):
     """``alpha * (l1_ratio * ||w||_1 + (1 - l1_ratio) * sum_g omega_g ||w_g||_2)``,
     the sparse-group lasso (Simon et al. 2013); ``l1_ratio=1`` is the lasso,
     ``l1_ratio=0`` the group lasso (Yuan & Lin 2006).
@@ -107,19 +108,8 @@ class SparseGroupPenalty:
         self._row = np.arange(self.order.size) - np.repeat(self.starts[:-1], sizes)
         self._block = MultiTaskElasticNetPenalty(self._alpha * (1 - self._l1_ratio), 1.0, weights)
 
-    def __repr__(self) -> str:
-        return (
-            f"SparseGroupPenalty(alpha={self.alpha!r}, l1_ratio={self.l1_ratio!r}, "
-            f"n_groups={self.n_groups})"
-        )
-
-    @property
-    def alpha(self) -> float:
-        return self._alpha
-
-    @property
-    def l1_ratio(self) -> float:
-        return self._l1_ratio
+    def _size(self) -> str:
+        return f"n_groups={self.n_groups}"
 
     @property
     def n_groups(self) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._base import Leveled
 from .elastic_net import coordinate_weights
 
 __all__ = ["MultiTaskElasticNetPenalty", "PROX_BLOCK_ELASTIC_NET"]
@@ -17,7 +18,7 @@ __all__ = ["MultiTaskElasticNetPenalty", "PROX_BLOCK_ELASTIC_NET"]
 PROX_BLOCK_ELASTIC_NET = 1  # the block prox code of the kernels (``_kernels.multitask``)
 
 
-class MultiTaskElasticNetPenalty:
+class MultiTaskElasticNetPenalty(Leveled):
     """``alpha * sum_j pf_j (l1_ratio ||W_j||_2 + (1 - l1_ratio)/2 ||W_j||_2**2)``
     over the blocks ``W_j = W[:, j]`` of a coefficient matrix ``W`` of shape
     ``(n_tasks, n_blocks)`` (scikit-learn's ``MultiTaskElasticNet``, glmnet's
@@ -44,19 +45,8 @@ class MultiTaskElasticNetPenalty:
         self._pf = pf
         self._l1, self._l2 = coordinate_weights(self._alpha, self._l1_ratio, pf)
 
-    def __repr__(self) -> str:
-        return (
-            f"MultiTaskElasticNetPenalty(alpha={self.alpha!r}, l1_ratio={self.l1_ratio!r}, "
-            f"n_blocks={self._pf.shape[0]})"
-        )
-
-    @property
-    def alpha(self) -> float:
-        return self._alpha
-
-    @property
-    def l1_ratio(self) -> float:
-        return self._l1_ratio
+    def _size(self) -> str:
+        return f"n_blocks={self._pf.shape[0]}"
 
     def at(self, alpha: float) -> MultiTaskElasticNetPenalty:
         """The same penalty with another ``alpha`` (paths)."""
