@@ -153,7 +153,11 @@ def gap_and_correlation(
     bound).  For the squared loss the gap is a convex piecewise quadratic in ``c``
     (a quadratic data term plus, per coefficient, one breakpoint where ``c |V_j|``
     crosses ``l1_j``): its exact minimiser is found from the sorted breakpoints
-    and the gap evaluated there; the logistic losses use a bounded scalar search."""
+    and the gap evaluated there; the logistic losses use a bounded scalar search.
+    The penalty's share and ``c_max`` are the penalty's answers
+    (``penalty.fenchel_young_line``: a piecewise quadratic for the elastic net
+    without a box; under a box its general Fenchel-Young term, and the scalar
+    search for every loss)."""
     if not (pb.data_loss.conjugate and pb.penalty.convex):  # no conjugate: the KKT rule
         return kkt_violation(pb, W, b, Z, None if dual is None else dual[1])
     if dual is None and pb.dtype == np.float32 and np.any(W):
