@@ -107,9 +107,10 @@ def test_matches_python_path(K, fit_intercept, weighted, free, positive, l1_rati
     _assert_certified(pb, alphas, coefs, intercepts, tol)
     old = path.coefs.copy()
     if K > 1:  # free columns are defined up to a shift (softmax): the kernel's choice
-        free_cols = old[:, :, pb.pf == 0]
+        free = pb.penalty.penalty_factor == 0
+        free_cols = old[:, :, free]
         shift = free_cols.min if positive else free_cols.mean
-        old[:, :, pb.pf == 0] -= shift(axis=1, keepdims=True)
+        old[:, :, free] -= shift(axis=1, keepdims=True)
     compared = 0
     for i, a in enumerate(alphas):
         pa = pb.at(float(a))
@@ -122,7 +123,8 @@ def test_matches_python_path(K, fit_intercept, weighted, free, positive, l1_rati
         compared += 1
         # both within their gaps of the same optimum
         assert abs(f_new - f_old) <= gaps[i] + g_old + 1e-14, (i, f_new - f_old)
-        mu = a * (1 - l1_ratio) * pb.pf[pb.pf > 0].min()  # strong convexity of the penalty
+        pf = pb.penalty.penalty_factor
+        mu = a * (1 - l1_ratio) * pf[pf > 0].min()  # strong convexity of the penalty
         if mu > 0:  # |dW| <= sqrt(2 (gap + gap) / mu)
             bound = 3 * np.sqrt(2 * (gaps[i] + g_old) / mu) + 1e-6
             np.testing.assert_allclose(coefs[i], old[i], atol=bound)
