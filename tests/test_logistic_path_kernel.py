@@ -107,10 +107,10 @@ def test_matches_python_path(K, fit_intercept, weighted, free, positive, l1_rati
     _assert_certified(pb, alphas, coefs, intercepts, tol)
     old = path.coefs.copy()
     if K > 1:  # free columns are defined up to a shift (softmax): the kernel's choice
-        free = pb.penalty.penalty_factor == 0
-        free_cols = old[:, :, free]
+        unpenalized = pb.penalty.penalty_factor == 0
+        free_cols = old[:, :, unpenalized]
         shift = free_cols.min if positive else free_cols.mean
-        old[:, :, free] -= shift(axis=1, keepdims=True)
+        old[:, :, unpenalized] -= shift(axis=1, keepdims=True)
     compared = 0
     for i, a in enumerate(alphas):
         pa = pb.at(float(a))
