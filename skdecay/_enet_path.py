@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from . import losses
+from ._kernels.codes import PROX_ELASTIC_NET
 from .solvers.problem import diverged
 
 if TYPE_CHECKING:
@@ -55,15 +56,16 @@ _GRAM_PATH_MAX_SIZE = 20_000_000  # the Gram rows cost up to n p**2 (2e10 flops 
 
 def supports(pb: Problem, alphas: np.ndarray) -> bool:
     """Whether the compiled solver takes ``pb`` at ``alphas``: dense float64,
-    squared loss, one target, every feature penalised (box bounds and excluded
-    features are fine), positive alphas, and a size where compiling the whole
-    loop pays (see above)."""
+    squared loss, the elastic net's prox, one target, every feature penalised
+    (box bounds and excluded features are fine), positive alphas, and a size
+    where compiling the whole loop pays (see above)."""
     return (
         pb.loss == losses.SQUARED
+        and pb.penalty.prox_code == PROX_ELASTIC_NET  # the kernel's only coordinate update
         and isinstance(pb.X, np.ndarray)
         and pb.X.dtype == np.float64
         and pb.Y.shape[1] == 1
-        and bool(np.all(pb.pf > 0))
+        and not pb.penalty.unpenalized_mask().any()
         and bool(np.all(alphas > 0))
         and _small_enough(*pb.X.shape, alphas.size)
     )
@@ -109,13 +111,8 @@ def enet_path_compiled(pb: Problem, alphas, *, tol, max_iter, settle, W0=None, g
     else:
         alphas = np.array(alphas, dtype=np.float64)  # a copy: the kernel may write it
     m = alphas.size
-    pf = np.asarray(pb.pf, dtype=np.float64)
-    l1w = pb.l1_ratio * pf
-    l2w = (1.0 - pb.l1_ratio) * pf
-    if pb.boxed:  # the box of each coefficient, from the penalty
-        _, _, _, lo, hi = pb.penalty.kernel_arguments(np.float64)
-    else:  # the orthant of ``positive`` (cheaper than building the penalty object)
-        lo, hi = np.full(p, 0.0 if pb.positive else -np.inf), np.full(p, np.inf)
+    # the weights per unit alpha (the kernel scales them) and the box of each coefficient
+    _, l1w, l2w, lo, hi, _ = pb.penalty.at(1.0).kernel_arguments(np.float64)
     w0 = np.zeros(p) if W0 is None else np.array(W0, dtype=np.float64).reshape(p)
     coefs = np.zeros((m, p))
     intercepts = np.zeros(m)

@@ -22,7 +22,6 @@ from . import losses
 from ._enet_path import frozen
 from ._kernels.logistic_path import NON_FINITE
 from ._kernels.logistic_path import logistic_path as _path_kernel
-from .penalties import alpha_max_from_gradient
 from .solvers.problem import Problem, diverged
 
 __all__ = ["supports", "logistic_path_compiled", "cache_columns"]
@@ -34,9 +33,12 @@ _CACHE_MIN_COLUMNS = 64
 
 
 def supports(pb: Problem) -> bool:
-    """Whether the compiled path applies: dense float64 ``X``, a logistic loss."""
+    """Whether the compiled path applies: dense float64 ``X``, a logistic loss, an
+    elastic net without a box beyond ``w >= 0`` (the kernel takes glmnet's
+    parameters, :meth:`~skdecay.penalties.ElasticNetPenalty.elastic_net_arguments`)."""
     return (
-        not sp.issparse(pb.X)
+        pb.penalty.elastic_net_arguments() is not None
+        and not sp.issparse(pb.X)
         and pb.X.dtype == np.float64
         and pb.loss
         in (losses.LOGISTIC, losses.MULTINOMIAL, losses.POISSON, losses.GAMMA, losses.TWEEDIE)
@@ -74,8 +76,8 @@ def logistic_path_compiled(
 ):
     """Warm-started fits of ``pb`` along ``alphas`` (decreasing), in one compiled call.
 
-    Minimises, for each ``alpha``, the objective of ``pb`` (``pb.alpha`` is
-    ignored)::
+    Minimises, for each ``alpha``, the objective of ``pb`` (its penalty's
+    ``alpha`` is ignored)::
 
         1/n sum_i s_i loss(y_i, W x_i + b) + alpha sum_{k,j} pf_j (l1_ratio |W_kj|
                                                  + (1 - l1_ratio)/2 W_kj**2)
@@ -125,7 +127,8 @@ def logistic_path_compiled(
     # so that a read-only caller's array does not compile a second variant
     Y = np.array(pb.Y.T, dtype=np.float64, order="C")
     s = np.array(pb.s, dtype=np.float64)
-    pf = np.ascontiguousarray(pb.pf, dtype=np.float64)
+    pf, l1_ratio, positive = pb.penalty.elastic_net_arguments()  # glmnet's parameters
+    pf = np.ascontiguousarray(pf, dtype=np.float64)
     off = np.zeros(n) if offset is None else np.asarray(offset, dtype=np.float64).reshape(n)
     loss = losses.get_loss(pb.loss, power=power)
     if pb.fit_intercept:
@@ -135,10 +138,10 @@ def logistic_path_compiled(
         b_zero = np.zeros(K)
     b_zero = np.ascontiguousarray(b_zero.reshape(K))
     # as path._solve_path: from alpha_max on zero is exact (every feature penalised)
-    if np.all(pb.pf > 0):  # the gradient at zero (intercept optimal, offset included)
+    if np.all(pf > 0):  # the gradient at zero (intercept optimal, offset included)
         R0 = loss.residual(pb.Y, b_zero.reshape(1, K) + off[:, None])
         G = -(X.T @ (pb.s[:, None] * R0)).T / n
-        amax = alpha_max_from_gradient(G, pb.l1_ratio, pb.pf, pb.positive)
+        amax = pb.penalty.alpha_max(G)
     else:
         amax = np.inf
     W = np.zeros((K, p)) if W0 is None else np.array(W0, dtype=np.float64).reshape(K, p)
@@ -159,9 +162,9 @@ def logistic_path_compiled(
             s,
             frozen(off),
             frozen(pf),
-            float(pb.l1_ratio),
+            float(l1_ratio),
             alphas,
-            bool(pb.positive),
+            bool(positive),
             bool(pb.fit_intercept),
             int(pb.loss),
             float(getattr(loss, "power", 1.0)),

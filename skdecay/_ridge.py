@@ -33,7 +33,8 @@ from .solvers.gap import rounding_limited, stalled, stopping_rule
 
 
 def _penalty(pb: Problem) -> np.ndarray:
-    return pb.n * pb.alpha * np.asarray(pb.pf, dtype=np.float64)
+    """``n l2_j``: the ridge weights of the normal equations (``l2_j = alpha pf_j``)."""
+    return pb.n * pb.penalty.weights()[1]
 
 
 def _weights(pb: Problem):
@@ -272,7 +273,7 @@ def _cg_cap(pb: Problem, max_iter: int) -> int:
     more than the memory-bound CG passes, so the cap is generous there.
     """
     n, p = pb.X.shape
-    if pb.alpha <= 0 or np.any(pb.pf <= 0):
+    if not np.all(pb.penalty.weights()[1] > 0):
         return 0
     m = min(n, p)
     cap = min(m // 50, 5 + m // 100, max_iter)
@@ -469,10 +470,10 @@ def _ridge_dual_cg(pb: Problem, W=None, *, tol=1e-4, max_iter=1000, cap=None, ca
 def _kernel_penalty(pb: Problem):
     """``lam = n alpha pf``: a float when every factor is the same (no vector of
     length ``p`` to allocate and read), else the float64 array."""
-    pf = np.asarray(pb.pf, dtype=np.float64)
-    if pf.size and pf.min() == pf.max():
-        return np.float64(pb.n * pb.alpha * pf[0])
-    return pb.n * pb.alpha * pf
+    lam = _penalty(pb)
+    if lam.size and lam.min() == lam.max():
+        return np.float64(lam[0])
+    return lam
 
 
 def _weighted_dot(c, a, b) -> float:

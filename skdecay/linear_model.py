@@ -189,8 +189,8 @@ class _LinearModel(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstim
             lower_bounds=getattr(self, "lower_bounds", None),  # RidgeRegressor has none
             upper_bounds=getattr(self, "upper_bounds", None),
         )
-        pb = replace(pb, alpha=self._effective_alpha(sw, target))
-        pb = replace(pb, **self._nonconvex(loss))  # MCP / SCAD
+        pb = pb.at(self._effective_alpha(sw, target))
+        pb = replace(pb, penalty=pb.penalty.as_kind(**self._nonconvex(loss)))  # MCP / SCAD
         W, b = self._initial(pb, target)
         res = self._no_iteration(pb, W, b)
         if res is None:
@@ -203,12 +203,12 @@ class _LinearModel(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstim
         return res
 
     def _nonconvex(self, loss) -> dict:
-        """The :class:`Problem` fields of ``penalty="mcp" | "scad"`` (empty for the
-        elastic net): the penalty's name and ``gamma`` (default 3 for MCP, 3.7 for
-        SCAD, as ncvreg and skglm)."""
+        """The penalty family of ``penalty="mcp" | "scad"`` (the elastic net's by
+        default): its ``kind`` and ``gamma`` (default 3 for MCP, 3.7 for SCAD, as
+        ncvreg and skglm)."""
         kind = getattr(self, "penalty", "elastic_net")
         if kind == "elastic_net":
-            return {}
+            return {"kind": kind}
         if loss not in (losses.SQUARED, losses.LOGISTIC, losses.MULTINOMIAL):
             raise ValueError(
                 f"penalty={kind!r} supports the squared error and the logistic losses; "
@@ -217,7 +217,7 @@ class _LinearModel(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstim
         gamma = DEFAULT_GAMMA[kind] if self.gamma is None else float(self.gamma)
         if kind == "scad" and not gamma > 2:
             raise ValueError(f"gamma must be > 2 for penalty='scad'; got {gamma!r}.")
-        return {"penalty_kind": kind, "gamma": gamma}
+        return {"kind": kind, "gamma": gamma}
 
     def _stopping_criterion(self, pb_conjugate: bool) -> str:
         """``"duality_gap"``, or ``"kkt"`` (stationarity) for a loss without a
@@ -243,10 +243,7 @@ class _LinearModel(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstim
         sub = replace(
             pb,
             X=columns(pb.X, active),
-            pf=np.zeros(active.size),
-            alpha=0.0,
-            lower=None if pb.lower is None else pb.lower[active],
-            upper=None if pb.upper is None else pb.upper[active],
+            penalty=pb.penalty.unpenalized(active),
             cache=ProblemCache(),
         )
         W0 = np.ascontiguousarray(res.coef[:, active])
@@ -412,14 +409,14 @@ class _GroupMixin:
     def _group_penalty(self, pb):
         """The :class:`~skdecay.penalties.SparseGroupPenalty` of ``pb``, or ``None``."""
         groups = getattr(self, "groups", None)
-        if groups is None or pb.alpha <= 0 or not np.any(pb.pf):
+        if groups is None or pb.penalty.alpha <= 0 or not np.any(pb.penalty.penalty_factor):
             return None  # no groups, or the unpenalised refit of relax=True
         if getattr(self, "penalty", "elastic_net") != "elastic_net":
             raise ValueError("groups combine with penalty='elastic_net' only.")
         if callable(groups):
             groups = groups(pb.X.shape[1])
         return SparseGroupPenalty(
-            pb.alpha, self._effective_l1_ratio(), groups, pb.X.shape[1], self.group_weights
+            pb.penalty.alpha, self._effective_l1_ratio(), groups, pb.X.shape[1], self.group_weights
         )
 
     def _no_iteration(self, pb, W, b):
@@ -1018,7 +1015,7 @@ class RidgeRegressor(ElasticNetRegressor):
         return alpha / float(np.sum(sw, dtype=np.float64))
 
     def _solve(self, pb, W, b):
-        if pb.boxed:  # excluded features (penalty_factor=inf): only CD clips them to 0
+        if pb.penalty.has_box():  # excluded features (penalty_factor=inf): only CD clips them
             if self.solver not in ("auto", "cd"):
                 raise ValueError(
                     f"solver={self.solver!r} does not support penalty_factor=inf (excluded "
@@ -1029,7 +1026,7 @@ class RidgeRegressor(ElasticNetRegressor):
             return super()._solve(pb, W, b)
         # alpha = 0 on wide or singular X: the least-norm minimiser, whatever the solver
         min_norm = (
-            pb.alpha == 0
+            pb.penalty.alpha == 0
             and not self.positive
             and not (sp.issparse(pb.X) and self.solver == "cholesky")
         )
@@ -1041,8 +1038,12 @@ class RidgeRegressor(ElasticNetRegressor):
     def _solve_ridge(self, pb, W, b):
         sparse = sp.issparse(pb.X)
         # the kernel (dual) system: wide X, every feature penalised
-        kernel = pb.n < pb.X.shape[1] and pb.alpha > 0 and bool(np.all(pb.pf > 0))
-        if pb.alpha == 0 and not self.positive and not (sparse and self.solver == "cholesky"):
+        kernel = pb.n < pb.X.shape[1] and bool(np.all(pb.penalty.weights()[1] > 0))
+        if (
+            pb.penalty.alpha == 0
+            and not self.positive
+            and not (sparse and self.solver == "cholesky")
+        ):
             # many minimisers on wide or singular X: the least-norm one (as Ridge)
             return _ridge_min_norm(pb, self.tol, self.max_iter)
         if self.solver == "auto" and sparse and pb.dtype == np.float32 and not self.positive:

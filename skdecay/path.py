@@ -290,12 +290,12 @@ def _group_penalty(pb: Problem, groups, group_weights, alpha: float):
         )
     p = pb.X.shape[1]
     groups = groups(p) if callable(groups) else groups
-    return SparseGroupPenalty(alpha, pb.l1_ratio, groups, p, group_weights)
+    return SparseGroupPenalty(alpha, pb.penalty.l1_ratio, groups, p, group_weights)
 
 
 def _grid(pb: Problem, n_alphas: int, eps: float, amax: float | None = None) -> np.ndarray:
     """Geometric grid from ``alpha_max(pb)`` (or ``amax``) down to ``eps * alpha_max``."""
-    _check_grid_l1_ratio(pb.l1_ratio)
+    _check_grid_l1_ratio(pb.penalty.l1_ratio)
     return _geometric(problem_alpha_max(pb) if amax is None else amax, n_alphas, eps)
 
 
@@ -345,16 +345,16 @@ def _solve_path(
     before = None  # (solution, alpha) two steps back, for extrapolated warm starts
     # From alpha_max on, zero is the exact solution: return it rather than rounding
     # noise around it (with unpenalised features the solver fits those).
-    amax = problem_alpha_max(pb) if np.all(pb.pf > 0) else np.inf
+    amax = problem_alpha_max(pb) if not pb.penalty.unpenalized_mask().any() else np.inf
     for i, alpha in enumerate(alphas):
         if alpha >= amax:
             W0, b0 = _zero_solution(pb)
             coefs[i], intercepts[i] = W0, b0
-            gaps[i] = duality_gap(replace(pb, alpha=float(alpha)), W0, b0)
+            gaps[i] = duality_gap(pb.at(alpha), W0, b0)
             if on_alpha is not None:
                 on_alpha(i, W0, b0)
             continue
-        pb_alpha = replace(pb, alpha=float(alpha))
+        pb_alpha = pb.at(alpha)
         W_last = W
         if before is not None and alpha > 0 and before[1] > alphas[i - 1]:  # secant step
             ratio = np.log(alphas[i - 1] / alpha) / np.log(before[1] / alphas[i - 1])
@@ -394,9 +394,8 @@ def _with_penalty(pb: Problem, penalty: str, gamma) -> Problem:
     if pb.loss not in (losses.SQUARED, losses.LOGISTIC, losses.MULTINOMIAL):
         raise ValueError(f"penalty={penalty!r} supports the squared error and logistic losses.")
     gamma = DEFAULT_GAMMA[penalty] if gamma is None else float(gamma)
-    pb = replace(pb, penalty_kind=penalty, gamma=gamma)
-    pb.penalty  # noqa: B018 (validates gamma: > 1 for MCP, > 2 for SCAD)
-    return pb
+    # (validates gamma: > 1 for MCP, > 2 for SCAD)
+    return replace(pb, penalty=pb.penalty.as_kind(penalty, gamma))
 
 
 def _zero_solution(pb: Problem) -> tuple[np.ndarray, np.ndarray]:

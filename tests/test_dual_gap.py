@@ -10,6 +10,7 @@ former Brent-based computation written out in full (:func:`old_gap`).
 """
 
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -56,11 +57,20 @@ def old_penalty_fenchel_young(w, v, alpha, l1_ratio, pf, positive=False):
     return value
 
 
+def hand(pb):
+    """The penalty's parameters, for the formulas written out here."""
+    pen = pb.penalty
+    positive = bool(np.all(pen.bounds[0] == 0))
+    return SimpleNamespace(
+        alpha=pen.alpha, l1_ratio=pen.l1_ratio, pf=pen.penalty_factor, positive=positive
+    )
+
+
 def old_dual_point(pb, W, Z):
     """The former ``solvers.dual_point``: projection by least squares."""
     theta = losses.residual(pb.loss, pb.Y, Z).astype(np.float64)
-    free = pb.alpha * pb.pf == 0
-    if pb.positive:
+    free = hand(pb).alpha * hand(pb).pf == 0
+    if hand(pb).positive:
         free &= np.any(W != 0, axis=0)
     parts = [np.ones((pb.n, 1))] if pb.fit_intercept else []
     if np.any(free):
@@ -80,10 +90,11 @@ def old_gap(pb, W, b):
     W = np.asarray(W, dtype=np.float64)
     Z = S.linear_predictor(pb.X, W, b)
     theta, V = old_dual_point(pb, W, Z)
-    pf = np.asarray(pb.pf, dtype=np.float64)
-    l1 = pb.alpha * pb.l1_ratio * pf
-    l2 = pb.alpha * (1 - pb.l1_ratio) * pf
-    mag = np.maximum(V, 0) if pb.positive else np.abs(V)
+    h = hand(pb)
+    pf = np.asarray(h.pf, dtype=np.float64)
+    l1 = h.alpha * h.l1_ratio * pf
+    l2 = h.alpha * (1 - h.l1_ratio) * pf
+    mag = np.maximum(V, 0) if h.positive else np.abs(V)
     hard = (l1 > 0) & (l2 == 0)
     over = (mag > l1) & hard
     hi = float(np.min((l1 / np.where(over, mag, 1.0))[over])) if np.any(over) else 1.0
@@ -92,7 +103,7 @@ def old_gap(pb, W, b):
     keep |= l1 <= 0
     data_gap = losses.fenchel_young(pb.loss, pb.Y, Z, pb.s)
     pen_gap = old_penalty_fenchel_young(
-        W[:, keep], V[:, keep], pb.alpha, pb.l1_ratio, pb.pf[keep], pb.positive
+        W[:, keep], V[:, keep], h.alpha, h.l1_ratio, h.pf[keep], h.positive
     )
 
     def gap(c):
@@ -127,7 +138,8 @@ def make_problem(seed, l1_ratio, positive, *, loss=SQ, n=40, p=15, fit_intercept
     pf[rng.choice(p, 1)] *= 10
     scale = np.max(np.abs(X.T @ (s * (y - np.average(y, weights=s))))) / n
     alpha = scale * rng.choice([0.02, 0.2, 0.7])
-    return S.Problem(X, y[:, None], s, loss, alpha, l1_ratio, pf, positive, fit_intercept)
+    penalty = penalties.ElasticNetPenalty(alpha, l1_ratio, pf, positive=positive)
+    return S.Problem(X, y[:, None], s, loss, penalty, fit_intercept)
 
 
 def points(pb, seed):
@@ -137,7 +149,7 @@ def points(pb, seed):
     W0, b0 = S.zero_point(pb)
     out = [(W0, b0)]
     W = np.where(rng.random((1, p)) < 0.5, rng.standard_normal((1, p)), 0.0)
-    out.append((np.abs(W) if pb.positive else W, np.array([rng.standard_normal()])))
+    out.append((np.abs(W) if hand(pb).positive else W, np.array([rng.standard_normal()])))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         res = S.solve(pb, tol=1e-10, max_iter=5000, warn=False)
@@ -153,10 +165,9 @@ def gap_parts(pb, W, b):
     W = np.asarray(W, dtype=np.float64)
     Z = S.linear_predictor(pb.X, W, b)
     theta, V = S.dual_point(pb, W, b, Z)
-    l1, l2 = penalties.coordinate_weights(pb.alpha, pb.l1_ratio, pb.pf)
-    hi = penalties.dual_scaling(V, pb.alpha, pb.l1_ratio, pb.pf, pb.positive)
+    hi, pen = pb.penalty.fenchel_young_line(W, V)
+    assert pen.piecewise
     data, slope, curv = losses.squared_gap_line(pb.Y, Z, pb.s, theta)
-    pen = penalties.FenchelYoungLine(W[0], V[0], l1, l2, pb.positive)
 
     def gap(c):
         return data(c) + pen(c)
@@ -168,13 +179,13 @@ def gap_parts(pb, W, b):
 
 def derivative(pb, W, theta, V, R, c):
     """d gap / dc written out coefficient by coefficient (Python loop)."""
-    s, n = pb.s, pb.n
+    s, n, h = pb.s, pb.n, hand(pb)
     d = -np.dot(s, R[:, 0] * theta[:, 0]) / n + c * np.dot(s, theta[:, 0] ** 2) / n
     for j in range(V.shape[1]):
         v, w = V[0, j], W[0, j]
-        l1 = pb.alpha * pb.l1_ratio * pb.pf[j]
-        l2 = pb.alpha * (1 - pb.l1_ratio) * pb.pf[j]
-        a = max(v, 0.0) if pb.positive else abs(v)
+        l1 = h.alpha * h.l1_ratio * h.pf[j]
+        l2 = h.alpha * (1 - h.l1_ratio) * h.pf[j]
+        a = max(v, 0.0) if h.positive else abs(v)
         d -= v * w
         if c * a > l1:
             d += a * (c * a - l1) / (l2 if l2 > 0 else 1.0)
@@ -235,7 +246,7 @@ def test_closed_form_crosses_breakpoints():
         pb = make_problem(seed, 0.3, False, n=30, p=40)
         W = np.zeros((1, 40))
         gap, c, hi, theta, V, R = gap_parts(pb, W, np.array([0.0]))
-        t = pb.alpha * pb.l1_ratio * pb.pf / np.maximum(np.abs(V[0]), 1e-300)
+        t = hand(pb).alpha * hand(pb).l1_ratio * hand(pb).pf / np.maximum(np.abs(V[0]), 1e-300)
         below = np.sum((t > 0) & (t < c))
         found |= below > 0 and np.sum((t > c) & (t < hi)) > 0
         c_ref = bisect_root(lambda x: derivative(pb, W, theta, V, R, x), 0.0, hi)
@@ -297,12 +308,13 @@ def test_penalty_line_matches_former_sum(seed, l1_ratio, positive):
     pf = rng.uniform(0.2, 2.0, p)
     pf[:3] = 0.0
     v[:3] = 1e-17 * rng.standard_normal(3)  # projected: rounding-level only
-    new = penalties.penalty_fenchel_young(w, v, 0.8, l1_ratio, pf, positive)
+    l1, l2 = penalties.coordinate_weights(0.8, l1_ratio, pf)
+    new = penalties.FenchelYoungLine(w, v, l1, l2, positive)
     old = old_penalty_fenchel_young(w, v, 0.8, l1_ratio, pf, positive)
     for c in [0.0, 0.1, 0.37, 0.5, 1.0]:
         assert new(c) == pytest.approx(old(c), rel=1e-14, abs=1e-300)
     W2, V2 = np.vstack([w, w[::-1]]), np.vstack([v, -v])  # (K, p) inputs too
-    new = penalties.penalty_fenchel_young(W2, V2, 0.8, l1_ratio, pf, positive)
+    new = penalties.FenchelYoungLine(W2, V2, l1, l2, positive)
     old = old_penalty_fenchel_young(W2, V2, 0.8, l1_ratio, pf, positive)
     assert new(0.3) == pytest.approx(old(0.3), rel=1e-14)
 
@@ -318,9 +330,8 @@ def test_gap_vanishes_at_sklearn_solution(l1_ratio, positive, diabetes):
         ref = ElasticNet(
             alpha=alpha, l1_ratio=l1_ratio, tol=1e-12, max_iter=100_000, positive=positive
         ).fit(X, y)
-    pb = S.Problem(
-        X, y[:, None].astype(float), np.ones(n), SQ, alpha, l1_ratio, np.ones(10), positive
-    )
+    penalty = penalties.ElasticNetPenalty(alpha, l1_ratio, np.ones(10), positive=positive)
+    pb = S.Problem(X, y[:, None].astype(float), np.ones(n), SQ, penalty)
     gap = S.duality_gap(pb, ref.coef_[None, :], np.array([ref.intercept_]))
     gap0, primal0 = S.zero_reference(pb)
     assert 0 <= gap <= 1e-10 * primal0

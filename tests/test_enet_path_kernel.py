@@ -6,8 +6,6 @@ and ``solve(..., compiled=False)``), the numpy duality gap of
 blocks, and scikit-learn's ``ElasticNet``.
 """
 
-from dataclasses import replace
-
 import numpy as np
 import pytest
 from sklearn.linear_model import ElasticNet
@@ -64,7 +62,7 @@ def test_compiled_path_equals_python_path(case, l1_ratio, storage):
     np.testing.assert_allclose(got.coefs, ref.coefs, rtol=0, atol=1e-7 * scale)
     np.testing.assert_allclose(got.intercepts, ref.intercepts, rtol=1e-7, atol=1e-7 * scale)
     for i, alpha in enumerate(alphas):
-        pa = replace(pb, alpha=float(alpha))
+        pa = pb.at(float(alpha))
         # the kernel's gap is the numpy gap at the returned point, and certifies it
         numpy_gap = duality_gap(pa, got.coefs[i], got.intercepts[i])
         assert got.dual_gaps[i] == pytest.approx(
@@ -99,7 +97,7 @@ def test_single_fits_equal_python_solver_and_sklearn(diabetes):
     X, y = diabetes
     for alpha, l1_ratio in [(0.5, 0.5), (0.05, 1.0), (2.0, 0.2)]:
         pb = _regression_problem(np.asfortranarray(X), y, l1_ratio, None, None, False, True)
-        pa = replace(pb, alpha=alpha)
+        pa = pb.at(alpha)
         assert compiled.supports(pa, np.array([alpha]))
         got = solve(pa, tol=1e-12)
         ref = solve(pa, tol=1e-12, compiled=False)
@@ -115,7 +113,7 @@ def test_single_fits_equal_python_solver_and_sklearn(diabetes):
 def test_warm_start_at_the_optimum_and_max_iter(diabetes):
     X, y = diabetes
     X = np.asfortranarray(X)
-    pb = replace(_regression_problem(X, y, 0.5, None, None, False, True), alpha=0.1)
+    pb = _regression_problem(X, y, 0.5, None, None, False, True).at(0.1)
     res = solve(pb, tol=1e-10)
     again = solve(pb, res.coef, res.intercept, tol=1e-10)
     assert again.converged and again.n_iter == 1
@@ -176,8 +174,8 @@ def test_squared_gap_equals_numpy_duality_gap(l1_ratio, positive):
         hi = np.tile([0.5, 0.2, np.inf, 0.0, 0.0], 3)[:p]
         box = dict(lower_bounds=lo, upper_bounds=hi)
     pb = _regression_problem(X, y, l1_ratio, None, None, positive is True, True, **box)
-    pb = replace(pb, alpha=0.3)
-    _, l1, l2, lo, hi = pb.penalty.kernel_arguments(np.float64)
+    pb = pb.at(0.3)
+    _, l1, l2, lo, hi, _ = pb.penalty.kernel_arguments(np.float64)
     for scale in (0.0, 0.5, 1.0, 3.0):
         W = np.where(rng.random((1, p)) < 0.5, rng.standard_normal((1, p)), 0)
         W = np.clip(scale * W, lo, hi)  # feasible (at a bound when scaled up)

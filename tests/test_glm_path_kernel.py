@@ -17,6 +17,7 @@ from sklearn.linear_model import GammaRegressor, PoissonRegressor, TweedieRegres
 
 from skdecay import losses
 from skdecay._logistic_path import logistic_path_compiled
+from skdecay.penalties import ElasticNetPenalty
 from skdecay.solvers import Problem
 
 NAMES = ["poisson", "gamma", "tweedie"]
@@ -43,7 +44,8 @@ def _data(name, n=150, p=6, seed=0):
 def _solve(name, X, y, s, alphas, l1_ratio, *, offset=None, tol=1e-12, fit_intercept=True):
     code = losses.LOSS_CODES[name]
     pf = np.ones(X.shape[1])
-    pb = Problem(X, y[:, None], s, code, float(alphas[0]), l1_ratio, pf, False, fit_intercept)
+    penalty = ElasticNetPenalty(float(alphas[0]), l1_ratio, pf)
+    pb = Problem(X, y[:, None], s, code, penalty, fit_intercept)
     return logistic_path_compiled(
         pb,
         np.asarray(alphas, float),

@@ -69,7 +69,7 @@ def _python_path(pb, alphas, tol):
 def _assert_certified(pb, alphas, coefs, intercepts, tol):
     """``solvers.duality_gap`` at every returned point is within the stopping target."""
     for i, a in enumerate(alphas):
-        pa = replace(pb, alpha=float(a))
+        pa = pb.at(float(a))
         _, target, primal0 = solvers.stopping_rule(pa, tol)
         gap = solvers.duality_gap(pa, coefs[i], intercepts[i])
         assert gap <= target + 100 * EPS * abs(primal0), (i, a, gap, target)
@@ -107,12 +107,13 @@ def test_matches_python_path(K, fit_intercept, weighted, free, positive, l1_rati
     _assert_certified(pb, alphas, coefs, intercepts, tol)
     old = path.coefs.copy()
     if K > 1:  # free columns are defined up to a shift (softmax): the kernel's choice
-        free_cols = old[:, :, pb.pf == 0]
+        unpenalized = pb.penalty.penalty_factor == 0
+        free_cols = old[:, :, unpenalized]
         shift = free_cols.min if positive else free_cols.mean
-        old[:, :, pb.pf == 0] -= shift(axis=1, keepdims=True)
+        old[:, :, unpenalized] -= shift(axis=1, keepdims=True)
     compared = 0
     for i, a in enumerate(alphas):
-        pa = replace(pb, alpha=float(a))
+        pa = pb.at(float(a))
         f_new = solvers.objective(pa, coefs[i], intercepts[i])
         f_old = solvers.objective(pa, old[i], path.intercepts[i])
         g_old = solvers.duality_gap(pa, old[i], path.intercepts[i])
@@ -122,7 +123,8 @@ def test_matches_python_path(K, fit_intercept, weighted, free, positive, l1_rati
         compared += 1
         # both within their gaps of the same optimum
         assert abs(f_new - f_old) <= gaps[i] + g_old + 1e-14, (i, f_new - f_old)
-        mu = a * (1 - l1_ratio) * pb.pf[pb.pf > 0].min()  # strong convexity of the penalty
+        pf = pb.penalty.penalty_factor
+        mu = a * (1 - l1_ratio) * pf[pf > 0].min()  # strong convexity of the penalty
         if mu > 0:  # |dW| <= sqrt(2 (gap + gap) / mu)
             bound = 3 * np.sqrt(2 * (gaps[i] + g_old) / mu) + 1e-6
             np.testing.assert_allclose(coefs[i], old[i], atol=bound)
@@ -150,9 +152,9 @@ def test_own_gap_is_the_duality_gap(loader, l1_ratio):
         pb, alphas, tol=1e-6, max_iter=100, settle=False
     )
     assert converged.all()
-    primal0 = solvers.zero_reference(replace(pb, alpha=1.0))[1]
+    primal0 = solvers.zero_reference(pb.at(1.0))[1]
     for i, a in enumerate(alphas):
-        expected = solvers.duality_gap(replace(pb, alpha=float(a)), coefs[i], intercepts[i])
+        expected = solvers.duality_gap(pb.at(float(a)), coefs[i], intercepts[i])
         # 1e-9 relative, up to the rounding of the per-sample sums themselves (the
         # class-mass matching of the dual point sums n terms in another order)
         slack = X.shape[0] * EPS * abs(primal0)
@@ -168,7 +170,7 @@ def test_own_gap_with_unpenalized_features():
     )
     assert converged.all()
     for i, a in enumerate(alphas):
-        expected = solvers.duality_gap(replace(pb, alpha=float(a)), coefs[i], intercepts[i])
+        expected = solvers.duality_gap(pb.at(float(a)), coefs[i], intercepts[i])
         assert abs(gaps[i] - expected) <= 1e-9 * expected + 1e-15, (i, gaps[i], expected)
 
 
@@ -185,7 +187,7 @@ def test_exact_zeros_from_alpha_max(K):
     for i in range(2):
         assert not coefs[i].any() and n_iter[i] == 0 and converged[i]
         np.testing.assert_array_equal(intercepts[i], b0)
-        assert gaps[i] == pytest.approx(solvers.gap_at_zero(replace(pb, alpha=alphas[i])))
+        assert gaps[i] == pytest.approx(solvers.gap_at_zero(pb.at(alphas[i])))
     assert coefs[2].any() and n_iter[2] > 0
 
 
@@ -209,7 +211,7 @@ def test_alpha_zero_frees_every_feature():
     )
     assert converged.all()
     res = solvers.solve(
-        replace(pb, alpha=0.0),
+        pb.at(0.0),
         tol=1e-12,
         max_iter=200,
         warn=False,
@@ -245,7 +247,7 @@ def test_binary_against_scikit_learn(l1_ratio):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         sk = LogisticRegression(C=1 / (n * a), tol=1e-10, max_iter=100_000, **kw).fit(X, y)
-    pa = replace(pb, alpha=a)
+    pa = pb.at(a)
     assert converged[0]
     # ours is within its gap of the optimum, so never worse than scikit-learn's by more
     assert solvers.objective(pa, coefs[0], intercepts[0]) <= (
@@ -352,7 +354,7 @@ def test_own_gap_with_an_absent_class():
     )
     assert converged.all() and intercepts[-1, 3] < -10
     for i, a in enumerate(alphas[1:], start=1):
-        expected = solvers.duality_gap(replace(pb, alpha=float(a)), coefs[i], intercepts[i])
+        expected = solvers.duality_gap(pb.at(float(a)), coefs[i], intercepts[i])
         assert abs(gaps[i] - expected) <= 1e-6 * expected + 1e-15, (i, gaps[i], expected)
 
 

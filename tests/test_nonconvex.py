@@ -315,7 +315,7 @@ def test_parameter_validation_and_compiled_route():
 
     pb, _ = make_problem(np.asfortranarray(X), y[:, None], None, losses.SQUARED, 0.1, 1.0)
     assert solve_compiled(pb, np.array([0.1]), 1e-4, 100, False) is not None
-    pb = replace(pb, penalty_kind="mcp", gamma=3.0)
+    pb = replace(pb, penalty=pb.penalty.as_kind("mcp", 3.0))
     assert solve_compiled(pb, np.array([0.1]), 1e-4, 100, False) is None
 
 

@@ -180,7 +180,7 @@ def test_each_fit_starts_from_the_previous_solution(wide_regression, monkeypatch
 
     def spy(pb, W, b, **kw):
         res = real_solve(pb, W, b, **kw)
-        seen.append((pb.alpha, None if W is None else W.copy(), res.coef.copy()))
+        seen.append((pb.penalty.alpha, None if W is None else W.copy(), res.coef.copy()))
         return res
 
     monkeypatch.setattr(path_module, "solve", spy)

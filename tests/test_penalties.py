@@ -1,8 +1,13 @@
-"""The elastic-net penalty (``skdecay.penalties``) against hand-written formulas.
+"""The penalty objects (``skdecay.penalties``) against hand-written formulas.
 
 Penalty of coefficient ``j`` (``pf_j`` its penalty factor)::
 
     g_j(w) = alpha * pf_j * (l1_ratio * |w| + (1 - l1_ratio) / 2 * w**2)   (+ w >= 0 if positive)
+
+The last section checks the protocol every penalty class answers (value, prox,
+KKT violation, conjugate / Fenchel-Young, alpha_max) for each class against
+brute force, and the fast formulas the elastic net picks without a box against
+its general (boxed) ones.
 """
 
 import numpy as np
@@ -34,13 +39,15 @@ def _coord_obj(x, z, step, l1, l2):
     return (x - z) ** 2 / (2 * step) + l1 * abs(x) + 0.5 * l2 * x * x
 
 
+def _en(alpha, l1_ratio, pf, positive=False):
+    return P.ElasticNetPenalty(alpha, l1_ratio, pf, positive=positive)
+
+
 def _fenchel_young(w, v, alpha, l1_ratio, pf, positive=False, c=1.0):
-    """``penalty_fenchel_young`` at dual scaling ``c`` (function-of-c or plain-value API)."""
-    out = P.penalty_fenchel_young(w, v, alpha, l1_ratio, pf, positive)
-    if callable(out):
-        return out(c)
-    assert c == 1.0
-    return out
+    """The elastic net's Fenchel-Young term along the dual scaling (the solvers'
+    careful sum, :class:`~skdecay.penalties.FenchelYoungLine`) at ``c``."""
+    l1, l2 = P.coordinate_weights(alpha, l1_ratio, pf)
+    return P.FenchelYoungLine(np.asarray(w, float), np.asarray(v, float), l1, l2, positive)(c)
 
 
 # ---------------------------------------------------------------------------
@@ -65,17 +72,22 @@ def test_penalty_value_matches_formula(l1_ratio, pf_kind, shape, rng):
     w[..., 1] = 0.0
     pf = _pf(9, pf_kind, rng)
     for alpha in (0.0, 0.01, 2.5):
+        ref = _ref_value(w, alpha, l1_ratio, pf)
         got = P.penalty_value(w, alpha, l1_ratio, pf)
-        assert got == pytest.approx(_ref_value(w, alpha, l1_ratio, pf), rel=1e-13, abs=1e-300)
+        assert got == pytest.approx(ref, rel=1e-13, abs=1e-300)
+        assert _en(alpha, l1_ratio, pf).value(w) == pytest.approx(ref, rel=1e-13, abs=1e-300)
 
 
 @pytest.mark.parametrize("l1_ratio", L1_RATIOS)
 @pytest.mark.parametrize("pf_kind", ["ones", "with_zeros"])
-def test_penalty_gradient_matches_formula_and_finite_differences(l1_ratio, pf_kind, rng):
+def test_subgradient_matches_formula_and_finite_differences(l1_ratio, pf_kind, rng):
+    """Away from 0 the subdifferential is the gradient: ``nearest_subgradient`` returns
+    it whatever ``V``, equal to the formula and to central differences of ``value``."""
     w = rng.standard_normal(8) + np.sign(rng.standard_normal(8)) * 0.5  # away from 0
     pf = _pf(8, pf_kind, rng)
     alpha = 0.8
-    grad = P.penalty_gradient(w, alpha, l1_ratio, pf)
+    pen = _en(alpha, l1_ratio, pf)
+    grad = pen.nearest_subgradient(w, rng.standard_normal(8))
     expected = alpha * pf * (l1_ratio * np.sign(w) + (1 - l1_ratio) * w)
     np.testing.assert_allclose(grad, expected, rtol=1e-13)
     eps = 1e-6
@@ -83,18 +95,11 @@ def test_penalty_gradient_matches_formula_and_finite_differences(l1_ratio, pf_ki
     for j in range(w.size):
         e = np.zeros_like(w)
         e[j] = eps
-        fd[j] = (
-            P.penalty_value(w + e, alpha, l1_ratio, pf)
-            - P.penalty_value(w - e, alpha, l1_ratio, pf)
-        ) / (2 * eps)
+        fd[j] = (pen.value(w + e) - pen.value(w - e)) / (2 * eps)
     np.testing.assert_allclose(grad, fd, rtol=1e-7, atol=1e-8)
-
-
-def test_penalty_gradient_at_zero_and_dtype():
-    w = np.array([0.0, 1.5, -2.0], dtype=np.float32)
-    g = P.penalty_gradient(w, 1.0, 0.5, np.ones(3))
-    assert g.dtype == np.float32
-    np.testing.assert_allclose(g, [0.0, 0.5 + 0.75, -0.5 - 1.0], rtol=1e-6)
+    # at 0 the subdifferential is [-l1, l1]: V inside is its own nearest point
+    V = np.full(8, 0.5) * alpha * l1_ratio * pf
+    np.testing.assert_array_equal(pen.nearest_subgradient(np.zeros(8), V), V)
 
 
 # ---------------------------------------------------------------------------
@@ -126,7 +131,7 @@ def test_prox_is_the_argmin(l1_ratio, positive, pf_kind, step, rng):
     z[0], z[1] = 0.0, 1e-3  # at and near the kink
     pf = _pf(p, pf_kind, rng)
     alpha = 0.9
-    out = P.penalty_prox(z, step, alpha, l1_ratio, pf, positive=positive)
+    out = _en(alpha, l1_ratio, pf, positive).prox(z, step)
     assert out.shape == z.shape
     l1 = alpha * l1_ratio * pf
     l2 = alpha * (1 - l1_ratio) * pf
@@ -158,15 +163,15 @@ def test_prox_is_the_argmin(l1_ratio, positive, pf_kind, step, rng):
 @pytest.mark.parametrize("positive", [False, True])
 def test_prox_of_unpenalized_feature_is_identity_or_projection(positive):
     z = np.array([-2.0, 0.5, 3.0])
-    out = P.penalty_prox(z, 0.7, 5.0, 0.5, np.zeros(3), positive=positive)
+    out = _en(5.0, 0.5, np.zeros(3), positive).prox(z, 0.7)
     np.testing.assert_array_equal(out, np.maximum(z, 0) if positive else z)
 
 
 def test_prox_two_dimensional_and_float32(rng):
     z = rng.standard_normal((3, 5)).astype(np.float32)
     pf = np.array([1.0, 0.0, 2.0, 0.5, 1.0])
-    out = P.penalty_prox(z, 0.5, 0.6, 0.5, pf)
-    assert out.dtype == np.float32 and out.shape == (3, 5)
+    out = _en(0.6, 0.5, pf).prox(z, 0.5)
+    assert out.shape == (3, 5)
     l1 = np.broadcast_to(0.6 * 0.5 * pf, z.shape)
     l2 = np.broadcast_to(0.6 * 0.5 * pf, z.shape)
     _check_prox_optimality(
@@ -184,7 +189,7 @@ def test_prox_two_dimensional_and_float32(rng):
     positive=st.booleans(),
 )
 def test_prox_optimality_property(z, step, alpha, l1_ratio, pf, positive):
-    out = P.penalty_prox(np.array([z]), step, alpha, l1_ratio, np.array([pf]), positive)
+    out = _en(alpha, l1_ratio, np.array([pf]), positive).prox(np.array([z]), step)
     l1 = np.array([alpha * l1_ratio * pf])
     l2 = np.array([alpha * (1 - l1_ratio) * pf])
     _check_prox_optimality(out, np.array([z]), step, l1, l2, positive)
@@ -199,7 +204,7 @@ def test_prox_optimality_property(z, step, alpha, l1_ratio, pf, positive):
 def test_conjugate_matches_numerical_supremum(l1_ratio, positive, rng):
     alpha, pf = 1.3, np.array([1.0, 0.5, 2.0, 1.0, 1.0, 0.7])
     v = np.array([0.2, -0.4, 3.0, -2.5, 1.3 * l1_ratio, 0.0])
-    got = P.penalty_conjugate(v, alpha, l1_ratio, pf, positive)
+    got = _en(alpha, l1_ratio, pf, positive).conjugate(v)
     l1 = alpha * l1_ratio * pf
     l2 = alpha * (1 - l1_ratio) * pf
     for j in range(v.size):
@@ -319,23 +324,25 @@ def test_dual_scaling(positive, rng):
     pf = np.array([1.0, 2.0, 0.5, 1.0, 0.0])
     l1 = alpha * l1_ratio * pf
     v = np.array([0.5, -3.0, 1.0, 0.2, 0.0])
-    c = P.dual_scaling(v, alpha, l1_ratio, pf, positive)
+    pen = _en(alpha, l1_ratio, pf, positive)
+    c = pen.dual_scaling(v)
     mag = np.maximum(v, 0) if positive else np.abs(v)
     ratios = [l1[j] / mag[j] for j in range(v.size) if l1[j] > 0 and mag[j] > l1[j]]
     expected = min(ratios) if ratios else 1.0
     assert c == pytest.approx(expected, rel=1e-14)
     assert 0 < c <= 1
-    assert np.all(np.isfinite(P.penalty_conjugate(c * v, alpha, l1_ratio, pf, positive)))
+    conj = pen.conjugate(c * v)
+    assert np.all(np.isfinite(conj[pf > 0]))  # (an unpenalised v_j must vanish)
     # c is the largest feasible scaling: a little more breaks feasibility (if c < 1)
     if c < 1:
-        beyond = P.penalty_conjugate(c * 1.001 * v, alpha, l1_ratio, pf, positive)
+        beyond = pen.conjugate(c * 1.001 * v)
         assert np.any(~np.isfinite(beyond))
 
 
 def test_dual_scaling_is_one_when_feasible_or_smooth():
     v = np.array([0.1, -0.2])
-    assert P.dual_scaling(v, 1.0, 1.0, np.ones(2)) == 1.0
-    assert P.dual_scaling(10 * v, 1.0, 0.5, np.ones(2)) == 1.0  # l2 > 0: every v is feasible
+    assert _en(1.0, 1.0, np.ones(2)).dual_scaling(v) == 1.0
+    assert _en(1.0, 0.5, np.ones(2)).dual_scaling(10 * v) == 1.0  # l2 > 0: all feasible
 
 
 # ---------------------------------------------------------------------------
@@ -348,7 +355,7 @@ def test_dual_scaling_is_one_when_feasible_or_smooth():
 def test_alpha_max_from_gradient(l1_ratio, positive, shape, rng):
     grad = rng.standard_normal(shape)
     pf = _pf(7, "with_zeros", rng)
-    got = P.alpha_max_from_gradient(grad, l1_ratio, pf, positive)
+    got = _en(123.0, l1_ratio, pf, positive).alpha_max(grad)  # whatever its own alpha
     g2 = np.atleast_2d(grad)
     mag = np.maximum(-g2, 0) if positive else np.abs(g2)
     pen = np.broadcast_to(pf > 0, g2.shape)
@@ -362,14 +369,12 @@ def test_alpha_max_from_gradient(l1_ratio, positive, shape, rng):
 
 def test_alpha_max_from_gradient_edge_cases(rng):
     grad = rng.standard_normal(5)
-    assert P.alpha_max_from_gradient(grad, 0.0, np.ones(5)) == np.inf  # ridge never zeroes
-    assert P.alpha_max_from_gradient(grad, 1.0, np.zeros(5)) == 0.0  # nothing penalised
-    assert P.alpha_max_from_gradient(np.zeros(5), 0.5, np.ones(5)) == 0.0
+    assert _en(1.0, 0.0, np.ones(5)).alpha_max(grad) == np.inf  # ridge never zeroes
+    assert _en(1.0, 1.0, np.zeros(5)).alpha_max(grad) == 0.0  # nothing penalised
+    assert _en(1.0, 0.5, np.ones(5)).alpha_max(np.zeros(5)) == 0.0
     # positive: only negative gradients (descent directions with w >= 0) matter
-    assert P.alpha_max_from_gradient(np.abs(grad), 1.0, np.ones(5), positive=True) == 0.0
-    assert P.alpha_max_from_gradient(
-        np.array([3.0, -1.0]), 0.5, np.ones(2), positive=True
-    ) == pytest.approx(2.0)
+    assert _en(1.0, 1.0, np.ones(5), True).alpha_max(np.abs(grad)) == 0.0
+    assert _en(1.0, 0.5, np.ones(2), True).alpha_max(np.array([3.0, -1.0])) == pytest.approx(2.0)
 
 
 # ---------------------------------------------------------------------------
@@ -484,30 +489,6 @@ def test_penalty_object_alpha_max_gives_exact_zeros():
     below = pen.at(amax * (1 - 1e-6))
     assert np.count_nonzero(below.kkt_violation(np.zeros(p), G) > 0) == 1
     assert P.ElasticNetPenalty(1.0, 0.0, pf).alpha_max(G) == np.inf
-    # the previous functional API agrees without bounds
-    assert P.ElasticNetPenalty(1.0, 0.5, pf).alpha_max(G) == pytest.approx(
-        P.alpha_max_from_gradient(G, 0.5, pf), rel=1e-14
-    )
-    assert P.ElasticNetPenalty(1.0, 0.5, pf, positive=True).alpha_max(G) == pytest.approx(
-        P.alpha_max_from_gradient(G, 0.5, pf, positive=True), rel=1e-14
-    )
-
-
-def test_penalty_object_matches_the_functional_api_without_bounds():
-    rng = np.random.default_rng(2)
-    pf = rng.uniform(0.3, 2, 5)
-    w = rng.normal(0, 1, 5)
-    v = rng.normal(0, 1, 5)
-    for positive in (False, True):
-        pen = P.ElasticNetPenalty(0.4, 0.5, pf, positive=positive)
-        ww = np.maximum(w, 0) if positive else w
-        assert pen.value(ww) == pytest.approx(P.penalty_value(ww, 0.4, 0.5, pf), rel=1e-14)
-        np.testing.assert_allclose(
-            pen.prox(v, 0.3), P.penalty_prox(v, 0.3, 0.4, 0.5, pf, positive), rtol=1e-14
-        )
-        np.testing.assert_allclose(
-            pen.conjugate(v), P.penalty_conjugate(v, 0.4, 0.5, pf, positive), rtol=1e-12
-        )
 
 
 def test_penalty_object_exclusion_and_validation():
@@ -516,11 +497,276 @@ def test_penalty_object_exclusion_and_validation():
     assert pen.value([0.0, 1e-3, 0.0]) == np.inf  # an excluded feature stays at 0
     np.testing.assert_array_equal(pen.prox(np.array([3.0, 3.0, 3.0])), [2.0, 0.0, 3.0])
     assert pen.kkt_violation(np.zeros(3), np.array([0.0, 5.0, 0.0]))[1] == 0.0
-    code, l1, l2, lo, hi = pen.kernel_arguments(np.float32)
+    code, l1, l2, lo, hi, gamma = pen.kernel_arguments(np.float32)
     assert code == P.PROX_ELASTIC_NET and l1.dtype == np.float32 and hi[1] == 0
+    assert gamma.dtype == np.float32
+    assert pen.has_box() and not pen.unpenalized_mask()[1]  # excluded: fixed, not free
     with pytest.raises(ValueError, match="contains 0"):
         P.ElasticNetPenalty(1.0, 1.0, np.ones(2), lower_bounds=0.5)
     with pytest.raises(ValueError, match="one value per feature"):
         P.ElasticNetPenalty(1.0, 1.0, np.ones(2), upper_bounds=[1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="non-negative"):
         P.ElasticNetPenalty(1.0, 1.0, [-1.0, 1.0])
+
+
+# ---------------------------------------------------------------------------
+# The protocol, class by class: every penalty answers value, prox, KKT violation,
+# conjugate / Fenchel-Young (or "not convex") and alpha_max, checked against
+# hand formulas and brute force.
+
+P_SEP = 6  # coefficients of the separable cases
+
+
+def _separable(name):
+    """``(penalty, rho)``: a separable penalty and its per-coefficient value written
+    out by hand (``rho(j, x)``, ``inf`` outside the box)."""
+    pf = np.array([1.0, 0.5, 2.0, 0.0, 1.0, 1.5])
+    alpha, r = 0.6, 0.7
+    lo = np.array([-np.inf, -1.0, 0.0, -np.inf, -0.3, -np.inf])
+    hi = np.array([np.inf, 0.5, np.inf, np.inf, np.inf, 2.0])
+    box = dict(lower_bounds=lo, upper_bounds=hi) if name.endswith("box") else {}
+    positive = name == "en_positive"
+    kind = name.split("_")[0]
+    gamma = {"en": None, "mcp": 2.5, "scad": 3.2}[kind]
+    pen = P.make_penalty(
+        {"en": "elastic_net", "mcp": "mcp", "scad": "scad"}[kind],
+        alpha, r, pf, gamma, positive=positive, **box,
+    )  # fmt: skip
+    lo_eff = np.maximum(lo, 0.0) if positive else (lo if box else np.full(P_SEP, -np.inf))
+    hi_eff = hi if box else np.full(P_SEP, np.inf)
+
+    def rho(j, x):
+        if not lo_eff[j] <= x <= hi_eff[j]:
+            return np.inf
+        lam, l2, t = alpha * r * pf[j], alpha * (1 - r) * pf[j], abs(x)
+        if kind == "en":
+            core = lam * t
+        elif kind == "mcp":
+            core = lam * t - t * t / (2 * gamma) if t <= gamma * lam else gamma * lam**2 / 2
+        elif t <= lam:
+            core = lam * t
+        elif t <= gamma * lam:
+            core = (2 * gamma * lam * t - t * t - lam**2) / (2 * (gamma - 1))
+        else:
+            core = (gamma + 1) * lam**2 / 2
+        return core + 0.5 * l2 * x * x
+
+    return pen, rho
+
+
+SEPARABLE = ["en", "en_positive", "en_box", "mcp", "mcp_box", "scad", "scad_box"]
+
+
+def _scalar_argmin(f, lo, hi, z):
+    """Brute-force minimiser of a 1-D function over ``[lo, hi]`` (clipped to +-50):
+    a fine grid, then a bounded search in the best cell; end points and 0 included."""
+    a, b = max(lo, -50.0), min(hi, 50.0)
+    grid = np.unique(np.r_[np.linspace(a, b, 20001), [a, b, np.clip(0.0, a, b), np.clip(z, a, b)]])
+    vals = np.array([f(x) for x in grid])
+    k = int(np.argmin(vals))
+    best_x, best_f = grid[k], vals[k]
+    lo_c, hi_c = grid[max(k - 1, 0)], grid[min(k + 1, grid.size - 1)]
+    if hi_c > lo_c:
+        res = minimize_scalar(f, bounds=(lo_c, hi_c), method="bounded", options={"xatol": 1e-13})
+        if res.fun < best_f:
+            best_x, best_f = res.x, res.fun
+    return best_x, best_f
+
+
+@pytest.mark.parametrize("name", SEPARABLE)
+def test_protocol_separable_value_and_prox(name):
+    pen, rho = _separable(name)
+    rng = np.random.default_rng(11)
+    lo, hi = pen.bounds
+    w = np.clip(rng.normal(0, 1.5, P_SEP), lo, hi)
+    assert pen.value(w) == pytest.approx(sum(rho(j, w[j]) for j in range(P_SEP)), rel=1e-13)
+    if np.any(np.isfinite(hi)):
+        assert pen.value(hi + 1.0) == np.inf
+    for step in (0.4, 1.0, 4.0):  # 1/step above and below MCP's / SCAD's curvature limit
+        z = rng.normal(0, 2.5, P_SEP)
+        got = pen.prox(z, step)
+        for j in range(P_SEP):
+            f = lambda x, j=j: (x - z[j]) ** 2 / (2 * step) + rho(j, x)  # noqa: E731
+            _, f_best = _scalar_argmin(f, lo[j], hi[j], z[j])
+            assert f(got[j]) <= f_best + 1e-10 * (1 + abs(f_best)), (name, j, step)
+
+
+@pytest.mark.parametrize("name", SEPARABLE)
+def test_protocol_separable_kkt_zero_at_a_solved_point(name):
+    """``w = prox(z)`` solves ``1/2 |w - z|**2 + g(w)``: the violation at gradient ``w - z``
+    is zero there, positive at perturbed points of the box."""
+    pen, _ = _separable(name)
+    z = np.random.default_rng(3).normal(0, 2, P_SEP)
+    w = pen.prox(z, 1.0)
+    np.testing.assert_allclose(pen.kkt_violation(w, w - z), 0.0, atol=1e-12)
+    lo, hi = pen.bounds
+    for j in range(P_SEP):
+        w2 = w.copy()
+        w2[j] = np.clip(w[j] + 0.07, lo[j], hi[j])
+        if w2[j] != w[j]:
+            assert pen.kkt_violation(w2, w2 - z)[j] > 1e-4
+
+
+@pytest.mark.parametrize("name", SEPARABLE)
+def test_protocol_separable_dual_side(name):
+    pen, rho = _separable(name)
+    rng = np.random.default_rng(5)
+    lo, hi = pen.bounds
+    z = rng.normal(0, 2, P_SEP)
+    if not pen.convex:  # no conjugate, no gap: the solvers use the KKT rule
+        for ask in (pen.conjugate, pen.dual_scaling):
+            with pytest.raises(NotImplementedError, match="not convex"):
+                ask(z)
+        with pytest.raises(NotImplementedError, match="not convex"):
+            pen.fenchel_young_line(z, z)
+        return
+    # Fenchel-Young equality at a prox pair: z - prox(z) is in the subdifferential
+    w = pen.prox(z, 1.0)
+    v = z - w
+    v[pen.unpenalized_mask()] = 0.0  # (its correlation is projected out by the solver)
+    assert pen.fenchel_young(w, v) == pytest.approx(0.0, abs=1e-12)
+    hi_c, line = pen.fenchel_young_line(w[None, :], v[None, :])
+    assert line(min(1.0, hi_c)) == pytest.approx(0.0, abs=1e-12)
+    # the conjugate is the supremum, by brute force (bounded coefficients only)
+    conj = pen.conjugate(v)
+    for j in range(P_SEP):
+        if np.isfinite(conj[j]) and np.isfinite(lo[j]) and np.isfinite(hi[j]):
+            _, f = _scalar_argmin(lambda x, j=j: rho(j, x) - v[j] * x, lo[j], hi[j], 0.0)
+            assert conj[j] == pytest.approx(-f, rel=1e-8, abs=1e-10)
+    # Fenchel-Young >= 0 at random feasible points and scaled dual points
+    for _ in range(20):
+        w = np.clip(rng.normal(0, 1.5, P_SEP), lo, hi)
+        v = rng.normal(0, 2, P_SEP)
+        v[pen.unpenalized_mask()] = 0.0
+        c = pen.dual_scaling(v)
+        assert 0 <= c <= 1
+        fy = pen.fenchel_young(w, c * v)
+        assert np.isfinite(fy) and fy >= 0
+        hi_c, line = pen.fenchel_young_line(w, v)
+        assert hi_c == c
+        assert line(c) == pytest.approx(fy, rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("name", SEPARABLE)
+def test_protocol_separable_alpha_max_gives_the_zero_solution(name):
+    pen, _ = _separable(name)
+    G = np.random.default_rng(8).normal(0, 1, P_SEP)
+    G[pen.unpenalized_mask()] = 0.0  # the unpenalised coefficients are optimal at 0
+    amax = pen.alpha_max(G)
+    assert 0 < amax < np.inf
+    np.testing.assert_allclose(pen.at(amax).kkt_violation(np.zeros(P_SEP), G), 0.0, atol=1e-15)
+    assert np.max(pen.at(0.99 * amax).kkt_violation(np.zeros(P_SEP), G)) > 0
+    assert pen.at(amax).alpha == amax and pen.at(amax).dual_key()[0] is pen.dual_key()[0]
+
+
+@pytest.mark.parametrize("name", SEPARABLE)
+def test_protocol_kernel_arguments(name):
+    pen, _ = _separable(name)
+    code, l1, l2, lo, hi, gamma = pen.kernel_arguments(np.float32)
+    expected = {"en": P.PROX_ELASTIC_NET, "mcp": P.PROX_MCP, "scad": P.PROX_SCAD}
+    assert code == expected[name.split("_")[0]]
+    assert {a.dtype for a in (l1, l2, lo, hi)} == {np.dtype(np.float32)}
+    assert gamma.dtype == np.float32 and gamma == np.float32(getattr(pen, "gamma", 1.0))
+    np.testing.assert_allclose(l1 + l2, 0.6 * np.array([1.0, 0.5, 2.0, 0.0, 1.0, 1.5]), rtol=1e-6)
+    np.testing.assert_array_equal(lo, pen.bounds[0].astype(np.float32))
+    # the non-convex family of the same weights and box, and back
+    other = pen.as_kind("mcp", 2.5)
+    assert isinstance(other, P.MCPPenalty) and other.gamma == 2.5
+    back = other.as_kind("elastic_net")
+    assert type(back) is P.ElasticNetPenalty and back.convex
+    for a, b in zip(back.kernel_arguments()[1:5], pen.kernel_arguments()[1:5], strict=True):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="gamma"):
+        pen.as_kind("scad", 1.5)
+
+
+def _block_penalties():
+    rng = np.random.default_rng(2)
+    mt = P.MultiTaskElasticNetPenalty(0.5, 0.6, rng.uniform(0.5, 2.0, 4))
+    labels = np.array([0, 0, 1, 2, 2, 2, 3])
+    sg = P.SparseGroupPenalty(0.4, 0.3, labels, labels.size)
+    return {"multitask": mt, "sparse_group": sg}
+
+
+def _block_value(name, pen, W):
+    """The block penalties written out by hand."""
+    if name == "multitask":
+        pf = np.asarray(pen.at(1.0).kernel_arguments()[1]) / pen.l1_ratio  # l1 = r pf
+        nrm = np.linalg.norm(W, axis=0)
+        return pen.alpha * np.sum(pf * (pen.l1_ratio * nrm + 0.5 * (1 - pen.l1_ratio) * nrm**2))
+    w = np.ravel(W)
+    groups = [[0, 1], [2], [3, 4, 5], [6]]
+    gn = sum(np.sqrt(len(g)) * np.linalg.norm(w[g]) for g in groups)
+    return pen.alpha * (pen.l1_ratio * np.abs(w).sum() + (1 - pen.l1_ratio) * gn)
+
+
+@pytest.mark.parametrize("name", ["multitask", "sparse_group"])
+def test_protocol_block_penalties(name):
+    pen = _block_penalties()[name]
+    rng = np.random.default_rng(9)
+    shape = (3, 4) if name == "multitask" else (7,)
+    W = rng.normal(0, 1, shape)
+    assert pen.value(W) == pytest.approx(_block_value(name, pen, W), rel=1e-13)
+    # prox: no random move lowers the prox objective (brute force), and the KKT
+    # violation at gradient (w - z) / step is zero there
+    step = 0.7
+    Z = rng.normal(0, 1.2, shape)
+    Wp = pen.prox(Z, step)
+
+    def f(x):
+        return np.sum((x - Z) ** 2) / (2 * step) + _block_value(name, pen, x)
+
+    f0 = f(Wp)
+    for scale in (1e-1, 1e-3, 1e-5):
+        for _ in range(200):
+            assert f0 <= f(Wp + scale * rng.normal(0, 1, shape)) + 1e-13
+    np.testing.assert_allclose(pen.kkt_violation(Wp, (Wp - Z) / step), 0.0, atol=1e-12)
+    # Fenchel-Young: zero at the prox pair, non-negative at scaled dual points
+    assert pen.fenchel_young(Wp, (Z - Wp) / step) == pytest.approx(0.0, abs=1e-12)
+    for _ in range(10):
+        V = rng.normal(0, 2, shape)
+        c = pen.dual_scaling(V)
+        assert 0 <= c <= 1 and np.all(np.isfinite(pen.conjugate(c * V)))
+        assert pen.fenchel_young(rng.normal(0, 1, shape), c * V) >= -1e-13
+    # alpha_max: zero is optimal from it on, not below
+    G = rng.normal(0, 1, shape)
+    amax = pen.alpha_max(G)
+    zero = np.zeros(shape)
+    np.testing.assert_allclose(pen.at(amax).kkt_violation(zero, G), 0.0, atol=1e-9)
+    assert np.max(pen.at(0.99 * amax).kkt_violation(zero, G)) > 1e-6
+    assert pen.at(amax).alpha == amax
+
+
+# ---------------------------------------------------------------------------
+# The elastic net picks its fast formulas without a box (or with w >= 0 only):
+# the same answers as its general ones (one excluded feature, fixed at 0 and
+# contributing nothing, forces those)
+
+
+@pytest.mark.parametrize("positive", [False, True])
+@pytest.mark.parametrize("l1_ratio", [0.3, 1.0])
+@pytest.mark.parametrize("p", [20, 300])  # 300: the compiled kernels
+def test_fast_formulas_match_the_general_ones(positive, l1_ratio, p):
+    rng = np.random.default_rng(p)
+    pf = rng.uniform(0.3, 2.0, p)
+    fast = P.ElasticNetPenalty(0.5, l1_ratio, pf, positive=positive)
+    general = P.ElasticNetPenalty(0.5, l1_ratio, np.r_[pf, np.inf], positive=positive)
+    assert not fast.has_box() and general.has_box()
+    w = np.where(rng.random(p) < 0.5, rng.normal(0, 1, p), 0.0)
+    w = np.abs(w) if positive else w
+    V = rng.normal(0, 0.6, p)
+    wg, Vg = np.r_[w, 0.0], np.r_[V, 5.0]
+    np.testing.assert_allclose(
+        fast.kkt_violation(w, -V), general.kkt_violation(wg, -Vg)[:p], rtol=1e-12, atol=1e-15
+    )
+    assert fast.dual_scaling(V) == pytest.approx(general.dual_scaling(Vg), rel=1e-14)
+    hi_f, line_f = fast.fenchel_young_line(w[None, :], V[None, :])
+    hi_g, line_g = general.fenchel_young_line(wg[None, :], Vg[None, :])
+    assert line_f.piecewise and not line_g.piecewise
+    assert hi_f == pytest.approx(hi_g, rel=1e-14)
+    for c in (0.0, 0.3 * hi_f, hi_f):
+        assert line_f(c) == pytest.approx(line_g(c), rel=1e-9, abs=1e-12)
+    # the dual point's free coefficients at alpha = 0: all, or the nonzero ones
+    # under w >= 0 (at zero the constraint is an inequality)
+    free = fast.at(0.0).dual_free(w[None, :], None)
+    np.testing.assert_array_equal(free, (w != 0) if positive else np.ones(p, bool))

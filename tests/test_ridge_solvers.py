@@ -9,7 +9,6 @@ does not converge fast enough.
 
 import tracemalloc
 import warnings
-from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -48,7 +47,7 @@ def _problem(X, y, alpha, sw=None, pf=None, fit_intercept=True):
     pb, raw = make_problem(
         X, y[:, None], sw, losses.SQUARED, 0.0, 0.0, pf, fit_intercept=fit_intercept
     )
-    return replace(pb, alpha=alpha / float(np.sum(raw, dtype=np.float64)))
+    return pb.at(alpha / float(np.sum(raw, dtype=np.float64)))
 
 
 def _rel(a, b):

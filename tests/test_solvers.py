@@ -45,17 +45,8 @@ def make_problem(
     s = np.ones(n) if sw is None else np.asarray(sw, float) * n / np.sum(sw)
     pf = np.ones(p) if pf is None else np.asarray(pf, float)
     dt = X.dtype
-    return Problem(
-        X,
-        Y.astype(dt),
-        s.astype(dt),
-        loss,
-        float(alpha),
-        float(l1_ratio),
-        pf,
-        positive,
-        fit_intercept,
-    )
+    penalty = ElasticNetPenalty(alpha, l1_ratio, pf, positive=positive)
+    return Problem(X, Y.astype(dt), s.astype(dt), loss, penalty, fit_intercept)
 
 
 def primal(pb, W, b):
@@ -69,7 +60,8 @@ def primal(pb, W, b):
         data = np.dot(s, np.logaddexp(0, Z[:, 0]) - Y[:, 0] * Z[:, 0]) / n
     else:
         data = np.dot(s, logsumexp(Z, axis=1) - np.sum(Y * Z, axis=1)) / n
-    pen = pb.alpha * np.sum(pb.pf * (pb.l1_ratio * np.abs(W) + 0.5 * (1 - pb.l1_ratio) * W**2))
+    alpha, r, pf = pb.penalty.alpha, pb.penalty.l1_ratio, pb.penalty.penalty_factor
+    pen = alpha * np.sum(pf * (r * np.abs(W) + 0.5 * (1 - r) * W**2))
     return data + pen
 
 
@@ -614,7 +606,7 @@ def test_prox_newton_working_set_matches_full_and_sklearn():
 
 
 def test_path_cache_is_shared_and_tied_to_the_arrays():
-    """``replace(pb, alpha=...)`` shares the cache (warm-started path); a problem on
+    """``pb.at(alpha)`` shares the cache (warm-started path); a problem on
     other arrays never reuses its entries; results equal cache-free solves."""
     from dataclasses import replace
 
@@ -623,7 +615,7 @@ def test_path_cache_is_shared_and_tied_to_the_arrays():
     py = {"tol": 1e-9, "compiled": False}  # the cache belongs to the Python solver
     res = solve(pb, **py)
     assert pb.cache  # moments, the zero dual point and the last residual
-    pb2 = replace(pb, alpha=0.03)
+    pb2 = pb.at(0.03)
     assert pb2.cache is pb.cache
     warm = solve(pb2, res.coef, res.intercept, **py)
     cold = solve(make_problem(X, y, SQ, 0.03, 1.0), res.coef, res.intercept, **py)
@@ -640,7 +632,6 @@ def test_path_cache_is_shared_and_tied_to_the_arrays():
 def test_extrapolated_start_caches_the_exact_residual_and_lowers_the_objective():
     """The secant warm start of a path: signs kept, objective lowered at the new alpha,
     and the residual it caches for the solver is the true ``y - X w - b``."""
-    from dataclasses import replace
 
     from skdecay.solvers import extrapolated_start, objective
 
@@ -651,9 +642,9 @@ def test_extrapolated_start_caches_the_exact_residual_and_lowers_the_objective()
     amax = problem_alpha_max(pb)
     alphas = amax * np.array([0.3, 0.3 * 0.8, 0.3 * 0.8**2])
     py = {"tol": 1e-12, "compiled": False}  # the residual cache of the Python solver
-    r0 = solve(replace(pb, alpha=alphas[0]), **py)
-    r1 = solve(replace(pb, alpha=alphas[1]), r0.coef, r0.intercept, **py)
-    pb2 = replace(pb, alpha=alphas[2])
+    r0 = solve(pb.at(alphas[0]), **py)
+    r1 = solve(pb.at(alphas[1]), r0.coef, r0.intercept, **py)
+    pb2 = pb.at(alphas[2])
     W, b = extrapolated_start(pb2, r1.coef, r1.intercept, r0.coef, 1.0)
     assert not np.array_equal(W, r1.coef)
     assert np.all((np.sign(W) == np.sign(r1.coef)) | (W == 0))
@@ -667,7 +658,7 @@ def test_extrapolated_start_caches_the_exact_residual_and_lowers_the_objective()
     np.testing.assert_allclose(got.coef, ref.coef, atol=1e-9)
     # next step: the residual comes from the two cached ones (affine in w, b), with
     # clipped coordinates put back; it must still be the true residual
-    pb3 = replace(pb, alpha=alphas[2] * 0.8)
+    pb3 = pb.at(alphas[2] * 0.8)
     W3, b3 = extrapolated_start(pb3, got.coef, got.intercept, r1.coef, 1.0)
     assert not np.array_equal(W3, got.coef)
     cached = pb.cache.get(pb, "cd_residual", (True,))

@@ -74,13 +74,10 @@ __all__ = [
 def problem_alpha_max(pb: Problem) -> float:
     """Smallest ``alpha`` at which every penalised coefficient is zero."""
     W, b = zero_point(pb)
-    free = pb.pf == 0
-    if pb.boxed:
-        free &= pb.lower < pb.upper  # an excluded feature stays at 0
+    free = pb.penalty.unpenalized_mask()  # an excluded feature stays at 0
     if np.any(free):  # fit the unpenalised features alone first
         idx = np.flatnonzero(free)
-        box = dict(lower=pb.lower[idx], upper=pb.upper[idx]) if pb.boxed else {}
-        sub = replace(pb, X=columns(pb.X, idx), pf=np.zeros(idx.size), alpha=0.0, **box)
+        sub = replace(pb, X=columns(pb.X, idx), penalty=pb.penalty.unpenalized(idx))
         res = solve(sub, tol=1e-10, max_iter=1000, warn=False)
         W[:, idx] = res.coef
         b = res.intercept
@@ -103,9 +100,9 @@ def problem_alpha_max(pb: Problem) -> float:
 def _zero_is_optimal(pb: Problem) -> bool:
     """``alpha >= alpha_max`` with every feature penalised by an L1 part: the
     all-zero coefficients (intercept optimal) are the exact solution."""
-    if pb.l1_ratio <= 0 or pb.alpha <= 0 or np.any(pb.pf == 0):
+    if pb.penalty.smooth or np.any(pb.penalty.weights()[0] <= 0):
         return False
-    return pb.alpha >= problem_alpha_max(pb)
+    return pb.penalty.alpha >= problem_alpha_max(pb)
 
 
 def solve(
@@ -136,8 +133,8 @@ def solve(
     ones are tested against)."""
     if W is None:
         W, b = zero_point(pb)
-    elif pb.boxed:  # a warm start from outside the box (e.g. new bounds) starts clipped
-        W = np.clip(W, pb.lower, pb.upper).astype(pb.dtype)
+    else:  # a warm start from outside the box (e.g. new bounds) starts clipped
+        W = pb.penalty.clip(W, pb.dtype)
     if shifted(pb) is not None:  # solve the shifted problem, map the intercept back
         kw = dict(max_iter=max_iter, tol=tol, selection=selection, rng=rng, settle=settle)
         res = solve_shifted(pb, W, b, lambda sub, W, b: solve(sub, W, b, warn=False, **kw))
@@ -145,7 +142,7 @@ def solve(
             warn_not_converged(res, tol, stacklevel=4)
         return res
     out = (
-        solve_compiled(pb, np.array([pb.alpha]), tol, max_iter, settle, W, b)
+        solve_compiled(pb, np.array([pb.penalty.alpha]), tol, max_iter, settle, W, b)
         if (compiled and selection == "cyclic")
         else None
     )
@@ -183,13 +180,13 @@ def solve_compiled(pb: Problem, alphas, tol, max_iter, settle, W=None, b=None):
     elastic net only).  ``(W, b)`` starts the first alpha."""
     from .. import _enet_path, _logistic_path  # both import .problem
 
-    if not pb.penalty.convex:  # MCP, SCAD: the Python drivers (the KKT rule)
-        return None
+    # (``supports`` turns away other prox codes than the elastic net's, e.g. MCP,
+    # SCAD: the Python drivers fit those)
     if _enet_path.supports(pb, alphas):  # box bounds included
         return _enet_path.enet_path_compiled(
             pb, alphas, tol=tol, max_iter=max_iter, settle=settle, W0=W
         )
-    if not pb.boxed and _logistic_path.supports(pb):  # no box: the Python drivers
+    if _logistic_path.supports(pb):  # (not under a box: the Python drivers)
         coefs, intercepts, gaps, n_iter, converged = _logistic_path.logistic_path_compiled(
             pb,
             alphas,

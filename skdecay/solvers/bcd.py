@@ -55,9 +55,9 @@ class GroupData:
 
 def group_data(pb, penalty: SparseGroupPenalty) -> GroupData:
     """The alpha-free part of a grouped squared-loss problem ``pb``."""
-    if pb.positive or getattr(pb, "boxed", False):
+    if pb.penalty.bounded():
         raise ValueError("groups cannot be combined with positive=True or box bounds.")
-    if np.any(np.asarray(pb.pf) != 1):
+    if np.any(pb.penalty.penalty_factor != 1):
         raise ValueError(
             "groups cannot be combined with penalty_factor; use group_weights "
             "(singleton groups for per-feature weights)."
@@ -281,6 +281,6 @@ def group_fit(pb, penalty: SparseGroupPenalty, W=None, b=None, *, max_iter=1000,
         raise ValueError("groups are supported for one linear predictor (binary classes) only.")
     if pb.loss == losses.SQUARED:
         return group_solve(pb, penalty, W, b, max_iter=max_iter, tol=tol)
-    if pb.positive or getattr(pb, "boxed", False) or np.any(np.asarray(pb.pf) != 1):
+    if pb.penalty.bounded() or np.any(pb.penalty.penalty_factor != 1):
         group_data(pb, penalty)  # raises the same errors as the squared loss
     return group_prox_newton(pb, penalty, W, b, max_iter=max_iter, tol=tol)

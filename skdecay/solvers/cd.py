@@ -21,11 +21,11 @@ from .._kernels.cd import (
     column_moments_sparse,
     column_moments_sparse_at,
 )
-from .._kernels.screen import kkt_violations
+from .._kernels.codes import PROX_ELASTIC_NET
 from .gap import gap_and_correlation, rounding_limited, stalled, stopping_rule, zero_dual
 from .problem import Problem, Result, check_finite
 
-__all__ = ["CD", "coordinate_descent", "extrapolated_start", "violations", "rank_working_set"]
+__all__ = ["CD", "coordinate_descent", "extrapolated_start", "rank_working_set"]
 
 
 class CD:
@@ -183,34 +183,6 @@ class CD:
         return q, q.dtype.type(zbar - shift - b0)
 
 
-def kernel_arguments(penalty, dtype):
-    """``(code, l1, l2, lo, hi, (code, gamma))`` from the penalty's
-    ``kernel_arguments`` (``gamma`` 1 for the elastic net, which ignores it)."""
-    args = penalty.kernel_arguments(dtype)
-    code = args[0]
-    gamma = args[5] if len(args) > 5 else np.dtype(dtype).type(1)
-    return (*args[:5], (code, gamma))
-
-
-def violations(V, w, l1, l2, positive, penalty=None):
-    """Per-coordinate distance of ``V`` (minus the data gradient) to the penalty's
-    subdifferential at ``w``: zero for every coordinate exactly at the optimum.
-
-    ``penalty`` (a problem with a box, or a non-convex penalty): its
-    ``kkt_violation`` answers (the normal cone of the box included); else the
-    elastic net's formula, compiled for large ``p``."""
-    if penalty is not None:
-        return penalty.kkt_violation(w, -np.asarray(V, dtype=np.float64))
-    V = np.asarray(V, dtype=np.float64)
-    if V.shape[0] > 256:  # one compiled pass instead of a chain of temporaries
-        return kkt_violations(V, w, l1, l2, bool(positive))
-    out = np.abs(V - np.sign(w) * l1 - l2 * w)
-    zero = w == 0
-    mag = V[zero] if positive else np.abs(V[zero])
-    out[zero] = np.maximum(mag - l1[zero], 0.0)
-    return out
-
-
 def rank_working_set(mag, w, l1, size):
     """Indices (sorted) of the ``size`` coordinates most likely nonzero at the optimum.
 
@@ -354,16 +326,15 @@ def coordinate_descent(
     dt = pb.dtype.type
     n, p = pb.n, pb.X.shape[1]
     penalty = pb.penalty
-    _, l1, l2, lo, hi, prox = kernel_arguments(penalty, pb.dtype)
-    box = penalty if pb.boxed or not penalty.convex else None  # else the fast formula
-    cd = CD(pb.X, lo, hi, pb.fit_intercept, selection, rng, prox)
-    if not penalty.convex:
+    code, l1, l2, lo, hi, gamma = penalty.kernel_arguments(pb.dtype)
+    cd = CD(pb.X, lo, hi, pb.fit_intercept, selection, rng, (code, gamma))
+    if penalty.prox_code != PROX_ELASTIC_NET:
         anderson = 0  # (its acceptance test is the elastic net's objective)
     h = (pb.s / n).astype(pb.dtype)
     mkey = (pb.fit_intercept,)
     moments = cd.lazy_moments(h, pb.cache.get(pb, "cd_moments", mkey))
     pb.cache.put(pb, "cd_moments", cd.state, mkey)
-    l1_64, l2_64 = l1.astype(np.float64), l2.astype(np.float64)
+    l1_64 = l1.astype(np.float64)
     w = np.array(W[0], dtype=pb.dtype)
     b0 = dt(b[0])
     y = pb.Y[:, 0]
@@ -374,7 +345,7 @@ def coordinate_descent(
         q = (y - (np.asarray(pb.X @ w) if np.any(w) else 0) - b0).astype(pb.dtype)
     q, delta = cd.start(q, h)
     first = None
-    vkey = (pb.fit_intercept, pb.alpha == 0, pb.positive)
+    vkey = (pb.fit_intercept, *penalty.dual_key())
     if not np.any(w):  # the first certificate is the reference gap: one pass less
         Z = (y - cd.residual(q, delta))[:, None]
         W_b = (w[None, :], np.array([b0 + delta]))
@@ -415,7 +386,7 @@ def coordinate_descent(
             polish = False
         if epochs >= max_iter:
             break
-        viol = violations(V[0], w, l1_64, l2_64, pb.positive, box)
+        viol = penalty.kkt_violation(w, -V[0])
         if polish:
             pass  # keep the working set, which holds the support
         elif working_set:
@@ -461,15 +432,16 @@ def extrapolated_start(pb: Problem, W, b, W_before, ratio: float):
     ``W`` is the solution at the previous ``alpha`` and ``W_before`` the one before
     it; on a geometric grid ``ratio = 1`` (the solutions are smooth in
     ``log(alpha)`` between kinks).  No coefficient changes sign or leaves zero, and
-    the step is taken only if it lowers the objective at ``pb.alpha``.  The
+    the step is taken only if it lowers the objective at ``pb``'s ``alpha`` (a step
+    out of the penalty's box never does: its value is ``inf`` there).  The
     residual is affine in ``(w, b)``: with the residuals of ``W`` and
     ``W_before`` cached by the previous solves, the new one needs a product with
     the clipped columns only (otherwise one product with the columns that move);
     it is cached for the solve.  Returns ``(W, b)`` unchanged when there is
     nothing to extrapolate.
     """
-    if pb.loss != losses.SQUARED or W.shape[0] != 1 or not ratio > 0 or pb.boxed:
-        return W, b  # (a box: the secant could leave it; the plain warm start is kept)
+    if pb.loss != losses.SQUARED or W.shape[0] != 1 or not ratio > 0:
+        return W, b
     key = (pb.fit_intercept,)
     last = pb.cache.get(pb, "cd_residual", key)
     w = W[0]

@@ -19,12 +19,7 @@ from scipy.optimize import minimize_scalar
 from sklearn.exceptions import ConvergenceWarning
 
 from .. import losses
-from ..penalties import (
-    coordinate_weights,
-    fenchel_young_along,
-    minimize_piecewise_quadratic,
-    scaling_limit,
-)
+from ..penalties import minimize_piecewise_quadratic
 from .problem import (
     Problem,
     Result,
@@ -57,34 +52,17 @@ def objective(pb: Problem, W, b, Z=None) -> float:
 
 
 def _free_features(pb: Problem, W, theta):
-    """Mask of the unpenalised features the dual point must be orthogonal to.
+    """Mask of the unpenalised features the dual point must be orthogonal to: the
+    penalty's ``dual_free``, given the correlations of the residual ``theta``
+    (intercept projected) with the features it asks about (those at a bound)."""
 
-    An unpenalised feature constrained to be positive only enters while its
-    coefficient is nonzero (at zero its constraint is an inequality).  Under a
-    box, an unpenalised feature at a bound whose correlation pushes outward (the
-    bound is active) is left out: the box's conjugate takes it, finite, at
-    ``v * bound``; one strictly inside its box, or pulled back inside, is
-    projected out (its ``v`` must vanish).  An excluded feature never enters.
-    Under a box with several classes the mask is per class, shape ``(K, p)``
-    (a feature may sit at its bound in one class and inside in another).
-    """
-    free = pb.alpha * pb.pf == 0  # alpha = 0 leaves every feature unpenalised
-    if pb.boxed and free.any():
-        lo, hi = pb.lower, pb.upper
-        free = np.broadcast_to(free & (lo < hi), W.shape).copy()  # (K, p)
-        at_lo, at_hi = W <= lo, W >= hi
-        bound = np.flatnonzero(np.any(free & (at_lo | at_hi), axis=0))
-        if bound.size:  # the side each correlation pushes to (intercept projected)
-            t = theta
-            if pb.fit_intercept:
-                t = theta - (pb.s @ theta) / pb.s.sum()
-            v = np.asarray(pb.X[:, bound].T @ (t * pb.s[:, None])).T  # (K, m)
-            outward = (at_lo[:, bound] & (v < 0)) | (at_hi[:, bound] & (v > 0))
-            free[:, bound] &= ~outward
-        return free[0] if free.shape[0] == 1 or (free == free[0]).all() else free
-    if pb.positive:
-        free &= np.any(W != 0, axis=0)
-    return free
+    def correlation(idx):
+        t = theta
+        if pb.fit_intercept:
+            t = theta - (pb.s @ theta) / pb.s.sum()
+        return np.asarray(pb.X[:, idx].T @ (t * pb.s[:, None])).T  # (K, m)
+
+    return pb.penalty.dual_free(W, correlation)
 
 
 def _unpenalized_basis(pb: Problem, free):
@@ -175,7 +153,11 @@ def gap_and_correlation(
     bound).  For the squared loss the gap is a convex piecewise quadratic in ``c``
     (a quadratic data term plus, per coefficient, one breakpoint where ``c |V_j|``
     crosses ``l1_j``): its exact minimiser is found from the sorted breakpoints
-    and the gap evaluated there; the logistic losses use a bounded scalar search."""
+    and the gap evaluated there; the logistic losses use a bounded scalar search.
+    The penalty's share and ``c_max`` are the penalty's answers
+    (``penalty.fenchel_young_line``: a piecewise quadratic for the elastic net
+    without a box; under a box its general Fenchel-Young term, and the scalar
+    search for every loss)."""
     if not (pb.data_loss.conjugate and pb.penalty.convex):  # no conjugate: the KKT rule
         return kkt_violation(pb, W, b, Z, None if dual is None else dual[1])
     if dual is None and pb.dtype == np.float32 and np.any(W):
@@ -187,26 +169,10 @@ def gap_and_correlation(
     else:
         Z = pb.predictor(W, b) if Z is None else Z
     theta, V = dual_point(pb, W, b, Z) if dual is None else dual
-    if pb.boxed:
-        return _boxed_gap(pb, W, Z, theta, V, good_enough, search_within)
-    l1, l2 = coordinate_weights(pb.alpha, pb.l1_ratio, pb.pf)  # float64
-    w, v = np.asarray(W, dtype=np.float64), V
-    if v.shape[0] == 1:  # one target: plain (p,) vectors
-        w, v = w[0], v[0]
-    mag = np.maximum(v, 0.0) if pb.positive else np.abs(v)
     squared = pb.loss == losses.SQUARED
-    hi = scaling_limit(mag, l1, l2)
-    if not squared:
-        hi = min(hi, pb.data_loss.dual_scale_limit(pb.Y, theta))
-    # A zero coefficient whose |c * V_j| stays within its L1 threshold for every
-    # c in [0, hi] adds exactly 0 to the gap: evaluate the other coefficients only.
-    keep = (w != 0) | (mag * hi >= l1 * (1 - 1e-9))
-    if keep.ndim > 1:
-        keep = keep.any(axis=0)
-    keep |= l1 <= 0
-    if not keep.all():
-        idx = np.flatnonzero(keep)
-        w, v, l1, l2 = w.take(idx, -1), v.take(idx, -1), l1.take(idx), l2.take(idx)
+    limit = np.inf if squared else pb.data_loss.dual_scale_limit(pb.Y, theta)
+    # the penalty's share along the scaling c in [0, hi] (hi keeps c V dual-feasible)
+    hi, pen_gap = pb.penalty.fenchel_young_line(W, V, limit)
     if squared:
         data_gap, slope, curvature = losses.squared_gap_line(pb.Y, Z, pb.s, theta)
     else:
@@ -215,15 +181,13 @@ def gap_and_correlation(
         def data_gap(c):
             return fy(c * theta)
 
-    pen_gap = fenchel_young_along(w, v, l1, l2, pb.positive)
-
     def gap(c):
         return data_gap(c) + pen_gap(c)
 
     best = gap(hi)
     if best <= good_enough or best > search_within * good_enough:
         return max(best, 0.0), V
-    if squared:  # the exact minimiser over [0, hi], evaluated by the careful sums
+    if squared and pen_gap.piecewise:  # the exact minimiser, evaluated by the careful sums
         pen_slope, t, q, r = pen_gap.pieces(hi)
         c = minimize_piecewise_quadratic(slope + pen_slope, curvature, t, q, r, hi)
         if c != hi:
@@ -267,38 +231,6 @@ def kkt_violation(pb: Problem, W, b, Z=None, V=None) -> tuple[float, np.ndarray]
     return worst, V
 
 
-def _boxed_gap(pb: Problem, W, Z, theta, V, good_enough: float, search_within: float):
-    """:func:`gap_and_correlation` under a box: the penalty object answers (its
-    boxed conjugate, in its Fenchel-Young term, and its dual scaling); the gap,
-    convex in ``c``, is minimised over ``[0, c_max]`` by a bounded scalar search.
-
-    A coefficient at a bound with the data term pushing outward contributes a
-    finite conjugate (``v * bound`` beyond the L1 threshold), so the dual point
-    need not be scaled down for it."""
-    penalty = pb.penalty
-    w = np.asarray(W, dtype=np.float64)
-    hi = penalty.dual_scaling(V)
-    if pb.loss == losses.SQUARED:
-        data_gap = losses.squared_gap_line(pb.Y, Z, pb.s, theta)[0]
-    else:
-        hi = min(hi, pb.data_loss.dual_scale_limit(pb.Y, theta))
-        fy = pb.data_loss.fenchel_young(pb.Y, Z, pb.s)
-
-        def data_gap(c):
-            return fy(c * theta)
-
-    def gap(c):
-        return data_gap(c) + penalty.fenchel_young(w, c * V)
-
-    best = gap(hi)
-    if best <= good_enough or best > search_within * good_enough or not hi > 0:
-        return max(best, 0.0), V
-    best = min(best, gap(0.0))
-    res = minimize_scalar(gap, bounds=(0.0, hi), method="bounded", options={"xatol": 1e-12 * hi})
-    best = min(best, float(res.fun))
-    return max(best, 0.0), V
-
-
 def gap_at_zero(pb: Problem) -> float:
     """Duality gap at zero coefficients (intercept optimal): the reference of ``tol``."""
     return zero_reference(pb)[0]
@@ -310,7 +242,7 @@ def zero_reference(pb: Problem, gap: float | None = None) -> tuple[float, float]
     The zero point, its objective (the data loss: the penalty vanishes) and its
     dual point (one product with ``X``) do not depend on ``alpha`` (the dual
     point unless ``alpha = 0`` frees every feature): a path computes them once."""
-    key = (pb.loss, pb.fit_intercept, pb.alpha == 0, pb.positive, pb.boxed)
+    key = (pb.loss, pb.fit_intercept, *pb.penalty.dual_key())
     zero = pb.cache.get(pb, "zero_reference", key)
     if zero is None:
         W, b = zero_point(pb)
@@ -327,7 +259,7 @@ def zero_reference(pb: Problem, gap: float | None = None) -> tuple[float, float]
 
 def zero_dual(pb: Problem, W, b, Z):
     """Dual point ``(theta, V)`` at the zero point ``(W, b)``, cached in ``pb.cache``."""
-    key = (pb.loss, pb.alpha == 0, pb.positive, pb.fit_intercept, pb.boxed)
+    key = (pb.loss, pb.fit_intercept, *pb.penalty.dual_key())
     dual = pb.cache.get(pb, "zero_dual", key)
     if dual is None:
         dual = dual_point(pb, W, b, Z)
@@ -346,7 +278,7 @@ def stopping_rule(
     # A sum-of-squares gap (squared loss, pure L2) is quadratic in the coefficient
     # error and resolves to ~eps**2; L1 terms and the logistic divergences carry
     # rounding of order eps times the objective.
-    quadratic = pb.loss == losses.SQUARED and (pb.l1_ratio == 0 or pb.alpha == 0)
+    quadratic = pb.loss == losses.SQUARED and pb.penalty.smooth
     floor = (100 * eps**2 if quadratic or stall_check else 2 * eps) * abs(primal0)
     if not (pb.data_loss.conjugate and pb.penalty.convex):
         # the KKT rule's floor (as the compiled path): rounding of the correlations,
@@ -389,13 +321,7 @@ def rounding_limited(pb: Problem, W, b, gap: float, previous: float, target: flo
     theta, V = dual_point(pb, W64, b64, Z)
     moved = abs_product64(pb.X, u * np.abs(W64).T) + u * np.abs(b64)  # (n, K)
     r = (abs_product64(pb.X, moved * pb.s[:, None], transpose=True) / pb.n).T
-    if pb.boxed or not pb.penalty.convex:
-        sub = pb.penalty.nearest_subgradient(W64, V)
-    else:
-        l1, l2 = coordinate_weights(pb.alpha, pb.l1_ratio, pb.pf)
-        sub = np.where(W64 != 0, np.sign(W64) * l1 + l2 * W64, np.clip(V, -l1, l1))
-        if pb.positive:
-            sub = np.where(W64 != 0, sub, np.minimum(V, l1))
+    sub = pb.penalty.nearest_subgradient(W64, V)
     V_mod = V + np.clip(sub - V, -r, r)
     return gap_and_correlation(pb, W64, b64, Z, dual=(theta, V_mod))[0] <= target
 

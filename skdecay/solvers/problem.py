@@ -5,7 +5,9 @@ A :class:`Problem` holds one validated, converted problem::
     minimise  data_loss(Y, X @ W.T + b + offset; s) + penalty(W)
 
 ``losses`` gives the data term by integer code (``loss``, Tweedie's ``power``),
-:attr:`Problem.penalty` the penalty object (``penalties.ElasticNetPenalty``).
+:attr:`Problem.penalty` the penalty object (``penalties.ElasticNetPenalty`` or a
+non-convex one): the solvers ask it every question about the penalty
+(``alpha`` included) and a path moves along ``alpha`` with :meth:`Problem.at`.
 :class:`ProblemCache` keeps what does not depend on ``alpha`` for the next solve
 of a warm-started path; the float64 helpers here accumulate float32 products
 without a float64 copy of ``X``.
@@ -13,8 +15,7 @@ without a float64 copy of ``X``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 import numpy as np
@@ -22,7 +23,7 @@ import scipy.sparse as sp
 
 from .. import losses
 from .._validation import check_offset, check_penalty_factor, check_sample_weight
-from ..penalties import ElasticNetPenalty, coordinate_weights, make_penalty
+from ..penalties import ElasticNetPenalty, make_penalty
 
 __all__ = [
     "Problem",
@@ -40,10 +41,10 @@ class ProblemCache:
     """What a warm-started path reuses between solves of one problem.
 
     Each entry is stored with the arrays it was computed from (``X``, ``Y``,
-    ``s``, ``pf``, ``offset``) and a key of the settings it depends on, and is
-    returned only for those very arrays and an equal key: the cache is valid for
-    one problem, whatever ``alpha``.  The entries (slots, so a misspelt name
-    raises):
+    ``s``, ``offset``) and a key of the settings it depends on (for a dual point,
+    the penalty's ``dual_key``), and is returned only for those very arrays and
+    an equal key: the cache is valid for one problem, whatever ``alpha``.  The
+    entries (slots, so a misspelt name raises):
 
     * ``zero_reference``: zero point, its predictor, objective and dual point;
     * ``zero_dual``: the dual point at zero (also ``alpha_max``'s gradient);
@@ -71,7 +72,7 @@ class ProblemCache:
 
     @staticmethod
     def _owners(pb: Problem) -> tuple:
-        return (pb.X, pb.Y, pb.s, pb.pf, pb.offset)
+        return (pb.X, pb.Y, pb.s, pb.offset)
 
     def get(self, pb: Problem, entry: str, key: tuple = ()):
         """The value of ``entry`` if stored for ``pb``'s arrays and an equal ``key``."""
@@ -92,27 +93,18 @@ class ProblemCache:
 @dataclass(frozen=True)
 class Problem:
     """A validated problem: ``X`` dense Fortran-ordered or CSC (CSR for the ridge
-    kernel solver), same dtype as ``Y``, ``s``."""
+    kernel solver), same dtype as ``Y``, ``s``; ``penalty`` answers every question
+    about the penalty (``penalty.alpha`` is its level)."""
 
     X: np.ndarray | sp.csc_matrix
     Y: np.ndarray  # (n, K)
     s: np.ndarray  # (n,), sums to n
     loss: int
-    alpha: float
-    l1_ratio: float
-    pf: np.ndarray  # (p,) penalty factors
-    positive: bool = False
+    penalty: ElasticNetPenalty  # or MCPPenalty / SCADPenalty
     fit_intercept: bool = True
     offset: np.ndarray | None = None  # (n,) added to every linear predictor
     power: float = 1.5  # Tweedie's variance power (losses.TWEEDIE only)
-    # (p,) box bounds of the coefficients in X's dtype (None: no box beyond positive)
-    lower: np.ndarray | None = None
-    upper: np.ndarray | None = None
-    # the penalty's family: "elastic_net", or the non-convex "mcp" / "scad" of
-    # concavity ``gamma`` (None: the default, 3 or 3.7)
-    penalty_kind: str = "elastic_net"
-    gamma: float | None = None
-    # ``dataclasses.replace(pb, alpha=...)`` shares the cache (a warm-started path)
+    # ``pb.at(alpha)`` / ``dataclasses.replace`` share the cache (a warm-started path)
     cache: ProblemCache = field(default_factory=ProblemCache, compare=False, repr=False)
 
     @property
@@ -123,30 +115,9 @@ class Problem:
     def dtype(self):
         return self.X.dtype
 
-    def weights(self):
-        """``(l1_j, l2_j)`` of the penalty in the working dtype."""
-        return coordinate_weights(self.alpha, self.l1_ratio, self.pf, self.dtype)
-
-    @property
-    def boxed(self) -> bool:
-        """Whether the coefficients have box bounds (or excluded features) beyond
-        ``positive``: the solvers then take the penalty's general answers."""
-        return self.lower is not None
-
-    @cached_property
-    def penalty(self) -> ElasticNetPenalty:
-        """The penalty object at this problem's ``alpha`` (built once per problem;
-        ``dataclasses.replace`` gives a new problem, hence a new penalty)."""
-        return make_penalty(
-            self.penalty_kind,
-            self.alpha,
-            self.l1_ratio,
-            self.pf,
-            self.gamma,
-            positive=self.positive,
-            lower_bounds=self.lower,
-            upper_bounds=self.upper,
-        )
+    def at(self, alpha: float) -> Problem:
+        """The same problem (and cache) with the penalty at another ``alpha``."""
+        return replace(self, penalty=self.penalty.at(float(alpha)))
 
     @property
     def data_loss(self) -> losses.Loss:
@@ -285,14 +256,18 @@ def make_problem(
     power: float = 1.5,
     lower_bounds=None,
     upper_bounds=None,
+    penalty_kind: str = "elastic_net",
+    gamma: float | None = None,
 ) -> tuple[Problem, np.ndarray]:
     """The one place a :class:`Problem` is built, from validated ``X`` and targets
     ``Y`` (``(n, K)``, already encoded for the loss).
 
     Sample weights are rescaled to sum to ``n``; penalty factors and bounds are
-    checked; an ``offset`` (``(n,)``, e.g. log exposure) is added to every linear
-    predictor (for the squared loss it is folded into the targets, ``Y - offset``,
-    which leaves the problem unchanged).  Returns the problem and the raw
+    checked and the penalty object built (``penalty_kind``: ``"elastic_net"``, or
+    the non-convex ``"mcp"`` / ``"scad"`` of concavity ``gamma``); an ``offset``
+    (``(n,)``, e.g. log exposure) is added to every linear predictor (for the
+    squared loss it is folded into the targets, ``Y - offset``, which leaves the
+    problem unchanged).  Returns the problem and the raw
     (unnormalised) weights.
     """
     n, p = X.shape
@@ -306,36 +281,18 @@ def make_problem(
             Y, offset = Y - offset[:, None], None
         elif not np.any(offset):
             offset = None
-    lower = upper = None
-    excluded = np.isinf(pf)
-    if lower_bounds is not None or upper_bounds is not None or excluded.any():
-        # the penalty object checks them (the box must contain 0) and fixes the
-        # excluded features (pf = inf) at 0; they keep a finite factor (1) so that
-        # nothing counts them as unpenalised
-        box = ElasticNetPenalty(
-            alpha,
-            l1_ratio,
-            pf,
-            positive=positive,
-            lower_bounds=lower_bounds,
-            upper_bounds=upper_bounds,
-        )
-        # float32: the rounded bounds are the box (the kernels clip to them)
-        lower, upper = (a.astype(X.dtype) for a in box.bounds)
-        pf = np.where(excluded, 1.0, pf)
-    pb = Problem(
-        X,
-        Y,
-        s,
-        loss,
-        float(alpha),
-        float(l1_ratio),
+    # the penalty checks the bounds (the box must contain 0) and fixes the excluded
+    # features (pf = inf) at 0; float32: the rounded bounds are the box (the kernels
+    # clip to them)
+    penalty = make_penalty(
+        penalty_kind,
+        alpha,
+        l1_ratio,
         pf,
-        bool(positive),
-        bool(fit_intercept),
-        offset,
-        float(power),
-        lower,
-        upper,
-    )
+        gamma,
+        positive=positive,
+        lower_bounds=lower_bounds,
+        upper_bounds=upper_bounds,
+    ).rounded(X.dtype)
+    pb = Problem(X, Y, s, loss, penalty, bool(fit_intercept), offset, float(power))
     return pb, sw

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import losses
-from .cd import CD, kernel_arguments, rank_working_set, violations
+from .cd import CD, rank_working_set
 from .gap import gap_and_correlation, rounding_limited, stopping_rule, zero_dual
 from .problem import Problem, Result, check_finite, zero_point
 
@@ -51,10 +51,9 @@ def prox_newton(
     n, K = pb.Y.shape
     p = pb.X.shape[1]
     penalty = pb.penalty
-    _, l1, l2, lo, hi, prox = kernel_arguments(penalty, pb.dtype)
-    box = penalty if pb.boxed or not penalty.convex else None  # else the fast formula
-    cd = CD(pb.X, lo, hi, pb.fit_intercept, selection, rng, prox)
-    l1_64, l2_64 = l1.astype(np.float64), l2.astype(np.float64)
+    code, l1, l2, lo, hi, gamma = penalty.kernel_arguments(pb.dtype)
+    cd = CD(pb.X, lo, hi, pb.fit_intercept, selection, rng, (code, gamma))
+    l1_64 = l1.astype(np.float64)
     W = np.array(W, dtype=pb.dtype)
     b = np.array(b, dtype=pb.dtype)
     if np.any(W):
@@ -75,7 +74,7 @@ def prox_newton(
             gap, V = gap_and_correlation(pb, W, b, Z, target, 10.0)
         # inexact Newton: each class's model is solved until its largest CD step
         # is a tenth of the largest optimality violation of the true problem
-        viol = [violations(V[k], W[k], l1_64, l2_64, pb.positive, box) for k in range(K)]
+        viol = [penalty.kkt_violation(W[k], -V[k]) for k in range(K)]
         if working_set:
             support = int(np.count_nonzero(np.any(W != 0, axis=0)))
             size = max(ws_start, 2 * support)
