@@ -44,7 +44,7 @@ def sparse_group(pb, groups, group_weights) -> SparseGroupPenalty:
     (``groups`` a callable: of ``n_features``), any single-predictor loss."""
     p = pb.X.shape[1]
     groups = groups(p) if callable(groups) else groups
-    return SparseGroupPenalty(1.0, pb.l1_ratio, groups, p, group_weights)
+    return SparseGroupPenalty(1.0, pb.penalty.l1_ratio, groups, p, group_weights)
 
 
 def group_alpha_max(pb, pen: SparseGroupPenalty) -> float:
