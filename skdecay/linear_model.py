@@ -23,6 +23,7 @@ from . import losses
 from ._callbacks import CallbackSupportMixin, begin_fit, end_fit
 from ._compat import DocLinkMixin, Integral, Interval, Real, StrOptions, fit_context
 from ._fit_state import atomic_fit
+from ._groups import resolve_groups
 from ._ridge import (
     _cg_cap,
     _ridge_cg,
@@ -416,8 +417,7 @@ class _GroupMixin:
             return None  # no groups, or the unpenalised refit of relax=True
         if getattr(self, "penalty", "elastic_net") != "elastic_net":
             raise ValueError("groups combine with penalty='elastic_net' only.")
-        if callable(groups):
-            groups = groups(pb.X.shape[1])
+        groups = resolve_groups(groups, pb.X.shape[1], getattr(self, "feature_names_in_", None))
         return SparseGroupPenalty(
             pb.alpha, self._effective_l1_ratio(), groups, pb.X.shape[1], self.group_weights
         )

@@ -26,6 +26,7 @@ from . import losses
 from ._callbacks import begin_fit, end_fit, leaf_task, metadata
 from ._compat import Interval, Real, StrOptions, fit_context, routing_enabled, scorer_with_labels
 from ._fit_state import atomic_fit
+from ._groups import resolve_groups
 from ._validation import (
     check_offset,
     check_sample_weight,
@@ -269,11 +270,18 @@ class _PathCV(_LinearModel):
 
     def _alpha_grid(self, X, y, l1_ratio, sw, offset, n_alphas):
         pb = self._full_problem(X, y, l1_ratio, sw, offset)
-        groups = getattr(self, "groups", None)
+        groups = self._feature_groups()
         if groups is None:
             return _grid(pb, n_alphas, self.eps)
         pen = _group_penalty(pb, groups, self.group_weights, 1.0)
         return bcd.group_grid(bcd.group_data(pb, pen), pen, n_alphas, self.eps)
+
+    def _feature_groups(self):
+        """``groups`` for this fit (:class:`~skdecay.ColumnGroups` read from the
+        feature names), or ``None`` (no groups, or a classifier)."""
+        groups = getattr(self, "groups", None)
+        names = getattr(self, "feature_names_in_", None)
+        return None if groups is None else resolve_groups(groups, self.n_features_in_, names)
 
     def get_metadata_routing(self):
         """Route ``fit``'s metadata to the splitter's ``split`` (e.g. ``groups`` for
@@ -342,7 +350,7 @@ class _PathCV(_LinearModel):
         }
         if not self._is_classifier:
             settings.update(loss=self.loss, power=self.power, offset=offset)
-            settings.update(groups=self.groups, group_weights=self.group_weights)
+            settings.update(groups=self._feature_groups(), group_weights=self.group_weights)
         classes = self.classes_ if self._is_classifier else None
         seeds = check_random_state(self.random_state).randint(
             np.iinfo(np.int32).max, size=(l1_ratios.size, len(folds))
@@ -429,7 +437,7 @@ class _PathCV(_LinearModel):
             kw = {"class_weight": self.class_weight}
         else:
             kw = {"loss": self.loss, "power": self.power}
-            kw.update(groups=self.groups, group_weights=self.group_weights)
+            kw.update(groups=self._feature_groups(), group_weights=self.group_weights)
         cls = ElasticNetClassifier if self._is_classifier else ElasticNetRegressor
         return cls(
             **kw,
