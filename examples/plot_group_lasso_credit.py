@@ -220,7 +220,8 @@ for name, model, path in [("group lasso", group_lasso, group_path), ("lasso", la
 # statement about a whole block), and it does not depend on the encoding: with
 # every level kept, relabelling or reordering the levels of a variable
 # permutes its coefficients and nothing else, whereas the lasso's choice of
-# indicators follows the column order and the reference level.  ``0 < l1_ratio < 1`` (the sparse-group lasso) selects
-# variables *and* levels inside the selected variables.  See
+# indicators follows the column order and the reference level.
+# ``0 < l1_ratio < 1`` (the sparse-group lasso) selects variables *and* levels
+# inside the selected variables.  See
 # :ref:`group_lasso` and :doc:`/user_guide/choosing_penalty` in the user guide.
 plt.show()

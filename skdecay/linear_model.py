@@ -493,8 +493,9 @@ class ElasticNetRegressor(_GroupMixin, _GLMRegressor, _LinearModel):
         no group becomes a group of its own (with weight 1, an ordinary lasso
         coordinate); a callable is called with ``n_features`` and returns
         either; :class:`~skdecay.ColumnGroups` reads one group per original
-        column from the feature names at ``fit``.  Not with ``penalty_factor``, ``positive`` or bounds.  Squared
-        error: block coordinate descent certified by the duality gap (see
+        column from the feature names at ``fit``.  Not with ``penalty_factor``,
+        ``positive`` or bounds.  Squared error: block coordinate descent
+        certified by the duality gap (see
         :class:`~skdecay.penalties.SparseGroupPenalty`); the GLM losses:
         proximal Newton around it, stopped on the per-group KKT violation
         (``stopping_criterion_ = "kkt"``).
