@@ -188,3 +188,13 @@ def test_column_groups_is_a_plain_parameter_value():
     assert g != ColumnGroups(["a", "b"])
     assert "ColumnGroups(columns=['a', 'b']" in repr(g)
     assert g.labels(["a_1", "b:x", "b"]).tolist() == ["a", "b", "b"]
+
+
+def test_labels_of_spline_bases():
+    from sklearn.preprocessing import SplineTransformer
+
+    X, _ = _table()
+    # n_knots=4, degree=3: 4 + 3 - 1 = 6 basis functions per column
+    ct = make_column_transformer((SplineTransformer(n_knots=4), ["age", "income"])).fit(X)
+    labels = groups_from_feature_names(ct.get_feature_names_out(), X.columns)
+    assert labels.tolist() == ["age"] * 6 + ["income"] * 6
