@@ -21,6 +21,8 @@ _LAZY = {
     "alpha_grid": "path",
     "enet_path": "path",
     "logistic_path": "path",
+    "ColumnGroups": "_groups",
+    "groups_from_feature_names": "_groups",
     "ElasticNetRegressorCV": "model_selection",
     "ElasticNetClassifierCV": "model_selection",
     "MultiTaskElasticNetRegressor": "multitask",
@@ -63,6 +65,8 @@ __all__ = [
     "alpha_grid",
     "enet_path",
     "logistic_path",
+    "ColumnGroups",
+    "groups_from_feature_names",
     "ElasticNetRegressorCV",
     "ElasticNetClassifierCV",
     "MultiTaskElasticNetRegressor",
@@ -81,6 +85,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # what static analysers and IDEs see
+    from ._groups import ColumnGroups, groups_from_feature_names
     from ._onnx import register_onnx_converters, to_onnx
     from .linear_model import (
         ElasticNetClassifier,

@@ -23,6 +23,7 @@ from . import losses
 from ._callbacks import CallbackSupportMixin, begin_fit, end_fit
 from ._compat import DocLinkMixin, Integral, Interval, Real, StrOptions, fit_context
 from ._fit_state import atomic_fit
+from ._groups import resolve_groups
 from ._ridge import (
     _cg_cap,
     _ridge_cg,
@@ -413,8 +414,7 @@ class _GroupMixin:
             return None  # no groups, or the unpenalised refit of relax=True
         if getattr(self, "penalty", "elastic_net") != "elastic_net":
             raise ValueError("groups combine with penalty='elastic_net' only.")
-        if callable(groups):
-            groups = groups(pb.X.shape[1])
+        groups = resolve_groups(groups, pb.X.shape[1], getattr(self, "feature_names_in_", None))
         return SparseGroupPenalty(
             pb.penalty.alpha, self._effective_l1_ratio(), groups, pb.X.shape[1], self.group_weights
         )
@@ -489,8 +489,10 @@ class ElasticNetRegressor(_GroupMixin, _GLMRegressor, _LinearModel):
         feature or a list of (non-overlapping) index arrays, where a feature in
         no group becomes a group of its own (with weight 1, an ordinary lasso
         coordinate); a callable is called with ``n_features`` and returns
-        either.  Not with ``penalty_factor``, ``positive`` or bounds.  Squared
-        error: block coordinate descent certified by the duality gap (see
+        either; :class:`~skdecay.ColumnGroups` reads one group per original
+        column from the feature names at ``fit``.  Not with ``penalty_factor``,
+        ``positive`` or bounds.  Squared error: block coordinate descent
+        certified by the duality gap (see
         :class:`~skdecay.penalties.SparseGroupPenalty`); the GLM losses:
         proximal Newton around it, stopped on the per-group KKT violation
         (``stopping_criterion_ = "kkt"``).

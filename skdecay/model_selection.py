@@ -31,6 +31,7 @@ from ._compat import Interval, Real, StrOptions, fit_context, routing_enabled, s
 from ._cv import choose, fold_task, group_alpha_max, sparse_group
 from ._cv_docs import fill_doc
 from ._fit_state import atomic_fit
+from ._groups import resolve_groups
 from ._validation import (
     check_offset,
     check_sample_weight,
@@ -147,14 +148,22 @@ class _PathCV(_LinearModel):
 
     def _alpha_grid(self, X, y, l1_ratio, sw, offset, n_alphas):
         pb = self._full_problem(X, y, l1_ratio, sw, offset)
-        if self.groups is None:  # MCP / SCAD: the lasso's alpha_max (gamma-free)
+        groups = self._feature_groups()
+        if groups is None:  # MCP / SCAD: the lasso's alpha_max (gamma-free)
             return _grid(_with_penalty(pb, self.penalty, self._gammas()[0]), n_alphas, self.eps)
-        amax = group_alpha_max(pb, sparse_group(pb, self.groups, self.group_weights))
+        amax = group_alpha_max(pb, sparse_group(pb, groups, self.group_weights))
         return _geometric(amax, n_alphas, self.eps)
 
     def _check_combinations(self) -> None:
         if self.groups is not None and self.penalty != "elastic_net":
             raise ValueError("groups combine with penalty='elastic_net' only.")
+
+    def _feature_groups(self):
+        """``groups`` for this fit (:class:`~skdecay.ColumnGroups` read from the
+        feature names), or ``None``."""
+        groups = getattr(self, "groups", None)
+        names = getattr(self, "feature_names_in_", None)
+        return None if groups is None else resolve_groups(groups, self.n_features_in_, names)
 
     def get_metadata_routing(self):
         """Route ``fit``'s metadata to the splitter's ``split`` (e.g. ``groups`` for
@@ -212,6 +221,7 @@ class _PathCV(_LinearModel):
         names = ["penalty_factor", "positive", "lower_bounds", "upper_bounds", "fit_intercept"]
         names += ["tol", "max_iter", "selection", "penalty", "groups", "group_weights"]
         settings = {k: getattr(self, k) for k in names}
+        settings["groups"] = self._feature_groups()
         settings["relax_gammas"] = relax
         if not self._is_classifier:
             settings.update(loss=self.loss, power=self.power, offset=offset)
@@ -330,7 +340,7 @@ class _PathCV(_LinearModel):
         cls = ElasticNetClassifier if self._is_classifier else ElasticNetRegressor
         return cls(
             **kw,
-            groups=self.groups,
+            groups=self._feature_groups(),
             group_weights=self.group_weights,
             penalty=self.penalty,
             gamma=getattr(self, "gamma_", None),

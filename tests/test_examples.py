@@ -40,6 +40,7 @@ def test_the_gallery_is_complete():
         "plot_coupled_vs_decoupled",
         "plot_fine_tuning",
         "plot_poisson_bikeshare",
+        "plot_group_lasso_credit",
     }
     header = EXAMPLES[0].parent / "GALLERY_HEADER.rst"  # sphinx-gallery >= 0.16
     assert header.is_file()

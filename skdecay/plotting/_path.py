@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from .._groups import resolve_groups
 from ._common import (
     _MAX_LABELS,
     _axes,
@@ -421,8 +422,10 @@ class RegularizationPathDisplay:
         feature_groups = None
         if not classifier and getattr(final, "groups", None) is not None:
             # the sparse-group lasso: its path, and one colour family per group
-            settings.update(groups=final.groups, group_weights=final.group_weights)
-            feature_groups = _group_names(final.groups, np.shape(X)[1], l1_ratio)
+            names = getattr(final, "feature_names_in_", None)
+            groups = resolve_groups(final.groups, np.shape(X)[1], names)
+            settings.update(groups=groups, group_weights=final.group_weights)
+            feature_groups = _group_names(groups, np.shape(X)[1], l1_ratio)
         loss = _regression_loss(final) if not classifier else {}
         if offset is not None:
             if classifier:
