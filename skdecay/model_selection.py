@@ -273,7 +273,7 @@ class _PathCV(_LinearModel):
         if groups is None:
             return _grid(pb, n_alphas, self.eps)
         pen = _group_penalty(pb, groups, self.group_weights, 1.0)
-        return bcd.group_grid(bcd.group_data(pb, pen), pen, n_alphas, self.eps)
+        return bcd.group_grid(pb, pen, n_alphas, self.eps)
 
     def get_metadata_routing(self):
         """Route ``fit``'s metadata to the splitter's ``split`` (e.g. ``groups`` for
