@@ -141,23 +141,13 @@ def test_solve_kernel_reaches_kkt(sparse):
         ]
     )
     w, r, state, v = np.zeros(X.shape[1]), yc.copy(), np.zeros(1), np.empty(X.shape[1])
-    if sparse:
+    if sparse:  # CSC columns
         A = sp.csc_matrix(X)
-        args = (
-            np.zeros((1, 1)),
-            A.data,
-            A.indices.astype(np.int64),
-            A.indptr.astype(np.int64),
-            False,
-        )
-    else:
-        args = (
-            np.asfortranarray(X),
-            np.zeros(1),
-            np.zeros(1, np.int64),
-            np.zeros(2, np.int64),
-            True,
-        )
+        args = (A.data, A.indices.astype(np.int64), A.indptr.astype(np.int64), False)
+    else:  # dense: every row of every column, Fortran order
+        n, p = X.shape
+        args = (np.asfortranarray(X).ravel(order="F"), np.zeros(1, np.int64),
+                n * np.arange(p + 1, dtype=np.int64), True)  # fmt: skip
     it, gap, conv = kg.solve(*args, h, r, w, mu, order, starts, omega, L, alpha, tau,
                              1e-14, 0.0, 5000, 10, state, v)  # fmt: skip
     assert conv and it > 0 and gap >= -1e-15

@@ -45,8 +45,8 @@ class GroupData:
     """What does not depend on ``alpha``: ``h``, centred ``y``, column means,
     the block Lipschitz constants and the kernel's view of ``X``."""
 
-    X: object  # dense Fortran array or a placeholder
-    data: np.ndarray
+    X: object  # dense Fortran array or CSC matrix (for numpy products)
+    data: np.ndarray  # the kernel's column view (see ``_kernels.group.solve``)
     indices: np.ndarray
     indptr: np.ndarray
     dense: bool
@@ -86,28 +86,21 @@ def group_data(pb, penalty: SparseGroupPenalty) -> GroupData:
         L[g] = max(float(np.linalg.eigvalsh(gram)[-1]), 0.0) * (1 + 1e-10)
         if L[g] <= 1e-14 * max(float(np.trace(gram)), 1e-300):
             L[g] = 0.0  # constant columns: the group stays at zero
-    if sp.issparse(X):
-        Xc = sp.csc_matrix(X)
-        Xc.sort_indices()
-        dense_X = np.zeros((1, 1), dtype=X.dtype)
-        data, indices, indptr = Xc.data, Xc.indices.astype(np.int64), Xc.indptr.astype(np.int64)
-        dense = False
+    dense = not sp.issparse(X)
+    if dense:  # every row stored, column after column (a view of Fortran X)
+        Xk = np.asfortranarray(X)
+        data, indices = Xk.ravel(order="F"), np.zeros(1, dtype=np.int64)
+        indptr = X.shape[0] * np.arange(p + 1, dtype=np.int64)
     else:
-        dense_X = np.asfortranarray(X)
-        data = np.zeros(1, dtype=X.dtype)
-        indices = np.zeros(1, dtype=np.int64)
-        indptr = np.zeros(2, dtype=np.int64)
-        dense = True
-    return GroupData(dense_X, data, indices, indptr, dense, h, yc, ybar, mu, L, X.dtype)
+        Xk = sp.csc_matrix(X)
+        Xk.sort_indices()
+        data, indices, indptr = Xk.data, Xk.indices.astype(np.int64), Xk.indptr.astype(np.int64)
+    return GroupData(Xk, data, indices, indptr, dense, h, yc, ybar, mu, L, X.dtype)
 
 
 def group_alpha_max(gd: GroupData, penalty: SparseGroupPenalty) -> float:
     """Smallest ``alpha`` at which ``w = 0`` (intercept optimal) is the solution."""
-    if gd.dense:
-        v = gd.X.T.astype(np.float64) @ (gd.h * gd.yc)
-    else:
-        X = sp.csc_matrix((gd.data, gd.indices, gd.indptr), shape=(gd.yc.size, gd.mu.size))
-        v = np.asarray(X.T @ (gd.h * gd.yc), dtype=np.float64).reshape(-1)
+    v = np.asarray(gd.X.T @ (gd.h * gd.yc), dtype=np.float64).reshape(-1)
     return penalty.alpha_max(v)
 
 
@@ -132,10 +125,7 @@ def group_solve(
     p = gd.mu.size
     w = np.zeros(p) if W is None else np.array(W, dtype=np.float64).reshape(-1)
     ref = float(gd.h @ gd.yc**2)
-    if gd.dense:
-        Xw = gd.X @ w
-    else:
-        Xw = sp.csc_matrix((gd.data, gd.indices, gd.indptr), shape=(gd.yc.size, p)) @ w
+    Xw = gd.X @ w
     # stored residual yc - X w; the true one (centred X) is it plus mu.w
     r = gd.yc - np.asarray(Xw, dtype=np.float64).reshape(-1)
     state = np.array([float(gd.mu @ w)])
@@ -147,7 +137,7 @@ def group_solve(
         n_iter, gap, conv = 0, 0.0, True  # zero is exact from alpha_max on
     else:
         n_iter, gap, conv = kg.solve(
-            gd.X, gd.data, gd.indices, gd.indptr, gd.dense, gd.h, r, w, gd.mu,
+            gd.data, gd.indices, gd.indptr, gd.dense, gd.h, r, w, gd.mu,
             order, starts, omega, gd.L, alpha, tau,
             tol * ref, tol if settle else 0.0, int(max_iter), 10, state, v,
         )  # fmt: skip
