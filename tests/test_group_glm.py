@@ -77,9 +77,27 @@ def _assert_group_kkt(G, W, alpha, t, omega, groups, atol):
             assert np.linalg.norm(soft) <= alpha * (1 - t) * omega[g] + atol
         else:
             nz = Wg != 0
-            stat = Gg + alpha * t * np.sign(Wg) + alpha * (1 - t) * omega[g] * Wg / np.linalg.norm(Wg)
+            stat = (
+                Gg + alpha * t * np.sign(Wg) + alpha * (1 - t) * omega[g] * Wg / np.linalg.norm(Wg)
+            )
             assert np.abs(stat[nz]).max() < atol
             assert np.all(np.abs(Gg[~nz]) <= alpha * t + atol)
+
+
+def _alpha_max_by_bisection(G, t):
+    """The largest per-group root ``a`` of ``||S_{a t}(G[:, g])||_F = a (1 - t)
+    sqrt(|g|)`` (``G`` of shape (K, p), the gradient at zero), by bisection."""
+    roots = []
+    for g in range(5):
+        a = np.abs(G[:, LABELS == g])
+        om = (1 - t) * np.sqrt((LABELS == g).sum())
+        lo, hi = 0.0, a.max() / t
+        for _ in range(200):
+            mid = (lo + hi) / 2
+            inside = np.linalg.norm(np.maximum(a - t * mid, 0)) <= om * mid
+            lo, hi = (lo, mid) if inside else (mid, hi)
+        roots.append(hi)
+    return max(roots)
 
 
 # -- GLM losses ------------------------------------------------------------------------
@@ -112,16 +130,7 @@ def test_glm_alpha_max_zero_path_and_lasso_end(loss, power):
     # by hand: the largest per-group root of ||S_{a t}(grad_g)|| = a (1 - t) omega_g at zero
     b0 = np.log(np.mean(y * 1.0))  # the optimal intercept of zero coefficients (log link)
     G, _ = _glm_gradient(X, y, np.zeros(12), b0, power, np.ones(y.size))
-    roots = []
-    for g in range(5):
-        a = np.abs(G[LABELS == g])
-        om = 0.7 * np.sqrt(a.size)
-        lo, hi = 0.0, a.max() / 0.3
-        for _ in range(200):
-            mid = (lo + hi) / 2
-            lo, hi = (lo, mid) if np.linalg.norm(np.maximum(a - 0.3 * mid, 0)) <= om * mid else (mid, hi)
-        roots.append(hi)
-    assert am == pytest.approx(max(roots), rel=1e-9)
+    assert am == pytest.approx(_alpha_max_by_bisection(G[None], 0.3), rel=1e-9)
     est = ElasticNetRegressor(alpha=am, **kw).fit(X, y)
     assert not est.coef_.any() and est.n_iter_ == 0
     assert not ElasticNetRegressor(alpha=am * 1.5, **kw).fit(X, y).coef_.any()
@@ -172,7 +181,9 @@ def test_glm_sparse_float32_and_offset():
     np.testing.assert_allclose(sparse.coef_, dense.coef_, atol=1e-7)
     G, gb = _glm_gradient(X, y, dense.coef_, dense.intercept_ + off, 1.0, np.ones(y.size))
     assert abs(gb) < 1e-7
-    _assert_group_kkt(G[None], dense.coef_[None], 0.01, 0.2, np.sqrt(np.bincount(LABELS)), LABELS, 1e-6)
+    _assert_group_kkt(
+        G[None], dense.coef_[None], 0.01, 0.2, np.sqrt(np.bincount(LABELS)), LABELS, 1e-6
+    )
     f32 = ElasticNetRegressor(**{**kw, "tol": 1e-6}).fit(X.astype(np.float32), y.astype(np.float32))
     assert f32.coef_.dtype == np.float32
     ref = ElasticNetRegressor(**kw).fit(X, y)
@@ -235,16 +246,8 @@ def test_multinomial_alpha_max_path_and_lasso_end():
     am = alpha_max(X, y, loss="logistic", **kw)
     b0 = np.log(Y.mean(0))
     G, _ = _multinomial_gradient(X, Y, np.zeros((3, 12)), b0, np.ones(y.size))
-    roots = []  # by hand: the group spans the classes, ||S_{a t}(G[:, g])||_F = a (1-t) omega_g
-    for g in range(5):
-        a = np.abs(G[:, LABELS == g])
-        om = 0.8 * np.sqrt((LABELS == g).sum())
-        lo, hi = 0.0, a.max() / 0.2
-        for _ in range(200):
-            mid = (lo + hi) / 2
-            lo, hi = (lo, mid) if np.linalg.norm(np.maximum(a - 0.2 * mid, 0)) <= om * mid else (mid, hi)
-        roots.append(hi)
-    assert am == pytest.approx(max(roots), rel=1e-9)
+    # the group spans the classes: ||S_{a t}(G[:, g])||_F = a (1 - t) omega_g
+    assert am == pytest.approx(_alpha_max_by_bisection(G, 0.2), rel=1e-9)
     clf = ElasticNetClassifier(alpha=am, **kw).fit(X, y)
     assert not clf.coef_.any()
     assert ElasticNetClassifier(alpha=am * 0.97, **kw).fit(X, y).coef_.any()
@@ -258,7 +261,9 @@ def test_multinomial_alpha_max_path_and_lasso_end():
     # l1_ratio = 1: the multinomial lasso
     one = dict(alpha=0.02, l1_ratio=1.0, tol=1e-10)
     grouped = ElasticNetClassifier(groups=LABELS, **one).fit(X, y)
-    np.testing.assert_allclose(grouped.coef_, ElasticNetClassifier(**one).fit(X, y).coef_, atol=1e-5)
+    np.testing.assert_allclose(
+        grouped.coef_, ElasticNetClassifier(**one).fit(X, y).coef_, atol=1e-5
+    )
 
 
 def test_binary_logistic_path_with_groups():

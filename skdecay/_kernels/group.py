@@ -185,7 +185,9 @@ def _move(data, indices, indptr, dense, j, d, h, r, hr):
 
 
 @kernel
-def _sweep(data, indices, indptr, dense, h, r, w, mu, order, starts, omega, L, alpha, tau, state, z, u):
+def _sweep(
+    data, indices, indptr, dense, h, r, w, mu, order, starts, omega, L, alpha, tau, state, z, u
+):
     """One cyclic pass over the groups; ``state[0]`` is ``shift``; returns the
     largest coefficient move."""
     n = r.shape[0]
@@ -218,7 +220,9 @@ def _sweep(data, indices, indptr, dense, h, r, w, mu, order, starts, omega, L, a
 
 
 @kernel
-def _gap(data, indices, indptr, dense, h, r, w, mu, order, starts, omega, alpha, tau, shift, v, buf):
+def _gap(
+    data, indices, indptr, dense, h, r, w, mu, order, starts, omega, alpha, tau, shift, v, buf
+):
     n = r.shape[0]
     hr = np.empty(n)
     rho = 0.0
