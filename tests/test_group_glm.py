@@ -276,3 +276,27 @@ def test_binary_logistic_path_with_groups():
     clf.fit(X, y)
     np.testing.assert_allclose(path.coefs[3], clf.coef_, atol=1e-6)
     assert clf.stopping_criterion_ == "duality_gap"
+
+
+@pytest.mark.slow  # skglm compiles its jitclasses in every process (~30 s)
+def test_poisson_group_lasso_equals_skglm():
+    """skglm's GroupProxNewton on PoissonGroup + WeightedGroupL2 (no intercept)."""
+    pytest.importorskip("skglm")
+    from skglm.datafits import PoissonGroup
+    from skglm.penalties import WeightedGroupL2
+    from skglm.solvers import GroupProxNewton
+
+    X, y = _glm_data("poisson", seed=7)
+    alpha = 0.02
+    sizes = np.bincount(LABELS)
+    grp_indices = np.argsort(LABELS, kind="stable").astype(np.int32)
+    grp_ptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int32)
+    pen = WeightedGroupL2(alpha, np.sqrt(sizes.astype(float)), grp_ptr, grp_indices)
+    datafit = PoissonGroup(grp_ptr, grp_indices)
+    solver = GroupProxNewton(tol=1e-12, fit_intercept=False)
+    ref = solver.solve(np.asfortranarray(X), y, datafit, pen)[0]
+    est = ElasticNetRegressor(
+        alpha=alpha, l1_ratio=0.0, loss="poisson", groups=LABELS, fit_intercept=False, tol=1e-12
+    ).fit(X, y)
+    assert 0 < np.count_nonzero(est.coef_) < 12
+    np.testing.assert_allclose(est.coef_, ref, atol=1e-6)
