@@ -156,6 +156,30 @@ def test_solve_kernel_reaches_kkt(sparse):
     assert pen.kkt_violation(w, -v).max() < 1e-6
 
 
+@pytest.mark.parametrize("sparse", [False, True])
+def test_block_lipschitz_kernel(sparse):
+    X, _ = _data()
+    X[:, 10] = 2.5  # a constant column: zero variance
+    h = np.random.default_rng(3).uniform(0.5, 2, size=X.shape[0])
+    h /= h.sum()
+    mu = X.T @ h
+    pen = SparseGroupPenalty(1.0, 0.5, LABELS, LABELS.size)
+    order, starts = pen.order, pen.starts
+    if sparse:
+        A = sp.csc_matrix(X)
+        view = (A.data, A.indices.astype(np.int64), A.indptr.astype(np.int64), False)
+    else:
+        n, p = X.shape
+        view = (X.ravel(order="F"), np.zeros(1, np.int64), n * np.arange(p + 1), True)
+    L, trace = np.zeros(5), np.zeros(5)
+    kg.block_lipschitz(*view, h, mu, order, starts, L, trace)
+    for g, (a, e) in enumerate(zip(starts[:-1], starts[1:], strict=True)):
+        Xc = X[:, order[a:e]] - mu[order[a:e]]
+        gram = Xc.T @ (h[:, None] * Xc)  # the weighted centred Gram matrix, in numpy
+        assert L[g] == pytest.approx(np.linalg.eigvalsh(gram)[-1], rel=1e-10, abs=1e-14)
+        assert trace[g] == pytest.approx(np.trace(gram), rel=1e-10, abs=1e-14)
+
+
 # -- the penalty object ----------------------------------------------------------
 def test_check_groups():
     order, starts = check_groups(["b", "a", "b", "c"], 4)  # first appearance order

@@ -156,11 +156,11 @@ def gap_from_correlation(w, v, rho, order, starts, omega, alpha, tau, buf):
 
 
 @kernel
-def _row(indices, dense, k, start):
-    """Row of the ``k``-th stored entry of a column starting at ``start``."""
+def _row(indices, dense, start, q):
+    """Row of the ``q``-th stored entry of the column starting at ``start``."""
     if dense:
-        return k - start
-    return indices[k]
+        return q
+    return indices[start + q]
 
 
 @kernel
@@ -169,8 +169,8 @@ def _corr(data, indices, indptr, dense, j, hr, shift, mu):
     true residual (the column is ``data[indptr[j]:indptr[j+1]]``)."""
     s = 0.0
     a = indptr[j]
-    for k in range(a, indptr[j + 1]):
-        s += float(data[k]) * hr[_row(indices, dense, k, a)]
+    for q in range(indptr[j + 1] - a):
+        s += float(data[a + q]) * hr[_row(indices, dense, a, q)]
     return s + shift * mu[j]
 
 
@@ -178,10 +178,40 @@ def _corr(data, indices, indptr, dense, j, hr, shift, mu):
 def _move(data, indices, indptr, dense, j, d, h, r, hr):
     """``r -= d x_j``, keeping ``hr = h r``."""
     a = indptr[j]
-    for k in range(a, indptr[j + 1]):
-        i = _row(indices, dense, k, a)
-        r[i] -= float(data[k]) * d
+    for q in range(indptr[j + 1] - a):
+        i = _row(indices, dense, a, q)
+        r[i] -= float(data[a + q]) * d
         hr[i] = h[i] * r[i]
+
+
+@kernel
+def block_lipschitz(data, indices, indptr, dense, h, mu, order, starts, L, trace):
+    """Per group ``g``: ``L[g]``, the largest eigenvalue of the weighted centred
+    Gram matrix ``sum_i h_i (x_i - mu)_g (x_i - mu)_g'``, and ``trace[g]`` its
+    trace (columns read as in :func:`solve`)."""
+    n = h.shape[0]
+    hx = np.zeros(n)
+    for g in range(starts.shape[0] - 1):
+        a, m = starts[g], starts[g + 1] - starts[g]
+        gram = np.empty((m, m))
+        for u in range(m):
+            ju = order[a + u]
+            c = indptr[ju]
+            for q in range(indptr[ju + 1] - c):  # scatter h * x_u
+                i = _row(indices, dense, c, q)
+                hx[i] = h[i] * float(data[c + q])
+            for q in range(u, m):
+                jq = order[a + q]
+                v = _corr(data, indices, indptr, dense, jq, hx, 0.0, mu) - mu[ju] * mu[jq]
+                gram[u, q] = v
+                gram[q, u] = v
+            for q in range(indptr[ju + 1] - c):
+                hx[_row(indices, dense, c, q)] = 0.0
+        t = 0.0
+        for u in range(m):
+            t += gram[u, u]
+        trace[g] = t
+        L[g] = np.linalg.eigvalsh(gram)[m - 1]
 
 
 @kernel

@@ -72,20 +72,6 @@ def group_data(pb, penalty: SparseGroupPenalty) -> GroupData:
     else:
         mu, ybar = np.zeros(p), 0.0
     yc = y - ybar
-    L = np.zeros(penalty.n_groups)
-    order, starts = penalty.order, penalty.starts
-    for g in range(penalty.n_groups):
-        idx = order[starts[g] : starts[g + 1]]
-        Xg = X[:, idx]
-        if sp.issparse(Xg):
-            gram = np.asarray((Xg.T @ sp.diags(h) @ Xg).toarray(), dtype=np.float64)
-        else:
-            Xg = np.asarray(Xg, dtype=np.float64)
-            gram = Xg.T @ (h[:, None] * Xg)
-        gram -= np.outer(mu[idx], mu[idx])
-        L[g] = max(float(np.linalg.eigvalsh(gram)[-1]), 0.0) * (1 + 1e-10)
-        if L[g] <= 1e-14 * max(float(np.trace(gram)), 1e-300):
-            L[g] = 0.0  # constant columns: the group stays at zero
     dense = not sp.issparse(X)
     if dense:  # every row stored, column after column (a view of Fortran X)
         Xk = np.asfortranarray(X)
@@ -95,6 +81,12 @@ def group_data(pb, penalty: SparseGroupPenalty) -> GroupData:
         Xk = sp.csc_matrix(X)
         Xk.sort_indices()
         data, indices, indptr = Xk.data, Xk.indices.astype(np.int64), Xk.indptr.astype(np.int64)
+    from .._kernels.group import block_lipschitz
+
+    L, trace = np.zeros(penalty.n_groups), np.zeros(penalty.n_groups)
+    block_lipschitz(data, indices, indptr, dense, h, mu, penalty.order, penalty.starts, L, trace)
+    L = np.maximum(L, 0.0) * (1 + 1e-10)
+    L[L <= 1e-14 * np.maximum(trace, 1e-300)] = 0.0  # constant columns: the group stays 0
     return GroupData(Xk, data, indices, indptr, dense, h, yc, ybar, mu, L, X.dtype)
 
 
