@@ -300,3 +300,37 @@ def test_poisson_group_lasso_equals_skglm():
     ).fit(X, y)
     assert 0 < np.count_nonzero(est.coef_) < 12
     np.testing.assert_allclose(est.coef_, ref, atol=1e-6)
+
+
+def test_poisson_group_cv_scores_the_group_path():
+    from sklearn.metrics import mean_poisson_deviance
+    from sklearn.model_selection import KFold
+
+    from skdecay import ElasticNetRegressorCV
+
+    X, y = _glm_data("poisson", seed=8)
+    kw = dict(loss="poisson", l1_ratio=0.0, groups=LABELS)
+    cv = KFold(3)
+    est = ElasticNetRegressorCV(alphas=5, eps=0.05, cv=cv, tol=1e-10, **kw).fit(X, y)
+    np.testing.assert_allclose(est.alphas_, alpha_grid(X, y, n_alphas=5, eps=0.05, **kw))
+    train, test = next(cv.split(X))  # fold 0's held-out deviance, by hand
+    path = enet_path(X[train], y[train], alphas=est.alphas_, tol=1e-10, **kw)
+    mu = np.exp(X[test] @ path.coefs.T + path.intercepts)
+    dev = [mean_poisson_deviance(y[test], mu[:, k]) for k in range(5)]
+    np.testing.assert_allclose(est.deviance_path_[:, 0], dev, rtol=1e-6)
+    ref = ElasticNetRegressor(alpha=est.alpha_, tol=1e-10, **kw).fit(X, y)
+    np.testing.assert_allclose(est.coef_, ref.coef_, atol=1e-8)
+
+
+def test_multinomial_sparse_float32_and_warm_start():
+    X, y = _class_data(seed=3)
+    kw = dict(alpha=0.02, l1_ratio=0.3, groups=LABELS, tol=1e-10)
+    dense = ElasticNetClassifier(**kw).fit(X, y)
+    sparse = ElasticNetClassifier(**kw).fit(sp.csr_matrix(X), y)
+    np.testing.assert_allclose(sparse.coef_, dense.coef_, atol=1e-9)
+    f32 = ElasticNetClassifier(**{**kw, "tol": 1e-6}).fit(X.astype(np.float32), y)
+    assert f32.coef_.dtype == np.float32
+    np.testing.assert_allclose(f32.coef_, dense.coef_, atol=1e-4)
+    warm = ElasticNetClassifier(warm_start=True, **kw).fit(X, y)
+    assert warm.n_iter_ > 0
+    assert warm.fit(X, y).n_iter_ == 0  # already optimal: the gap is checked first
