@@ -143,7 +143,7 @@ def group_certificate(pb):
     return group_kkt, "kkt"
 
 
-def _wls_direction(pb, pen, W, b, Z, R, tol):
+def _wls_direction(pb, penalty, pen, W, b, Z, R, tol):
     """One predictor: the weighted least-squares model (weights ``s/n`` times the
     curvature, working response ``z + R / curvature``) solved by block CD."""
     from .bcd import group_solve
@@ -176,17 +176,41 @@ def _lipschitz(X, weights, fit_intercept: bool) -> float:
     return float(np.linalg.eigvalsh(G)[-1]) * (1 + 1e-8) + 1e-300
 
 
-def _multinomial_direction(pb, pen, W, b, Z, R, tol, max_inner=5000):
+def _working_set(penalty, pen, W, V):
+    """``(features, sub-penalty)``: the groups already in the model or whose zero
+    block violates its optimality condition at the correlation ``V`` (the others
+    stay at zero in this Newton step; the outer certificate covers every group)."""
+    order, starts = penalty.order, penalty.starts
+    active = np.add.reduceat(np.any(W != 0, axis=0)[order], starts[:-1]) > 0
+    keep = active | (pen.kkt_violation(W, -V) > 0)
+    if not keep.any():
+        keep[0] = True  # the intercepts alone move: any one group keeps the shapes valid
+    groups, feats, m = [], [], 0
+    for g in np.flatnonzero(keep):
+        idx = order[starts[g] : starts[g + 1]]
+        groups.append(np.arange(m, m + idx.size))
+        feats.append(idx)
+        m += idx.size
+    sub = SparseGroupPenalty(
+        penalty.alpha, penalty.l1_ratio, groups, m, penalty.group_weights[keep]
+    )
+    return np.concatenate(feats), class_penalty(sub, W.shape[0])
+
+
+def _multinomial_direction(pb, penalty, pen, W, b, Z, R, tol, max_inner=5000):
     """Several predictors: minimise the exact second-order model ``-<V, D> -
     <r, d> + 1/2 sum_i (s_i/n) u_i' (diag(p_i) - p_i p_i') u_i + penalty(W + D)``
-    (``u_i = D x_i + d``, ``d`` the intercepts' step) by FISTA with step ``1/L``,
-    ``L`` the largest eigenvalue of ``[X 1]' diag(s c / n) [X 1]`` with ``c_i =
+    (``u_i = D x_i + d``, ``d`` the intercepts' step) over the working set of
+    :func:`_working_set` by FISTA with step ``1/L``, ``L`` the largest
+    eigenvalue of ``[X 1]' diag(s c / n) [X 1]`` (working columns) with ``c_i =
     min(1/2, 1 - ||p_i||**2)`` bounding ``diag(p_i) - p_i p_i'``; restarted
     when the step turns against the momentum (O'Donoghue & Candes 2015)."""
     X = pb.X.astype(np.float64) if sp.issparse(pb.X) else pb.X
     sn = pb.s.astype(np.float64) / pb.n
     P = pb.data_loss.mean(Z)
     V = np.asarray(X.T @ (R * sn[:, None]), dtype=np.float64).T  # -gradient (K, p)
+    feats, pen = _working_set(penalty, pen, W, V)
+    X, V, W_full, W = X[:, feats], V[:, feats], W, W[:, feats]
     r = (R * sn[:, None]).sum(axis=0) if pb.fit_intercept else np.zeros(R.shape[1])
     c = np.minimum(0.5, 1.0 - np.sum(P * P, axis=1))
     L = _lipschitz(X, sn * c, pb.fit_intercept)
@@ -216,7 +240,9 @@ def _multinomial_direction(pb, pen, W, b, Z, R, tol, max_inner=5000):
         scale = max(scale, float(np.max(np.abs(W + D), initial=0.0)))
         if move <= tol * scale:
             break
-    return D, d
+    D_full = np.zeros_like(W_full)
+    D_full[:, feats] = D
+    return D_full, d
 
 
 def group_prox_newton(pb, penalty: SparseGroupPenalty, W=None, b=None, *, max_iter=100, tol=1e-4):
@@ -247,7 +273,7 @@ def group_prox_newton(pb, penalty: SparseGroupPenalty, W=None, b=None, *, max_it
     while not converged and it < max_iter:
         it += 1
         R = np.asarray(pb.data_loss.residual(pb.Y, Z), dtype=np.float64)
-        d, db = direction(pb, pen, W, b, Z, R, max(1e-12, min(1e-6, 0.01 * tol)))
+        d, db = direction(pb, penalty, pen, W, b, Z, R, max(1e-12, min(1e-6, 0.01 * tol)))
         xd = np.asarray(pb.X @ d.T, dtype=np.float64) + db
         pen_old = pen.value(W)
         f_old = pb.data_loss.value(pb.Y, Z, pb.s) + pen_old
