@@ -20,7 +20,8 @@ indptr)``, a dense Fortran ``X`` as its raveled values with every row stored
 ``sum_i h_i x_ij = mu_j`` and the true residual has weighted mean 0).
 
 One visit of group ``g`` is a proximal-gradient step with the block's
-Lipschitz constant ``L_g`` (the largest eigenvalue of ``Xc_g' H Xc_g``, given):
+Lipschitz constant ``L_g`` (the largest eigenvalue of ``Xc_g' H Xc_g``,
+:func:`block_lipschitz`):
 ``w_g <- prox(w_g + v_g / L_g)``, the sparse-group prox being the
 soft-threshold at ``alpha tau / L_g`` followed by the block shrinkage at
 ``alpha (1 - tau) omega_g / L_g`` (:func:`sparse_group_prox`).
