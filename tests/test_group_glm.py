@@ -350,3 +350,20 @@ def test_multinomial_sparse_float32_and_warm_start():
     warm = ElasticNetClassifier(warm_start=True, **kw).fit(X, y)
     assert warm.n_iter_ > 0
     assert warm.fit(X, y).n_iter_ == 0  # already optimal: the gap is checked first
+
+
+@pytest.mark.parametrize("p", [30, 1100])  # Gram matrix / Lanczos on the operator
+@pytest.mark.parametrize("sparse", [False, True])
+def test_fista_step_bound(p, sparse):
+    from skdecay.solvers.group_newton import _lipschitz
+
+    rng = np.random.default_rng(9)
+    X = sp.random(120, p, density=0.1, random_state=1, format="csr") if sparse else None
+    X = X if sparse else rng.normal(size=(120, p)) + 0.5
+    w = rng.uniform(0.1, 1, size=120)
+    for fit_intercept in (True, False):
+        A = X.toarray() if sparse else X
+        A = np.hstack([A, np.ones((120, 1))]) if fit_intercept else A
+        top = np.linalg.eigvalsh(A.T @ (w[:, None] * A))[-1]
+        got = _lipschitz(X, w, fit_intercept)
+        assert top <= got <= 1.011 * top  # an upper bound (FISTA's step), and tight

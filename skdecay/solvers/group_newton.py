@@ -162,16 +162,28 @@ def _wls_direction(pb, penalty, pen, W, b, Z, R, tol):
 
 def _lipschitz(X, weights, fit_intercept: bool) -> float:
     """Largest eigenvalue of ``[X 1]' diag(weights) [X 1]`` (without the ones
-    column when there is no intercept), from the dense Gram matrix."""
-    if sp.issparse(X):
-        A = sp.csc_matrix(X, dtype=np.float64)
+    column when there is no intercept): from the Gram matrix up to 1000
+    columns, else by Lanczos on the operator (with a 1 % margin)."""
+    A = sp.csc_matrix(X, dtype=np.float64) if sp.issparse(X) else np.asarray(X, np.float64)
+    p = A.shape[1]
+    if p > 1000:
+        from scipy.sparse.linalg import LinearOperator, eigsh
+
+        def matvec(v):
+            v = np.asarray(v).reshape(-1)
+            u = weights * (np.asarray(A @ v[:p]).reshape(-1) + (v[p] if fit_intercept else 0.0))
+            out = np.asarray(A.T @ u).reshape(-1)
+            return np.append(out, u.sum()) if fit_intercept else out
+
+        m = p + int(fit_intercept)
+        op = LinearOperator((m, m), matvec=matvec, dtype=np.float64)
+        return float(eigsh(op, k=1, which="LA", tol=1e-8, return_eigenvectors=False)[0]) * 1.01
+    if sp.issparse(A):
         G = (A.T @ A.multiply(weights[:, None])).toarray()
-        m = np.asarray(A.T @ weights).reshape(-1)
     else:
-        A = np.asarray(X, dtype=np.float64)
         G = A.T @ (weights[:, None] * A)
-        m = A.T @ weights
     if fit_intercept:
+        m = np.asarray(A.T @ weights).reshape(-1)
         G = np.block([[G, m[:, None]], [m[None, :], np.array([[weights.sum()]])]])
     return float(np.linalg.eigvalsh(G)[-1]) * (1 + 1e-8) + 1e-300
 
