@@ -494,8 +494,9 @@ class ElasticNetRegressor(_GroupMixin, _GLMRegressor, _LinearModel):
         ``positive`` or bounds.  Squared error: block coordinate descent
         certified by the duality gap (see
         :class:`~skdecay.penalties.SparseGroupPenalty`); the GLM losses:
-        proximal Newton around it, stopped on the per-group KKT violation
-        (``stopping_criterion_ = "kkt"``).
+        proximal Newton around it, stopped on the duality gap for Poisson and
+        Gamma and on the largest per-group KKT violation for Tweedie
+        (``stopping_criterion_ = "kkt"``; :mod:`skdecay.solvers.group_newton`).
     group_weights : array-like of shape (n_groups,), default=None
         The group weights ``omega_g`` (positive), in the order of the groups
         (first appearance of a label, or the list order followed by the
@@ -747,8 +748,7 @@ class ElasticNetRegressor(_GroupMixin, _GLMRegressor, _LinearModel):
             if self._relaxation() is not None:
                 self.relaxed_n_iter_ = [f[3] for f in fits]
                 self.relaxed_dual_gap_ = np.array([f[4] for f in fits])
-        grouped_glm = getattr(self, "groups", None) is not None and self.loss != "squared_error"
-        self.stopping_criterion_ = self._stopping_criterion(entry.conjugate and not grouped_glm)
+        self.stopping_criterion_ = self._stopping_criterion(entry.conjugate)
         end_fit(ctx, self, X=X, y=y, sw=sample_weight)
         return self
 
@@ -1145,11 +1145,15 @@ class ElasticNetClassifier(ClassifierMixin, _GroupMixin, _LinearModel):
     alpha : float, default=1e-4
     l1_ratio : float in [0, 1], default=0.5
     groups, group_weights : default=None
-        The sparse-group lasso, as in :class:`ElasticNetRegressor` (two classes
-        only; then ``l1_ratio`` mixes L1 and the group norm).  Solved by
-        proximal Newton with the block-CD solver inside and stopped on the
-        largest per-group KKT violation (relative to that of the all-zero
-        coefficients), which ``dual_gap_`` then reports.
+        The sparse-group lasso, as in :class:`ElasticNetRegressor` (then
+        ``l1_ratio`` mixes L1 and the group norm).  With more than two classes
+        a group is the block of its features' coefficients across *all*
+        classes, ``||W[:, g]||_F`` (glmnet's ``type.multinomial="grouped"``):
+        a feature group is kept or dropped for every class at once; its weight
+        is still ``sqrt(|g|)`` by default.  Solved by proximal Newton (block CD
+        inside for two classes, accelerated proximal gradient on the exact
+        multinomial model otherwise), stopped on the duality gap (relative to
+        that of the all-zero coefficients), which ``dual_gap_`` reports.
     fit_intercept, penalty_factor, positive, warm_start, selection, random_state
         As in :class:`ElasticNetRegressor`.
     relax, relax_gamma

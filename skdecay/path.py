@@ -282,15 +282,31 @@ def _check_grid_l1_ratio(l1_ratio: float) -> None:
 
 
 def _group_penalty(pb: Problem, groups, group_weights, alpha: float):
-    """The sparse-group penalty of ``groups`` (callable: of ``n_features``) for ``pb``."""
-    if pb.loss != losses.SQUARED:
-        raise ValueError(
-            "groups in the paths and the CV estimator need loss='squared_error' (the "
-            "single GLM fits of ElasticNetRegressor accept groups)."
-        )
+    """The sparse-group penalty of ``groups`` (callable: of ``n_features``) for ``pb``
+    (over the features; the solvers spread a group over the classes)."""
     p = pb.X.shape[1]
     groups = groups(p) if callable(groups) else groups
     return SparseGroupPenalty(alpha, pb.penalty.l1_ratio, groups, p, group_weights)
+
+
+def _group_path(
+    pb: Problem, groups, group_weights, alphas, n_alphas, eps, tol, max_iter, penalty
+) -> RegularizationPath:
+    """The sparse-group path of ``pb`` (any loss; coefs ``(n_alphas, K, p)``), on
+    ``alphas`` or the group grid; one ConvergenceWarning for the failed fits."""
+    if penalty != "elastic_net":
+        raise ValueError("groups combine with penalty='elastic_net' only.")
+    pen = _group_penalty(pb, groups, group_weights, 1.0)
+    if alphas is None:
+        alphas = bcd.group_grid(pb, pen, n_alphas, eps)
+    coefs, intercepts, gaps, n_iter, failed = bcd.group_path(
+        pb, pen, alphas, tol=tol, max_iter=max_iter
+    )
+    what = "logistic_path" if pb.data_loss.classifier else "enet_path"
+    _warn_not_converged(failed, alphas.size, what, stacklevel=4)
+    K, p = pb.Y.shape[1], pb.X.shape[1]
+    coefs, intercepts = coefs.reshape(len(alphas), K, p), intercepts.reshape(len(alphas), K)
+    return RegularizationPath(np.asarray(alphas, float), coefs, intercepts, gaps, n_iter)
 
 
 def _grid(pb: Problem, n_alphas: int, eps: float, amax: float | None = None) -> np.ndarray:
@@ -526,7 +542,9 @@ default="squared_error"
 
     groups : array-like of shape (n_features,), list of index arrays or callable, default=None
         The sparse-group lasso (``l1_ratio`` then mixes L1 and the group norm),
-        as in :class:`~skdecay.ElasticNetRegressor`; squared error only.
+        as in :class:`~skdecay.ElasticNetRegressor`, for every loss (with the
+        multinomial a group spans all classes); the largest per-group root of
+        ``||S_{a l1_ratio}(grad_g)|| = a (1 - l1_ratio) omega_g``.
     group_weights : array-like of shape (n_groups,), default=None
         Default ``sqrt(|g|)``.
 
@@ -552,7 +570,7 @@ default="squared_error"
     )
     if groups is not None:
         pen = _group_penalty(pb, groups, group_weights, 1.0)
-        return bcd.group_alpha_max(bcd.group_data(pb, pen), pen)
+        return bcd.problem_group_alpha_max(pb, pen)
     return problem_alpha_max(pb)
 
 
@@ -601,7 +619,9 @@ def alpha_grid(
 
     groups : array-like of shape (n_features,), list of index arrays or callable, default=None
         The sparse-group lasso (``l1_ratio`` then mixes L1 and the group norm),
-        as in :class:`~skdecay.ElasticNetRegressor`; squared error only.
+        as in :class:`~skdecay.ElasticNetRegressor`, for every loss (with the
+        multinomial a group spans all classes); the largest per-group root of
+        ``||S_{a l1_ratio}(grad_g)|| = a (1 - l1_ratio) omega_g``.
     group_weights : array-like of shape (n_groups,), default=None
         Default ``sqrt(|g|)``.
 
@@ -743,7 +763,9 @@ def enet_path(
     gamma : float, default=None
         MCP's (default 3) or SCAD's (default 3.7) concavity.
     groups, group_weights
-        The sparse-group lasso, as in :func:`alpha_max` (squared error only).
+        The sparse-group lasso, as in :func:`alpha_max`: block CD (squared
+        error) or proximal Newton (GLMs), ``dual_gaps`` the duality gap or, for
+        Tweedie, the per-group KKT violation.
 
     Returns
     -------
@@ -799,17 +821,9 @@ def enet_path(
             np.column_stack([path.n_iter for path in paths]),
         )
     pb = _problem_of(X, y, *args, **box)
-    if groups is not None:  # the sparse-group lasso: block CD over the groups
-        if penalty != "elastic_net":
-            raise ValueError("groups combine with penalty='elastic_net' only.")
-        pen = _group_penalty(pb, groups, group_weights, 1.0)
-        if alphas is None:
-            alphas = bcd.group_grid(bcd.group_data(pb, pen), pen, n_alphas, eps)
-        coefs, intercepts, gaps, n_iter, failed = bcd.group_path(
-            pb, pen, alphas, tol=tol, max_iter=max_iter
-        )
-        _warn_not_converged(failed, alphas.size, "enet_path")
-        return RegularizationPath(np.asarray(alphas, float), coefs, intercepts, gaps, n_iter)
+    if groups is not None:  # the sparse-group lasso
+        path = _group_path(pb, groups, group_weights, alphas, n_alphas, eps, tol, max_iter, penalty)
+        return path._replace(coefs=path.coefs[:, 0, :], intercepts=path.intercepts[:, 0])
     pb = _with_penalty(pb, penalty, gamma)  # MCP / SCAD: the Python path loop
     if alphas is None:
         _check_grid_l1_ratio(l1_ratio)
@@ -850,6 +864,8 @@ def logistic_path(
     positive: bool = False,
     lower_bounds=None,
     upper_bounds=None,
+    groups=None,
+    group_weights=None,
     tol: float = 1e-4,
     max_iter: int = 100,
     selection: str = "cyclic",
@@ -893,6 +909,12 @@ def logistic_path(
         an absent class gets an intercept near ``log(1e-12)``.
     penalty, gamma
         MCP or SCAD, as in :func:`enet_path`.
+    groups, group_weights
+        The sparse-group lasso, as in :func:`enet_path`; with more than two
+        classes a group is the block of its features' coefficients across all
+        classes (see :class:`~skdecay.ElasticNetClassifier`).  Proximal Newton
+        per ``alpha``, stopped on the duality gap; the automatic grid starts at
+        the group :func:`alpha_max`.
 
     Returns
     -------
@@ -919,6 +941,8 @@ def logistic_path(
         lower_bounds=lower_bounds,
         upper_bounds=upper_bounds,
     )
+    if groups is not None:  # the sparse-group lasso
+        return _group_path(pb, groups, group_weights, alphas, n_alphas, eps, tol, max_iter, penalty)
     pb = _with_penalty(pb, penalty, gamma)
     if alphas is None:
         alphas = _grid(pb, n_alphas, eps)

@@ -55,6 +55,7 @@ ESTIMATORS = [
     RidgeRegressor(),
     RidgeRegressor(solver="cd"),
     ElasticNetClassifier(),
+    ElasticNetClassifier(alpha=0.01, groups=partial(np.resize, [0, 1])),  # + multinomial
     ElasticNetRegressorCV(l1_ratio=[0.5, 1.0], alphas=3, eps=0.1, cv=3),
     ElasticNetRegressorCV(l1_ratio=1.0, alphas=3, eps=0.1, cv=3, loss="poisson"),
     ElasticNetRegressorCV(l1_ratio=0.0, groups=partial(np.resize, [0, 1, 2]), alphas=3, cv=3),

@@ -141,29 +141,43 @@ def test_solve_kernel_reaches_kkt(sparse):
         ]
     )
     w, r, state, v = np.zeros(X.shape[1]), yc.copy(), np.zeros(1), np.empty(X.shape[1])
-    if sparse:
+    if sparse:  # CSC columns
         A = sp.csc_matrix(X)
-        args = (
-            np.zeros((1, 1)),
-            A.data,
-            A.indices.astype(np.int64),
-            A.indptr.astype(np.int64),
-            False,
-        )
-    else:
-        args = (
-            np.asfortranarray(X),
-            np.zeros(1),
-            np.zeros(1, np.int64),
-            np.zeros(2, np.int64),
-            True,
-        )
+        args = (A.data, A.indices.astype(np.int64), A.indptr.astype(np.int64), False)
+    else:  # dense: every row of every column, Fortran order
+        n, p = X.shape
+        args = (np.asfortranarray(X).ravel(order="F"), np.zeros(1, np.int64),
+                n * np.arange(p + 1, dtype=np.int64), True)  # fmt: skip
     it, gap, conv = kg.solve(*args, h, r, w, mu, order, starts, omega, L, alpha, tau,
                              1e-14, 0.0, 5000, 10, state, v)  # fmt: skip
     assert conv and it > 0 and gap >= -1e-15
     np.testing.assert_allclose(r + state[0], yc - Xc @ w, atol=1e-10)  # residual bookkeeping
     np.testing.assert_allclose(v, Xc.T @ (h * (yc - Xc @ w)), atol=1e-10)
     assert pen.kkt_violation(w, -v).max() < 1e-6
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_block_lipschitz_kernel(sparse):
+    X, _ = _data()
+    X[:, 10] = 2.5  # a constant column: zero variance
+    h = np.random.default_rng(3).uniform(0.5, 2, size=X.shape[0])
+    h /= h.sum()
+    mu = X.T @ h
+    pen = SparseGroupPenalty(1.0, 0.5, LABELS, LABELS.size)
+    order, starts = pen.order, pen.starts
+    if sparse:
+        A = sp.csc_matrix(X)
+        view = (A.data, A.indices.astype(np.int64), A.indptr.astype(np.int64), False)
+    else:
+        n, p = X.shape
+        view = (X.ravel(order="F"), np.zeros(1, np.int64), n * np.arange(p + 1), True)
+    L, trace = np.zeros(5), np.zeros(5)
+    kg.block_lipschitz(*view, h, mu, order, starts, L, trace)
+    for g, (a, e) in enumerate(zip(starts[:-1], starts[1:], strict=True)):
+        Xc = X[:, order[a:e]] - mu[order[a:e]]
+        gram = Xc.T @ (h[:, None] * Xc)  # the weighted centred Gram matrix, in numpy
+        assert L[g] == pytest.approx(np.linalg.eigvalsh(gram)[-1], rel=1e-10, abs=1e-14)
+        assert trace[g] == pytest.approx(np.trace(gram), rel=1e-10, abs=1e-14)
 
 
 # -- the penalty object ----------------------------------------------------------
@@ -444,8 +458,7 @@ def test_logistic_group_lasso_kkt_and_lasso_end():
     lasso = ElasticNetClassifier(alpha=0.03, l1_ratio=1.0, tol=1e-8).fit(X, y)
     grouped = ElasticNetClassifier(alpha=0.03, l1_ratio=1.0, groups=LABELS, tol=1e-8).fit(X, y)
     np.testing.assert_allclose(grouped.coef_, lasso.coef_, atol=1e-6)
-    with pytest.raises(ValueError, match="binary"):
-        ElasticNetClassifier(groups=LABELS).fit(X, np.arange(y.size) % 3)
+    assert grouped.stopping_criterion_ == "duality_gap"
 
 
 def test_poisson_group_lasso_lasso_end():
@@ -455,16 +468,12 @@ def test_poisson_group_lasso_lasso_end():
     kw = dict(alpha=0.01, loss="poisson", tol=1e-8)
     grouped = ElasticNetRegressor(l1_ratio=1.0, groups=LABELS, **kw).fit(X, y)
     np.testing.assert_allclose(grouped.coef_, LassoRegressor(**kw).fit(X, y).coef_, atol=1e-6)
-    assert grouped.stopping_criterion_ == "kkt"
+    assert grouped.stopping_criterion_ == "duality_gap"  # Poisson's conjugate
     gl = ElasticNetRegressor(l1_ratio=0.0, groups=LABELS, **kw).fit(X, y)
     mu = np.exp(X @ gl.coef_ + gl.intercept_)
     G = X.T @ (mu - y) / y.size
     pen = SparseGroupPenalty(0.01, 0.0, LABELS, 12)
     assert pen.kkt_violation(gl.coef_, G).max() < 1e-6
-    from skdecay import enet_path
-
-    with pytest.raises(ValueError, match="squared_error"):
-        enet_path(X, y, loss="poisson", groups=LABELS, n_alphas=3)
 
 
 def test_groups_refuse_the_nonconvex_penalties():

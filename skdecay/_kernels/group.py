@@ -12,12 +12,16 @@ Groups are given as ``order`` (the feature indices, group after group) and
 
 ``X`` is never centred: the residual is kept as ``r + shift`` with ``r = y -
 X w`` stored and the scalar ``shift = mu . w``, so a move costs the group's
-columns only (their nonzeros for sparse CSC ``X``); the correlation of column
+columns only (their nonzeros for sparse CSC ``X``).  Dense and sparse ``X``
+share every loop: both are read column by column from ``(data, indices,
+indptr)``, a dense Fortran ``X`` as its raveled values with every row stored
+(:func:`_row`).  The correlation of column
 ``j`` with the true residual is ``sum_i h_i x_ij r_i + shift * mu_j`` (because
 ``sum_i h_i x_ij = mu_j`` and the true residual has weighted mean 0).
 
 One visit of group ``g`` is a proximal-gradient step with the block's
-Lipschitz constant ``L_g`` (the largest eigenvalue of ``Xc_g' H Xc_g``, given):
+Lipschitz constant ``L_g`` (the largest eigenvalue of ``Xc_g' H Xc_g``,
+:func:`block_lipschitz`):
 ``w_g <- prox(w_g + v_g / L_g)``, the sparse-group prox being the
 soft-threshold at ``alpha tau / L_g`` followed by the block shrinkage at
 ``alpha (1 - tau) omega_g / L_g`` (:func:`sparse_group_prox`).
@@ -153,24 +157,67 @@ def gap_from_correlation(w, v, rho, order, starts, omega, alpha, tau, buf):
 
 
 @kernel
-def _corr_dense(X, j, hr, shift, mu):
+def _row(indices, dense, start, q):
+    """Row of the ``q``-th stored entry of the column starting at ``start``."""
+    if dense:
+        return q
+    return indices[start + q]
+
+
+@kernel
+def _corr(data, indices, indptr, dense, j, hr, shift, mu):
+    """``sum_i x_ij h_i r_i + shift mu_j``: column ``j``'s correlation with the
+    true residual (the column is ``data[indptr[j]:indptr[j+1]]``)."""
     s = 0.0
-    for i in range(X.shape[0]):
-        s += float(X[i, j]) * hr[i]
+    a = indptr[j]
+    for q in range(indptr[j + 1] - a):
+        s += float(data[a + q]) * hr[_row(indices, dense, a, q)]
     return s + shift * mu[j]
 
 
 @kernel
-def _corr_sparse(data, indices, indptr, j, hr, shift, mu):
-    s = 0.0
-    for k in range(indptr[j], indptr[j + 1]):
-        s += float(data[k]) * hr[indices[k]]
-    return s + shift * mu[j]
+def _move(data, indices, indptr, dense, j, d, h, r, hr):
+    """``r -= d x_j``, keeping ``hr = h r``."""
+    a = indptr[j]
+    for q in range(indptr[j + 1] - a):
+        i = _row(indices, dense, a, q)
+        r[i] -= float(data[a + q]) * d
+        hr[i] = h[i] * r[i]
+
+
+@kernel
+def block_lipschitz(data, indices, indptr, dense, h, mu, order, starts, L, trace):
+    """Per group ``g``: ``L[g]``, the largest eigenvalue of the weighted centred
+    Gram matrix ``sum_i h_i (x_i - mu)_g (x_i - mu)_g'``, and ``trace[g]`` its
+    trace (columns read as in :func:`solve`)."""
+    n = h.shape[0]
+    hx = np.zeros(n)
+    for g in range(starts.shape[0] - 1):
+        a, m = starts[g], starts[g + 1] - starts[g]
+        gram = np.empty((m, m))
+        for u in range(m):
+            ju = order[a + u]
+            c = indptr[ju]
+            for q in range(indptr[ju + 1] - c):  # scatter h * x_u
+                i = _row(indices, dense, c, q)
+                hx[i] = h[i] * float(data[c + q])
+            for q in range(u, m):
+                jq = order[a + q]
+                v = _corr(data, indices, indptr, dense, jq, hx, 0.0, mu) - mu[ju] * mu[jq]
+                gram[u, q] = v
+                gram[q, u] = v
+            for q in range(indptr[ju + 1] - c):
+                hx[_row(indices, dense, c, q)] = 0.0
+        t = 0.0
+        for u in range(m):
+            t += gram[u, u]
+        trace[g] = t
+        L[g] = np.linalg.eigvalsh(gram)[m - 1]
 
 
 @kernel
 def _sweep(
-    X, data, indices, indptr, dense, h, r, w, mu, order, starts, omega, L, alpha, tau, state, z, u
+    data, indices, indptr, dense, h, r, w, mu, order, starts, omega, L, alpha, tau, state, z, u
 ):
     """One cyclic pass over the groups; ``state[0]`` is ``shift``; returns the
     largest coefficient move."""
@@ -187,11 +234,7 @@ def _sweep(
         m = e - a
         for k in range(m):
             j = order[a + k]
-            if dense:
-                vj = _corr_dense(X, j, hr, shift, mu)
-            else:
-                vj = _corr_sparse(data, indices, indptr, j, hr, shift, mu)
-            z[k] = w[j] + vj / L[g]
+            z[k] = w[j] + _corr(data, indices, indptr, dense, j, hr, shift, mu) / L[g]
         sparse_group_prox(z[:m], alpha * tau / L[g], alpha * (1.0 - tau) * omega[g] / L[g], u[:m])
         for k in range(m):
             j = order[a + k]
@@ -202,146 +245,67 @@ def _sweep(
                 dmax = abs(d)
             w[j] = u[k]
             shift += mu[j] * d
-            if dense:
-                for i in range(n):
-                    r[i] -= float(X[i, j]) * d
-                    hr[i] = h[i] * r[i]
-            else:
-                for q in range(indptr[j], indptr[j + 1]):
-                    i = indices[q]
-                    r[i] -= float(data[q]) * d
-                    hr[i] = h[i] * r[i]
+            _move(data, indices, indptr, dense, j, d, h, r, hr)
     state[0] = shift
     return dmax
 
 
 @kernel
 def _gap(
-    X, data, indices, indptr, dense, h, r, w, mu, order, starts, omega, alpha, tau, shift, v, buf
+    data, indices, indptr, dense, h, r, w, mu, order, starts, omega, alpha, tau, shift, v, buf
 ):
     n = r.shape[0]
-    p = w.shape[0]
     hr = np.empty(n)
     rho = 0.0
     for i in range(n):
         t = r[i] + shift
         hr[i] = h[i] * r[i]
         rho += h[i] * t * t
-    for j in range(p):
-        if dense:
-            v[j] = _corr_dense(X, j, hr, shift, mu)
-        else:
-            v[j] = _corr_sparse(data, indices, indptr, j, hr, shift, mu)
+    for j in range(w.shape[0]):
+        v[j] = _corr(data, indices, indptr, dense, j, hr, shift, mu)
     return gap_from_correlation(w, v, rho, order, starts, omega, alpha, tau, buf)
 
 
 @kernel
 def solve(
-    X,
-    data,
-    indices,
-    indptr,
-    dense,
-    h,
-    r,
-    w,
-    mu,
-    order,
-    starts,
-    omega,
-    L,
-    alpha,
-    tau,
-    tol_gap,
-    tol_move,
-    max_iter,
-    gap_every,
-    state,
-    v,
-):
+    data, indices, indptr, dense, h, r, w, mu, order, starts, omega, L, alpha, tau,
+    tol_gap, tol_move, max_iter, gap_every, state, v,
+):  # fmt: skip
     """Block CD from ``w`` (updated in place, ``r = y - X w`` and ``state[0] =
     mu . w`` on entry) until the gap is at most ``tol_gap`` and the last pass
     moved no coefficient by more than ``tol_move`` times the largest (0 turns
-    the settle test off).  Dense ``X`` when ``dense`` (the CSC arrays are then
-    dummies), else ``data, indices, indptr``.  ``v`` receives the last
-    correlation.  Returns ``(n_iter, gap, converged)``; the gap is checked
-    before the first pass (``n_iter = 0`` at the optimum)."""
+    the settle test off).  ``X`` is given by columns: column ``j`` is
+    ``data[indptr[j]:indptr[j+1]]`` with rows ``indices[...]`` (CSC), or, when
+    ``dense``, every row in order (``data`` the Fortran-ordered ``X`` raveled,
+    ``indptr = n * arange(p + 1)``, ``indices`` unused): one code path for both.
+    ``v`` receives the last correlation.  Returns ``(n_iter, gap, converged)``;
+    the gap is checked before the first pass (``n_iter = 0`` at the optimum)."""
     msize = 1
     for g in range(starts.shape[0] - 1):
-        if starts[g + 1] - starts[g] > msize:
-            msize = starts[g + 1] - starts[g]
+        msize = max(msize, starts[g + 1] - starts[g])
     z = np.empty(msize)
     u = np.empty(msize)
     buf = np.empty(msize)
-    gap, _ = _gap(
-        X,
-        data,
-        indices,
-        indptr,
-        dense,
-        h,
-        r,
-        w,
-        mu,
-        order,
-        starts,
-        omega,
-        alpha,
-        tau,
-        state[0],
-        v,
-        buf,
-    )
-    if gap <= tol_gap:
-        return 0, gap, True
     it = 0
-    while it < max_iter:
-        it += 1
-        dmax = _sweep(
-            X,
-            data,
-            indices,
-            indptr,
-            dense,
-            h,
-            r,
-            w,
-            mu,
-            order,
-            starts,
-            omega,
-            L,
-            alpha,
-            tau,
-            state,
-            z,
-            u,
-        )
-        wmax = 0.0
-        for j in range(w.shape[0]):
-            if abs(w[j]) > wmax:
-                wmax = abs(w[j])
-        settled = dmax <= tol_move * wmax or tol_move <= 0
-        if settled or it % gap_every == 0 or it == max_iter:
+    gap = np.inf
+    check, settled = True, True
+    while True:
+        if check:
             gap, _ = _gap(
-                X,
-                data,
-                indices,
-                indptr,
-                dense,
-                h,
-                r,
-                w,
-                mu,
-                order,
-                starts,
-                omega,
-                alpha,
-                tau,
-                state[0],
-                v,
-                buf,
-            )
+                data, indices, indptr, dense, h, r, w, mu, order, starts, omega, alpha, tau,
+                state[0], v, buf,
+            )  # fmt: skip
             if gap <= tol_gap and settled:
                 return it, gap, True
-    return it, gap, False
+        if it >= max_iter:
+            return it, gap, False
+        it += 1
+        dmax = _sweep(
+            data, indices, indptr, dense, h, r, w, mu, order, starts, omega, L, alpha, tau,
+            state, z, u,
+        )  # fmt: skip
+        wmax = 0.0
+        for j in range(w.shape[0]):
+            wmax = max(wmax, abs(w[j]))
+        settled = dmax <= tol_move * wmax or tol_move <= 0
+        check = settled or it % gap_every == 0 or it == max_iter

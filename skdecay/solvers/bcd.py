@@ -1,5 +1,8 @@
 """Block coordinate descent over groups: the sparse-group lasso, squared loss.
 
+(The other losses: :mod:`.group_newton`; :func:`group_fit` and
+:func:`group_path` dispatch on the loss.)
+
 :func:`group_solve` solves a squared-loss :class:`~skdecay.solvers.Problem`
 (dense or sparse ``X``, sample weights, intercept, float32) under a
 :class:`~skdecay.penalties.SparseGroupPenalty` with the compiled loop of
@@ -30,7 +33,9 @@ __all__ = [
     "group_data",
     "group_solve",
     "group_alpha_max",
-    "group_prox_newton",
+    "problem_group_alpha_max",
+    "group_grid",
+    "group_path",
     "group_fit",
 ]
 
@@ -40,8 +45,8 @@ class GroupData:
     """What does not depend on ``alpha``: ``h``, centred ``y``, column means,
     the block Lipschitz constants and the kernel's view of ``X``."""
 
-    X: object  # dense Fortran array or a placeholder
-    data: np.ndarray
+    X: object  # dense Fortran array or CSC matrix (for numpy products)
+    data: np.ndarray  # the kernel's column view (see ``_kernels.group.solve``)
     indices: np.ndarray
     indptr: np.ndarray
     dense: bool
@@ -55,13 +60,7 @@ class GroupData:
 
 def group_data(pb, penalty: SparseGroupPenalty) -> GroupData:
     """The alpha-free part of a grouped squared-loss problem ``pb``."""
-    if pb.penalty.bounded():
-        raise ValueError("groups cannot be combined with positive=True or box bounds.")
-    if np.any(pb.penalty.penalty_factor != 1):
-        raise ValueError(
-            "groups cannot be combined with penalty_factor; use group_weights "
-            "(singleton groups for per-feature weights)."
-        )
+    _check_plain(pb)
     X = pb.X
     h = np.asarray(pb.s, dtype=np.float64)
     h = h / h.sum()
@@ -73,42 +72,27 @@ def group_data(pb, penalty: SparseGroupPenalty) -> GroupData:
     else:
         mu, ybar = np.zeros(p), 0.0
     yc = y - ybar
-    L = np.zeros(penalty.n_groups)
-    order, starts = penalty.order, penalty.starts
-    for g in range(penalty.n_groups):
-        idx = order[starts[g] : starts[g + 1]]
-        Xg = X[:, idx]
-        if sp.issparse(Xg):
-            gram = np.asarray((Xg.T @ sp.diags(h) @ Xg).toarray(), dtype=np.float64)
-        else:
-            Xg = np.asarray(Xg, dtype=np.float64)
-            gram = Xg.T @ (h[:, None] * Xg)
-        gram -= np.outer(mu[idx], mu[idx])
-        L[g] = max(float(np.linalg.eigvalsh(gram)[-1]), 0.0) * (1 + 1e-10)
-        if L[g] <= 1e-14 * max(float(np.trace(gram)), 1e-300):
-            L[g] = 0.0  # constant columns: the group stays at zero
-    if sp.issparse(X):
-        Xc = sp.csc_matrix(X)
-        Xc.sort_indices()
-        dense_X = np.zeros((1, 1), dtype=X.dtype)
-        data, indices, indptr = Xc.data, Xc.indices.astype(np.int64), Xc.indptr.astype(np.int64)
-        dense = False
+    dense = not sp.issparse(X)
+    if dense:  # every row stored, column after column (a view of Fortran X)
+        Xk = np.asfortranarray(X)
+        data, indices = Xk.ravel(order="F"), np.zeros(1, dtype=np.int64)
+        indptr = X.shape[0] * np.arange(p + 1, dtype=np.int64)
     else:
-        dense_X = np.asfortranarray(X)
-        data = np.zeros(1, dtype=X.dtype)
-        indices = np.zeros(1, dtype=np.int64)
-        indptr = np.zeros(2, dtype=np.int64)
-        dense = True
-    return GroupData(dense_X, data, indices, indptr, dense, h, yc, ybar, mu, L, X.dtype)
+        Xk = sp.csc_matrix(X)
+        Xk.sort_indices()
+        data, indices, indptr = Xk.data, Xk.indices.astype(np.int64), Xk.indptr.astype(np.int64)
+    from .._kernels.group import block_lipschitz
+
+    L, trace = np.zeros(penalty.n_groups), np.zeros(penalty.n_groups)
+    block_lipschitz(data, indices, indptr, dense, h, mu, penalty.order, penalty.starts, L, trace)
+    L = np.maximum(L, 0.0) * (1 + 1e-10)
+    L[L <= 1e-14 * np.maximum(trace, 1e-300)] = 0.0  # constant columns: the group stays 0
+    return GroupData(Xk, data, indices, indptr, dense, h, yc, ybar, mu, L, X.dtype)
 
 
 def group_alpha_max(gd: GroupData, penalty: SparseGroupPenalty) -> float:
     """Smallest ``alpha`` at which ``w = 0`` (intercept optimal) is the solution."""
-    if gd.dense:
-        v = gd.X.T.astype(np.float64) @ (gd.h * gd.yc)
-    else:
-        X = sp.csc_matrix((gd.data, gd.indices, gd.indptr), shape=(gd.yc.size, gd.mu.size))
-        v = np.asarray(X.T @ (gd.h * gd.yc), dtype=np.float64).reshape(-1)
+    v = np.asarray(gd.X.T @ (gd.h * gd.yc), dtype=np.float64).reshape(-1)
     return penalty.alpha_max(v)
 
 
@@ -133,10 +117,7 @@ def group_solve(
     p = gd.mu.size
     w = np.zeros(p) if W is None else np.array(W, dtype=np.float64).reshape(-1)
     ref = float(gd.h @ gd.yc**2)
-    if gd.dense:
-        Xw = gd.X @ w
-    else:
-        Xw = sp.csc_matrix((gd.data, gd.indices, gd.indptr), shape=(gd.yc.size, p)) @ w
+    Xw = gd.X @ w
     # stored residual yc - X w; the true one (centred X) is it plus mu.w
     r = gd.yc - np.asarray(Xw, dtype=np.float64).reshape(-1)
     state = np.array([float(gd.mu @ w)])
@@ -148,7 +129,7 @@ def group_solve(
         n_iter, gap, conv = 0, 0.0, True  # zero is exact from alpha_max on
     else:
         n_iter, gap, conv = kg.solve(
-            gd.X, gd.data, gd.indices, gd.indptr, gd.dense, gd.h, r, w, gd.mu,
+            gd.data, gd.indices, gd.indptr, gd.dense, gd.h, r, w, gd.mu,
             order, starts, omega, gd.L, alpha, tau,
             tol * ref, tol if settle else 0.0, int(max_iter), 10, state, v,
         )  # fmt: skip
@@ -158,129 +139,79 @@ def group_solve(
     return Result(coef, intercept, float(gap), ref, int(n_iter), bool(conv))
 
 
-def group_grid(gd: GroupData, penalty: SparseGroupPenalty, n_alphas: int, eps: float):
-    """Geometric grid from the group ``alpha_max`` down to ``eps`` times it."""
-    amax = group_alpha_max(gd, penalty.at(1.0))
+def problem_group_alpha_max(pb, penalty: SparseGroupPenalty) -> float:
+    """The group ``alpha_max`` of ``pb`` with any loss (:mod:`.group_newton`)."""
+    from .group_newton import problem_group_alpha_max as amax
+
+    return amax(pb, penalty)
+
+
+def group_grid(pb, penalty: SparseGroupPenalty, n_alphas: int, eps: float):
+    """Geometric grid from the group ``alpha_max`` of ``pb`` (any loss) down to
+    ``eps`` times it."""
+    from .group_newton import problem_group_alpha_max
+
+    amax = problem_group_alpha_max(pb, penalty.at(1.0))
     if not amax > np.finfo(float).resolution:
         return np.full(n_alphas, np.finfo(float).resolution)
     return np.geomspace(amax, amax * eps, num=n_alphas)
 
 
 def group_path(pb, penalty: SparseGroupPenalty, alphas, *, tol=1e-4, max_iter=1000):
-    """Warm-started fits along the decreasing ``alphas``; returns ``(coefs (n_alphas,
-    p), intercepts, gaps, n_iter, alphas that did not converge)``.  From
-    ``alpha_max`` on the coefficients are exactly zero; each solve stops on the
-    certificate alone (no settle test, as the elastic-net paths)."""
-    gd = group_data(pb, penalty)
-    amax = group_alpha_max(gd, penalty.at(1.0))
-    p = gd.mu.size
-    coefs = np.zeros((len(alphas), p), dtype=gd.dtype)
-    intercepts = np.zeros(len(alphas), dtype=gd.dtype)
+    """Warm-started fits along the decreasing ``alphas``; returns ``(coefs,
+    intercepts, gaps, n_iter, alphas that did not converge)`` with ``coefs``
+    of shape ``(n_alphas, p)`` and ``intercepts`` ``(n_alphas,)`` for one linear
+    predictor, ``(n_alphas, K, p)`` and ``(n_alphas, K)`` for the multinomial.
+    From ``alpha_max`` on the coefficients are exactly zero.  The squared error
+    stops on the gap alone (no settle test, as the elastic-net paths); the other
+    losses run :func:`~skdecay.solvers.group_newton.group_prox_newton`."""
+    from .group_newton import group_prox_newton, problem_group_alpha_max
+
+    _check_plain(pb)
+    squared = pb.loss == losses.SQUARED
+    gd = group_data(pb, penalty) if squared else None
+    amax = problem_group_alpha_max(pb, penalty.at(1.0))
+    K, p = pb.Y.shape[1], pb.X.shape[1]
+    coefs = np.zeros((len(alphas), K, p), dtype=pb.dtype)
+    intercepts = np.zeros((len(alphas), K), dtype=pb.dtype)
     gaps, n_iter, failed = np.zeros(len(alphas)), np.zeros(len(alphas), dtype=int), []
-    W = None
+    W = b = None
     for k, alpha in enumerate(alphas):
-        start = None if alpha >= amax else W
-        res = group_solve(
-            pb, penalty.at(alpha), start, max_iter=max_iter, tol=tol, settle=False, gd=gd
-        )
-        W = res.coef.astype(np.float64)
-        coefs[k], intercepts[k] = res.coef[0], res.intercept[0]
+        if alpha >= amax:
+            W = b = None  # the exact zero (each solver returns it from a cold start)
+        if squared:
+            kw = dict(settle=False, gd=gd)
+            res = group_solve(pb, penalty.at(alpha), W, max_iter=max_iter, tol=tol, **kw)
+        else:
+            res = group_prox_newton(pb, penalty.at(alpha), W, b, max_iter=max_iter, tol=tol)
+        W, b = res.coef.astype(np.float64), res.intercept.astype(np.float64)
+        coefs[k], intercepts[k] = res.coef, res.intercept
         gaps[k], n_iter[k] = res.dual_gap, res.n_iter
         if not res.converged:
             failed.append(float(alpha))
+    if K == 1:
+        coefs, intercepts = coefs[:, 0], intercepts[:, 0]
     return coefs, intercepts, gaps, n_iter, failed
 
 
-def _kkt(pb, penalty, W, b, Z):
-    """Largest optimality violation: the per-group KKT violation of the penalty
-    at the data term's gradient, and the intercept's gradient."""
-    R = pb.data_loss.residual(pb.Y, Z)[:, 0].astype(np.float64)  # -d loss / d z, per sample
-    sR = pb.s.astype(np.float64) * R / pb.n
-    G = -np.asarray(pb.X.T @ sR, dtype=np.float64).reshape(-1)
-    viol = float(np.max(penalty.kkt_violation(W, G), initial=0.0))
-    if pb.fit_intercept:
-        viol = max(viol, abs(float(sR.sum())))
-    return viol, R
-
-
-def group_prox_newton(pb, penalty: SparseGroupPenalty, W, b, *, max_iter=100, tol=1e-4):
-    """Proximal Newton for one linear predictor (binary logistic, the log-link
-    GLMs): each iteration solves the weighted least-squares model of the loss
-    (weights ``s/n`` times the curvature, working response ``z + residual /
-    curvature``) under the sparse-group penalty by :func:`group_solve`, then
-    backtracks (Armijo) on the true objective.  Stops when the largest per-group
-    KKT violation (and the intercept's gradient) is at most ``tol`` times its
-    value at the start point of zero coefficients and the step settled; the
-    returned ``dual_gap`` is that violation (``gap_zero`` its reference)."""
-    from dataclasses import replace
-
-    n = pb.n
-    W = np.zeros((1, pb.X.shape[1])) if W is None else np.array(W, dtype=np.float64)
-    if b is None or not pb.fit_intercept:
-        b = np.zeros(1) if not pb.fit_intercept else None
-    if b is None:
-        b = np.asarray(pb.data_loss.intercept_at_zero(pb.Y, pb.s, pb.offset), dtype=np.float64)
-    b = np.array(b, dtype=np.float64).reshape(1)
-    b_zero = (
-        np.asarray(pb.data_loss.intercept_at_zero(pb.Y, pb.s, pb.offset), dtype=np.float64)
-        if pb.fit_intercept
-        else np.zeros(1)
-    )
-    ref, _ = _kkt(pb, penalty, np.zeros_like(W), b_zero, pb.predictor(np.zeros_like(W), b_zero))
-    ref = max(ref, np.finfo(float).tiny)
-    Z = np.asarray(pb.predictor(W, b), dtype=np.float64)
-    viol, R = _kkt(pb, penalty, W, b, Z)
-    sn = pb.s.astype(np.float64) / n
-    it, converged = 0, viol <= tol * ref
-    while not converged and it < max_iter:
-        it += 1
-        curv = pb.data_loss.curvature(pb.Y, Z)[:, 0].astype(np.float64)
-        h = sn * curv
-        S = float(h.sum())
-        offset = 0.0 if pb.offset is None else np.asarray(pb.offset, dtype=np.float64)
-        t = Z[:, 0] - offset + R / curv  # working response (the offset is known)
-        sub = replace(
-            pb, Y=t[:, None], s=h * (n / S), loss=losses.SQUARED, offset=None,
-            fit_intercept=pb.fit_intercept,
-        )  # fmt: skip
-        inner = max(1e-15, min(1e-8, (0.1 * tol) ** 2))  # KKT ~ sqrt(gap)
-        res = group_solve(sub, penalty.at(penalty.alpha / S), W, max_iter=1000, tol=inner)
-        d = res.coef.astype(np.float64) - W
-        db = res.intercept.astype(np.float64) - b
-        xd = np.asarray(pb.X @ d[0], dtype=np.float64).reshape(-1) + db[0]
-        pen_old = penalty.value(W)
-        f_old = pb.data_loss.value(pb.Y, Z, pb.s) + pen_old
-        slope = -float(np.dot(sn * R, xd)) + (penalty.value(W + d) - pen_old)
-        step, moved = 1.0, False
-        for _ in range(40):
-            Zt = Z + step * xd[:, None]
-            f = pb.data_loss.value(pb.Y, Zt, pb.s) + penalty.value(W + step * d)
-            if f <= f_old + 1e-4 * step * min(slope, 0.0) + 10 * np.finfo(float).eps * abs(f_old):
-                moved = True
-                break
-            step *= 0.5
-        if moved:
-            W, b, Z = W + step * d, b + step * db, Zt
-        viol, R = _kkt(pb, penalty, W, b, Z)
-        settled = float(np.max(np.abs(step * d), initial=0.0)) <= max(tol, 1e-12) * float(
-            np.max(np.abs(W), initial=0.0)
+def _check_plain(pb) -> None:
+    """Groups refuse ``positive``, box bounds and ``penalty_factor``."""
+    if pb.penalty.bounded():
+        raise ValueError("groups cannot be combined with positive=True or box bounds.")
+    if np.any(pb.penalty.penalty_factor != 1):
+        raise ValueError(
+            "groups cannot be combined with penalty_factor; use group_weights "
+            "(singleton groups for per-feature weights)."
         )
-        converged = viol <= tol * ref and (settled or not moved)
-        if not moved:
-            break
-    return Result(
-        W.astype(pb.dtype), b.astype(pb.dtype), float(viol), float(ref), it, bool(converged)
-    )
 
 
 def group_fit(pb, penalty: SparseGroupPenalty, W=None, b=None, *, max_iter=1000, tol=1e-4):
     """The sparse-group fit of ``pb``: :func:`group_solve` for the squared error,
-    :func:`group_prox_newton` for the other single-predictor losses (binary
-    logistic, Poisson, Gamma, Tweedie); the multinomial loss raises."""
-    if pb.Y.shape[1] != 1:
-        raise ValueError("groups are supported for one linear predictor (binary classes) only.")
+    :func:`~skdecay.solvers.group_newton.group_prox_newton` for the other losses
+    (binary logistic, multinomial, Poisson, Gamma, Tweedie)."""
+    from .group_newton import group_prox_newton
+
+    _check_plain(pb)
     if pb.loss == losses.SQUARED:
         return group_solve(pb, penalty, W, b, max_iter=max_iter, tol=tol)
-    if pb.penalty.bounded() or np.any(pb.penalty.penalty_factor != 1):
-        group_data(pb, penalty)  # raises the same errors as the squared loss
     return group_prox_newton(pb, penalty, W, b, max_iter=max_iter, tol=tol)
