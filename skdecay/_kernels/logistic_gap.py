@@ -231,7 +231,9 @@ def gap_search(Yr, Tr, LPr, wr, n, loss, V, W, l1, l2, positive, good, within, c
     Kullback-Leibler divergence of the dual probabilities ``Y - c T`` to the
     model's (logistic, multinomial; ``LPr`` the log-probabilities), the
     generalized KL of ``q = y - c T`` to ``mu = exp(LPr)`` (Poisson) and of
-    ``r = 1 + c T`` to ``y / mu`` (Gamma)."""
+    ``r = 1 + c T`` to ``y / mu`` (Gamma); any other loss code raises ``ValueError``."""
+    if loss != LOGISTIC and loss != MULTINOMIAL and loss != POISSON and loss != GAMMA:
+        raise ValueError("unknown loss code " + str(loss))  # (or one without a conjugate)
     multi = loss == MULTINOMIAL
     K, p = V.shape
     klv = np.empty(wr.shape[0] if multi else 1)

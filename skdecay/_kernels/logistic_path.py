@@ -100,7 +100,8 @@ def _unit(loss, power, y, z):
     if loss == GAMMA:
         t = y / mu
         return z + t, t - 1.0, t, mu, z
-    # Tweedie, 1 < power < 2
+    if loss != TWEEDIE:  # (1 < power < 2 below)
+        raise ValueError("unknown loss code " + str(loss))
     a = np.exp((1.0 - power) * z)  # mu**(1-p)
     b = a * mu  # mu**(2-p)
     value = -y * a / (1.0 - power) + b / (2.0 - power)
@@ -120,6 +121,8 @@ def _unit_change(loss, power, y, z, mu, d):
     if loss == GAMMA:
         u = (y / mu) * np.expm1(-d)
         return d + u, abs(d) + abs(u)
+    if loss != TWEEDIE:
+        raise ValueError("unknown loss code " + str(loss))
     a = np.exp((1.0 - power) * z)
     u = -y * a * np.expm1((1.0 - power) * d) / (1.0 - power)
     v = a * mu * np.expm1((2.0 - power) * d) / (2.0 - power)
