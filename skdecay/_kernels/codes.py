@@ -79,7 +79,7 @@ def check_code(kind: str, code, names: dict) -> int:
     """``int(code)`` if ``names`` (one of the tables above) knows it, else
     ``ValueError("unknown <kind> code <code>")``, the kernels' message."""
     try:
-        known = int(code) in names and int(code) == code
+        known = not isinstance(code, bool) and int(code) in names and int(code) == code
     except (TypeError, ValueError):
         known = False
     if not known:

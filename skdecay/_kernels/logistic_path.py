@@ -42,7 +42,9 @@ multinomial one (``loss = 2``, one-hot ``Y``, ``K`` rows) by proximal Newton:
   target is ``max(tol * gap0(alpha), 2 eps |loss at zero|)`` with ``gap0`` the
   gap of the zero coefficients with the optimal intercept; with ``settle`` the
   last step must also have moved no coefficient by more than
-  ``max(tol, 100 eps) * max|W|``.  From ``alpha_max`` on the zero solution is
+  ``max(tol, 100 eps) * max|W|`` or changed the objective by no more than
+  ``2 eps |loss at zero|`` (its rounding: just below ``alpha_max`` the
+  coefficients are tiny and the relative test alone is never met).  From ``alpha_max`` on the zero solution is
   returned as is;
 * the softmax is invariant to a shift common to all classes: multinomial
   intercepts and coefficients of unpenalised features are centred over the
@@ -301,28 +303,7 @@ def _load_columns(XR, ws, order, c0, c1, Xg, slots, cix):
 
 @kernel(fastmath=_FAST, error_model="numpy")
 def _newton_direction(
-    XR,
-    rows,
-    Xg,
-    Xc,
-    slots,
-    cix,
-    order,
-    ws,
-    nws,
-    W,
-    Wn,
-    b,
-    bn,
-    M,
-    P,
-    l1,
-    l2,
-    positive,
-    fit_intercept,
-    multi,
-    tol_in,
-    max_inner,
+    XR, rows, cache, ws, nws, W, Wn, b, bn, M, P, l1, l2, flags, tol_in, max_inner
 ):
     """Minimise the quadratic model over the working set from ``(W, b)``: the
     result in ``(Wn, bn)``, ``D = X (Wn - W)' + (bn - b)`` (K, n).  ``M`` (4, K, n)
@@ -345,7 +326,10 @@ def _newton_direction(
     itself (a Fortran-ordered ``X``, ``Xc = XR``), or, for a C-ordered ``X``
     (``rows``), of the column cache ``Xg`` (``Xc`` its read-only view), filled
     by :func:`_load_columns`.  A working set larger than the cache is visited
-    in chunks of ``cap`` columns (``order`` lists the visits of a pass)."""
+    in chunks of ``cap`` columns (``order`` lists the visits of a pass).  ``cache =
+    (Xg, Xc, slots, cix, order)`` and ``flags = (positive, fit_intercept, multi)``."""
+    Xg, Xc, slots, cix, order = cache
+    positive, fit_intercept, multi = flags
     SG, SH, A, D = M[0], M[1], M[2], M[3]
     K, n = D.shape
     cap = Xg.shape[0] if rows else nws
@@ -636,7 +620,9 @@ def logistic_path(
         slots[2 * p + r] = -1
     slots[2 * p + Xg.shape[0]] = 0
     Xc = Xgr if rows else XR
+    cache = (Xg, Xc, slots, cix, order)  # the column cache of _newton_direction
     inws = np.zeros(p, dtype=np.bool_)
+    flags = (positive, fit_intercept, multi)
     l1 = np.empty(p)
     l2 = np.empty(p)
     nfree = 0
@@ -668,9 +654,9 @@ def logistic_path(
         for i in range(n):
             Z[k, i] = b_zero[k] + offset[i]
     primal0 = _evaluate(Z, Y, s, loss, power, P0, LOGP0, R0, C)
-    dual_point(
-        XR, rows, Y, R0, s, loss, Wz, 1.0, pf, positive, fit_intercept, theta0, V0, Qb, bstate
-    )
+    data = (XR, rows, Y, s, loss, pf, positive, fit_intercept)  # what dual_point reads
+    basis = (Qb, bstate)
+    dual_point(data, R0, Wz, 1.0, theta0, V0, basis)
     floor = 2 * _EPS * abs(primal0)
     # the KKT rule's floor: rounding of the correlations, 100 eps max |X' s R0| / n
     floor_kkt = 0.0
@@ -741,23 +727,7 @@ def logistic_path(
         if not certified:  # the largest KKT violation of the zero coefficients
             gap0 = _kkt_violation(XR, rows, R0, s, Wz, l1, l2, positive, fit_intercept, Wn)
         elif alpha == 0 and not positive:
-            dual_point(
-                XR,
-                rows,
-                Y,
-                R0,
-                s,
-                loss,
-                Wz,
-                alpha,
-                pf,
-                positive,
-                fit_intercept,
-                theta,
-                V,
-                Qb,
-                bstate,
-            )
+            dual_point(data, R0, Wz, alpha, theta, V, basis)
             gap0, c_gap0 = gap_search(
                 Y, theta, LOGP0, s, n, loss, V, Wz, l1, l2, positive, 0.0, np.inf, c_gap0, pen
             )
@@ -828,23 +798,7 @@ def logistic_path(
                     return NON_FINITE
                 exact = True
             if stale and (it > 0 or not have_V):
-                dual_point(
-                    XR,
-                    rows,
-                    Y,
-                    R,
-                    s,
-                    loss,
-                    W,
-                    alpha,
-                    pf,
-                    positive,
-                    fit_intercept,
-                    theta,
-                    V,
-                    Qb,
-                    bstate,
-                )
+                dual_point(data, R, W, alpha, theta, V, basis)
                 have_V = True
             if stale and it > 0:  # the duality gap (or KKT violation) after a Newton step
                 if certified:
@@ -904,28 +858,7 @@ def logistic_path(
             eta = min(0.1, vmax / vmax0) if vmax0 > 0 else 0.1
             tol_in = eta * vmax * scale
             _newton_direction(
-                XR,
-                rows,
-                Xg,
-                Xc,
-                slots,
-                cix,
-                order,
-                ws,
-                nws,
-                W,
-                Wn,
-                b,
-                bn,
-                M,
-                P,
-                l1,
-                l2,
-                positive,
-                fit_intercept,
-                multi,
-                tol_in,
-                max_inner,
+                XR, rows, cache, ws, nws, W, Wn, b, bn, M, P, l1, l2, flags, tol_in, max_inner
             )
             changed = False
             slope = 0.0
@@ -946,6 +879,7 @@ def logistic_path(
             # that Newton steps keep converging down to the intercepts' last digits.
             t = 0.0
             tt = 1.0
+            df_step = 0.0  # the objective's change by the accepted step
             for _ in range(40 if changed else 0):
                 dloss = 0.0
                 size = 0.0
@@ -983,6 +917,7 @@ def logistic_path(
                 df = dloss / n + dpen
                 if df <= 1e-4 * tt * min(slope, 0.0) + 10 * _EPS * size:
                     t = tt
+                    df_step = df
                     break
                 tt *= 0.5
             moved = 0.0
@@ -997,12 +932,15 @@ def logistic_path(
                 exact = False
             stale = True
             # as in solvers.prox_newton, a single fit also waits for the coefficients to
-            # settle: the last step moved none by more than max(tol, 100 eps) max|W|
+            # settle: the last step moved none by more than max(tol, 100 eps) max|W|,
+            # or it changed the objective by no more than its rounding (floor).  The
+            # absolute floor matters just below alpha_max, where max|W| is tiny and
+            # the model's own rounding moves the coefficients by more than that.
             wmax = 0.0
             for k in range(K):
                 for j in range(p):
                     wmax = max(wmax, abs(W[k, j]))
-            settled = not settle or not moved > settle_tol * wmax
+            settled = not settle or not moved > settle_tol * wmax or abs(df_step) <= floor
         if multi and max_it > 0:  # softmax is shift invariant: centre what is unpenalised
             exact = False
             if fit_intercept:
