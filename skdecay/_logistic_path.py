@@ -85,8 +85,9 @@ def logistic_path_compiled(
     Each fit stops once its duality gap is at most ``max(tol * gap0, floor)``
     (``gap0`` the gap at zero, :func:`skdecay.solvers.gap_at_zero`) and, with
     ``settle`` (single fits), its last Newton step moved no coefficient by more
-    than ``max(tol, 100 eps) * max|W|`` or changed the objective by no more than
-    its rounding, ``2 eps |loss at zero|``; ``max_iter`` bounds the Newton
+    than ``max(tol, 100 eps) * max|W|`` or its optimality violation is within
+    the rounding of the correlations (an absolute floor: just below
+    ``alpha_max`` the coefficients are tiny); ``max_iter`` bounds the Newton
     iterations per ``alpha``.  From ``alpha_max`` on (every ``pf > 0``) the
     exact zero solution is returned with ``n_iter = 0``.
 

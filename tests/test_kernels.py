@@ -17,14 +17,7 @@ import pytest
 import scipy.sparse as sp
 from scipy.optimize import minimize_scalar
 
-from skdecay._kernels.cd import (
-    cd_epoch_dense,
-    cd_epoch_sparse,
-    column_moments_dense,
-    column_moments_dense_at,
-    column_moments_sparse,
-    column_moments_sparse_at,
-)
+from skdecay._kernels import cd as kcd
 from skdecay._kernels.prox import enet_coordinate, enet_coordinate_box, soft_threshold
 
 # ---------------------------------------------------------------------------
@@ -201,14 +194,14 @@ def _run_kernel(kind, X, w, q, h, delta, col_sq, hx, xbar, l1, l2, positive, ord
     lo, hi = _box(positive, X.shape[1], X.dtype)
     if kind == "dense":  # the dense kernel keeps the true residual q - delta
         r = q - delta
-        out = cd_epoch_dense(
+        out = kcd.cd_epoch_dense(
             X, w, r, h, delta, col_sq, xbar, l1, l2, lo, hi, order, 0, X.dtype.type(1)
         )
         q[:] = r + out[2]
         return out
     S = sp.csc_matrix(X)
     S.sort_indices()
-    return cd_epoch_sparse(
+    return kcd.cd_epoch_sparse(
         S.data,
         S.indices,
         S.indptr,
@@ -361,9 +354,9 @@ def test_column_moments_dense_and_sparse(dtype, center, offset):
     ref_xbar = (h[:, None] * X64).sum(0) / h.sum() if center else np.zeros(6)
     ref_sq = (h[:, None] * (X64 - ref_xbar) ** 2).sum(0)
     rtol = 1e-12 if dtype == np.float64 else 2e-5
-    xbar, sq = column_moments_dense(Xd, hd, center)
+    xbar, sq = kcd.column_moments_dense(Xd, hd, center)
     S = sp.csc_matrix(Xd)
-    xbar_s, sq_s = column_moments_sparse(S.data, S.indices, S.indptr, hd, 6, center)
+    xbar_s, sq_s = kcd.column_moments_sparse(S.data, S.indices, S.indptr, hd, 6, center)
     for got in (xbar, sq, xbar_s, sq_s):
         assert got.dtype == dtype and got.shape == (6,)
     for got_xbar, got_sq in ((xbar, sq), (xbar_s, sq_s)):
@@ -478,9 +471,9 @@ def test_column_moments_of_a_subset_in_place(dtype, center):
         xbar = np.full(9, -7.0, dtype=dtype)
         col_sq = np.full(9, -7.0, dtype=dtype)
         if kind == "dense":
-            column_moments_dense_at(Xd, h, center, idx, xbar, col_sq)
+            kcd.column_moments_dense_at(Xd, h, center, idx, xbar, col_sq)
         else:
-            column_moments_sparse_at(S.data, S.indices, S.indptr, h, center, idx, xbar, col_sq)
+            kcd.column_moments_sparse_at(S.data, S.indices, S.indptr, h, center, idx, xbar, col_sq)
         others = np.setdiff1d(np.arange(9), idx)
         assert np.all(xbar[others] == -7) and np.all(col_sq[others] == -7)
         np.testing.assert_allclose(xbar[idx], ref_xbar[idx], rtol=rtol, atol=rtol)
