@@ -522,7 +522,7 @@ def _per_feature(value, p: int, name: str):
 # Block (L2,1) elastic net: multi-task regression, and groups of coefficients
 
 
-PROX_BLOCK_ELASTIC_NET = 1  # the block prox code of the kernels (``_kernels.multitask``)
+PROX_BLOCK_ELASTIC_NET = _codes.PROX_BLOCK_ELASTIC_NET  # the block prox of ``_kernels.multitask``
 
 __all__ += ["MultiTaskElasticNetPenalty", "PROX_BLOCK_ELASTIC_NET"]
 

@@ -508,3 +508,122 @@ def test_screen_kernels_match_their_numpy_references(positive, wdtype):
         got = pure_l1_scaling(M, l1, l2)
         assert got == pytest.approx(_scaling_limit_numpy(M, l1, l2), rel=1e-15)
     assert pure_l1_scaling(np.zeros((1, p)), l1, l2) == 1.0
+
+
+# ---------------------------------------------------------------------------
+# integer codes: one registry (``_kernels.codes``); an unknown code raises
+
+
+BOGUS = 17
+
+
+def test_the_registry_is_the_only_source_of_codes():
+    from skdecay import losses, optim, penalties
+    from skdecay._kernels import codes, mlp
+
+    for table in (codes.LOSS_NAMES, codes.PROX_NAMES, codes.ACTIVATION_NAMES, codes.STEP_NAMES):
+        assert sorted(table) == list(range(len(table)))  # 0..m-1, each code once
+        assert len(set(table.values())) == len(table)
+    assert BOGUS not in codes.LOSS_NAMES and BOGUS not in codes.PROX_NAMES
+    # the re-exports are the registry's values, not copies
+    assert penalties.PROX_BLOCK_ELASTIC_NET == codes.PROX_BLOCK_ELASTIC_NET
+    assert (penalties.PROX_MCP, penalties.PROX_SCAD) == (codes.PROX_MCP, codes.PROX_SCAD)
+    assert {c: losses.get_loss(c).name for c in losses.LOSSES} == codes.LOSS_NAMES
+    assert (mlp.SQUARED_LOSS, mlp.LOGISTIC_LOSS, mlp.MULTINOMIAL_LOSS, mlp.POISSON_LOSS) == (
+        codes.SQUARED,
+        codes.LOGISTIC,
+        codes.MULTINOMIAL,
+        codes.POISSON,
+    )
+    assert optim.PROX_GROUP == codes.PROX_GROUP and mlp.LOGISTIC == codes.SIGMOID
+    # the regression losses: one list, from the registry
+    assert losses.REGRESSION_LOSS_NAMES == ("squared_error", "poisson", "gamma", "tweedie")
+    assert losses.GLM_LOSS_NAMES == ("poisson", "gamma", "tweedie")
+
+
+@pytest.mark.parametrize("code", [BOGUS, -1, 2.5, True, None, "logistic"])
+def test_python_side_rejects_unknown_loss_codes(code):
+    from skdecay import losses
+
+    if code == "logistic":  # a name is fine; a code must be an exact integer
+        assert losses.get_loss(code).code == 1
+        return
+    with pytest.raises(ValueError, match="unknown loss code"):
+        losses.get_loss(code)
+
+
+def test_prox_kernels_raise_on_an_unknown_code():
+    """``coordinate`` dispatches on the scalar prox codes; an unknown one (or the
+    multi-task block code, which is not a scalar prox) raises instead of falling
+    through to the SCAD formula."""
+    from skdecay._kernels import codes
+    from skdecay._kernels.prox import _ncv_objective, coordinate, ncv_coordinate
+
+    inf = np.inf
+    for code in (BOGUS, codes.PROX_BLOCK_ELASTIC_NET):
+        with pytest.raises(ValueError, match=f"unknown prox code {code}"):
+            coordinate(code, 1.0, 0.7, 0.2, 0.1, 3.0, -inf, inf)
+        with pytest.raises(ValueError, match=f"unknown prox code {code}"):
+            ncv_coordinate(code, 1.0, 0.7, 0.2, 0.1, 3.0, -inf, inf)
+        with pytest.raises(ValueError, match=f"unknown prox code {code}"):
+            _ncv_objective(code, 1.0, 0.7, 0.2, 0.1, 3.0, 0.5)
+    # the known codes still return the closed forms
+    assert coordinate(codes.PROX_ELASTIC_NET, 1.0, 0.7, 0.2, 0.1, 3.0, -inf, inf) == (
+        pytest.approx(0.5 / 1.1)
+    )
+    assert coordinate(codes.PROX_MCP, 1.0, 0.7, 0.2, 0.0, 3.0, -inf, inf) == pytest.approx(
+        0.5 / (1 - 1 / 3)
+    )
+
+
+def test_loss_kernels_raise_on_an_unknown_code():
+    """The per-sample loss of the compiled GLM/logistic path and its exact change
+    raise for a code they do not know (the squared loss included: that path never
+    handles it), instead of returning the Tweedie formula's value."""
+    from skdecay._kernels import codes
+    from skdecay._kernels.logistic_gap import gap_search
+    from skdecay._kernels.logistic_path import _evaluate, _unit, _unit_change
+
+    for code in (BOGUS, codes.SQUARED):
+        with pytest.raises(ValueError, match=f"unknown loss code {code}"):
+            _unit(code, 1.5, 1.0, 0.3)
+        with pytest.raises(ValueError, match=f"unknown loss code {code}"):
+            _unit_change(code, 1.5, 1.0, 0.3, np.exp(0.3), 0.01)
+    # the path's first evaluation of the loss, with the kernel's own arrays
+    Z, Y = np.zeros((1, 4)), np.ones((1, 4))
+    bufs = [np.empty((1, 4)), np.empty((2, 4)), np.empty((1, 4)), np.empty((1, 4))]
+    with pytest.raises(ValueError, match=f"unknown loss code {BOGUS}"):
+        _evaluate(Z, Y, np.ones(4), BOGUS, 1.5, *bufs)
+    assert _evaluate(Z, Y, np.ones(4), codes.POISSON, 1.5, *bufs) == pytest.approx(1.0)  # mu - y z
+    # the duality gap's data term (Tweedie has no conjugate: it never gets there)
+    V, W, l1 = np.zeros((1, 2)), np.zeros((1, 2)), np.ones(2)
+    for code in (BOGUS, codes.TWEEDIE):
+        with pytest.raises(ValueError, match=f"unknown loss code {code}"):
+            gap_search(
+                Y, Z, np.zeros((2, 4)), np.ones(4), 4, code, V, W, l1, 0 * l1, False, 0.0,
+                np.inf, 1.0, np.empty((6, 2)),
+            )  # fmt: skip
+
+
+def test_mlp_kernels_raise_on_an_unknown_code():
+    from skdecay import optim
+    from skdecay._kernels import mlp
+
+    a = np.array([-1.0, 0.5])
+    with pytest.raises(ValueError, match=f"unknown activation code {BOGUS}"):
+        mlp._activate(a.copy(), BOGUS)
+    with pytest.raises(ValueError, match=f"unknown activation code {BOGUS}"):
+        mlp._backprop_activation(a.copy(), a.copy(), BOGUS)
+    b = a.copy()
+    mlp._activate(b, mlp.IDENTITY)  # identity: a valid no-op
+    np.testing.assert_array_equal(b, a)
+    n = 3
+    p, g, z = np.ones(n), np.ones(n), np.zeros(n)
+    hyper = optim.hyper_parameters(0.1, 0.9, False, 0.9, 0.999, 1e-8)
+    with pytest.raises(ValueError, match=f"unknown optimizer step code {BOGUS}"):
+        mlp.chain_update(
+            p, g, np.array([BOGUS]), hyper, z, z, *optim.no_groups(), z.copy(), z.copy(), 1,
+            z.copy(), z.copy(),
+        )  # fmt: skip
+    with pytest.raises(ValueError, match=f"unknown step code {BOGUS}"):  # the numpy side
+        optim.apply_chain(np.array([BOGUS]), p.copy(), g, hyper, z, z, z.copy(), z.copy(), 1)
