@@ -201,24 +201,9 @@ def _run_kernel(kind, X, w, q, h, delta, col_sq, hx, xbar, l1, l2, positive, ord
         return out
     S = sp.csc_matrix(X)
     S.sort_indices()
+    csc, one = (S.data, S.indices, S.indptr), X.dtype.type(1)
     return kcd.cd_epoch_sparse(
-        S.data,
-        S.indices,
-        S.indptr,
-        w,
-        q,
-        h,
-        delta,
-        col_sq,
-        hx,
-        xbar,
-        l1,
-        l2,
-        lo,
-        hi,
-        order,
-        0,
-        X.dtype.type(1),
+        *csc, w, q, h, delta, col_sq, hx, xbar, l1, l2, lo, hi, order, 0, one
     )
 
 
@@ -287,21 +272,8 @@ def test_single_coordinate_move_is_exact_minimisation(fit_intercept, positive):
     for j in (1, 2, 5):
         col_sq, hx, xbar, q, delta = _kernel_inputs(X, z, h, w0, b0, fit_intercept)
         w = w0.copy()
-        _run_kernel(
-            "dense",
-            X,
-            w,
-            q,
-            h,
-            delta,
-            col_sq,
-            hx,
-            xbar,
-            l1,
-            l2,
-            positive,
-            np.array([j], dtype=np.int64),
-        )
+        order = np.array([j], dtype=np.int64)
+        _run_kernel("dense", X, w, q, h, delta, col_sq, hx, xbar, l1, l2, positive, order)
 
         def along(t, j=j):
             v = w0.copy()
@@ -571,9 +543,9 @@ def test_prox_kernels_raise_on_an_unknown_code():
     assert coordinate(codes.PROX_ELASTIC_NET, 1.0, 0.7, 0.2, 0.1, 3.0, -inf, inf) == (
         pytest.approx(0.5 / 1.1)
     )
-    assert coordinate(codes.PROX_MCP, 1.0, 0.7, 0.2, 0.0, 3.0, -inf, inf) == pytest.approx(
-        0.5 / (1 - 1 / 3)
-    )
+    # MCP's firm threshold, |g| <= A gamma l1: soft(g, l1) / (A - 1/gamma)
+    mcp = coordinate(codes.PROX_MCP, 1.0, 0.5, 0.2, 0.0, 3.0, -inf, inf)
+    assert mcp == pytest.approx(0.3 / (1 - 1 / 3))
 
 
 def test_loss_kernels_raise_on_an_unknown_code():
