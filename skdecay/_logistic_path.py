@@ -34,12 +34,13 @@ _CACHE_MIN_COLUMNS = 64
 
 
 def supports(pb: Problem) -> bool:
-    """Whether the compiled path applies: dense float64 ``X``, a logistic loss."""
+    """Whether the compiled path applies: dense float64 ``X``, any loss of the
+    table but the squared error (the logistic losses and the log-link GLMs)."""
     return (
         not sp.issparse(pb.X)
         and pb.X.dtype == np.float64
-        and pb.loss
-        in (losses.LOGISTIC, losses.MULTINOMIAL, losses.POISSON, losses.GAMMA, losses.TWEEDIE)
+        and pb.loss in losses.LOSSES
+        and pb.loss != losses.SQUARED
     )
 
 
