@@ -33,15 +33,16 @@ _CACHE_MIN_COLUMNS = 64
 
 
 def supports(pb: Problem) -> bool:
-    """Whether the compiled path applies: dense float64 ``X``, a logistic loss, an
+    """Whether the compiled path applies: dense float64 ``X``, any loss of the
+    table but the squared error (the logistic losses and the log-link GLMs), an
     elastic net without a box beyond ``w >= 0`` (the kernel takes glmnet's
     parameters, :meth:`~skdecay.penalties.ElasticNetPenalty.elastic_net_arguments`)."""
     return (
         pb.penalty.elastic_net_arguments() is not None
         and not sp.issparse(pb.X)
         and pb.X.dtype == np.float64
-        and pb.loss
-        in (losses.LOGISTIC, losses.MULTINOMIAL, losses.POISSON, losses.GAMMA, losses.TWEEDIE)
+        and pb.loss in losses.LOSSES
+        and pb.loss != losses.SQUARED
     )
 
 
@@ -87,7 +88,9 @@ def logistic_path_compiled(
     Each fit stops once its duality gap is at most ``max(tol * gap0, floor)``
     (``gap0`` the gap at zero, :func:`skdecay.solvers.gap_at_zero`) and, with
     ``settle`` (single fits), its last Newton step moved no coefficient by more
-    than ``max(tol, 100 eps) * max|W|``; ``max_iter`` bounds the Newton
+    than ``max(tol, 100 eps) * max|W|`` or its optimality violation is within
+    the rounding of the correlations (an absolute floor: just below
+    ``alpha_max`` the coefficients are tiny); ``max_iter`` bounds the Newton
     iterations per ``alpha``.  From ``alpha_max`` on (every ``pf > 0``) the
     exact zero solution is returned with ``n_iter = 0``.
 

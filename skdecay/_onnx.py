@@ -91,7 +91,9 @@ def _convert_regressor(scope, operator, container):
     model, opv = operator.raw_operator, container.target_opset
     dtype = guess_numpy_type(operator.inputs[0].type)
     Z = _scores(model, operator.inputs[0], dtype, opv)
-    if getattr(model, "loss", "squared_error") in ("poisson", "gamma", "tweedie"):
+    from .losses import GLM_LOSS_NAMES
+
+    if getattr(model, "loss", "squared_error") in GLM_LOSS_NAMES:
         from skl2onnx.algebra.onnx_ops import OnnxExp
 
         Z = OnnxExp(Z, op_version=opv)  # the log link: predict returns the mean

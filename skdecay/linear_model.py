@@ -84,7 +84,7 @@ _NONCONVEX = {
     "gamma": [Interval(Real, 1, None, closed="neither"), None],
 }
 # the regressors' data terms: the squared error and the log-link GLM deviances
-REGRESSION_LOSSES = ("squared_error", "poisson", "gamma", "tweedie")
+REGRESSION_LOSSES = losses.REGRESSION_LOSS_NAMES
 _LOSS = {
     "loss": [StrOptions(set(REGRESSION_LOSSES))],
     "power": [Interval(Real, 1, 2, closed="neither")],

@@ -41,19 +41,17 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit, log_expit, softmax, xlogy
 
+from ._kernels import codes as _codes
 from ._kernels.codes import GAMMA, LOGISTIC, LOSS_NAMES, MULTINOMIAL, POISSON, SQUARED, TWEEDIE
 
 LOSS_CODES = {name: code for code, name in LOSS_NAMES.items()}
 LOSS_CODES["squared"] = SQUARED  # the historical short name
 
 __all__ = [
-    "SQUARED",
-    "LOGISTIC",
-    "MULTINOMIAL",
-    "POISSON",
-    "GAMMA",
-    "TWEEDIE",
+    *(name for name in _codes.__all__ if name in globals()),  # the codes imported above
     "LOSS_CODES",
+    "REGRESSION_LOSS_NAMES",
+    "GLM_LOSS_NAMES",
     "Loss",
     "LOSSES",
     "get_loss",
@@ -401,6 +399,13 @@ LOSSES: dict[int, Loss] = {
 }
 
 
+#: The regressors' losses (``ElasticNetRegressor(loss=...)``, the regression paths),
+#: in code order: the squared error and the log-link GLM deviances.
+REGRESSION_LOSS_NAMES = tuple(e.name for e in LOSSES.values() if not e.classifier)
+#: The log-link ones (counts, positive amounts): ``poisson``, ``gamma``, ``tweedie``.
+GLM_LOSS_NAMES = tuple(e.name for e in LOSSES.values() if e.link == "log")
+
+
 def get_loss(code, power: float | None = None) -> Loss:
     """The table entry of ``code`` (an integer code or a name); ``power`` for Tweedie.
 
@@ -409,10 +414,7 @@ def get_loss(code, power: float | None = None) -> Loss:
         if code not in LOSS_CODES:
             raise ValueError(f"unknown loss {code!r}; known: {sorted(LOSS_NAMES.values())}.")
         code = LOSS_CODES[code]
-    try:
-        entry = LOSSES[int(code)]
-    except (KeyError, TypeError, ValueError):
-        raise ValueError(f"unknown loss code {code!r}; known: {sorted(LOSSES)}.") from None
+    entry = LOSSES[_codes.check_code("loss", code, LOSS_NAMES)]
     if entry.code == TWEEDIE and power is not None and power != entry.power:
         return Tweedie(power)
     return entry

@@ -66,6 +66,15 @@ _RESOLUTION = np.finfo(np.float64).resolution
 # the problem and its solver
 
 
+def _design(X) -> tuple:
+    """The design as the kernels of :mod:`skdecay._kernels.multitask` take it:
+    ``(X, None, None, None)`` for dense ``X``, ``(None, data, indices, indptr)`` (int64
+    indices) for CSC ``X``."""
+    if sp.issparse(X):
+        return None, X.data, X.indices.astype(np.int64), X.indptr.astype(np.int64)
+    return X, None, None, None
+
+
 class _Data:
     """One validated problem: ``X`` dense Fortran or CSC, ``Y`` (n, k) C-ordered in
     the dtype of ``X``, ``h = s / n`` and the column moments, computed once and
@@ -78,8 +87,10 @@ class _Data:
         self.X, self.sparse, self.fit_intercept = X, sp.issparse(X), bool(fit_intercept)
         self.Y = np.ascontiguousarray(Y, dtype=dtype)
         self.h = (sw / np.sum(sw)).astype(dtype)  # s / n with s rescaled to sum n
+        self.design = _design(X)  # the kernels' (X, data, indices, indptr)
+        self.hx = None
         if self.sparse:
-            self.parts = (X.data, X.indices.astype(np.int64), X.indptr.astype(np.int64))
+            self.parts = self.design[1:]
             self.xbar, self.col_sq = column_moments_sparse(
                 *self.parts, self.h, X.shape[1], self.fit_intercept
             )
@@ -119,12 +130,8 @@ class _Data:
         return self._gap(self.X, R, W, self.h, l1, l2)
 
     def _gap(self, X, R, W, h, l1, l2) -> float:
-        if sp.issparse(X):
-            hx = np.asarray(X.T @ h, dtype=X.dtype)
-            idx, ptr = X.indices.astype(np.int64), X.indptr.astype(np.int64)
-            out = K.gap_sparse(X.data, idx, ptr, R, W, h, hx, self.fit_intercept, l1, l2)
-        else:
-            out = K.gap_dense(X, R, W, h, self.fit_intercept, l1, l2)
+        hx = np.asarray(X.T @ h, dtype=X.dtype) if sp.issparse(X) else None
+        out = K.duality_gap(*_design(X), R, W, h, hx, self.fit_intercept, l1, l2)
         return float(out[0])
 
     def zero(self):
@@ -140,12 +147,11 @@ class _Data:
             rbar = np.zeros(k)
             rho, shift = K.residual_moments(R64, h, self.fit_intercept, rbar)
             V = np.zeros((p, k))
+            design, hx = self.design, None
             if self.sparse:
                 hx = self.hx.astype(np.float64)
-                X64 = self.parts[0].astype(np.float64)
-                K.correlation_sparse(X64, *self.parts[1:], R64, h, hx, rbar, V)
-            else:
-                K.correlation_dense(self.X, R64, h, rbar, V)
+                design = (None, self.parts[0].astype(np.float64), *self.parts[1:])
+            K.correlation(*design, R64, h, hx, rbar, V)
             self._zero = (b, R, V, 0.5 * (rho + shift), rho, shift)
         return self._zero
 
@@ -212,16 +218,11 @@ def _solve(
         seed = int(rng.randint(np.iinfo(np.int32).max))
         args = (data.fit_intercept, int(max_iter), float(tol), target, floor, bool(settle))
         args += (selection == "random", seed)
-        if data.sparse:
-            delta = np.zeros(k, dtype=dtype)
-            hx, xb, cs = data.hx, data.xbar, data.col_sq
-            n_iter, gap, converged = K.solve_sparse(
-                *data.parts, R, delta, W, data.h, hx, xb, cs, l1, l2, *args
-            )
-        else:
-            n_iter, gap, converged = K.solve_dense(
-                data.X, R, W, b, data.h, data.xbar, data.col_sq, l1, l2, *args
-            )
+        delta = np.zeros(k, dtype=dtype) if data.sparse else b  # (dense: b itself)
+        hx, xb, cs = data.hx, data.xbar, data.col_sq
+        n_iter, gap, converged = K.solve(
+            *data.design, R, delta, W, data.h, hx, xb, cs, l1, l2, *args
+        )
         if not np.all(np.isfinite(W)):
             raise FloatingPointError(
                 "skdecay: the multi-task solver diverged (non-finite coefficients); "

@@ -136,7 +136,7 @@ def _as_csc(X):
 
 
 # the losses of the regression paths (``ElasticNetRegressor``'s ``loss``)
-_REGRESSION = ("squared_error", "poisson", "gamma", "tweedie")
+_REGRESSION = losses.REGRESSION_LOSS_NAMES
 
 
 def _regression_loss(loss: str, power) -> losses.Loss:

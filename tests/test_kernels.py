@@ -17,14 +17,7 @@ import pytest
 import scipy.sparse as sp
 from scipy.optimize import minimize_scalar
 
-from skdecay._kernels.cd import (
-    cd_epoch_dense,
-    cd_epoch_sparse,
-    column_moments_dense,
-    column_moments_dense_at,
-    column_moments_sparse,
-    column_moments_sparse_at,
-)
+from skdecay._kernels import cd as kcd
 from skdecay._kernels.prox import enet_coordinate, enet_coordinate_box, soft_threshold
 
 # ---------------------------------------------------------------------------
@@ -201,31 +194,16 @@ def _run_kernel(kind, X, w, q, h, delta, col_sq, hx, xbar, l1, l2, positive, ord
     lo, hi = _box(positive, X.shape[1], X.dtype)
     if kind == "dense":  # the dense kernel keeps the true residual q - delta
         r = q - delta
-        out = cd_epoch_dense(
+        out = kcd.cd_epoch_dense(
             X, w, r, h, delta, col_sq, xbar, l1, l2, lo, hi, order, 0, X.dtype.type(1)
         )
         q[:] = r + out[2]
         return out
     S = sp.csc_matrix(X)
     S.sort_indices()
-    return cd_epoch_sparse(
-        S.data,
-        S.indices,
-        S.indptr,
-        w,
-        q,
-        h,
-        delta,
-        col_sq,
-        hx,
-        xbar,
-        l1,
-        l2,
-        lo,
-        hi,
-        order,
-        0,
-        X.dtype.type(1),
+    csc, one = (S.data, S.indices, S.indptr), X.dtype.type(1)
+    return kcd.cd_epoch_sparse(
+        *csc, w, q, h, delta, col_sq, hx, xbar, l1, l2, lo, hi, order, 0, one
     )
 
 
@@ -294,21 +272,8 @@ def test_single_coordinate_move_is_exact_minimisation(fit_intercept, positive):
     for j in (1, 2, 5):
         col_sq, hx, xbar, q, delta = _kernel_inputs(X, z, h, w0, b0, fit_intercept)
         w = w0.copy()
-        _run_kernel(
-            "dense",
-            X,
-            w,
-            q,
-            h,
-            delta,
-            col_sq,
-            hx,
-            xbar,
-            l1,
-            l2,
-            positive,
-            np.array([j], dtype=np.int64),
-        )
+        order = np.array([j], dtype=np.int64)
+        _run_kernel("dense", X, w, q, h, delta, col_sq, hx, xbar, l1, l2, positive, order)
 
         def along(t, j=j):
             v = w0.copy()
@@ -361,9 +326,9 @@ def test_column_moments_dense_and_sparse(dtype, center, offset):
     ref_xbar = (h[:, None] * X64).sum(0) / h.sum() if center else np.zeros(6)
     ref_sq = (h[:, None] * (X64 - ref_xbar) ** 2).sum(0)
     rtol = 1e-12 if dtype == np.float64 else 2e-5
-    xbar, sq = column_moments_dense(Xd, hd, center)
+    xbar, sq = kcd.column_moments_dense(Xd, hd, center)
     S = sp.csc_matrix(Xd)
-    xbar_s, sq_s = column_moments_sparse(S.data, S.indices, S.indptr, hd, 6, center)
+    xbar_s, sq_s = kcd.column_moments_sparse(S.data, S.indices, S.indptr, hd, 6, center)
     for got in (xbar, sq, xbar_s, sq_s):
         assert got.dtype == dtype and got.shape == (6,)
     for got_xbar, got_sq in ((xbar, sq), (xbar_s, sq_s)):
@@ -478,9 +443,9 @@ def test_column_moments_of_a_subset_in_place(dtype, center):
         xbar = np.full(9, -7.0, dtype=dtype)
         col_sq = np.full(9, -7.0, dtype=dtype)
         if kind == "dense":
-            column_moments_dense_at(Xd, h, center, idx, xbar, col_sq)
+            kcd.column_moments_dense_at(Xd, h, center, idx, xbar, col_sq)
         else:
-            column_moments_sparse_at(S.data, S.indices, S.indptr, h, center, idx, xbar, col_sq)
+            kcd.column_moments_sparse_at(S.data, S.indices, S.indptr, h, center, idx, xbar, col_sq)
         others = np.setdiff1d(np.arange(9), idx)
         assert np.all(xbar[others] == -7) and np.all(col_sq[others] == -7)
         np.testing.assert_allclose(xbar[idx], ref_xbar[idx], rtol=rtol, atol=rtol)
@@ -515,3 +480,122 @@ def test_screen_kernels_match_their_numpy_references(positive, wdtype):
         got = pure_l1_scaling(M, l1, l2)
         assert got == pytest.approx(_scaling_limit_numpy(M, l1, l2), rel=1e-15)
     assert pure_l1_scaling(np.zeros((1, p)), l1, l2) == 1.0
+
+
+# ---------------------------------------------------------------------------
+# integer codes: one registry (``_kernels.codes``); an unknown code raises
+
+
+BOGUS = 17
+
+
+def test_the_registry_is_the_only_source_of_codes():
+    from skdecay import losses, optim, penalties
+    from skdecay._kernels import codes, mlp
+
+    for table in (codes.LOSS_NAMES, codes.PROX_NAMES, codes.ACTIVATION_NAMES, codes.STEP_NAMES):
+        assert sorted(table) == list(range(len(table)))  # 0..m-1, each code once
+        assert len(set(table.values())) == len(table)
+    assert BOGUS not in codes.LOSS_NAMES and BOGUS not in codes.PROX_NAMES
+    # the re-exports are the registry's values, not copies
+    assert penalties.PROX_BLOCK_ELASTIC_NET == codes.PROX_BLOCK_ELASTIC_NET
+    assert (penalties.PROX_MCP, penalties.PROX_SCAD) == (codes.PROX_MCP, codes.PROX_SCAD)
+    assert {c: losses.get_loss(c).name for c in losses.LOSSES} == codes.LOSS_NAMES
+    assert (mlp.SQUARED_LOSS, mlp.LOGISTIC_LOSS, mlp.MULTINOMIAL_LOSS, mlp.POISSON_LOSS) == (
+        codes.SQUARED,
+        codes.LOGISTIC,
+        codes.MULTINOMIAL,
+        codes.POISSON,
+    )
+    assert optim.PROX_GROUP == codes.PROX_GROUP and mlp.LOGISTIC == codes.SIGMOID
+    # the regression losses: one list, from the registry
+    assert losses.REGRESSION_LOSS_NAMES == ("squared_error", "poisson", "gamma", "tweedie")
+    assert losses.GLM_LOSS_NAMES == ("poisson", "gamma", "tweedie")
+
+
+@pytest.mark.parametrize("code", [BOGUS, -1, 2.5, True, None, "logistic"])
+def test_python_side_rejects_unknown_loss_codes(code):
+    from skdecay import losses
+
+    if code == "logistic":  # a name is fine; a code must be an exact integer
+        assert losses.get_loss(code).code == 1
+        return
+    with pytest.raises(ValueError, match="unknown loss code"):
+        losses.get_loss(code)
+
+
+def test_prox_kernels_raise_on_an_unknown_code():
+    """``coordinate`` dispatches on the scalar prox codes; an unknown one (or the
+    multi-task block code, which is not a scalar prox) raises instead of falling
+    through to the SCAD formula."""
+    from skdecay._kernels import codes
+    from skdecay._kernels.prox import _ncv_objective, coordinate, ncv_coordinate
+
+    inf = np.inf
+    for code in (BOGUS, codes.PROX_BLOCK_ELASTIC_NET):
+        with pytest.raises(ValueError, match=f"unknown prox code {code}"):
+            coordinate(code, 1.0, 0.7, 0.2, 0.1, 3.0, -inf, inf)
+        with pytest.raises(ValueError, match=f"unknown prox code {code}"):
+            ncv_coordinate(code, 1.0, 0.7, 0.2, 0.1, 3.0, -inf, inf)
+        with pytest.raises(ValueError, match=f"unknown prox code {code}"):
+            _ncv_objective(code, 1.0, 0.7, 0.2, 0.1, 3.0, 0.5)
+    # the known codes still return the closed forms
+    assert coordinate(codes.PROX_ELASTIC_NET, 1.0, 0.7, 0.2, 0.1, 3.0, -inf, inf) == (
+        pytest.approx(0.5 / 1.1)
+    )
+    # MCP's firm threshold, |g| <= A gamma l1: soft(g, l1) / (A - 1/gamma)
+    mcp = coordinate(codes.PROX_MCP, 1.0, 0.5, 0.2, 0.0, 3.0, -inf, inf)
+    assert mcp == pytest.approx(0.3 / (1 - 1 / 3))
+
+
+def test_loss_kernels_raise_on_an_unknown_code():
+    """The per-sample loss of the compiled GLM/logistic path and its exact change
+    raise for a code they do not know (the squared loss included: that path never
+    handles it), instead of returning the Tweedie formula's value."""
+    from skdecay._kernels import codes
+    from skdecay._kernels.logistic_gap import gap_search
+    from skdecay._kernels.logistic_path import _evaluate, _unit, _unit_change
+
+    for code in (BOGUS, codes.SQUARED):
+        with pytest.raises(ValueError, match=f"unknown loss code {code}"):
+            _unit(code, 1.5, 1.0, 0.3)
+        with pytest.raises(ValueError, match=f"unknown loss code {code}"):
+            _unit_change(code, 1.5, 1.0, 0.3, np.exp(0.3), 0.01)
+    # the path's first evaluation of the loss, with the kernel's own arrays
+    Z, Y = np.zeros((1, 4)), np.ones((1, 4))
+    bufs = [np.empty((1, 4)), np.empty((2, 4)), np.empty((1, 4)), np.empty((1, 4))]
+    with pytest.raises(ValueError, match=f"unknown loss code {BOGUS}"):
+        _evaluate(Z, Y, np.ones(4), BOGUS, 1.5, *bufs)
+    assert _evaluate(Z, Y, np.ones(4), codes.POISSON, 1.5, *bufs) == pytest.approx(1.0)  # mu - y z
+    # the duality gap's data term (Tweedie has no conjugate: it never gets there)
+    V, W, l1 = np.zeros((1, 2)), np.zeros((1, 2)), np.ones(2)
+    for code in (BOGUS, codes.TWEEDIE):
+        with pytest.raises(ValueError, match=f"unknown loss code {code}"):
+            gap_search(
+                Y, Z, np.zeros((2, 4)), np.ones(4), 4, code, V, W, l1, 0 * l1, False, 0.0,
+                np.inf, 1.0, np.empty((6, 2)),
+            )  # fmt: skip
+
+
+def test_mlp_kernels_raise_on_an_unknown_code():
+    from skdecay import optim
+    from skdecay._kernels import mlp
+
+    a = np.array([-1.0, 0.5])
+    with pytest.raises(ValueError, match=f"unknown activation code {BOGUS}"):
+        mlp._activate(a.copy(), BOGUS)
+    with pytest.raises(ValueError, match=f"unknown activation code {BOGUS}"):
+        mlp._backprop_activation(a.copy(), a.copy(), BOGUS)
+    b = a.copy()
+    mlp._activate(b, mlp.IDENTITY)  # identity: a valid no-op
+    np.testing.assert_array_equal(b, a)
+    n = 3
+    p, g, z = np.ones(n), np.ones(n), np.zeros(n)
+    hyper = optim.hyper_parameters(0.1, 0.9, False, 0.9, 0.999, 1e-8)
+    with pytest.raises(ValueError, match=f"unknown optimizer step code {BOGUS}"):
+        mlp.chain_update(
+            p, g, np.array([BOGUS]), hyper, z, z, *optim.no_groups(), z.copy(), z.copy(), 1,
+            z.copy(), z.copy(),
+        )  # fmt: skip
+    with pytest.raises(ValueError, match=f"unknown step code {BOGUS}"):  # the numpy side
+        optim.apply_chain(np.array([BOGUS]), p.copy(), g, hyper, z, z, z.copy(), z.copy(), 1)

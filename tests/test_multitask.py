@@ -137,14 +137,13 @@ def test_residual_moments_and_correlations_match_numpy(rng):
         assert shift == pytest.approx(h.sum() * mean @ mean, rel=1e-13, abs=1e-300)
         expected = X.T @ (h[:, None] * (R - mean))
         V = np.zeros((p, k))
-        K.correlation_dense(X, np.asfortranarray(R), h, rbar, V)
+        K.correlation(X, None, None, None, np.asfortranarray(R), h, None, rbar, V)
         np.testing.assert_allclose(V, expected, rtol=1e-12, atol=1e-14)
         Xs = sp.csc_matrix(X)
         V2 = np.zeros((p, k))
         hx = Xs.T @ h
-        K.correlation_sparse(
-            Xs.data, Xs.indices.astype(np.int64), Xs.indptr.astype(np.int64), R, h, hx, rbar, V2
-        )
+        parts = (Xs.data, Xs.indices.astype(np.int64), Xs.indptr.astype(np.int64))
+        K.correlation(None, *parts, R, h, hx, rbar, V2)
         np.testing.assert_allclose(V2, expected, rtol=1e-12, atol=1e-14)
 
 
@@ -200,9 +199,9 @@ def test_gap_kernels_equal_primal_minus_dual(sparse):
     if sparse:
         Xs = sp.csc_matrix(X)
         args = (Xs.data, Xs.indices.astype(np.int64), Xs.indptr.astype(np.int64))
-        gap, rho, c = K.gap_sparse(*args, R, W, h, Xs.T @ h, True, l1, l2)
+        gap, rho, c = K.duality_gap(None, *args, R, W, h, Xs.T @ h, True, l1, l2)
     else:
-        gap, rho, c = K.gap_dense(X, R, W, h, True, l1, l2)
+        gap, rho, c = K.duality_gap(X, None, None, None, R, W, h, None, True, l1, l2)
     primal = 0.5 * np.sum(h[:, None] * R**2) + pen.value(W.T)
     u = c * (R - h @ R / h.sum())
     V = X.T @ (h[:, None] * u)  # (p, k)
@@ -231,15 +230,16 @@ def test_solve_kernels_reach_a_kkt_point(sparse, fit_intercept):
         parts = (X.data, X.indices.astype(np.int64), X.indptr.astype(np.int64))
         xbar, col_sq = column_moments_sparse(*parts, h, p, fit_intercept)
         delta = np.zeros(k)
-        n_iter, gap, ok = K.solve_sparse(
-            *parts, R, delta, W, h, X.T @ h, xbar, col_sq, l1, l2, *args
+        n_iter, gap, ok = K.solve(
+            None, *parts, R, delta, W, h, X.T @ h, xbar, col_sq, l1, l2, *args
         )
         b = b + delta
     else:
         from skdecay._kernels.cd import column_moments_dense
 
         xbar, col_sq = column_moments_dense(X, h, fit_intercept)
-        n_iter, gap, ok = K.solve_dense(X, R, W, b, h, xbar, col_sq, l1, l2, *args)
+        dense = (X, None, None, None)
+        n_iter, gap, ok = K.solve(*dense, R, b, W, h, None, xbar, col_sq, l1, l2, *args)
     assert ok and gap <= 1e-14 and n_iter > 0
 
     class Fit:
@@ -269,7 +269,7 @@ def test_screen_kernel_matches_numpy_and_is_safe():
     b = h @ (Y - X @ W)
     R = np.asfortranarray(Y - X @ W - b)
     V = np.zeros((p, k))
-    gap, _, c = K.gap_dense_into(X, R, W, h, True, l1, l2, V)
+    gap, _, c = K.gap_into(X, None, None, None, R, W, h, None, True, l1, l2, V)
     active = np.ones(p, dtype=bool)
     n_active = K.screen(V, c, gap, col_sq, l1, 0.0, active)
     expected = c * np.linalg.norm(V, axis=1) + np.sqrt(col_sq) * np.sqrt(2 * gap) >= l1

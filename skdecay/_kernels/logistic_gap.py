@@ -61,13 +61,13 @@ def correlate(XR, rows, T, s, out):
 
 
 @kernel(fastmath=_FAST, error_model="numpy")
-def dual_point(
-    XR, rows, Y, R, s, loss, W, alpha, pf, positive, fit_intercept, theta, V, Qb, bstate
-):
+def dual_point(data, R, W, alpha, theta, V, basis):
     """``theta = R`` (the residual ``-dl/dz``: ``Y - P`` for the logistic losses)
     projected (s-weighted) off the ones column and the free
     features (``alpha*pf_j == 0``; under ``positive`` only those with a nonzero
-    coefficient), and ``V = X' (s theta) / n`` (K, p); ``XR, rows`` as above.
+    coefficient), and ``V = X' (s theta) / n`` (K, p); ``data = (XR, rows, Y, s,
+    loss, pf, positive, fit_intercept)`` (``XR, rows`` as above), ``basis = (Qb,
+    bstate)``.
 
     The projection uses an s-orthonormal basis of those columns (rows of ``Qb``,
     twice-iterated modified Gram-Schmidt, numerically dependent columns
@@ -79,6 +79,8 @@ def dual_point(
     small probabilities negative whenever the intercept is not yet optimal to the
     last digit, and the dual scaling that restores feasibility inflates the gap
     far above the point's suboptimality."""
+    XR, rows, Y, s, loss, pf, positive, fit_intercept = data
+    Qb, bstate = basis
     K, n = theta.shape
     p = V.shape[1]
     for k in range(K):
@@ -231,7 +233,9 @@ def gap_search(Yr, Tr, LPr, wr, n, loss, V, W, l1, l2, positive, good, within, c
     Kullback-Leibler divergence of the dual probabilities ``Y - c T`` to the
     model's (logistic, multinomial; ``LPr`` the log-probabilities), the
     generalized KL of ``q = y - c T`` to ``mu = exp(LPr)`` (Poisson) and of
-    ``r = 1 + c T`` to ``y / mu`` (Gamma)."""
+    ``r = 1 + c T`` to ``y / mu`` (Gamma); any other loss code raises ``ValueError``."""
+    if loss != LOGISTIC and loss != MULTINOMIAL and loss != POISSON and loss != GAMMA:
+        raise ValueError("unknown loss code " + str(loss))  # (or one without a conjugate)
     multi = loss == MULTINOMIAL
     K, p = V.shape
     klv = np.empty(wr.shape[0] if multi else 1)

@@ -42,8 +42,11 @@ multinomial one (``loss = 2``, one-hot ``Y``, ``K`` rows) by proximal Newton:
   target is ``max(tol * gap0(alpha), 2 eps |loss at zero|)`` with ``gap0`` the
   gap of the zero coefficients with the optimal intercept; with ``settle`` the
   last step must also have moved no coefficient by more than
-  ``max(tol, 100 eps) * max|W|``.  From ``alpha_max`` on the zero solution is
-  returned as is;
+  ``max(tol, 100 eps) * max|W|``, or the largest violation of the optimality
+  conditions must be within the rounding of the correlations (``100 eps
+  max|X| |R0|_1 / n``, ``R0`` the residual at zero): just below ``alpha_max``
+  the coefficients are tiny and the relative test alone is never met.  From
+  ``alpha_max`` on the zero solution is returned as is;
 * the softmax is invariant to a shift common to all classes: multinomial
   intercepts and coefficients of unpenalised features are centred over the
   classes (under ``positive``, such coefficients get a smallest value of 0).
@@ -100,7 +103,8 @@ def _unit(loss, power, y, z):
     if loss == GAMMA:
         t = y / mu
         return z + t, t - 1.0, t, mu, z
-    # Tweedie, 1 < power < 2
+    if loss != TWEEDIE:  # (1 < power < 2 below)
+        raise ValueError("unknown loss code " + str(loss))
     a = np.exp((1.0 - power) * z)  # mu**(1-p)
     b = a * mu  # mu**(2-p)
     value = -y * a / (1.0 - power) + b / (2.0 - power)
@@ -120,6 +124,8 @@ def _unit_change(loss, power, y, z, mu, d):
     if loss == GAMMA:
         u = (y / mu) * np.expm1(-d)
         return d + u, abs(d) + abs(u)
+    if loss != TWEEDIE:
+        raise ValueError("unknown loss code " + str(loss))
     a = np.exp((1.0 - power) * z)
     u = -y * a * np.expm1((1.0 - power) * d) / (1.0 - power)
     v = a * mu * np.expm1((2.0 - power) * d) / (2.0 - power)
@@ -298,28 +304,7 @@ def _load_columns(XR, ws, order, c0, c1, Xg, slots, cix):
 
 @kernel(fastmath=_FAST, error_model="numpy")
 def _newton_direction(
-    XR,
-    rows,
-    Xg,
-    Xc,
-    slots,
-    cix,
-    order,
-    ws,
-    nws,
-    W,
-    Wn,
-    b,
-    bn,
-    M,
-    P,
-    l1,
-    l2,
-    positive,
-    fit_intercept,
-    multi,
-    tol_in,
-    max_inner,
+    XR, rows, cache, ws, nws, W, Wn, b, bn, M, P, l1, l2, flags, tol_in, max_inner
 ):
     """Minimise the quadratic model over the working set from ``(W, b)``: the
     result in ``(Wn, bn)``, ``D = X (Wn - W)' + (bn - b)`` (K, n).  ``M`` (4, K, n)
@@ -342,7 +327,10 @@ def _newton_direction(
     itself (a Fortran-ordered ``X``, ``Xc = XR``), or, for a C-ordered ``X``
     (``rows``), of the column cache ``Xg`` (``Xc`` its read-only view), filled
     by :func:`_load_columns`.  A working set larger than the cache is visited
-    in chunks of ``cap`` columns (``order`` lists the visits of a pass)."""
+    in chunks of ``cap`` columns (``order`` lists the visits of a pass).  ``cache =
+    (Xg, Xc, slots, cix, order)`` and ``flags = (positive, fit_intercept, multi)``."""
+    Xg, Xc, slots, cix, order = cache
+    positive, fit_intercept, multi = flags
     SG, SH, A, D = M[0], M[1], M[2], M[3]
     K, n = D.shape
     cap = Xg.shape[0] if rows else nws
@@ -633,7 +621,9 @@ def logistic_path(
         slots[2 * p + r] = -1
     slots[2 * p + Xg.shape[0]] = 0
     Xc = Xgr if rows else XR
+    cache = (Xg, Xc, slots, cix, order)  # the column cache of _newton_direction
     inws = np.zeros(p, dtype=np.bool_)
+    flags = (positive, fit_intercept, multi)
     l1 = np.empty(p)
     l2 = np.empty(p)
     nfree = 0
@@ -665,9 +655,9 @@ def logistic_path(
         for i in range(n):
             Z[k, i] = b_zero[k] + offset[i]
     primal0 = _evaluate(Z, Y, s, loss, power, P0, LOGP0, R0, C)
-    dual_point(
-        XR, rows, Y, R0, s, loss, Wz, 1.0, pf, positive, fit_intercept, theta0, V0, Qb, bstate
-    )
+    data = (XR, rows, Y, s, loss, pf, positive, fit_intercept)  # what dual_point reads
+    basis = (Qb, bstate)
+    dual_point(data, R0, Wz, 1.0, theta0, V0, basis)
     floor = 2 * _EPS * abs(primal0)
     # the KKT rule's floor: rounding of the correlations, 100 eps max |X' s R0| / n
     floor_kkt = 0.0
@@ -738,23 +728,7 @@ def logistic_path(
         if not certified:  # the largest KKT violation of the zero coefficients
             gap0 = _kkt_violation(XR, rows, R0, s, Wz, l1, l2, positive, fit_intercept, Wn)
         elif alpha == 0 and not positive:
-            dual_point(
-                XR,
-                rows,
-                Y,
-                R0,
-                s,
-                loss,
-                Wz,
-                alpha,
-                pf,
-                positive,
-                fit_intercept,
-                theta,
-                V,
-                Qb,
-                bstate,
-            )
+            dual_point(data, R0, Wz, alpha, theta, V, basis)
             gap0, c_gap0 = gap_search(
                 Y, theta, LOGP0, s, n, loss, V, Wz, l1, l2, positive, 0.0, np.inf, c_gap0, pen
             )
@@ -825,24 +799,18 @@ def logistic_path(
                     return NON_FINITE
                 exact = True
             if stale and (it > 0 or not have_V):
-                dual_point(
-                    XR,
-                    rows,
-                    Y,
-                    R,
-                    s,
-                    loss,
-                    W,
-                    alpha,
-                    pf,
-                    positive,
-                    fit_intercept,
-                    theta,
-                    V,
-                    Qb,
-                    bstate,
-                )
+                dual_point(data, R, W, alpha, theta, V, basis)
                 have_V = True
+            # the largest violation of the optimality conditions at (W, b), from V
+            vmax = 0.0
+            for k in range(K):
+                for j in range(p):
+                    w = W[k, j]
+                    if w != 0:
+                        sg = 1.0 if w > 0 else -1.0
+                        vmax = max(vmax, abs(V[k, j] - sg * l1[j] - l2[j] * w))
+                    else:
+                        vmax = max(vmax, (V[k, j] if positive else abs(V[k, j])) - l1[j])
             if stale and it > 0:  # the duality gap (or KKT violation) after a Newton step
                 if certified:
                     gap, c_gap = gap_search(
@@ -853,7 +821,11 @@ def logistic_path(
                 stale = False
                 if gap != gap:
                     return NON_FINITE
-                if gap <= target and settled:
+                # the relative settle test needs an absolute floor: just below
+                # alpha_max max|W| is tiny and the model's own rounding moves the
+                # coefficients by more than tol max|W| in every step; a point whose
+                # violation is within the correlations' rounding has settled
+                if gap <= target and (settled or vmax <= floor_kkt):
                     conv = True
                     break
             if it >= max_it:
@@ -880,15 +852,7 @@ def logistic_path(
             nws = grown
             it += 1
             # the quadratic model at P (gradient SG, curvature A, Hessian weights SH)
-            vmax = 0.0
             for k in range(K):
-                for j in range(p):
-                    w = W[k, j]
-                    if w != 0:
-                        sg = 1.0 if w > 0 else -1.0
-                        vmax = max(vmax, abs(V[k, j] - sg * l1[j] - l2[j] * w))
-                    else:
-                        vmax = max(vmax, (V[k, j] if positive else abs(V[k, j])) - l1[j])
                 for i in range(n):
                     sn = s[i] / n
                     SG[k, i] = -sn * R[k, i]
@@ -901,28 +865,7 @@ def logistic_path(
             eta = min(0.1, vmax / vmax0) if vmax0 > 0 else 0.1
             tol_in = eta * vmax * scale
             _newton_direction(
-                XR,
-                rows,
-                Xg,
-                Xc,
-                slots,
-                cix,
-                order,
-                ws,
-                nws,
-                W,
-                Wn,
-                b,
-                bn,
-                M,
-                P,
-                l1,
-                l2,
-                positive,
-                fit_intercept,
-                multi,
-                tol_in,
-                max_inner,
+                XR, rows, cache, ws, nws, W, Wn, b, bn, M, P, l1, l2, flags, tol_in, max_inner
             )
             changed = False
             slope = 0.0
@@ -995,6 +938,7 @@ def logistic_path(
             stale = True
             # as in solvers.prox_newton, a single fit also waits for the coefficients to
             # settle: the last step moved none by more than max(tol, 100 eps) max|W|
+            # (or the point is optimal to the rounding of the correlations, below)
             wmax = 0.0
             for k in range(K):
                 for j in range(p):

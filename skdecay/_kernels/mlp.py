@@ -23,22 +23,26 @@ import numpy as np
 
 from . import kernel
 
-KERNEL_STAMP = "0.1.0"
-
-# hidden activations
-IDENTITY, LOGISTIC, TANH, RELU = 0, 1, 2, 3
-# output / loss (same codes as skdecay.losses)
-SQUARED_LOSS, LOGISTIC_LOSS, MULTINOMIAL_LOSS, POISSON_LOSS = 0, 1, 2, 3
-# optimizer chain steps (see skdecay.optim)
-(
+# the codes of ``codes``: hidden activations, output losses, optimizer chain steps
+from .codes import (  # re-exported: ``skdecay.optim``, the networks
     ADD_DECAYED_WEIGHTS,
     DECAY_WEIGHTS,
-    SCALE_BY_MOMENTUM,
-    SCALE_BY_ADAM,
     DESCENT,
-    PROX_L1,
+    IDENTITY,
     PROX_GROUP,
-) = range(7)
+    PROX_L1,
+    RELU,
+    SCALE_BY_ADAM,
+    SCALE_BY_MOMENTUM,
+    TANH,
+)
+from .codes import LOGISTIC as LOGISTIC_LOSS
+from .codes import MULTINOMIAL as MULTINOMIAL_LOSS
+from .codes import POISSON as POISSON_LOSS
+from .codes import SIGMOID as LOGISTIC  # the activation
+from .codes import SQUARED as SQUARED_LOSS
+
+KERNEL_STAMP = "0.1.0"
 
 
 @kernel(error_model="numpy")
@@ -62,6 +66,8 @@ def _activate(a, code):
     elif code == LOGISTIC:
         for i in range(a.size):
             a[i] = _sigmoid(a[i])
+    elif code != IDENTITY:
+        raise ValueError("unknown activation code " + str(code))
 
 
 @kernel(error_model="numpy")
@@ -77,6 +83,8 @@ def _backprop_activation(d, a, code):
     elif code == LOGISTIC:
         for i in range(d.size):
             d[i] *= a[i] * (1 - a[i])
+    elif code != IDENTITY:
+        raise ValueError("unknown activation code " + str(code))
 
 
 @kernel(error_model="numpy")
@@ -158,7 +166,7 @@ def batch_loss_grad(
                 if y > 0:
                     li += y * np.log(y) - y
                 D[i, k] = si * (mu - y) / bl
-        else:
+        elif out == MULTINOMIAL_LOSS:
             m = Z[i, 0]
             for k in range(1, K):
                 m = max(m, Z[i, k])
@@ -169,6 +177,8 @@ def batch_loss_grad(
             for k in range(K):
                 li += yb[i, k] * (lse - Z[i, k])
                 D[i, k] = si * (np.exp(Z[i, k] - lse) - yb[i, k]) / bl
+        else:
+            raise ValueError("unknown loss code " + str(out))
         loss += si * li
 
     # backward
@@ -300,6 +310,8 @@ def chain_update(params, grad, chain, hyper, lam1, lam2, groups, glam, m, v, t, 
                 shrink = one - thr / nrm if nrm > thr else zero
                 for i in range(g0, g0 + gl):
                     params[i] *= shrink
+        else:
+            raise ValueError("unknown optimizer step code " + str(code))
 
 
 @kernel(error_model="numpy")

@@ -177,66 +177,49 @@ def residual_moments(R, h, fit_intercept, rbar):
 
 
 @kernel(fastmath=_FAST)
-def correlation_dense(X, R, h, rbar, V):
-    """``V[j] = sum_i h_i x_ij (R_i - rbar)`` in float64."""
-    n, p = X.shape
-    k = R.shape[1]
-    for j in range(p):
-        for t in range(k):  # R Fortran-ordered: one contiguous pass per task
-            acc = 0.0
-            rb = rbar[t]
-            for i in range(n):
-                acc += h[i] * float(X[i, j]) * (float(R[i, t]) - rb)
-            V[j, t] = acc
+def correlation(X, data, indices, indptr, R, h, hx, rbar, V):
+    """``V[j] = sum_i h_i x_ij (R_i - rbar)`` in float64.
 
-
-@kernel
-def correlation_sparse(data, indices, indptr, R, h, hx, rbar, V):
-    """:func:`correlation_dense` for CSC ``X`` (``hx[j] = sum_i h_i x_ij``)."""
-    p = indptr.shape[0] - 1
-    k = R.shape[1]
-    for j in range(p):
-        for t in range(k):
-            V[j, t] = -float(hx[j]) * rbar[t]
-        for m in range(indptr[j], indptr[j + 1]):
-            i = indices[m]
-            hxi = h[i] * float(data[m])
+    The design is the dense ``X`` (Fortran order; ``data, indices, indptr`` are
+    ``None``) or CSC ``(data, indices, indptr)`` (``X`` is ``None``; ``hx[j] =
+    sum_i h_i x_ij``): numba compiles one variant per flavour and drops the
+    other's branch (an argument that is ``None`` prunes its ``if``)."""
+    p, k = V.shape
+    if X is not None:
+        n = X.shape[0]
+        for j in range(p):
+            for t in range(k):  # R Fortran-ordered: one contiguous pass per task
+                acc = 0.0
+                rb = rbar[t]
+                for i in range(n):
+                    acc += h[i] * float(X[i, j]) * (float(R[i, t]) - rb)
+                V[j, t] = acc
+    if data is not None:
+        for j in range(p):
             for t in range(k):
-                V[j, t] += hxi * float(R[i, t])
+                V[j, t] = -float(hx[j]) * rbar[t]
+            for m in range(indptr[j], indptr[j + 1]):
+                i = indices[m]
+                hxi = h[i] * float(data[m])
+                for t in range(k):
+                    V[j, t] += hxi * float(R[i, t])
 
 
 @kernel
-def gap_dense(X, R, W, h, fit_intercept, l1, l2):
-    """Duality gap at ``W`` with residual ``R`` (dense ``X``): ``(gap, rho, c)``."""
+def duality_gap(X, data, indices, indptr, R, W, h, hx, fit_intercept, l1, l2):
+    """Duality gap at ``W`` with the true residual ``R`` (the design as in
+    :func:`correlation`): ``(gap, rho, c)``."""
     V = np.zeros(W.shape)
-    return gap_dense_into(X, R, W, h, fit_intercept, l1, l2, V)
+    return gap_into(X, data, indices, indptr, R, W, h, hx, fit_intercept, l1, l2, V)
 
 
 @kernel
-def gap_dense_into(X, R, W, h, fit_intercept, l1, l2, V):
-    """:func:`gap_dense`, the correlations written into ``V`` (p, k, float64)."""
+def gap_into(X, data, indices, indptr, R, W, h, hx, fit_intercept, l1, l2, V):
+    """:func:`duality_gap`, the correlations written into ``V`` (p, k, float64)."""
     k = W.shape[1]
     rbar = np.zeros(k)
     rho, shift = residual_moments(R, h, fit_intercept, rbar)
-    correlation_dense(X, R, h, rbar, V)
-    gap, c = dual_gap(W, V, rho, shift, l1, l2)
-    return gap, rho, c
-
-
-@kernel
-def gap_sparse(data, indices, indptr, R, W, h, hx, fit_intercept, l1, l2):
-    """:func:`gap_dense` for CSC ``X``; ``R`` is the true residual."""
-    V = np.zeros(W.shape)
-    return gap_sparse_into(data, indices, indptr, R, W, h, hx, fit_intercept, l1, l2, V)
-
-
-@kernel
-def gap_sparse_into(data, indices, indptr, R, W, h, hx, fit_intercept, l1, l2, V):
-    """:func:`gap_sparse`, the correlations written into ``V``."""
-    k = W.shape[1]
-    rbar = np.zeros(k)
-    rho, shift = residual_moments(R, h, fit_intercept, rbar)
-    correlation_sparse(data, indices, indptr, R, h, hx, rbar, V)
+    correlation(X, data, indices, indptr, R, h, hx, rbar, V)
     gap, c = dual_gap(W, V, rho, shift, l1, l2)
     return gap, rho, c
 
@@ -286,101 +269,54 @@ def _stop(gap, previous, target, floor, settled):
 
 
 @kernel(fastmath=_FAST)
-def solve_dense(
-    X,
-    R,
-    W,
-    b,
-    h,
-    xbar,
-    col_sq,
-    l1,
-    l2,
-    fit_intercept,
-    max_iter,
-    tol,
-    target,
-    floor,
-    settle,
-    random,
-    seed,
-):
-    """Block CD on dense ``X`` until the gap is at most ``target``; ``R``, ``W`` and
-    ``b`` are updated in place.  Returns ``(n_iter, gap, converged)``.
-
-    The gap is evaluated after a pass whose largest block move is at most
-    ``tol`` times the largest block (scikit-learn's test; never below ``16 eps``,
-    what the dtype resolves), every 10 passes, and after the last one; with
-    ``settle`` (single fits, as scikit-learn) that test must hold too,
-    otherwise the gap alone decides (paths)."""
-    n, p = X.shape
-    k = R.shape[1]
-    eps = np.finfo(W.dtype).eps
-    margin = 1e3 * eps
-    g = np.zeros(k, dtype=W.dtype)
-    new = np.zeros(k, dtype=W.dtype)
-    dw = np.zeros(k, dtype=W.dtype)
-    V = np.zeros((p, k))
-    active = np.ones(p, dtype=np.bool_)
-    if random:
-        np.random.seed(seed)  # noqa: NPY002 (numba: seeds the kernel's own generator)
-    gap = np.inf
-    previous = np.inf
-    n_iter = 0
-    for it in range(max_iter):
-        order = _order(p, random)
-        max_dw = 0.0
-        max_w = 0.0
-        for jj in range(p):
-            j = order[jj]
-            a = col_sq[j]
-            if (a <= 0 and l2[j] <= 0) or not active[j]:
-                continue
-            xb = xbar[j]
-            for t in range(k):  # R Fortran-ordered: one contiguous pass per task
-                acc = a * W[j, t]
-                for i in range(n):
-                    acc += h[i] * (X[i, j] - xb) * R[i, t]
-                g[t] = acc
-            nrm = block_prox(g, a, l1[j], l2[j], new)
-            moved = 0.0
+def _block_gradient(X, data, indices, indptr, j, a, xb, hx, h, Q, delta, W, g):
+    """``g = a W_j + sum_i h_i (x_ij - xbar_j) r_i``, ``r`` the true residual (dense:
+    ``Q``; CSC: ``Q - delta``, whose h-weighted sum is zero with an intercept and
+    ``xbar = 0`` without, so that only the column's nonzeros are read)."""
+    k = g.shape[0]
+    if X is not None:
+        n = X.shape[0]
+        for t in range(k):  # Q Fortran-ordered: one contiguous pass per task
+            acc = a * W[j, t]
+            for i in range(n):
+                acc += h[i] * (X[i, j] - xb) * Q[i, t]
+            g[t] = acc
+    if data is not None:
+        for t in range(k):
+            g[t] = a * W[j, t] - hx[j] * delta[t]
+        for m in range(indptr[j], indptr[j + 1]):
+            i = indices[m]
+            xi = h[i] * data[m]
             for t in range(k):
-                dw[t] = new[t] - W[j, t]
-                moved += float(dw[t]) * float(dw[t])
-            if moved > 0:
-                for t in range(k):
-                    d = dw[t]
-                    if d != 0:
-                        for i in range(n):
-                            R[i, t] -= d * (X[i, j] - xb)
-                    b[t] -= d * xb
-                    W[j, t] = new[t]
-            max_dw = max(max_dw, np.sqrt(moved))
-            max_w = max(max_w, nrm)
-        n_iter = it + 1
-        still = max_dw <= max(tol, 16.0 * eps) * max_w
-        settled = still or not settle
-        if still or n_iter % 10 == 0 or n_iter == max_iter:
-            previous = gap
-            gap, _, c = gap_dense_into(X, R, W, h, fit_intercept, l1, l2, V)
-            if _stop(gap, previous, target, floor, settled):
-                return n_iter, gap, True
-            screen(V, c, gap, col_sq, l1, margin, active)
-            for j in range(p):  # a screened block still nonzero: set it to zero
-                if not active[j]:
-                    xb = xbar[j]
-                    for t in range(k):
-                        d = W[j, t]
-                        if d != 0:
-                            for i in range(n):
-                                R[i, t] += d * (X[i, j] - xb)
-                            b[t] += d * xb
-                            W[j, t] = 0
-    return n_iter, gap, False
+                g[t] += xi * Q[i, t]
 
 
-@kernel
-def solve_sparse(
+@kernel(fastmath=_FAST)
+def _block_move(X, data, indices, indptr, j, xb, dw, Q, delta):
+    """Move ``W_j`` by ``dw`` along the coupled direction ``(W_j, b - xbar_j W_j)``:
+    the residual loses ``dw (x_j - xbar_j)`` and ``delta`` (the intercept's change)
+    loses ``dw xbar_j``; dense ``Q`` is the residual, CSC ``Q`` loses ``dw x_j`` (its
+    nonzeros only) and the residual is ``Q - delta``."""
+    k = dw.shape[0]
+    if X is not None:
+        n = X.shape[0]
+        for t in range(k):
+            d = dw[t]
+            if d != 0:
+                for i in range(n):
+                    Q[i, t] -= d * (X[i, j] - xb)
+    if data is not None:
+        for m in range(indptr[j], indptr[j + 1]):
+            i = indices[m]
+            for t in range(k):
+                Q[i, t] -= dw[t] * data[m]
+    for t in range(k):
+        delta[t] -= dw[t] * xb
+
+
+@kernel(fastmath=_FAST)
+def solve(
+    X,
     data,
     indices,
     indptr,
@@ -402,16 +338,30 @@ def solve_sparse(
     random,
     seed,
 ):
-    """:func:`solve_dense` for CSC ``X``: ``Q`` (n, k) and ``delta`` (k,) updated in
-    place (the true residual is ``Q - delta``, the intercept ``b0 + delta``)."""
-    n, k = Q.shape
-    p = indptr.shape[0] - 1
+    """Block CD until the gap is at most ``target``; ``Q``, ``delta`` and ``W`` are
+    updated in place.  Returns ``(n_iter, gap, converged)``.
+
+    The design as in :func:`correlation`.  Dense ``X``: ``Q`` is the residual
+    ``Y - X W - b`` (Fortran order) and ``delta`` the intercept ``b`` itself
+    (``hx`` unused, ``None``); CSC ``X``: ``Q`` (n, k, C order) and ``delta``
+    (zeros on entry) with the true residual ``Q - delta`` and the intercept ``b0 +
+    delta``.  One body for both: the flavours differ in :func:`_block_gradient`,
+    :func:`_block_move` and :func:`correlation` only.
+
+    The gap is evaluated after a pass whose largest block move is at most
+    ``tol`` times the largest block (scikit-learn's test; never below ``16 eps``,
+    what the dtype resolves), every 10 passes, and after the last one; with
+    ``settle`` (single fits, as scikit-learn) that test must hold too,
+    otherwise the gap alone decides (paths)."""
+    p, k = W.shape
     eps = np.finfo(W.dtype).eps
     margin = 1e3 * eps
     g = np.zeros(k, dtype=W.dtype)
     new = np.zeros(k, dtype=W.dtype)
     dw = np.zeros(k, dtype=W.dtype)
-    R = np.empty_like(Q)
+    R = Q  # the true residual at each gap evaluation
+    if data is not None:
+        R = np.empty_like(Q)
     V = np.zeros((p, k))
     active = np.ones(p, dtype=np.bool_)
     if random:
@@ -428,26 +378,15 @@ def solve_sparse(
             a = col_sq[j]
             if (a <= 0 and l2[j] <= 0) or not active[j]:
                 continue
-            start, end = indptr[j], indptr[j + 1]
-            for t in range(k):
-                g[t] = a * W[j, t] - hx[j] * delta[t]
-            for m in range(start, end):
-                i = indices[m]
-                xi = h[i] * data[m]
-                for t in range(k):
-                    g[t] += xi * Q[i, t]
+            _block_gradient(X, data, indices, indptr, j, a, xbar[j], hx, h, Q, delta, W, g)
             nrm = block_prox(g, a, l1[j], l2[j], new)
             moved = 0.0
             for t in range(k):
                 dw[t] = new[t] - W[j, t]
                 moved += float(dw[t]) * float(dw[t])
             if moved > 0:
-                for m in range(start, end):
-                    i = indices[m]
-                    for t in range(k):
-                        Q[i, t] -= dw[t] * data[m]
+                _block_move(X, data, indices, indptr, j, xbar[j], dw, Q, delta)
                 for t in range(k):
-                    delta[t] -= dw[t] * xbar[j]
                     W[j, t] = new[t]
             max_dw = max(max_dw, np.sqrt(moved))
             max_w = max(max_w, nrm)
@@ -455,23 +394,22 @@ def solve_sparse(
         still = max_dw <= max(tol, 16.0 * eps) * max_w
         settled = still or not settle
         if still or n_iter % 10 == 0 or n_iter == max_iter:
-            for i in range(n):
-                for t in range(k):
-                    R[i, t] = Q[i, t] - delta[t]
+            if data is not None:
+                for i in range(Q.shape[0]):
+                    for t in range(k):
+                        R[i, t] = Q[i, t] - delta[t]
             previous = gap
-            gap, _, c = gap_sparse_into(
-                data, indices, indptr, R, W, h, hx, fit_intercept, l1, l2, V
-            )
+            gap, _, c = gap_into(X, data, indices, indptr, R, W, h, hx, fit_intercept, l1, l2, V)
             if _stop(gap, previous, target, floor, settled):
                 return n_iter, gap, True
             screen(V, c, gap, col_sq, l1, margin, active)
             for j in range(p):  # a screened block still nonzero: set it to zero
                 if not active[j]:
+                    moved = 0.0
                     for t in range(k):
-                        d = W[j, t]
-                        if d != 0:
-                            for m in range(indptr[j], indptr[j + 1]):
-                                Q[indices[m], t] += d * data[m]
-                            delta[t] += d * xbar[j]
-                            W[j, t] = 0
+                        dw[t] = -W[j, t]
+                        moved += abs(float(dw[t]))
+                        W[j, t] = 0
+                    if moved > 0:
+                        _block_move(X, data, indices, indptr, j, xbar[j], dw, Q, delta)
     return n_iter, gap, False

@@ -1,7 +1,7 @@
 """Scalar proximal operators inlined into CD: the elastic net, MCP and SCAD."""
 
 from . import kernel
-from .codes import PROX_ELASTIC_NET, PROX_MCP
+from .codes import PROX_ELASTIC_NET, PROX_MCP, PROX_SCAD
 
 KERNEL_STAMP = "0.1.0"
 
@@ -36,6 +36,16 @@ def enet_coordinate(a, g, l1, l2, positive):
 
 
 @kernel
+def _clip(z, lo, hi):
+    """``z`` clipped to ``[lo, hi]``."""
+    if z > hi:
+        return hi
+    if z < lo:
+        return lo
+    return z
+
+
+@kernel
 def enet_coordinate_box(a, g, l1, l2, lo, hi):
     """Minimiser of ``a/2 * w**2 - g*w + l1*|w| + l2/2 * w**2`` over ``lo <= w <= hi``.
 
@@ -48,12 +58,7 @@ def enet_coordinate_box(a, g, l1, l2, lo, hi):
     denom = a + l2
     if denom <= 0:
         return g - g
-    z = soft_threshold(g, l1) / denom
-    if z > hi:
-        return hi
-    if z < lo:
-        return lo
-    return z
+    return _clip(soft_threshold(g, l1) / denom, lo, hi)
 
 
 @kernel
@@ -66,6 +71,8 @@ def _ncv_objective(code, a, g, l1, l2, gamma, w):
             pen = l1 * t - t * t / (2 * gamma)
         else:
             pen = gamma * l1 * l1 / 2
+    elif code != PROX_SCAD:
+        raise ValueError("unknown prox code " + str(code))
     elif t <= l1:
         pen = l1 * t
     elif t <= gamma * l1:
@@ -73,15 +80,6 @@ def _ncv_objective(code, a, g, l1, l2, gamma, w):
     else:
         pen = (gamma + 1) * l1 * l1 / 2
     return (a + l2) / 2 * w * w - g * w + pen
-
-
-@kernel
-def _clip(z, lo, hi):
-    if z > hi:
-        return hi
-    if z < lo:
-        return lo
-    return z
 
 
 @kernel
@@ -118,6 +116,8 @@ def ncv_coordinate(code, a, g, l1, l2, gamma, lo, hi):
             if ag <= A * gamma * l1:
                 return _clip(s * (ag - l1) / (A - one / gamma), lo, hi)
             return _clip(g / A, lo, hi)
+    elif code != PROX_SCAD:
+        raise ValueError("unknown prox code " + str(code))
     elif A * (gamma - one) > one:
         if ag <= l1:
             return _clip(zero, lo, hi)
@@ -154,8 +154,8 @@ def ncv_coordinate(code, a, g, l1, l2, gamma, lo, hi):
 @kernel
 def coordinate(code, a, g, l1, l2, gamma, lo, hi):
     """The coordinate update of the prox ``code``: :func:`enet_coordinate_box` for
-    ``PROX_ELASTIC_NET``, else :func:`ncv_coordinate` (``gamma`` unused by the
-    elastic net)."""
+    ``PROX_ELASTIC_NET``, :func:`ncv_coordinate` for ``PROX_MCP`` and ``PROX_SCAD``
+    (``gamma`` unused by the elastic net); any other code raises ``ValueError``."""
     if code == PROX_ELASTIC_NET:
         return enet_coordinate_box(a, g, l1, l2, lo, hi)
     return ncv_coordinate(code, a, g, l1, l2, gamma, lo, hi)

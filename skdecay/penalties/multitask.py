@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._kernels import codes as _codes
 from ._base import Leveled
 from .elastic_net import coordinate_weights
 
 __all__ = ["MultiTaskElasticNetPenalty", "PROX_BLOCK_ELASTIC_NET"]
 
-PROX_BLOCK_ELASTIC_NET = 1  # the block prox code of the kernels (``_kernels.multitask``)
+PROX_BLOCK_ELASTIC_NET = _codes.PROX_BLOCK_ELASTIC_NET  # the block prox of ``_kernels.multitask``
 
 
 class MultiTaskElasticNetPenalty(Leveled):
