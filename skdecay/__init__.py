@@ -21,6 +21,8 @@ _LAZY = {
     "alpha_grid": "path",
     "enet_path": "path",
     "logistic_path": "path",
+    "estimator_path": "path",
+    "estimator_path_params": "path",
     "ColumnGroups": "_groups",
     "groups_from_feature_names": "_groups",
     "ElasticNetRegressorCV": "model_selection",
@@ -65,6 +67,8 @@ __all__ = [
     "alpha_grid",
     "enet_path",
     "logistic_path",
+    "estimator_path",
+    "estimator_path_params",
     "ColumnGroups",
     "groups_from_feature_names",
     "ElasticNetRegressorCV",
@@ -107,7 +111,14 @@ if TYPE_CHECKING:  # what static analysers and IDEs see
         RidgeMLPClassifier,
         RidgeMLPRegressor,
     )
-    from .path import alpha_grid, alpha_max, enet_path, logistic_path
+    from .path import (
+        alpha_grid,
+        alpha_max,
+        enet_path,
+        estimator_path,
+        estimator_path_params,
+        logistic_path,
+    )
     from .persistence import trusted_types
 
 
