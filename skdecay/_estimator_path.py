@@ -45,7 +45,12 @@ def _final_step(estimator):
     from .linear_model import ElasticNetClassifier, ElasticNetRegressor, RidgeRegressor
     from .model_selection import ElasticNetClassifierCV, ElasticNetRegressorCV
 
-    linear = (ElasticNetRegressor, ElasticNetClassifier, ElasticNetRegressorCV, ElasticNetClassifierCV)
+    linear = (
+        ElasticNetRegressor,
+        ElasticNetClassifier,
+        ElasticNetRegressorCV,
+        ElasticNetClassifierCV,
+    )
     if isinstance(estimator, RidgeRegressor) or not isinstance(estimator, linear):
         raise TypeError(
             "estimator_path needs an ElasticNetRegressor, LassoRegressor, "
@@ -228,7 +233,7 @@ def estimator_path(
         if alphas is None:
             alphas = np.unique(np.concatenate([_chosen_grid(final, t) for t in range(k)]))[::-1]
         Y = np.asarray(y).reshape(len(y), -1)
-        parts = [estimator_path(final, X, Y[:, t], target=t, alphas=alphas, **data) for t in range(k)]
+        parts = [estimator_path(final, X, Y, target=t, alphas=alphas, **data) for t in range(k)]
         return paths.RegularizationPath(
             parts[0].alphas,
             np.stack([p.coefs for p in parts], axis=1),

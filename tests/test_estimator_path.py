@@ -78,7 +78,9 @@ def test_regressor_squared_error_with_factors_and_positive():
     X, y = _data()
     pf = np.array([1.0, 0.5, 2.0, 1.0, 0.0, 1.0])
     est = ElasticNetRegressor(alpha=0.05, l1_ratio=0.7, penalty_factor=pf, positive=True, **TIGHT)
-    ref = enet_path(X, y, l1_ratio=0.7, alphas=_grid(0.05), penalty_factor=pf, positive=True, **TIGHT)
+    ref = enet_path(
+        X, y, l1_ratio=0.7, alphas=_grid(0.05), penalty_factor=pf, positive=True, **TIGHT
+    )
     _check(est, X, y, ref)
 
 
@@ -110,9 +112,7 @@ def test_lasso_regressor_is_l1_ratio_one():
 def test_regressor_nonconvex(penalty, gamma):
     X, y = _data(seed=3)
     est = ElasticNetRegressor(alpha=0.1, l1_ratio=1.0, penalty=penalty, gamma=gamma, **TIGHT)
-    ref = enet_path(
-        X, y, l1_ratio=1.0, alphas=_grid(0.1), penalty=penalty, gamma=gamma, **TIGHT
-    )
+    ref = enet_path(X, y, l1_ratio=1.0, alphas=_grid(0.1), penalty=penalty, gamma=gamma, **TIGHT)
     path = _check(est, X, y, ref)
     lasso = enet_path(X, y, l1_ratio=1.0, alphas=_grid(0.1), **TIGHT)
     assert not np.allclose(path.coefs, lasso.coefs)  # the penalty is used
