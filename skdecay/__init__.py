@@ -21,8 +21,8 @@ _LAZY = {
     "alpha_grid": "path",
     "enet_path": "path",
     "logistic_path": "path",
-    "estimator_path": "path",
-    "estimator_path_params": "path",
+    "estimator_path": "_estimator_path",
+    "estimator_path_params": "_estimator_path",
     "ColumnGroups": "_groups",
     "groups_from_feature_names": "_groups",
     "ElasticNetRegressorCV": "model_selection",
@@ -89,6 +89,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # what static analysers and IDEs see
+    from ._estimator_path import estimator_path, estimator_path_params
     from ._groups import ColumnGroups, groups_from_feature_names
     from ._onnx import register_onnx_converters, to_onnx
     from .linear_model import (
@@ -111,14 +112,7 @@ if TYPE_CHECKING:  # what static analysers and IDEs see
         RidgeMLPClassifier,
         RidgeMLPRegressor,
     )
-    from .path import (
-        alpha_grid,
-        alpha_max,
-        enet_path,
-        estimator_path,
-        estimator_path_params,
-        logistic_path,
-    )
+    from .path import alpha_grid, alpha_max, enet_path, logistic_path
     from .persistence import trusted_types
 
 
