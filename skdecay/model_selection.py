@@ -363,17 +363,12 @@ class _PathCV(_LinearModel):
 
     def _score_name(self) -> str:
         """``score_name_``: what ``scores_path_`` holds (higher is better)."""
-        if isinstance(self.scoring, str):
-            return self.scoring
         if self.scoring is not None:
-            return "score"
-        if self._is_classifier:
-            return "accuracy"
-        if self.loss == "squared_error":
-            return "neg. MSE"
-        if self.loss == "tweedie":
-            return f"neg. mean Tweedie deviance (power={float(self.power):g})"
-        return f"neg. mean {self.loss.capitalize()} deviance"
+            return self.scoring if isinstance(self.scoring, str) else "score"
+        if self._is_classifier or self.loss == "squared_error":
+            return "accuracy" if self._is_classifier else "neg. MSE"
+        power = f" (power={float(self.power):g})" if self.loss == "tweedie" else ""
+        return f"neg. mean {self.loss.capitalize()} deviance{power}"
 
 
 @fill_doc
