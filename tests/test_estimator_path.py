@@ -192,7 +192,6 @@ def test_regressor_cv_mcp_gamma_list():
 def test_classifier_cv_binary_groups_and_multinomial():
     X, y = _data(seed=11, classes=2)
     cv = ElasticNetClassifierCV(l1_ratio=0.5, groups=[0, 0, 1, 1, 2, 2], alphas=6, cv=3, tol=1e-8)
-    ref = logistic_path(X, y, l1_ratio=0.5, alphas=None, groups=[0, 0, 1, 1, 2, 2], tol=1e-8)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         cv.fit(X, y)

@@ -409,10 +409,7 @@ class RegularizationPathDisplay:
         from ..path import estimator_path, estimator_path_params
 
         final, pre = _split_pipeline(estimator)
-        path = estimator_path(
-            estimator, X, y, target=target, alphas=alphas, n_alphas=n_alphas, eps=eps,
-            sample_weight=sample_weight, offset=offset,
-        )  # fmt: skip
+        params = estimator_path_params(estimator, target=target)  # checks type and fit
         selected = getattr(final, "alpha_", None)  # a CV estimator's choice
         if selected is None:
             selected = final.alpha
@@ -423,7 +420,10 @@ class RegularizationPathDisplay:
                     "with its own alpha_: pass target=j to draw the path of one."
                 )
             selected = np.ravel(selected)[0 if target is None else target]
-        params = estimator_path_params(final, target=target)
+        path = estimator_path(
+            estimator, X, y, target=target, alphas=alphas, n_alphas=n_alphas, eps=eps,
+            sample_weight=sample_weight, offset=offset,
+        )  # fmt: skip
         classes = params.get("classes")
         if classes is not None:
             rows = list(classes)
@@ -437,7 +437,7 @@ class RegularizationPathDisplay:
         disp = cls(
             path.alphas,
             path.coefs,
-            feature_names=feature_names or _feature_names(final, pre, p),
+            feature_names=_feature_names(final, pre, p) if feature_names is None else feature_names,
             selected_alpha=float(selected),
             name=type(final).__name__,
             class_names=rows,
