@@ -21,6 +21,8 @@ _LAZY = {
     "alpha_grid": "path",
     "enet_path": "path",
     "logistic_path": "path",
+    "estimator_path": "_estimator_path",
+    "estimator_path_params": "_estimator_path",
     "ColumnGroups": "_groups",
     "groups_from_feature_names": "_groups",
     "ElasticNetRegressorCV": "model_selection",
@@ -65,6 +67,8 @@ __all__ = [
     "alpha_grid",
     "enet_path",
     "logistic_path",
+    "estimator_path",
+    "estimator_path_params",
     "ColumnGroups",
     "groups_from_feature_names",
     "ElasticNetRegressorCV",
@@ -85,6 +89,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # what static analysers and IDEs see
+    from ._estimator_path import estimator_path, estimator_path_params
     from ._groups import ColumnGroups, groups_from_feature_names
     from ._onnx import register_onnx_converters, to_onnx
     from .linear_model import (

@@ -123,4 +123,12 @@ ATTRS = """    alpha_ : float
         ``n_relax_gamma`` only with ``relax=True`` (in the order of
         ``relax_gamma``: with the default, ``[:, 0]`` is the unpenalised refit
         and ``[:, -1]`` the penalised path).
+    cv_scores_ : ndarray of shape (n_l1_ratio, n_alphas, n_folds)
+        ``scores_path_`` at the chosen ``gamma_`` and ``relax_gamma_`` (the
+        layout of scikit-learn's ``ElasticNetCV.mse_path_``): what
+        :class:`~skdecay.plotting.CVScoreDisplay` draws.
+    score_name_ : str
+        What the scores are: ``scoring`` when a string, else "accuracy"
+        (classifier), "neg. MSE" or "neg. mean Poisson deviance" (Gamma,
+        Tweedie with its power) after ``loss``.
 """

@@ -325,6 +325,8 @@ class _PathCV(_LinearModel):
         self.alpha_min_ = float(alphas[i][j])
         self.alpha_1se_ = float(alphas[i][j_1se])
         self.alpha_ = self.alpha_1se_ if self.alpha_selection == "1se" else self.alpha_min_
+        self.cv_scores_ = full[:, k, r]  # per l1_ratio, at the chosen gamma_ / relax_gamma_
+        self.score_name_ = self._score_name()
         if n_alphas is None:
             self.alphas_ = alphas[0]
         else:
@@ -359,22 +361,14 @@ class _PathCV(_LinearModel):
             random_state=self.random_state,
         )
 
-    def _chosen_curves(self):
-        """``(alphas, scores)`` to draw (:class:`~skdecay.CVScoreDisplay`): one curve
-        per ``l1_ratio``, at the chosen ``gamma_`` and ``relax_gamma_``."""
-        scores = self.scores_path_
-        if np.ndim(self.alpha_) > 0:
-            raise ValueError(
-                "Several targets: draw one with CVScoreDisplay(est.alphas_[t], "
-                "est.scores_path_[t])."
-            )
-        if self._gamma_axis():
-            k = int(np.flatnonzero(np.asarray(self.gamma, dtype=float) == self.gamma_)[0])
-            scores = scores[:, k]
-        if self.relax:
-            tried = np.atleast_1d(np.asarray(self.relax_gamma, dtype=float))
-            scores = scores[:, int(np.flatnonzero(tried == self.relax_gamma_)[0])]
-        return self.alphas_, scores
+    def _score_name(self) -> str:
+        """``score_name_``: what ``scores_path_`` holds (higher is better)."""
+        if self.scoring is not None:
+            return self.scoring if isinstance(self.scoring, str) else "score"
+        if self._is_classifier or self.loss == "squared_error":
+            return "accuracy" if self._is_classifier else "neg. MSE"
+        power = f" (power={float(self.power):g})" if self.loss == "tweedie" else ""
+        return f"neg. mean {self.loss.capitalize()} deviance{power}"
 
 
 @fill_doc
@@ -594,6 +588,7 @@ class ElasticNetRegressorCV(_GLMRegressor, _PathCV):
                 setattr(self, name, np.stack([getattr(f, name) for f in fits]))
         self.n_iter_ = [f.n_iter_ for f in fits]
         self.stopping_criterion_ = fits[0].stopping_criterion_
+        self.score_name_ = fits[0].score_name_
         end_fit(root, self, X=X, y=Y, sw=sample_weight)
         return self
 
@@ -613,6 +608,7 @@ _PER_TARGET = (
     "relax_gamma_",
     "alphas_",
     "scores_path_",
+    "cv_scores_",
     "deviance_path_",
     "mse_path_",
     "coef_",

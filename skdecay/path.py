@@ -43,7 +43,15 @@ from .solvers import (
     zero_point,
 )
 
-__all__ = ["RegularizationPath", "alpha_max", "alpha_grid", "enet_path", "logistic_path"]
+__all__ = [
+    "RegularizationPath",
+    "alpha_max",
+    "alpha_grid",
+    "enet_path",
+    "logistic_path",
+    "estimator_path",
+    "estimator_path_params",
+]
 
 _FLOATS = [np.float64, np.float32]
 # smallest grid value, as scikit-learn's ``_alpha_grid`` when alpha_max vanishes
@@ -956,3 +964,7 @@ def logistic_path(
     )
     _warn_not_converged(failed, alphas.size, "logistic_path")
     return path
+
+
+# the path of a fitted estimator's own problem (its own module; public here)
+from ._estimator_path import estimator_path, estimator_path_params  # noqa: E402

@@ -670,3 +670,120 @@ def test_cv_display_glm_scores_are_minus_the_deviance(loss, power, label):
         np.testing.assert_allclose(line.get_ydata(), -cv.deviance_path_[i].mean(axis=-1))
     assert label in disp.ax_.get_ylabel() and "neg." in disp.ax_.get_ylabel()
     assert "MSE" not in disp.ax_.get_ylabel()
+
+
+# ---------------------------------------------------------------------------
+# from_estimator draws estimator_path: MCP / SCAD, classifier groups, several targets
+
+
+def _small(seed=0, classes=None, n=120, p=6):
+    rng = np.random.default_rng(seed)
+    X = StandardScaler().fit_transform(rng.standard_normal((n, p)))
+    z = 1.5 * X[:, 0] - X[:, 1] + 0.5 * X[:, 2] + rng.standard_normal(n)
+    if classes is None:
+        return X, z
+    return X, np.searchsorted(np.quantile(z, np.linspace(0, 1, classes + 1)[1:-1]), z)
+
+
+@pytest.mark.parametrize("penalty, gamma", [("mcp", 2.5), ("scad", 3.7)])
+def test_path_display_nonconvex_draws_its_penalty(penalty, gamma):
+    X, y = _small(seed=1)
+    est = ElasticNetRegressor(alpha=0.05, l1_ratio=1.0, penalty=penalty, gamma=gamma).fit(X, y)
+    disp = RegularizationPathDisplay.from_estimator(est, X, y, n_alphas=10)
+    ref = enet_path(X, y, l1_ratio=1.0, n_alphas=10, penalty=penalty, gamma=gamma)
+    np.testing.assert_allclose(disp.alphas, ref.alphas)
+    np.testing.assert_allclose(_drawn(disp), ref.coefs, atol=1e-10)
+    lasso = enet_path(X, y, l1_ratio=1.0, n_alphas=10)
+    assert not np.allclose(_drawn(disp), lasso.coefs)  # not the lasso path any more
+    assert f"{penalty.upper()} path, gamma = {gamma:g}, l1_ratio = 1" in disp.ax_.get_title()
+
+
+def test_path_display_cv_mcp_uses_the_chosen_gamma():
+    X, y = _small(seed=2)
+    cv = ElasticNetRegressorCV(l1_ratio=1.0, penalty="mcp", gamma=[1.5, 4.0], alphas=8, cv=3)
+    cv.fit(X, y)
+    disp = RegularizationPathDisplay.from_estimator(cv, X, y)
+    ref = enet_path(X, y, alphas=cv.alphas_, penalty="mcp", gamma=cv.gamma_)
+    np.testing.assert_allclose(_drawn(disp), ref.coefs, atol=1e-10)
+    assert f"gamma = {cv.gamma_:g}" in disp.ax_.get_title()
+
+
+@pytest.mark.parametrize("classes", [2, 3])
+def test_path_display_classifier_groups_colour_families(classes):
+    from matplotlib.colors import rgb_to_hsv, to_rgb
+
+    X, y = _small(seed=3, classes=classes)
+    groups = ["a", "a", "b", "b", "c", "c"]
+    clf = ElasticNetClassifier(alpha=0.01, l1_ratio=0.5, groups=groups)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # cv13: rounding-level KKT flag
+        clf.fit(X, y)
+        disp = RegularizationPathDisplay.from_estimator(clf, X, y, n_alphas=6, n_labels=18)
+        ref = logistic_path(X, y, l1_ratio=0.5, n_alphas=6, groups=groups)
+    K = ref.coefs.shape[1]
+    np.testing.assert_allclose(_drawn(disp), ref.coefs.reshape(6, K * 6), atol=1e-10)
+    assert disp.groups == groups
+    hue = {}
+    for line, j in zip(disp.lines_, disp.labelled_):
+        h = round(float(rgb_to_hsv(to_rgb(line.get_color()))[0]), 3)
+        hue.setdefault(groups[int(j) % 6], set()).add(h)
+    assert all(len(h) == 1 for h in hue.values())  # a group keeps one hue over classes
+    assert len(hue) >= 2
+
+
+def test_path_display_several_targets():
+    X, y = _small(seed=4)
+    Y = np.column_stack([y, X[:, 3] - y])
+    est = ElasticNetRegressor(alpha=0.1, l1_ratio=1.0).fit(X, Y)
+    disp = RegularizationPathDisplay.from_estimator(est, X, Y, n_alphas=8, n_labels=12)
+    ref = enet_path(X, Y, l1_ratio=1.0, n_alphas=8)
+    np.testing.assert_allclose(_drawn(disp), ref.coefs.reshape(8, 12), atol=1e-10)
+    assert {ln.get_label().split(":")[0] for ln in disp.lines_} <= {"target 0", "target 1"}
+    one = RegularizationPathDisplay.from_estimator(est, X, Y, target=1, alphas=ref.alphas)
+    np.testing.assert_allclose(_drawn(one), ref.coefs[:, 1], atol=1e-10)
+    # a CV fit per target: target=j draws that target's path at its own alpha_
+    cv = ElasticNetRegressorCV(l1_ratio=1.0, alphas=8, cv=3).fit(X, Y)
+    for t in range(2):
+        disp = RegularizationPathDisplay.from_estimator(cv, X, Y, target=t)
+        np.testing.assert_allclose(disp.alphas, cv.alphas_[t])
+        ref = enet_path(X, Y[:, t], l1_ratio=1.0, alphas=cv.alphas_[t])
+        np.testing.assert_allclose(_drawn(disp), ref.coefs, atol=1e-10)
+        assert disp.selected_line_.get_xdata()[0] == cv.alpha_[t]
+    with pytest.raises(ValueError, match="target=j"):
+        RegularizationPathDisplay.from_estimator(cv, X, Y)
+
+
+def test_cv_estimators_expose_what_the_display_draws():
+    X, y = _small(seed=5)
+    cv = ElasticNetRegressorCV(
+        l1_ratio=[0.5, 1.0], penalty="mcp", gamma=[2.0, 5.0], relax=True,
+        relax_gamma=[0.0, 1.0], alphas=6, cv=3,
+    ).fit(X, y)  # fmt: skip
+    k = [2.0, 5.0].index(cv.gamma_)
+    r = [0.0, 1.0].index(cv.relax_gamma_)
+    np.testing.assert_array_equal(cv.cv_scores_, cv.scores_path_[:, k, r])
+    assert cv.score_name_ == "neg. MSE"
+    disp = CVScoreDisplay.from_estimator(cv)
+    for i, line in enumerate(disp.lines_):
+        np.testing.assert_array_equal(line.get_ydata(), cv.scores_path_[i, k, r].mean(axis=-1))
+    assert disp.ax_.get_ylabel().startswith("held-out neg. MSE")
+    scored = ElasticNetRegressorCV(l1_ratio=1.0, alphas=5, cv=3, scoring="r2").fit(X, y)
+    assert scored.score_name_ == "r2"
+    assert ElasticNetClassifierCV(alphas=4, cv=3).fit(X, y > 0).score_name_ == "accuracy"
+
+
+def test_cv_display_several_targets_needs_target():
+    X, y = _small(seed=6)
+    Y = np.column_stack([y, X[:, 3] - y])
+    cv = ElasticNetRegressorCV(l1_ratio=[0.5, 1.0], alphas=6, cv=3).fit(X, Y)
+    assert cv.cv_scores_.shape == (2, 2, 6, 3) and cv.score_name_ == "neg. MSE"
+    for t in range(2):
+        disp = CVScoreDisplay.from_estimator(cv, target=t)
+        for i, line in enumerate(disp.lines_):
+            np.testing.assert_array_equal(line.get_xdata(), cv.alphas_[t][i])
+            np.testing.assert_array_equal(line.get_ydata(), cv.scores_path_[t][i].mean(axis=-1))
+        assert disp.selected_line_.get_xdata()[0] == cv.alpha_[t]
+    with pytest.raises(ValueError, match="target=j"):
+        CVScoreDisplay.from_estimator(cv)
+    with pytest.raises(ValueError, match="several targets"):
+        CVScoreDisplay.from_estimator(ElasticNetRegressorCV(alphas=4, cv=3).fit(X, y), target=0)

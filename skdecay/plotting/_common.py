@@ -102,18 +102,6 @@ def _legend_outside(ax) -> None:
     ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
 
 
-def _regression_loss(estimator) -> dict:
-    """``{"loss": ..., "power": ...}`` of a regressor with a ``loss`` parameter (the
-    keywords of :func:`skdecay.enet_path` and :func:`skdecay.alpha_grid`), else ``{}``."""
-    params = estimator.get_params(deep=False)
-    if "loss" not in params:
-        return {}
-    out = {"loss": params["loss"]}
-    if params["loss"] == "tweedie":
-        out["power"] = params["power"]
-    return out
-
-
 def _check_positive_alphas(alphas, what: str) -> np.ndarray:
     a = np.asarray(alphas, dtype=np.float64)
     if a.size == 0 or not np.all(np.isfinite(a)) or np.any(a <= 0):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn.base import is_classifier
 from sklearn.utils.validation import check_is_fitted
 
 from ._common import (
@@ -14,43 +13,18 @@ from ._common import (
     _legend_outside,
     _log_alpha_axis,
     _mark_selected_alpha,
-    _regression_loss,
     _split_pipeline,
 )
 
 
-def _cv_score_name(estimator) -> str:
-    """What the ``scores_path_`` of a CV estimator hold (higher is better).
-
-    Its ``scoring`` when a string; by default the accuracy (classifier) or
-    minus the held-out mean deviance of its ``loss``: the mean squared error,
-    or the mean Poisson, Gamma or Tweedie deviance.
-    """
-    scoring = estimator.get_params(deep=False).get("scoring")
-    if isinstance(scoring, str):
-        return scoring
-    if scoring is not None:
-        return "score"
-    loss = _regression_loss(estimator)
-    if not loss:
-        return "accuracy" if is_classifier(estimator) else "neg. MSE"
-    name = loss["loss"]
-    if name == "squared_error":
-        return "neg. MSE"
-    if name == "tweedie":
-        return f"neg. mean Tweedie deviance (power={float(loss['power']):g})"
-    return f"neg. mean {name.capitalize()} deviance"
-
-
-def _other_choice(cv) -> dict:
-    """The CV estimator's choice its refit did not use (``alpha_1se_`` or
-    ``alpha_min_``), for :class:`CVScoreDisplay`; nothing when both coincide."""
-    one_se = cv.alpha_selection == "1se"
-    other = cv.alpha_min_ if one_se else cv.alpha_1se_
-    if other == cv.alpha_:
+def _other_choice(alpha, alpha_min, alpha_1se) -> dict:
+    """The choice the refit did not use (``alpha_1se_`` or ``alpha_min_``), for
+    :class:`CVScoreDisplay`; nothing when both coincide."""
+    if alpha_min == alpha_1se:
         return {}
-    name = "best mean score (alpha_min_)" if one_se else "one-standard-error rule (alpha_1se_)"
-    return {"other_alpha": other, "other_name": name}
+    if alpha == alpha_min:
+        return {"other_alpha": alpha_1se, "other_name": "one-standard-error rule (alpha_1se_)"}
+    return {"other_alpha": alpha_min, "other_name": "best mean score (alpha_min_)"}
 
 
 class CVScoreDisplay:
@@ -231,16 +205,22 @@ class CVScoreDisplay:
         return self
 
     @classmethod
-    def from_estimator(cls, estimator, *, ax=None, **plot_kw):
-        """Draw the ``scores_path_`` of a fitted CV estimator (or a Pipeline ending in one).
+    def from_estimator(cls, estimator, *, target: int | None = None, ax=None, **plot_kw):
+        """Draw the held-out scores of a fitted CV estimator (or a Pipeline ending in one).
 
-        The y-axis names the estimator's ``scoring``, or its default: "neg.
-        MSE", "neg. mean Poisson deviance" (Gamma, Tweedie with its power) for
-        the regressor after its ``loss``, "accuracy" for the classifier.
+        Reads the estimator's public fitted attributes: ``cv_scores_`` (per
+        ``l1_ratio``, at the chosen ``gamma_`` and ``relax_gamma_``),
+        ``alphas_``, ``alpha_``, ``alpha_min_``, ``alpha_1se_`` and
+        ``score_name_`` (the y-axis: its ``scoring``, or "neg. MSE", "neg.
+        mean Poisson deviance" (Gamma, Tweedie with its power) for the
+        regressor after its ``loss``, "accuracy" for the classifier).
 
         Parameters
         ----------
         estimator : fitted ElasticNetRegressorCV, ElasticNetClassifierCV or Pipeline
+        target : int, default=None
+            For an :class:`~skdecay.ElasticNetRegressorCV` fitted on 2-D ``y``
+            (one CV fit per target): the target to draw (required there).
         ax : matplotlib Axes, default=None
         **plot_kw
             Passed to :meth:`plot`.
@@ -260,13 +240,26 @@ class CVScoreDisplay:
                 "ValidationCurveDisplay."
             )
         check_is_fitted(final)
-        scoring = _cv_score_name(final)
+        names = ("alphas_", "cv_scores_", "alpha_", "alpha_min_", "alpha_1se_")
+        alphas, scores, alpha, alpha_min, alpha_1se = (getattr(final, n) for n in names)
+        if np.ndim(alpha):  # one CV fit per target
+            if target is None:
+                raise ValueError(
+                    f"{type(final).__name__} was fitted on {np.size(alpha)} targets: pass "
+                    "target=j to draw the scores of one."
+                )
+            alphas, scores, alpha, alpha_min, alpha_1se = (
+                np.asarray(v)[target] for v in (alphas, scores, alpha, alpha_min, alpha_1se)
+            )
+        elif target is not None:
+            raise ValueError("target is for a CV estimator fitted on several targets (2-D y).")
         disp = cls(
-            *final._chosen_curves(),  # per l1_ratio, at the chosen gamma_ / relax_gamma_
+            alphas,
+            scores,
             l1_ratios=np.atleast_1d(np.asarray(final.l1_ratio, dtype=np.float64)),
-            selected_alpha=final.alpha_,
-            score_name=f"held-out {scoring}",
-            **_other_choice(final),
+            selected_alpha=float(alpha),
+            score_name=f"held-out {final.score_name_}",
+            **_other_choice(float(alpha), float(alpha_min), float(alpha_1se)),
             name=type(final).__name__,
         )
         return disp.plot(ax=ax, **plot_kw)

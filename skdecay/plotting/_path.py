@@ -6,9 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.utils.validation import check_is_fitted
 
-from .._groups import resolve_groups
 from ._common import (
     _MAX_LABELS,
     _axes,
@@ -18,7 +16,6 @@ from ._common import (
     _legend_outside,
     _log_alpha_axis,
     _mark_selected_alpha,
-    _regression_loss,
     _shade,
     _split_pipeline,
 )
@@ -62,7 +59,8 @@ class RegularizationPathDisplay:
     name : str, default=None
         Title of the plot.
     class_names : list of str, default=None
-        Names of the ``K`` coefficient rows of a 3-D ``coefs`` (default
+        Names of the ``K`` coefficient rows of a 3-D ``coefs``: the classes of
+        a classifier, or e.g. ``"target 0", ...`` for several targets (default
         ``0, 1, ...``; ignored when ``K = 1``).
     l1_ratio : float, default=None
         Shown in the title ("lasso path, l1_ratio = 1").
@@ -74,6 +72,11 @@ class RegularizationPathDisplay:
         from).  Labelled features of the same group are drawn in shades of one
         hue (a colour family) with different line styles; other colours stay
         distinct.
+    penalty : {"elastic_net", "mcp", "scad"}, default=None
+        Shown in the title ("MCP path, gamma = 3, l1_ratio = 1"); ``None`` is
+        the elastic net.
+    gamma : float, default=None
+        MCP's or SCAD's concavity, shown with ``penalty``.
 
     Attributes
     ----------
@@ -112,6 +115,8 @@ class RegularizationPathDisplay:
         l1_ratio: float | None = None,
         value_name: str = "coefficient",
         groups: Sequence[str] | None = None,
+        penalty: str | None = None,
+        gamma: float | None = None,
     ):
         self.alphas = _check_positive_alphas(alphas, "alphas")
         coefs = np.asarray(coefs)
@@ -133,6 +138,7 @@ class RegularizationPathDisplay:
         if groups is not None and len(groups) != p:
             raise ValueError(f"groups has {len(groups)} entries for {p} features.")
         self.groups = groups
+        self.penalty, self.gamma = penalty, gamma
 
     def _columns(self) -> tuple[np.ndarray, list[str]]:
         """Coefficients as ``(n_alphas, n_lines)`` and one label per line."""
@@ -251,7 +257,14 @@ class RegularizationPathDisplay:
         _log_alpha_axis(ax)
         ax.set_ylabel(self.value_name)
         title = self.name or ""
-        if self.l1_ratio is not None:
+        if self.penalty not in (None, "elastic_net"):
+            parts = [f"{self.penalty.upper()} path"]
+            if self.gamma is not None:
+                parts.append(f"gamma = {float(self.gamma):g}")
+            if self.l1_ratio is not None:
+                parts.append(f"l1_ratio = {float(self.l1_ratio):g}")
+            title += ("\n" if title else "") + ", ".join(parts)
+        elif self.l1_ratio is not None:
             kind = {1.0: "lasso", 0.0: "ridge"}.get(float(self.l1_ratio), "elastic net")
             title += ("\n" if title else "") + f"{kind} path, l1_ratio = {float(self.l1_ratio):g}"
         if others.size:
@@ -277,6 +290,8 @@ class RegularizationPathDisplay:
         l1_ratio: float | None = None,
         value_name: str = "coefficient",
         groups: Sequence[str] | None = None,
+        penalty: str | None = None,
+        gamma: float | None = None,
         ax=None,
         **plot_kw,
     ):
@@ -287,6 +302,7 @@ class RegularizationPathDisplay:
         path : RegularizationPath
             Output of :func:`skdecay.enet_path` or :func:`skdecay.logistic_path`.
         feature_names, selected_alpha, name, class_names, l1_ratio, value_name, groups
+        penalty, gamma
             As in the constructor.
         ax : matplotlib Axes, default=None
         **plot_kw
@@ -311,6 +327,8 @@ class RegularizationPathDisplay:
             l1_ratio=l1_ratio,
             value_name=value_name,
             groups=groups,
+            penalty=penalty,
+            gamma=gamma,
         )
         return disp.plot(ax=ax, **plot_kw)
 
@@ -321,41 +339,52 @@ class RegularizationPathDisplay:
         X,
         y,
         *,
+        target: int | None = None,
         alphas=None,
         n_alphas: int = 100,
         eps: float = 1e-3,
         feature_names: Sequence[str] | None = None,
+        sample_weight=None,
         offset=None,
         ax=None,
         **plot_kw,
     ):
         """Compute and draw the path of a fitted linear model on ``(X, y)``.
 
-        * :class:`~skdecay.ElasticNetRegressorCV` / :class:`~skdecay.ElasticNetClassifierCV`:
-          the path over its ``alphas_`` for its selected ``l1_ratio_``, with
-          ``alpha_`` marked.
-        * :class:`~skdecay.ElasticNetRegressor`, :class:`~skdecay.LassoRegressor`,
-          :class:`~skdecay.ElasticNetClassifier`: the path over
-          :func:`skdecay.alpha_grid` (``n_alphas`` values from ``alpha_max``
-          down to ``eps * alpha_max``) for its ``l1_ratio``, with its ``alpha``
-          marked.
-        * A :class:`~sklearn.pipeline.Pipeline` ending in one of these: ``X``
-          is transformed by the preceding (fitted) steps first.
+        The path is :func:`skdecay.estimator_path`: the estimator's own
+        problem (its loss and ``power``, ``penalty`` and ``gamma`` (MCP /
+        SCAD), ``groups``, ``penalty_factor``, bounds, ``fit_intercept``,
+        ``tol``, ...; a CV estimator's chosen ``l1_ratio_`` and ``gamma_``)
+        along a decreasing grid: a CV estimator's ``alphas_`` for its
+        ``l1_ratio_``, else ``n_alphas`` values from ``alpha_max`` down to
+        ``eps * alpha_max``.  The estimator's ``alpha`` (``alpha_``) is marked.
+        A :class:`~sklearn.pipeline.Pipeline` ending in the estimator has ``X``
+        transformed by its preceding (fitted) steps.
 
-        A regressor with ``groups`` (the sparse-group lasso) gets its group path
-        and draws the members of each group in shades of one colour.
+        With ``groups`` (regressors and classifiers) the members of a group
+        are drawn in shades of one colour.  The coefficients of a Poisson,
+        Gamma or Tweedie elastic net are on the scale of the log mean (pass
+        the ``offset`` it was fitted with).  A classifier draws one line per
+        (class row, feature).
 
-        The path uses the estimator's ``fit_intercept``, ``penalty_factor``,
-        ``positive``, ``tol`` and ``max_iter`` (no sample weights) and, for a
-        regressor, its ``loss`` and ``power``: the path of a Poisson, Gamma or
-        Tweedie elastic net is that of its log-link GLM (pass the ``offset`` it
-        was fitted with), its coefficients on the scale of the log mean.
+        Several targets (2-D ``y``): with ``target=j`` the path of column
+        ``j`` (for a CV estimator, with that target's own choices and grid);
+        without, all targets in one axes, one line style per target
+        ("target j: x3"), for an estimator with one ``alpha`` for all targets.
+        A CV estimator fitted on several targets (one ``alpha_`` each) needs
+        ``target``.
 
         Parameters
         ----------
         estimator : fitted estimator or Pipeline
+            :class:`~skdecay.ElasticNetRegressor`, :class:`~skdecay.LassoRegressor`,
+            :class:`~skdecay.ElasticNetClassifier`,
+            :class:`~skdecay.ElasticNetRegressorCV` or
+            :class:`~skdecay.ElasticNetClassifierCV` (or a Pipeline ending in one).
         X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        target : int, default=None
+            The column of a 2-D ``y`` to draw (see above).
         alphas : array-like, default=None
             An explicit grid, instead of the estimator's.
         n_alphas : int, default=100
@@ -364,6 +393,8 @@ class RegularizationPathDisplay:
         feature_names : list of str, default=None
             Default: ``get_feature_names_out()`` of the preceding pipeline steps,
             else the estimator's ``feature_names_in_``, else ``x0, x1, ...``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            The weights the estimator was fitted with.
         offset : array-like of shape (n_samples,), default=None
             Added to every linear predictor (e.g. the log exposure), as in the
             estimator's ``fit``; regressors only.
@@ -375,91 +406,49 @@ class RegularizationPathDisplay:
         -------
         display : RegularizationPathDisplay
         """
-        from ..linear_model import ElasticNetClassifier, ElasticNetRegressor, RidgeRegressor
-        from ..model_selection import ElasticNetClassifierCV, ElasticNetRegressorCV
-        from ..path import alpha_grid, enet_path, logistic_path
+        from ..path import estimator_path, estimator_path_params
 
         final, pre = _split_pipeline(estimator)
-        supported = (
-            ElasticNetRegressorCV,
-            ElasticNetClassifierCV,
-            ElasticNetRegressor,
-            ElasticNetClassifier,
-        )
-        if isinstance(final, RidgeRegressor) or not isinstance(final, supported):
-            raise TypeError(
-                "RegularizationPathDisplay.from_estimator needs an ElasticNetRegressor, "
-                "LassoRegressor, ElasticNetClassifier, ElasticNetRegressorCV or "
-                "ElasticNetClassifierCV (or a Pipeline ending in one); got "
-                f"{type(final).__name__}. For a ridge path (no alpha_max), call "
-                "skdecay.enet_path(X, y, l1_ratio=0, alphas=[...]) and use from_path."
-            )
-        check_is_fitted(final)
-        if pre is not None:
-            check_is_fitted(pre)
-            X = pre.transform(X)
-        classifier = isinstance(final, ElasticNetClassifier | ElasticNetClassifierCV)
-        if isinstance(final, ElasticNetRegressorCV | ElasticNetClassifierCV):
-            l1_ratio = float(final.l1_ratio_)
-            selected = float(final.alpha_)
-            if alphas is None:
-                grid = np.asarray(final.alphas_)
-                if grid.ndim == 2:
-                    ratios = np.atleast_1d(np.asarray(final.l1_ratio, dtype=np.float64))
-                    grid = grid[int(np.flatnonzero(ratios == l1_ratio)[0])]
-                alphas = grid
+        params = estimator_path_params(estimator, target=target)  # checks type and fit
+        selected = getattr(final, "alpha_", None)  # a CV estimator's choice
+        if selected is None:
+            selected = final.alpha
+        elif np.ndim(selected):  # one CV fit per target
+            if target is None and np.size(selected) > 1:
+                raise ValueError(
+                    f"{type(final).__name__} was fitted on {np.size(selected)} targets, each "
+                    "with its own alpha_: pass target=j to draw the path of one."
+                )
+            selected = np.ravel(selected)[0 if target is None else target]
+        path = estimator_path(
+            estimator, X, y, target=target, alphas=alphas, n_alphas=n_alphas, eps=eps,
+            sample_weight=sample_weight, offset=offset,
+        )  # fmt: skip
+        classes = params.get("classes")
+        if classes is not None:
+            rows = list(classes)
+        elif path.coefs.ndim == 3:  # several targets
+            rows = [f"target {t}" for t in range(path.coefs.shape[1])]
         else:
-            l1_ratio = 1.0 if "l1_ratio" not in final.get_params() else float(final.l1_ratio)
-            selected = float(final.alpha)
-        settings = dict(
-            l1_ratio=l1_ratio,
-            fit_intercept=final.fit_intercept,
-            penalty_factor=final.penalty_factor,
-            positive=final.positive,
-            lower_bounds=final.lower_bounds,
-            upper_bounds=final.upper_bounds,
-        )
-        feature_groups = None
-        if not classifier and getattr(final, "groups", None) is not None:
-            # the sparse-group lasso: its path, and one colour family per group
-            names = getattr(final, "feature_names_in_", None)
-            groups = resolve_groups(final.groups, np.shape(X)[1], names)
-            settings.update(groups=groups, group_weights=final.group_weights)
-            feature_groups = _group_names(groups, np.shape(X)[1], l1_ratio)
-        loss = _regression_loss(final) if not classifier else {}
-        if offset is not None:
-            if classifier:
-                raise ValueError("offset is for the regressors' log-link losses.")
-            loss["offset"] = offset
-        if alphas is None:
-            alphas = alpha_grid(
-                X,
-                y,
-                n_alphas=n_alphas,
-                eps=eps,
-                **(loss or {"loss": "logistic" if classifier else "squared_error"}),
-                **settings,
-            )
-        solver = dict(tol=final.tol, max_iter=final.max_iter)
-        if classifier:
-            path = logistic_path(X, y, alphas=alphas, classes=final.classes_, **settings, **solver)
-        else:
-            path = enet_path(X, y, alphas=alphas, **loss, **settings, **solver)
-        if feature_names is None:
-            feature_names = _feature_names(final, pre, path.coefs.shape[-1])
+            rows = None
+        p = path.coefs.shape[-1]
+        l1_ratio = params.get("l1_ratio", 1.0)
+        groups = params.get("groups")
         disp = cls(
             path.alphas,
             path.coefs,
-            feature_names=feature_names,
-            selected_alpha=selected,
+            feature_names=_feature_names(final, pre, p) if feature_names is None else feature_names,
+            selected_alpha=float(selected),
             name=type(final).__name__,
-            class_names=list(final.classes_) if classifier else None,
+            class_names=rows,
             l1_ratio=l1_ratio,
+            penalty=params["penalty"],
+            gamma=params["gamma"],
             value_name=(
                 "coefficient (log-mean scale)"
-                if loss.get("loss", "squared_error") != "squared_error"
+                if params.get("loss", "squared_error") != "squared_error"
                 else "coefficient"
             ),
-            groups=feature_groups,
+            groups=None if groups is None else _group_names(groups, p, l1_ratio),
         )
         return disp.plot(ax=ax, **plot_kw)
