@@ -145,8 +145,6 @@ def trusted_types() -> list[str]:
     names = []
     for public in skdecay.__all__:
         obj = getattr(skdecay, public)
-        if isinstance(obj, type) and (
-            issubclass(obj, BaseEstimator) or public in PARAMETER_TYPES
-        ):
+        if isinstance(obj, type) and (issubclass(obj, BaseEstimator) or public in PARAMETER_TYPES):
             names.append(f"{obj.__module__}.{obj.__qualname__}")
     return sorted(names)
