@@ -236,7 +236,7 @@ def _fit_frame(
         by_name, by_transformer = column_groups.labels(names), feature_groups(pre)
         if by_name.tolist() != by_transformer:  # e.g. a category "b_c" of "a" beside "a_b"
             clash = [
-                f"{n!r} of {t!r} (read as {g!r})"
+                f"{str(n)!r} of {str(t)!r} (read as {str(g)!r})"
                 for n, g, t in zip(names, by_name, by_transformer, strict=False)
                 if g != t
             ]
