@@ -558,3 +558,57 @@ def test_groups_columns_refuses_ambiguous_column_names(tmp_path, capsys):
     data = _write(df, tmp_path / "d.csv")
     line = _one_error(*_run(["fit", data, "--target", "y", "--groups", "columns", *FAST], capsys))
     assert "'kind_size_l' of 'kind' (read as 'kind_size')" in line
+
+
+def test_groups_columns_poisson_with_exposure_matches_a_hand_grouped_fit(tmp_path, capsys):
+    """``--model poisson --exposure COL --groups columns``: the selection equals
+    ``ElasticNetRegressorCV(loss="poisson", groups=<hand index groups>)`` fitted with
+    the log-exposure offset on the hand-preprocessed rows; the saved model predicts
+    its coefficients' means times the exposure."""
+    from sklearn.model_selection import KFold
+    from sklearn.preprocessing import StandardScaler
+
+    from skdecay.cli._settings import GROUP_L1_RATIOS
+
+    rng = np.random.default_rng(5)
+    n = 150
+    df = pd.DataFrame(
+        {
+            "x": rng.normal(size=n),
+            "region": rng.choice(["E", "N", "S", "W"], n),
+            "expo": rng.uniform(0.5, 2.0, n),
+        }
+    )
+    df["claims"] = rng.poisson(df["expo"] * np.exp(0.5 * df["x"] + 0.7 * (df["region"] == "N")))
+    data = _write(df, tmp_path / "c.csv")
+    argv = ["fit", data, "--target", "claims", "--model", "poisson", "--exposure", "expo"]
+    code, out, err = _run([*argv, "--groups", "columns", *FAST], capsys)
+    assert code == 0, err
+    m = re.search(r"selected: alpha=([0-9.e+-]+), l1_ratio=([0-9.]+) ", out)
+
+    Xt = np.column_stack(
+        [
+            StandardScaler().fit_transform(df[["x"]]),
+            pd.get_dummies(df["region"]).to_numpy(dtype=float),  # E N S W
+        ]
+    )
+    y, offset = df["claims"].to_numpy(dtype=float), np.log(df["expo"].to_numpy())
+    hand = [np.array([0]), np.arange(1, 5)]
+    ref = ElasticNetRegressorCV(
+        loss="poisson",
+        l1_ratio=list(GROUP_L1_RATIOS),
+        alphas=4,
+        cv=KFold(3, shuffle=True, random_state=0),
+        groups=hand,
+    ).fit(Xt, y, offset=offset)
+    assert float(m.group(2)) == ref.l1_ratio_
+    assert float(m.group(1)) == pytest.approx(ref.alpha_, rel=1e-3)
+    model = load_model("model.skops")
+    inner = model.model[-1]
+    assert inner.group_ids_.tolist() == [0, 1, 1, 1, 1]
+    same = skdecay.ElasticNetRegressor(
+        loss="poisson", alpha=inner.alpha, l1_ratio=inner.l1_ratio, groups=hand
+    ).fit(Xt, y, offset=offset)
+    np.testing.assert_allclose(inner.coef_, same.coef_, rtol=1e-6, atol=1e-9)
+    expected = same.predict(Xt) * df["expo"].to_numpy()
+    np.testing.assert_allclose(model.predict(df.drop(columns=["claims"])), expected, rtol=1e-6)
