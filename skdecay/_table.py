@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from ._groups import groups_from_feature_names
+
 __all__ = ["DateFeatures", "ExposureModel", "TextToNumber", "build_preprocessor", "plan_columns"]
 
 #: Cell texts read as "missing" in a numeric column (compared after stripping, case-insensitive).
@@ -357,19 +359,20 @@ def feature_groups(pre) -> list[str]:
     """The input column of every output feature of a fitted :func:`build_preprocessor`.
 
     A one-hot feature ``color_red`` belongs to ``color``, a date feature
-    ``day_month_sin`` to ``day``, a numeric feature to itself (used to draw a
-    colour family per column in the path plot).
+    ``day_month_sin`` to ``day``, a numeric feature to itself: the labels of
+    :func:`skdecay.groups_from_feature_names`, matched within each transformer
+    (a one-hot ``a_b_c`` of the categorical ``a`` stays with ``a`` even beside a
+    numeric column ``a_b``).  Used for the colour families of the path plot and,
+    with ``--groups columns``, as the groups of the model.
     """
     groups = []
     for name, transformer, columns in pre.transformers_:
         if name == "remainder" or transformer == "drop":
             continue
         columns = [str(c) for c in columns]
-        by_length = sorted(columns, key=len, reverse=True)
-        for out in transformer.get_feature_names_out(columns):
-            out = str(out)
-            match = next((c for c in by_length if out == c or out.startswith(c + "_")), out)
-            groups.append(match)
+        names = transformer.get_feature_names_out(columns)
+        if len(names):
+            groups += groups_from_feature_names(names, columns).tolist()
     return groups
 
 

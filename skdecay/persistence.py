@@ -9,8 +9,9 @@ another version saved.
 
 Fitted skdecay estimators hold only plain numpy arrays, lists, dicts and
 scalars, so ``skops.io`` can store them; on loading, skops refuses every type
-it does not trust by default, which includes our estimator classes.
-:func:`trusted_types` lists exactly those classes, nothing else::
+it does not trust by default, which includes our estimator classes and the
+public helper types a parameter can hold (:class:`~skdecay.ColumnGroups` as
+``groups=``).  :func:`trusted_types` lists exactly those classes, nothing else::
 
     import skops.io as sio
     import skdecay
@@ -117,13 +118,20 @@ def version_skew(model) -> list[tuple[str, str]]:
     return out
 
 
+#: public skdecay classes that are not estimators but can be a parameter's value
+#: (and so sit inside a saved estimator): plain data holders, safe to rebuild
+PARAMETER_TYPES = ("ColumnGroups",)
+
+
 def trusted_types() -> list[str]:
-    """Fully qualified names of skdecay's public estimator classes.
+    """Fully qualified names of skdecay's public estimator classes and of the
+    public helper types their parameters can hold.
 
     Pass the list as ``trusted=`` to ``skops.io.load`` (or check it against
     ``skops.io.get_untrusted_types(file=...)``) to load a skdecay model saved
-    with ``skops.io.dump``.  Only our own estimator classes are listed: a file
-    that also needs other untrusted types still fails to load.
+    with ``skops.io.dump``.  Only our own classes are listed: the estimators
+    and the parameter values :data:`PARAMETER_TYPES` (``groups=ColumnGroups(...)``).
+    A file that also needs other untrusted types still fails to load.
 
     Returns
     -------
@@ -137,6 +145,6 @@ def trusted_types() -> list[str]:
     names = []
     for public in skdecay.__all__:
         obj = getattr(skdecay, public)
-        if isinstance(obj, type) and issubclass(obj, BaseEstimator):
+        if isinstance(obj, type) and (issubclass(obj, BaseEstimator) or public in PARAMETER_TYPES):
             names.append(f"{obj.__module__}.{obj.__qualname__}")
     return sorted(names)

@@ -397,3 +397,218 @@ def test_feature_groups_follow_the_input_columns():
             assert group == "day"
         else:
             assert group == "color" and name.split("_")[1] in {"red", "green", "blue"}
+
+
+# ---------------------------------------------------------------------------
+# --groups columns: one coefficient group per input column
+
+
+def test_feature_groups_match_within_each_transformer():
+    """``feature_groups`` is ``groups_from_feature_names`` run per transformer, so a
+    category ``size_s`` of ``kind`` stays with ``kind`` beside a numeric ``kind_size``
+    (matching all columns at once reads it as ``kind_size``)."""
+    from skdecay import groups_from_feature_names
+    from skdecay._table import build_preprocessor, feature_groups, plan_columns
+
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame(
+        {
+            "kind_size": rng.normal(size=30),
+            "kind": rng.choice(["size_s", "size_l", "plain"], 30),
+        }
+    )
+    X, plan = plan_columns(df)
+    pre = build_preprocessor(plan).fit(X)
+    names = list(pre.get_feature_names_out())
+    assert names == ["kind_size", "kind_plain", "kind_size_l", "kind_size_s"]
+    assert feature_groups(pre) == ["kind_size", "kind", "kind", "kind"]
+    assert groups_from_feature_names(names, df.columns).tolist() == [
+        "kind_size", "kind", "kind_size", "kind_size"
+    ]  # fmt: skip
+
+
+def _grouped_frame(n: int = 90, seed: int = 0) -> pd.DataFrame:
+    df = _frame(n=n, seed=seed)
+    rng = np.random.default_rng(seed + 1)
+    df["shape"] = rng.choice(["square", "round", "flat", "tall"], n)  # noise: a whole group
+    return df
+
+
+def test_groups_columns_is_the_group_lasso_over_input_columns(tmp_path, capsys):
+    """``--model lasso --groups columns`` = ``ElasticNetRegressorCV(l1_ratio=0)`` with
+    one index group per input column, built by hand on a hand-built pipeline: the same
+    alpha, coefficients and predictions; the saved model (holding ``ColumnGroups``)
+    loads with the command's trusted types; every group is all zero or all nonzero."""
+    from sklearn.base import clone
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.model_selection import KFold
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    df = _grouped_frame()
+    data = _write(df, tmp_path / "d.csv")
+    argv = ["fit", data, "--target", "y", "--model", "lasso", "--groups", "columns", *FAST]
+    code, out, err = _run([*argv, "--n-alphas", 12, "--out", tmp_path / "m.skops"], capsys)
+    assert code == 0, err
+    assert "--groups columns: 4 groups, one per input column (9 features)" in out
+    alpha = float(re.search(r"selected: alpha=([0-9.e+-]+), l1_ratio=0 ", out).group(1))
+
+    num = make_pipeline(SimpleImputer(strategy="median"), StandardScaler())
+    cat = make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder())
+    pre = ColumnTransformer(
+        [("num", num, ["x1", "x2"]), ("cat", cat, ["color", "shape"])], sparse_threshold=0
+    )
+    X, y = df.drop(columns=["y"]), df["y"].to_numpy()
+    Xt = pre.fit_transform(X)
+    hand = [np.array([0]), np.array([1]), np.arange(2, 5), np.arange(5, 9)]  # x1 x2 color shape
+    folds = KFold(3, shuffle=True, random_state=0)
+    ref = ElasticNetRegressorCV(l1_ratio=0.0, alphas=12, cv=folds, scoring="r2", groups=hand)
+    ref.fit(Xt, y)
+    assert alpha == pytest.approx(ref.alpha_, rel=1e-3)  # printed with 4 digits
+
+    model = load_model(tmp_path / "m.skops")
+    final = model[-1]
+    assert final.groups == skdecay.ColumnGroups(["x1", "x2", "color", "shape"])
+    assert final.l1_ratio == 0.0 and final.alpha == pytest.approx(ref.alpha_, rel=1e-12)
+    same = skdecay.ElasticNetRegressor(alpha=final.alpha, l1_ratio=0.0, groups=hand).fit(Xt, y)
+    np.testing.assert_allclose(final.coef_, same.coef_, rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(model.predict(X), same.predict(Xt), rtol=1e-8, atol=1e-10)
+    # along the grid, the saved model's ColumnGroups on the saved preprocessing's
+    # frame is the hand-grouped fit; where some groups are out, they are out whole
+    frame = model[0].transform(X)
+    mixed = 0
+    for a in np.ravel(ref.alphas_):
+        by_columns = clone(final).set_params(alpha=a).fit(frame, y).coef_
+        by_hand = clone(same).set_params(alpha=a).fit(Xt, y).coef_
+        np.testing.assert_allclose(by_columns, by_hand, rtol=1e-8, atol=1e-12)
+        zero = [bool(np.all(by_hand[g] == 0)) for g in hand]
+        assert all(z or np.all(by_hand[g] != 0) for z, g in zip(zero, hand))
+        mixed += any(zero) and not all(zero)
+    assert mixed >= 2
+
+
+def test_groups_columns_default_model_tunes_the_sparse_group_mix(tmp_path, capsys):
+    """The default model with ``--groups columns`` searches ``l1_ratio`` over
+    ``GROUP_L1_RATIOS`` (0 = group lasso; 1, the plain lasso, left out), as
+    ``ElasticNetRegressorCV(groups=...)`` over those values."""
+    from sklearn.model_selection import KFold
+
+    from skdecay.cli._settings import GROUP_L1_RATIOS
+
+    df = _grouped_frame(seed=2)
+    data = _write(df, tmp_path / "d.csv")
+    code, out, err = _run(["fit", data, "--target", "y", "--groups", "columns", *FAST], capsys)
+    assert code == 0, err
+    assert 0.0 in GROUP_L1_RATIOS and 1.0 not in GROUP_L1_RATIOS
+    assert f"the best of {4 * len(GROUP_L1_RATIOS)} settings" in out
+    m = re.search(r"selected: alpha=([0-9.e+-]+), l1_ratio=([0-9.]+) ", out)
+    model = load_model("model.skops")
+    search_grid = skdecay.ElasticNetRegressorCV(
+        l1_ratio=list(GROUP_L1_RATIOS),
+        alphas=4,
+        cv=KFold(3, shuffle=True, random_state=0),
+        groups=model[-1].group_ids_,
+    ).fit(np.asarray(model[0].transform(df.drop(columns=["y"]))), df["y"].to_numpy())
+    assert float(m.group(2)) == search_grid.l1_ratio_
+    assert float(m.group(1)) == pytest.approx(search_grid.alpha_, rel=1e-3)
+
+
+def test_groups_columns_binary_logistic_predicts_after_loading(tmp_path, capsys):
+    df = _grouped_frame(n=120, seed=4)
+    df["label"] = np.where(df["y"] > df["y"].median(), "high", "low")
+    data = _write(df.drop(columns=["y"]), tmp_path / "d.csv")
+    code, out, err = _run(["fit", data, "--target", "label", "--groups", "columns", *FAST], capsys)
+    assert code == 0, err
+    model = load_model("model.skops")
+    coef = model[-1].coef_.ravel()
+    ids = model[-1].group_ids_
+    assert ids.tolist() == [0, 1, 2, 2, 2, 3, 3, 3, 3]
+    assert "--groups columns: 4 groups" in out
+    proba = model.predict_proba(df.drop(columns=["y", "label"]))
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    for g in range(4):  # the mix may zero single members, but an empty group is all zero
+        assert np.any(coef[ids == g] != 0) or np.all(coef[ids == g] == 0)
+
+
+@pytest.mark.parametrize(
+    "extra, needle",
+    [
+        (["--model", "ridge"], "needs a model with a group penalty"),
+        (["--model", "mlp"], "needs a model with a group penalty"),
+        (["--target", "color"], "3 classes"),
+    ],
+)
+def test_groups_columns_refuses_what_it_cannot_fit(tmp_path, capsys, extra, needle):
+    data = _write(_grouped_frame(), tmp_path / "d.csv")
+    argv = ["fit", data, "--target", "y", "--groups", "columns", *FAST, *extra]
+    line = _one_error(*_run(argv, capsys))
+    assert needle in line
+
+
+def test_groups_columns_refuses_ambiguous_column_names(tmp_path, capsys):
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame(
+        {
+            "kind_size": rng.normal(size=60),
+            "kind": rng.choice(["size_s", "size_l", "plain"], 60),
+        }
+    )
+    df["y"] = df["kind_size"] + (df["kind"] == "plain") + 0.3 * rng.normal(size=60)
+    data = _write(df, tmp_path / "d.csv")
+    line = _one_error(*_run(["fit", data, "--target", "y", "--groups", "columns", *FAST], capsys))
+    assert "'kind_size_l' of 'kind' (read as 'kind_size')" in line
+
+
+def test_groups_columns_poisson_with_exposure_matches_a_hand_grouped_fit(tmp_path, capsys):
+    """``--model poisson --exposure COL --groups columns``: the selection equals
+    ``ElasticNetRegressorCV(loss="poisson", groups=<hand index groups>)`` fitted with
+    the log-exposure offset on the hand-preprocessed rows; the saved model predicts
+    its coefficients' means times the exposure."""
+    from sklearn.model_selection import KFold
+    from sklearn.preprocessing import StandardScaler
+
+    from skdecay.cli._settings import GROUP_L1_RATIOS
+
+    rng = np.random.default_rng(5)
+    n = 150
+    df = pd.DataFrame(
+        {
+            "x": rng.normal(size=n),
+            "region": rng.choice(["E", "N", "S", "W"], n),
+            "expo": rng.uniform(0.5, 2.0, n),
+        }
+    )
+    df["claims"] = rng.poisson(df["expo"] * np.exp(0.5 * df["x"] + 0.7 * (df["region"] == "N")))
+    data = _write(df, tmp_path / "c.csv")
+    argv = ["fit", data, "--target", "claims", "--model", "poisson", "--exposure", "expo"]
+    code, out, err = _run([*argv, "--groups", "columns", *FAST], capsys)
+    assert code == 0, err
+    m = re.search(r"selected: alpha=([0-9.e+-]+), l1_ratio=([0-9.]+) ", out)
+
+    Xt = np.column_stack(
+        [
+            StandardScaler().fit_transform(df[["x"]]),
+            pd.get_dummies(df["region"]).to_numpy(dtype=float),  # E N S W
+        ]
+    )
+    y, offset = df["claims"].to_numpy(dtype=float), np.log(df["expo"].to_numpy())
+    hand = [np.array([0]), np.arange(1, 5)]
+    ref = ElasticNetRegressorCV(
+        loss="poisson",
+        l1_ratio=list(GROUP_L1_RATIOS),
+        alphas=4,
+        cv=KFold(3, shuffle=True, random_state=0),
+        groups=hand,
+    ).fit(Xt, y, offset=offset)
+    assert float(m.group(2)) == ref.l1_ratio_
+    assert float(m.group(1)) == pytest.approx(ref.alpha_, rel=1e-3)
+    model = load_model("model.skops")
+    inner = model.model[-1]
+    assert inner.group_ids_.tolist() == [0, 1, 1, 1, 1]
+    same = skdecay.ElasticNetRegressor(
+        loss="poisson", alpha=inner.alpha, l1_ratio=inner.l1_ratio, groups=hand
+    ).fit(Xt, y, offset=offset)
+    np.testing.assert_allclose(inner.coef_, same.coef_, rtol=1e-6, atol=1e-9)
+    expected = same.predict(Xt) * df["expo"].to_numpy()
+    np.testing.assert_allclose(model.predict(df.drop(columns=["claims"])), expected, rtol=1e-6)

@@ -106,11 +106,58 @@ def test_skops_round_trip_needs_trusted_types(est, tmp_path):
     _assert_same_outputs(est, loaded, X)
 
 
-def test_trusted_types_lists_only_our_estimators():
+def test_trusted_types_lists_our_estimators_and_their_public_helper_types():
+    """Exactly the public estimators plus the public parameter-value classes
+    (``ColumnGroups``): no private class, no other public class (a Display)."""
     names = skdecay.trusted_types()
     assert names == sorted(names)
-    assert len(names) == len(ESTIMATORS)
-    assert all(n.startswith("skdecay.") for n in names)
+    estimators = {f"{type(e).__module__}.{type(e).__qualname__}" for e in ESTIMATORS}
+    assert set(names) == estimators | {"skdecay._groups.ColumnGroups"}
+    assert len(names) == len(ESTIMATORS) + 1
+
+
+def test_skops_round_trip_of_column_groups_in_a_pipeline(tmp_path):
+    """A pipeline whose estimator holds ``groups=ColumnGroups(...)`` loads with
+    ``trusted_types()`` alone and predicts the same; trusting only the estimator
+    classes is not enough (the helper type is in the file)."""
+    pd = pytest.importorskip("pandas")
+    from sklearn.compose import make_column_transformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(
+        {
+            "x": rng.standard_normal(80),
+            "colour": rng.choice(["red", "green", "blue"], 80),
+            "z": rng.standard_normal(80),
+        }
+    )
+    y = X["x"] + 2.0 * (X["colour"] == "red") + 0.1 * rng.standard_normal(80)
+    groups = skdecay.ColumnGroups(X.columns)
+    pre = make_column_transformer(
+        (StandardScaler(), ["x", "z"]), (OneHotEncoder(sparse_output=False), ["colour"])
+    )
+    model = make_pipeline(
+        pre, skdecay.ElasticNetRegressor(alpha=0.3, l1_ratio=0.5, groups=groups)
+    ).set_output(transform="pandas")
+    model.fit(X, y)
+    assert model[-1].group_ids_.tolist() == [0, 1, 2, 2, 2]  # x, z, colour's 3 levels
+    path = tmp_path / "grouped.skops"
+    sio.dump(model, path)
+    untrusted = sio.get_untrusted_types(file=path)
+    assert "skdecay._groups.ColumnGroups" in untrusted
+    assert set(untrusted) <= set(skdecay.trusted_types()), untrusted
+    estimators_only = [n for n in skdecay.trusted_types() if not n.endswith(".ColumnGroups")]
+    with pytest.raises(Exception, match="[Uu]ntrusted"):
+        sio.load(path, trusted=estimators_only)
+    loaded = sio.load(path, trusted=skdecay.trusted_types())
+    assert loaded[-1].groups == groups
+    assert np.array_equal(loaded.predict(X), model.predict(X))
+    np.testing.assert_array_equal(loaded[-1].coef_, model[-1].coef_)
+    # the loaded parameter still resolves groups on a refit
+    loaded.fit(X, y)
+    np.testing.assert_allclose(loaded.predict(X), model.predict(X), rtol=1e-10, atol=1e-12)
 
 
 def test_a_foreign_untrusted_type_still_fails(tmp_path):

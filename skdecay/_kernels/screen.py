@@ -3,8 +3,8 @@
 These loops replace chains of numpy temporaries over ``p`` coordinates that the
 solvers evaluate at every outer iteration (on 50 000 sparse features they cost
 more than the product ``X.T @ theta`` itself).  Their numpy references are
-:func:`skdecay.penalties.scaling_limit` and :func:`skdecay.solvers._violations`
-as written before (tests keep both).
+``skdecay.penalties.dual._scaling_limit_numpy`` and the small-``p`` branch of
+:func:`skdecay.penalties.dual.fast_violations` (tests keep both).
 """
 
 import numpy as np

@@ -11,7 +11,8 @@ Three sub-commands:
     cross-validation of the pipeline (columns + selection), prints the table
     of the path (alpha, CV score +- std over the folds, nonzero features) and
     the selected features, then writes the path plot (PNG) and the fitted
-    pipeline (``skops`` file).
+    pipeline (``skops`` file).  ``--groups columns``: one coefficient group
+    per input column (group lasso / sparse-group lasso).
 ``skdecay predict model.skops data.csv``
     Loads a pipeline written by ``fit`` (trusting only the known scikit-learn,
     numpy and skdecay types it needs) and writes its predictions as CSV.

@@ -48,12 +48,14 @@ def _fit_frame(
     power: float | None = None,
     exposure: str | None = None,
     offset_column: str | None = None,
+    groups: str | None = None,
 ) -> int:
     """The ``fit`` pipeline on a DataFrame (shared by ``fit`` and ``demo``)."""
     import numpy as np
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.model_selection import KFold, StratifiedKFold
 
+    from .._groups import ColumnGroups
     from .._table import (
         ExposureModel,
         build_preprocessor,
@@ -151,6 +153,11 @@ def _fit_frame(
                 f"too few for {cv}-fold CV{hint}"
             )
         splitter = StratifiedKFold(cv, shuffle=True, random_state=seed)
+        if groups is not None and counts.size > 2:
+            raise CLIError(
+                f"--groups {groups} with {counts.size} classes: the cross-validated grouped "
+                "logistic model takes two classes only"
+            )
     else:
         y = y_raw.to_numpy(dtype=np.float64)
         if not np.all(np.isfinite(y)):
@@ -167,10 +174,22 @@ def _fit_frame(
     X = X.drop(columns=plan.dropped)
     if X.shape[1] == 0:
         raise CLIError("no feature columns left after dropping the columns listed above")
+    if groups is not None and model in ("ridge", "mlp"):
+        raise CLIError(
+            f"--groups {groups} needs a model with a group penalty: elasticnet, lasso, "
+            f"logistic, poisson, gamma or tweedie, not {model}"
+        )
+    # one group per input column, read from the feature names in every fit (so the
+    # groups follow the one-hot width of each CV fold): the model sees pandas frames
+    column_groups = ColumnGroups(X.columns) if groups is not None else None
 
     t0 = time.perf_counter()
     pre = build_preprocessor(plan)
-    selector = _selector(kind, model, n_alphas, splitter, scoring, seed, X.shape[0], power)
+    if column_groups is not None:
+        pre.set_output(transform="pandas")
+    selector = _selector(
+        kind, model, n_alphas, splitter, scoring, seed, X.shape[0], power, column_groups
+    )
     deviance = None
     if model in _GLM and scoring is None:  # held-out D² and mean deviance of the nested CV
         deviance = deviance_power(model, DEFAULT_POWER if power is None else power)
@@ -191,11 +210,13 @@ def _fit_frame(
             )
             t1 = time.perf_counter()
             search = _fit_pipeline(pre, selector, X, y, offset)
-            Xt = np.asarray(search[0].transform(X), dtype=np.float64)
+            frame = search[0].transform(X)  # a DataFrame with --groups
+            Xt = np.asarray(frame, dtype=np.float64)
             if model in ("ridge", "mlp"):
                 tuned = _finish_grid(search[-1], Xt, y, model)
             else:
-                tuned = _finish_linear(search[-1], Xt, y, kind, model, power, offset)
+                data = Xt if column_groups is None else frame
+                tuned = _finish_linear(search[-1], data, y, kind, model, power, offset)
         except ValueError as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise CLIError(f"tuning failed: {first}") from None
@@ -211,6 +232,23 @@ def _fit_frame(
     pre = search[0]
     names = np.asarray(pre.get_feature_names_out(), dtype=object)
     final = tuned.estimator
+    if column_groups is not None:
+        by_name, by_transformer = column_groups.labels(names), feature_groups(pre)
+        if by_name.tolist() != by_transformer:  # e.g. a category "b_c" of "a" beside "a_b"
+            clash = [
+                f"{str(n)!r} of {str(t)!r} (read as {str(g)!r})"
+                for n, g, t in zip(names, by_name, by_transformer, strict=False)
+                if g != t
+            ]
+            raise CLIError(
+                f"--groups columns: a feature's name starts with another column's name: "
+                f"{', '.join(clash[:3])}; rename that column"
+            )
+        n_groups = int(np.max(final.group_ids_)) + 1
+        report.append(
+            f"--groups columns: {n_groups} groups, one per input column ({names.size} "
+            "features); l1_ratio mixes L1 with the group norm (0: the group lasso)"
+        )
     from sklearn.pipeline import Pipeline
 
     pipeline = Pipeline([("preprocess", pre), ("model", final)])
@@ -246,7 +284,8 @@ def _fit_frame(
     label = scoring if scoring is not None else f"neg. mean {_deviance_name(model, power)}"
     _print_table(tuned, label, stdout)
     b = tuned.best
-    n_settings = tuned.alphas.size * (1 if chose == "alpha" else len(L1_RATIOS))
+    searched = np.atleast_1d(getattr(search[-1], "l1_ratio", L1_RATIOS))
+    n_settings = tuned.alphas.size * (1 if chose == "alpha" else searched.size)
     print(
         f"selected: alpha={tuned.alphas[b]:.4g}{ratio} "
         f"(CV {label} of this setting {tuned.mean[b]:.4f} ± {tuned.std[b]:.4f}: the best of "
@@ -317,6 +356,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         power=args.power,
         exposure=args.exposure,
         offset_column=args.offset,
+        groups=args.groups,
     )
 
 

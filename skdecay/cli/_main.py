@@ -92,6 +92,15 @@ def _parser() -> argparse.ArgumentParser:
         help="override the target kind (auto: see --model)",
     )
     fit.add_argument("--drop", nargs="+", default=[], metavar="COL", help="columns to leave out")
+    fit.add_argument(
+        "--groups",
+        choices=("columns",),
+        default=None,
+        help="columns: one coefficient group per input column (a category's one-hot "
+        "indicators, a date's parts), kept or dropped as a whole: the group lasso "
+        "(--model lasso) or the sparse-group lasso tuned over l1_ratio (elasticnet, "
+        "logistic with two classes, poisson, gamma, tweedie)",
+    )
     reading(fit)
     tuning(fit)
     fit.set_defaults(func=_cmd_fit)

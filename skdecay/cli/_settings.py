@@ -7,6 +7,9 @@ MAX_CLASSES = 10
 N_ALPHAS, N_ALPHAS_MLP = 20, 8
 #: The ``l1_ratio`` values searched for ``--model elasticnet`` and ``logistic``.
 L1_RATIOS = (0.1, 0.5, 0.9, 1.0)
+#: ``--groups columns``: ``l1_ratio`` then mixes L1 with the group norm (``0``: the group
+#: lasso; ``1``, the plain lasso, is left out: the user asked for groups).
+GROUP_L1_RATIOS = (0.0, 0.1, 0.5, 0.9)
 _MODELS = ("elasticnet", "lasso", "ridge", "logistic", "mlp", "poisson", "gamma", "tweedie")
 #: Log-link elastic nets (``ElasticNetRegressorCV(loss=...)``): counts, positive amounts.
 _GLM = ("poisson", "gamma", "tweedie")

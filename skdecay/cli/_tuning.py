@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ._settings import _GLM, L1_RATIOS
+from ._settings import _GLM, GROUP_L1_RATIOS, L1_RATIOS
 
 if TYPE_CHECKING:
     import numpy as np
@@ -84,25 +84,35 @@ def _selector(
     seed: int,
     n_rows: int,
     power: float | None = None,
+    groups=None,
 ):
-    """The estimator that chooses ``alpha`` (and ``l1_ratio``) by CV on the rows it is given."""
+    """The estimator that chooses ``alpha`` (and ``l1_ratio``) by CV on the rows it is given.
+
+    With ``groups`` (``--groups columns``), the linear models' group penalty:
+    ``--model lasso`` the group lasso (``l1_ratio=0``), the others the
+    sparse-group lasso over :data:`GROUP_L1_RATIOS`.
+    """
     from sklearn.model_selection import GridSearchCV
 
     from ..linear_model import RidgeRegressor
     from ..model_selection import ElasticNetClassifierCV, ElasticNetRegressorCV
 
+    grid = list(L1_RATIOS) if groups is None else list(GROUP_L1_RATIOS)
+    grouped = {} if groups is None else {"groups": groups}
     if model in _GLM:  # scoring None: the estimator's own, the held-out mean deviance
         return ElasticNetRegressorCV(
-            l1_ratio=list(L1_RATIOS),
+            l1_ratio=grid,
             alphas=n_alphas,
             cv=cv,
             scoring=scoring,
             **_loss_params(model, power),
+            **grouped,
         )
     if model in ("elasticnet", "lasso", "logistic"):
         cls = ElasticNetClassifierCV if kind == "classification" else ElasticNetRegressorCV
-        ratios = 1.0 if model == "lasso" else list(L1_RATIOS)
-        return cls(l1_ratio=ratios, alphas=n_alphas, cv=cv, scoring=scoring)
+        if model == "lasso":
+            grid = 1.0 if groups is None else 0.0
+        return cls(l1_ratio=grid, alphas=n_alphas, cv=cv, scoring=scoring, **grouped)
     base = RidgeRegressor() if model == "ridge" else _mlp(kind, seed)
     grid = {"alpha": list(_grid(model, n_alphas, n_rows))}
     return GridSearchCV(base, grid, cv=cv, scoring=scoring)
@@ -127,7 +137,12 @@ def _fit_pipeline(pre, selector, X, y, offset=None):
 def _finish_linear(
     search, Xt, y, kind: str, model: str, power: float | None = None, offset=None
 ) -> _Tuned:
-    """Table, refit and path of a fitted ``ElasticNet*CV`` selector."""
+    """Table, refit and path of a fitted ``ElasticNet*CV`` selector.
+
+    ``Xt`` is the preprocessed DataFrame when the selector has ``groups``
+    (:class:`~skdecay.ColumnGroups` reads the feature names); the path then
+    takes the groups the refit resolved (``group_ids_``).
+    """
     import numpy as np
 
     from ..linear_model import ElasticNetClassifier, ElasticNetRegressor, LassoRegressor
@@ -140,18 +155,24 @@ def _finish_linear(
     scores = search.scores_path_[i]  # (n_alphas, n_folds)
     best = int(np.flatnonzero(alphas == search.alpha_)[0])
     ratio = float(search.l1_ratio_)
+    grouped = {} if search.groups is None else {"groups": search.groups}
+    X = np.asarray(Xt, dtype=np.float64)  # the paths take arrays: resolved groups below
     if kind == "classification":
-        final = ElasticNetClassifier(alpha=search.alpha_, l1_ratio=ratio).fit(Xt, y)
-        path = logistic_path(Xt, y, l1_ratio=ratio, alphas=alphas)
+        final = ElasticNetClassifier(alpha=search.alpha_, l1_ratio=ratio, **grouped).fit(Xt, y)
+        if grouped:
+            grouped["groups"] = final.group_ids_
+        path = logistic_path(X, y, l1_ratio=ratio, alphas=alphas, **grouped)
     else:
         loss = _loss_params(model, power)
         glm = {"offset": offset} if offset is not None else {}
-        if model == "lasso":
+        if model == "lasso" and not grouped:
             final = LassoRegressor(alpha=search.alpha_).fit(Xt, y)
         else:
-            final = ElasticNetRegressor(alpha=search.alpha_, l1_ratio=ratio, **loss)
+            final = ElasticNetRegressor(alpha=search.alpha_, l1_ratio=ratio, **loss, **grouped)
             final.fit(Xt, y, **glm)
-        path = enet_path(Xt, y, l1_ratio=ratio, alphas=alphas, **loss, **glm)
+        if grouped:
+            grouped["groups"] = final.group_ids_
+        path = enet_path(X, y, l1_ratio=ratio, alphas=alphas, **loss, **glm, **grouped)
     coefs = np.array(path.coefs, dtype=np.float64)
     # the starred row is the model that is saved, so its count and the selected features agree
     coefs[best] = np.asarray(final.coef_, dtype=np.float64).reshape(coefs[best].shape)
