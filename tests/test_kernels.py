@@ -469,7 +469,7 @@ def test_screen_kernels_match_their_numpy_references(positive, wdtype):
         w = np.abs(w)
     l1 = np.where(rng.random(p) < 0.1, 0.0, rng.uniform(0.2, 1.5, p))
     l2 = np.where(rng.random(p) < 0.5, 0.0, rng.uniform(0.0, 0.5, p))
-    # numpy reference, as in solvers.cd.violations for small p
+    # numpy reference, as in penalties.dual.fast_violations for small p
     ref = np.abs(V - np.sign(w) * l1 - l2 * w)
     zero = w == 0
     mag = V[zero] if positive else np.abs(V[zero])
