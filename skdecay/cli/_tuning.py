@@ -139,40 +139,33 @@ def _finish_linear(
 ) -> _Tuned:
     """Table, refit and path of a fitted ``ElasticNet*CV`` selector.
 
-    ``Xt`` is the preprocessed DataFrame when the selector has ``groups``
-    (:class:`~skdecay.ColumnGroups` reads the feature names); the path then
-    takes the groups the refit resolved (``group_ids_``).
+    The path is :func:`~skdecay.estimator_path` of the selector on its own grid
+    at the chosen ``l1_ratio_``: the problem it solved (loss, offset, groups,
+    penalty, ...), not one rebuilt here.  ``Xt`` is the preprocessed DataFrame
+    when the selector has ``groups`` (:class:`~skdecay.ColumnGroups` reads the
+    feature names).
     """
     import numpy as np
 
+    from .._estimator_path import estimator_path
     from ..linear_model import ElasticNetClassifier, ElasticNetRegressor, LassoRegressor
-    from ..path import enet_path, logistic_path
 
     ratios = np.atleast_1d(np.asarray(search.l1_ratio, dtype=np.float64))
     i = int(np.flatnonzero(ratios == search.l1_ratio_)[0])
-    alphas = np.asarray(search.alphas_, dtype=np.float64)
-    alphas = alphas[i] if alphas.ndim == 2 else alphas
     scores = search.scores_path_[i]  # (n_alphas, n_folds)
-    best = int(np.flatnonzero(alphas == search.alpha_)[0])
     ratio = float(search.l1_ratio_)
+    path = estimator_path(search, np.asarray(Xt, dtype=np.float64), y, offset=offset)
+    alphas = np.asarray(path.alphas, dtype=np.float64)
+    best = int(np.flatnonzero(alphas == search.alpha_)[0])
     grouped = {} if search.groups is None else {"groups": search.groups}
-    X = np.asarray(Xt, dtype=np.float64)  # the paths take arrays: resolved groups below
     if kind == "classification":
         final = ElasticNetClassifier(alpha=search.alpha_, l1_ratio=ratio, **grouped).fit(Xt, y)
-        if grouped:
-            grouped["groups"] = final.group_ids_
-        path = logistic_path(X, y, l1_ratio=ratio, alphas=alphas, **grouped)
+    elif model == "lasso" and not grouped:
+        final = LassoRegressor(alpha=search.alpha_).fit(Xt, y)
     else:
         loss = _loss_params(model, power)
-        glm = {"offset": offset} if offset is not None else {}
-        if model == "lasso" and not grouped:
-            final = LassoRegressor(alpha=search.alpha_).fit(Xt, y)
-        else:
-            final = ElasticNetRegressor(alpha=search.alpha_, l1_ratio=ratio, **loss, **grouped)
-            final.fit(Xt, y, **glm)
-        if grouped:
-            grouped["groups"] = final.group_ids_
-        path = enet_path(X, y, l1_ratio=ratio, alphas=alphas, **loss, **glm, **grouped)
+        final = ElasticNetRegressor(alpha=search.alpha_, l1_ratio=ratio, **loss, **grouped)
+        final.fit(Xt, y, **({} if offset is None else {"offset": offset}))
     coefs = np.array(path.coefs, dtype=np.float64)
     # the starred row is the model that is saved, so its count and the selected features agree
     coefs[best] = np.asarray(final.coef_, dtype=np.float64).reshape(coefs[best].shape)
