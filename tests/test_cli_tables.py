@@ -612,3 +612,125 @@ def test_groups_columns_poisson_with_exposure_matches_a_hand_grouped_fit(tmp_pat
     np.testing.assert_allclose(inner.coef_, same.coef_, rtol=1e-6, atol=1e-9)
     expected = same.predict(Xt) * df["expo"].to_numpy()
     np.testing.assert_allclose(model.predict(df.drop(columns=["claims"])), expected, rtol=1e-6)
+
+
+# ---------------------------------------------------------------------------
+# the reported path is the estimator's own (skdecay.estimator_path), not a rebuilt one
+
+
+def _reported(monkeypatch):
+    """The ``_Tuned`` each ``fit`` reports (table, plot): recorded at ``_write_plot``."""
+    import skdecay.cli._fit as fit_module
+
+    seen = []
+    real = fit_module._write_plot
+    monkeypatch.setattr(
+        fit_module, "_write_plot", lambda tuned, *a, **k: (seen.append(tuned), real(tuned, *a, **k))
+    )
+    return seen
+
+
+def _check_reported_path(tuned, out, final, reference):
+    """The table's alphas and nonzero column, and the plotted path, are ``reference``'s
+    path; the starred row is the saved model's ``coef_`` (``reference`` solves the same
+    problem there, cold-started: equal to the solvers' tolerance; the one-hot groups
+    beside the intercept make the grouped fit's minimiser flat in some directions)."""
+    rows = [line.split() for line in out.splitlines() if re.match(r"^[* ] +\d", line)]
+    assert len(rows) == tuned.alphas.size
+    np.testing.assert_allclose([float(r[-4]) for r in rows], tuned.alphas, rtol=1e-3)
+    np.testing.assert_array_equal(tuned.alphas, reference.alphas)
+    coefs, ref = tuned.path.coefs, np.asarray(reference.coefs)
+    other = np.arange(tuned.alphas.size) != tuned.best
+    np.testing.assert_allclose(coefs[other], ref[other], rtol=0, atol=1e-10)
+    assert [int(r[-1]) for r in rows] == np.count_nonzero(coefs, axis=1).tolist()
+    np.testing.assert_array_equal(coefs[tuned.best], final.coef_)
+    scale = np.abs(final.coef_).max()
+    np.testing.assert_allclose(ref[tuned.best], final.coef_, rtol=0, atol=1e-3 * scale)
+    counts = np.count_nonzero(ref, axis=1)
+    assert counts.min() < counts.max()  # a path, not a constant
+
+
+def test_groups_columns_reported_path_is_the_estimator_path(tmp_path, capsys, monkeypatch):
+    """``--groups columns`` (sparse-group lasso): the reported path equals
+    ``skdecay.estimator_path`` of the saved pipeline on the table's grid, and a hand
+    ``enet_path`` call with the input columns' index groups on hand-preprocessed rows."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    seen = _reported(monkeypatch)
+    df = _grouped_frame(seed=2)
+    data = _write(df, tmp_path / "d.csv")
+    argv = ["fit", data, "--target", "y", "--groups", "columns", *FAST, "--n-alphas", 8]
+    code, out, err = _run(argv, capsys)
+    assert code == 0, err
+    tuned = seen[-1]
+    model = load_model("model.skops")
+    X, y = df.drop(columns=["y"]), df["y"].to_numpy()
+    via_estimator = skdecay.estimator_path(model, X, y, alphas=tuned.alphas)
+    _check_reported_path(tuned, out, model[-1], via_estimator)
+
+    num = make_pipeline(SimpleImputer(strategy="median"), StandardScaler())
+    cat = make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder())
+    pre = ColumnTransformer(
+        [("num", num, ["x1", "x2"]), ("cat", cat, ["color", "shape"])], sparse_threshold=0
+    )
+    hand = [np.array([0]), np.array([1]), np.arange(2, 5), np.arange(5, 9)]
+    by_hand = skdecay.enet_path(
+        pre.fit_transform(X), y, l1_ratio=tuned.l1_ratio, alphas=tuned.alphas, groups=hand
+    )
+    _check_reported_path(tuned, out, model[-1], by_hand)
+    # groups, not single features: some alpha keeps a group whole and drops another whole
+    zero = np.array([[np.all(c[g] == 0) for g in hand] for c in by_hand.coefs])
+    assert np.any(zero.any(axis=1) & ~zero.all(axis=1))
+
+
+def test_poisson_exposure_reported_path_is_the_estimator_path(tmp_path, capsys, monkeypatch):
+    """``--model poisson --exposure COL``: the reported path is the Poisson path with
+    the log-exposure offset: ``estimator_path`` of the saved pipeline with that offset,
+    and a hand ``enet_path(loss="poisson", offset=...)`` call; without the offset it
+    would differ."""
+    from sklearn.preprocessing import StandardScaler
+
+    seen = _reported(monkeypatch)
+    rng = np.random.default_rng(7)
+    n = 150
+    df = pd.DataFrame(
+        {
+            "x": rng.normal(size=n),
+            "z": rng.normal(size=n),
+            "region": rng.choice(["E", "N", "S", "W"], n),
+            "expo": rng.uniform(0.2, 3.0, n),
+        }
+    )
+    mean = df["expo"] * np.exp(0.5 * df["x"] + 0.7 * (df["region"] == "N"))
+    df["claims"] = rng.poisson(mean)
+    data = _write(df, tmp_path / "c.csv")
+    argv = ["fit", data, "--target", "claims", "--model", "poisson", "--exposure", "expo"]
+    code, out, err = _run([*argv, *FAST, "--n-alphas", 8], capsys)
+    assert code == 0, err
+    tuned = seen[-1]
+    assert tuned.value_name.endswith("(log-mean scale)")
+    model = load_model("model.skops")
+    X, y = df.drop(columns=["claims"]), df["claims"].to_numpy(dtype=float)
+    offset = np.log(df["expo"].to_numpy())
+    inner = model.model
+    via_estimator = skdecay.estimator_path(inner, X, y, alphas=tuned.alphas, offset=offset)
+    _check_reported_path(tuned, out, inner[-1], via_estimator)
+
+    Xt = np.column_stack(
+        [
+            StandardScaler().fit_transform(df[["x", "z"]]),
+            pd.get_dummies(df["region"]).to_numpy(dtype=float),  # E N S W
+        ]
+    )
+    np.testing.assert_allclose(np.asarray(inner[0].transform(X)), Xt, atol=1e-12)
+    by_hand = skdecay.enet_path(
+        Xt, y, loss="poisson", l1_ratio=tuned.l1_ratio, alphas=tuned.alphas, offset=offset
+    )
+    _check_reported_path(tuned, out, inner[-1], by_hand)
+    no_offset = skdecay.enet_path(
+        Xt, y, loss="poisson", l1_ratio=tuned.l1_ratio, alphas=tuned.alphas
+    )
+    assert np.abs(np.asarray(no_offset.coefs) - tuned.path.coefs).max() > 1e-3
