@@ -186,7 +186,7 @@ def solve_compiled(pb: Problem, alphas, tol, max_iter, settle, W=None, b=None):
         return _enet_path.enet_path_compiled(
             pb, alphas, tol=tol, max_iter=max_iter, settle=settle, W0=W
         )
-    if _logistic_path.supports(pb):  # (not under a box: the Python drivers)
+    if _logistic_path.supports(pb):  # box bounds included, but not for the multinomial
         coefs, intercepts, gaps, n_iter, converged = _logistic_path.logistic_path_compiled(
             pb,
             alphas,
