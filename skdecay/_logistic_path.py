@@ -97,6 +97,7 @@ def logistic_path_compiled(
     max_inner: int | None = None,
     offset: np.ndarray | None = None,
     power: float = 1.5,
+    gaps0: np.ndarray | None = None,
 ):
     """Warm-started fits of ``pb`` along ``alphas`` (decreasing), in one compiled call.
 
@@ -116,7 +117,9 @@ def logistic_path_compiled(
     the rounding of the correlations (an absolute floor: just below
     ``alpha_max`` the coefficients are tiny); ``max_iter`` bounds the Newton
     iterations per ``alpha``.  From ``alpha_max`` on (every ``pf > 0``) the
-    exact zero solution is returned with ``n_iter = 0``.
+    exact zero solution is returned with ``n_iter = 0``.  A given ``gaps0``
+    (float64, shape ``(n_alphas,)``) receives each fit's ``gap0``, the reference of
+    ``tol`` (:func:`skdecay.solvers.gap_at_zero`, computed in the kernel anyway).
 
     Returns
     -------
@@ -179,6 +182,10 @@ def logistic_path_compiled(
     coefs = np.zeros((m, K, p))
     intercepts = np.zeros((m, K))
     gaps = np.full(m, np.inf)
+    if gaps0 is None:
+        gaps0 = np.zeros(m)
+    elif gaps0.shape != (m,) or gaps0.dtype != np.float64:
+        raise ValueError("gaps0 must be a float64 array of shape (n_alphas,).")
     n_iter = np.zeros(m, dtype=np.int64)
     converged = np.zeros(m, dtype=np.bool_)
     if m:
@@ -211,6 +218,7 @@ def logistic_path_compiled(
             coefs,
             intercepts,
             gaps,
+            gaps0,
             n_iter,
             converged,
         )

@@ -599,3 +599,50 @@ def test_violation_kernel_matches_the_penalty():
     got = [_violation(V[j], w[j], l1[j], l2[j], lo[j], hi[j]) for j in range(p)]
     np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-15)
     assert np.sum(np.array(got) > 0) > p // 4 and np.sum(np.array(got) == 0) > p // 10
+
+
+def test_boxed_unpenalized_feature_with_an_open_side():
+    """An unpenalised feature unbounded on one or both sides, the others boxed: its
+    correlation is projected out of the dual point (zero up to rounding), so the gap
+    certifies the optimum (the KKT conditions, by hand) instead of stalling."""
+    rng = np.random.default_rng(0)
+    n, p = 150, 8
+    X = np.asfortranarray(rng.normal(size=(n, p)))
+    y = (rng.random(n) < 1 / (1 + np.exp(-X @ rng.uniform(-1, 1, p)))).astype(float)
+    pf = np.ones(p)
+    pf[[2, 5]] = 0.0
+    lo, hi = np.full(p, -0.1), np.full(p, 0.1)
+    lo[5], hi[5], lo[2], hi[2] = -np.inf, np.inf, -0.05, np.inf
+    pb, _ = solvers.make_problem(
+        X, y[:, None], None, losses.LOGISTIC, 0.01, 1.0, pf, lower_bounds=lo, upper_bounds=hi
+    )
+    res = solvers.solve(pb, tol=1e-10, max_iter=100)
+    assert res.converged and 0 <= res.dual_gap <= 1e-14
+    w, b = res.coef[0], float(res.intercept[0])
+    _box_kkt_by_hand(pb, w, b, lo, hi, pf, 1.0, 1e-9)
+    assert abs(w[5]) > 0.2 and np.sum((w == lo) | (w == hi)) >= 4
+
+
+@pytest.mark.parametrize("boxed", [False, True])
+@pytest.mark.parametrize("loss", BOX_LOSSES, ids=["logistic", "poisson", "gamma", "tweedie"])
+def test_reported_gap_at_zero_is_the_python_one(loss, boxed):
+    """The kernel reports its reference gap (``gaps0``, the tolerance's reference that
+    ``solvers.solve`` keeps as ``gap_zero``): it is :func:`solvers.gap_at_zero`; for
+    Tweedie (no conjugate) the zero point's largest KKT violation, the unpenalised
+    feature's included (``gap_at_zero`` takes it from the projected dual point)."""
+    pb, *_ = _box_problem(loss, 0.5, True, alpha=0.02)
+    if not boxed:  # the same problem without the box
+        pf = np.linspace(0.5, 1.5, pb.X.shape[1])
+        pb = replace(pb, penalty=type(pb.penalty)(0.02, 0.5, pf))
+    assert supports(pb) and pb.penalty.has_box() == boxed
+    alphas = np.array([0.05, 0.02, 0.005])
+    out = solvers.solve_compiled(pb, alphas, 1e-6, 100, True)
+    for i, a in enumerate(alphas):
+        pa = pb.at(float(a))
+        if loss == losses.TWEEDIE:  # the KKT rule: the zero point's largest violation
+            ref = solvers.gap.kkt_violation(pa, *solvers.zero_point(pa))[0]
+        else:
+            ref = solvers.gap_at_zero(pa)
+        assert out.gaps0[i] == pytest.approx(ref, rel=1e-7, abs=1e-15), (i, out.gaps0[i], ref)
+    res = solvers.solve(pb.at(0.005), tol=1e-6)
+    assert res.gap_zero == pytest.approx(out.gaps0[2], rel=1e-9)

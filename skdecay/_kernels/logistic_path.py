@@ -601,6 +601,7 @@ def logistic_path(
     coefs,
     intercepts,
     gaps,
+    gaps0,
     n_iter,
     converged,
 ):
@@ -617,7 +618,8 @@ def logistic_path(
     ``b_zero`` the optimal intercept of the zero coefficients
     (zeros without intercept); from ``alpha_max`` on the zero solution is
     returned as is.  Fills ``coefs`` (m, K, p), ``intercepts`` (m, K),
-    ``gaps``, ``n_iter`` and ``converged`` (m,); returns the status.  (The
+    ``gaps``, ``gaps0`` (the reference gap of the zero coefficients, or their
+    KKT violation), ``n_iter`` and ``converged`` (m,); returns the status.  (The
     steps are written inline: every function a kernel calls is optimised again
     inside it, so small helpers cost compile time.)"""
     K, n = Y.shape
@@ -891,7 +893,23 @@ def logistic_path(
             eta = min(0.1, vmax / vmax0) if vmax0 > 0 else 0.1
             tol_in = eta * vmax * scale
             _newton_direction(
-                XR, rows, cache, ws, nws, W, Wn, b, bn, M, P, l1, l2, lower, upper, flags, tol_in,
+                XR,
+                rows,
+                cache,
+                ws,
+                nws,
+                W,
+                Wn,
+                b,
+                bn,
+                M,
+                P,
+                l1,
+                l2,
+                lower,
+                upper,
+                flags,
+                tol_in,
                 max_inner,
             )
             changed = False
@@ -995,6 +1013,7 @@ def logistic_path(
             for j in range(p):
                 coefs[ia, k, j] = W[k, j]
         gaps[ia] = gap
+        gaps0[ia] = gap0
         n_iter[ia] = it
         converged[ia] = conv
     return OK
