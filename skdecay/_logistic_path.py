@@ -20,6 +20,7 @@ import scipy.sparse as sp
 
 from . import losses
 from ._enet_path import frozen
+from ._kernels.codes import PROX_ELASTIC_NET
 from ._kernels.logistic_path import NON_FINITE
 from ._kernels.logistic_path import logistic_path as _path_kernel
 from .solvers.problem import Problem, diverged
@@ -34,16 +35,38 @@ _CACHE_MIN_COLUMNS = 64
 
 def supports(pb: Problem) -> bool:
     """Whether the compiled path applies: dense float64 ``X``, any loss of the
-    table but the squared error (the logistic losses and the log-link GLMs), an
-    elastic net without a box beyond ``w >= 0`` (the kernel takes glmnet's
-    parameters, :meth:`~skdecay.penalties.ElasticNetPenalty.elastic_net_arguments`)."""
+    table but the squared error (the logistic losses and the log-link GLMs), the
+    elastic net (the kernel takes glmnet's parameters,
+    :meth:`~skdecay.penalties.ElasticNetPenalty.elastic_net_arguments`), with box
+    bounds (``lower_bounds``, ``upper_bounds``, excluded features) except for the
+    multinomial loss, whose shifts common to all classes leave the box."""
     return (
-        pb.penalty.elastic_net_arguments() is not None
+        pb.penalty.prox_code == PROX_ELASTIC_NET
+        and (pb.penalty.elastic_net_arguments() is not None or pb.loss != losses.MULTINOMIAL)
         and not sp.issparse(pb.X)
         and pb.X.dtype == np.float64
         and pb.loss in losses.LOSSES
         and pb.loss != losses.SQUARED
     )
+
+
+def _glmnet_arguments(pb: Problem):
+    """``(pf, l1_ratio, positive, lower, upper, boxed)`` for the kernel: glmnet's
+    parametrisation and the box (``[0, inf)`` under ``positive``; ``boxed`` when
+    it goes beyond, e.g. an excluded feature's ``[0, 0]``)."""
+    pen = pb.penalty
+    args = pen.elastic_net_arguments()
+    if args is None:  # a box: the penalty's own factors (1 for an excluded feature)
+        lower, upper = pen.bounds
+        pf, l1_ratio, positive, boxed = pen.penalty_factor, pen.l1_ratio, False, True
+    else:
+        pf, l1_ratio, positive = args
+        p = pf.shape[0]
+        lower = np.zeros(p) if positive else np.full(p, -np.inf)
+        upper = np.full(p, np.inf)
+        boxed = False
+    cast = lambda a: np.ascontiguousarray(a, dtype=np.float64)  # noqa: E731
+    return cast(pf), float(l1_ratio), bool(positive), cast(lower), cast(upper), boxed
 
 
 def cache_columns(n_features: int) -> int:
@@ -74,6 +97,7 @@ def logistic_path_compiled(
     max_inner: int | None = None,
     offset: np.ndarray | None = None,
     power: float = 1.5,
+    gaps0: np.ndarray | None = None,
 ):
     """Warm-started fits of ``pb`` along ``alphas`` (decreasing), in one compiled call.
 
@@ -83,6 +107,7 @@ def logistic_path_compiled(
         1/n sum_i s_i loss(y_i, W x_i + b) + alpha sum_{k,j} pf_j (l1_ratio |W_kj|
                                                  + (1 - l1_ratio)/2 W_kj**2)
 
+    subject to the penalty's box ``lower_j <= W_kj <= upper_j`` (if any),
     starting from ``(W0, b0)`` (default: zero coefficients, optimal intercept)
     for the first ``alpha`` and from the previous solution for the next ones.
     Each fit stops once its duality gap is at most ``max(tol * gap0, floor)``
@@ -92,7 +117,9 @@ def logistic_path_compiled(
     the rounding of the correlations (an absolute floor: just below
     ``alpha_max`` the coefficients are tiny); ``max_iter`` bounds the Newton
     iterations per ``alpha``.  From ``alpha_max`` on (every ``pf > 0``) the
-    exact zero solution is returned with ``n_iter = 0``.
+    exact zero solution is returned with ``n_iter = 0``.  A given ``gaps0``
+    (float64, shape ``(n_alphas,)``) receives each fit's ``gap0``, the reference of
+    ``tol`` (:func:`skdecay.solvers.gap_at_zero`, computed in the kernel anyway).
 
     Returns
     -------
@@ -114,7 +141,10 @@ def logistic_path_compiled(
         When the iterates become non-finite (badly scaled data).
     """
     if not supports(pb):
-        raise ValueError("logistic_path_compiled needs dense float64 X and a logistic loss.")
+        raise ValueError(
+            "logistic_path_compiled needs dense float64 X, a logistic or log-link loss and "
+            "the elastic net (a box: not with the multinomial loss)."
+        )
     alphas = np.ascontiguousarray(alphas, dtype=np.float64)
     if alphas.ndim != 1 or np.any(np.diff(alphas) > 0):
         raise ValueError("alphas must be a 1-D decreasing array.")
@@ -130,8 +160,7 @@ def logistic_path_compiled(
     # so that a read-only caller's array does not compile a second variant
     Y = np.array(pb.Y.T, dtype=np.float64, order="C")
     s = np.array(pb.s, dtype=np.float64)
-    pf, l1_ratio, positive = pb.penalty.elastic_net_arguments()  # glmnet's parameters
-    pf = np.ascontiguousarray(pf, dtype=np.float64)
+    pf, l1_ratio, positive, lower, upper, boxed = _glmnet_arguments(pb)
     off = np.zeros(n) if offset is None else np.asarray(offset, dtype=np.float64).reshape(n)
     loss = losses.get_loss(pb.loss, power=power)
     if pb.fit_intercept:
@@ -153,6 +182,10 @@ def logistic_path_compiled(
     coefs = np.zeros((m, K, p))
     intercepts = np.zeros((m, K))
     gaps = np.full(m, np.inf)
+    if gaps0 is None:
+        gaps0 = np.zeros(m)
+    elif gaps0.shape != (m,) or gaps0.dtype != np.float64:
+        raise ValueError("gaps0 must be a float64 array of shape (n_alphas,).")
     n_iter = np.zeros(m, dtype=np.int64)
     converged = np.zeros(m, dtype=np.bool_)
     if m:
@@ -165,9 +198,12 @@ def logistic_path_compiled(
             s,
             frozen(off),
             frozen(pf),
-            float(l1_ratio),
+            l1_ratio,
             alphas,
-            bool(positive),
+            positive,
+            frozen(lower),
+            frozen(upper),
+            boxed,
             bool(pb.fit_intercept),
             int(pb.loss),
             float(getattr(loss, "power", 1.0)),
@@ -182,6 +218,7 @@ def logistic_path_compiled(
             coefs,
             intercepts,
             gaps,
+            gaps0,
             n_iter,
             converged,
         )

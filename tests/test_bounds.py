@@ -385,3 +385,50 @@ def test_multinomial_unpenalised_feature_at_a_bound_in_some_classes():
     G = (P - np.eye(3)[yk]).T @ X / len(yk)  # (K, p)
     _kkt_by_hand(W, G, alpha * 0.5 * pf, alpha * 0.5 * pf, lo, hi, 1e-6)
     assert np.any(np.abs(W[:, :2]) == hi)
+
+
+@pytest.mark.parametrize(
+    "make, kind",
+    [
+        (lambda **kw: ElasticNetClassifier(alpha=0.01, l1_ratio=0.5, tol=1e-10, **kw), "binary"),
+        (lambda **kw: ElasticNetRegressor(alpha=0.01, loss="poisson", tol=1e-10, **kw), "counts"),
+        (lambda **kw: ElasticNetRegressor(alpha=0.01, loss="gamma", tol=1e-10, **kw), "amounts"),
+    ],
+    ids=["logistic", "poisson", "gamma"],
+)
+def test_boxed_binary_and_glm_fits_run_compiled(monkeypatch, make, kind):
+    """A boxed binary classifier or log-link regressor (dense float64) runs the compiled
+    whole-path kernel, never the Python proximal Newton driver, and equals that
+    driver's fit (forced by turning the compiled path away) to 1e-8; an excluded
+    feature (``penalty_factor=inf``) stays exactly 0."""
+    import skdecay._logistic_path as compiled
+
+    X, y = _data(n=120, seed=14)
+    X = (X - X.mean(0)) / X.std(0)
+    rng = np.random.default_rng(14)
+    if kind == "binary":
+        y = (y > np.median(y)).astype(int)
+    elif kind == "counts":
+        y = rng.poisson(np.exp(0.4 * X[:, 0] - 0.3 * X[:, 1] + 0.2)).astype(float)
+    else:
+        y = rng.gamma(2.0, np.exp(0.3 * X[:, 0] + 0.2 * X[:, 4]) / 2.0)
+    pf = np.ones(10)
+    pf[[5, 7]] = np.inf  # (5: unbounded otherwise)
+    box = dict(lower_bounds=LOWER / 8, upper_bounds=UPPER / 8, penalty_factor=pf)
+
+    def boom(*args, **kwargs):
+        raise AssertionError("the Python proximal Newton driver ran")
+
+    with monkeypatch.context() as m:
+        m.setattr(solvers, "prox_newton", boom)
+        fast = make(**box).fit(X, y)
+    with monkeypatch.context() as m:
+        m.setattr(compiled, "supports", lambda pb: False)
+        slow = make(**box).fit(X, y)
+    np.testing.assert_allclose(fast.coef_, slow.coef_, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(fast.intercept_, slow.intercept_, rtol=0, atol=1e-8)
+    coef = np.ravel(fast.coef_)
+    assert coef[5] == 0 and coef[7] == 0  # excluded
+    assert np.all(coef >= LOWER / 8) and np.all(coef <= UPPER / 8)
+    assert np.sum((coef == LOWER / 8) | (coef == UPPER / 8)) >= 4  # active bounds
+    assert 0 <= fast.dual_gap_ <= 1e-10

@@ -572,8 +572,8 @@ def test_loss_kernels_raise_on_an_unknown_code():
     for code in (BOGUS, codes.TWEEDIE):
         with pytest.raises(ValueError, match=f"unknown loss code {code}"):
             gap_search(
-                Y, Z, np.zeros((2, 4)), np.ones(4), 4, code, V, W, l1, 0 * l1, False, 0.0,
-                np.inf, 1.0, np.empty((6, 2)),
+                Y, Z, np.zeros((2, 4)), np.ones(4), 4, code, V, W, l1, 0 * l1,
+                (False, -l1, l1, False), 0.0, np.inf, 1.0, np.empty((6, 2)),
             )  # fmt: skip
 
 

@@ -396,3 +396,253 @@ def test_c_ordered_x_gives_the_fortran_solution(monkeypatch, K, l1_ratio, free, 
         np.testing.assert_allclose(c[1], f[1], rtol=0, atol=1e-8)
     if positive:
         assert (c[0] >= 0).all()
+
+
+# -- box bounds (lower_bounds / upper_bounds, excluded features) ----------------------
+
+BOX_LOSSES = [losses.LOGISTIC, losses.POISSON, losses.GAMMA, losses.TWEEDIE]
+
+
+def _glm_data(loss, seed=0, n=150, p=12):
+    """Standardised features, a response of ``loss`` (0/1 labels, counts, amounts)."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, p))
+    X[:, 1] += 0.7 * X[:, 0]
+    z = X @ rng.uniform(-0.6, 0.6, p)
+    if loss == losses.LOGISTIC:
+        y = (rng.random(n) < 1 / (1 + np.exp(-2 * z))).astype(float)
+    elif loss == losses.POISSON:
+        y = rng.poisson(np.exp(0.3 + z)).astype(float)
+    else:  # gamma, tweedie: positive amounts
+        y = rng.gamma(2.0, np.exp(z) / 2.0)
+    return np.asfortranarray(X), y
+
+
+def _box(p, active):
+    """A box that binds several coefficients (``active``) or none; feature 3 is excluded
+    (``penalty_factor=inf``) and feature 5 unpenalised (``pf = 0``, held by its box)."""
+    pf = np.ones(p)
+    pf[3], pf[5] = np.inf, 0.0
+    if not active:
+        return pf, np.full(p, -50.0), np.full(p, 50.0)
+    lo, hi = np.full(p, -0.08), np.full(p, 0.1)
+    lo[::4] = 0.0  # w >= 0 on some features
+    hi[2] = np.inf
+    lo[6] = -np.inf
+    return pf, lo, hi
+
+
+def _box_problem(loss, l1_ratio, active, alpha=0.01, seed=0):
+    X, y = _glm_data(loss, seed)
+    pf, lo, hi = _box(X.shape[1], active)
+    pb, _ = solvers.make_problem(
+        X, y[:, None], None, loss, alpha, l1_ratio, pf, lower_bounds=lo, upper_bounds=hi
+    )
+    return pb, lo, hi, pf
+
+
+def _loss_gradient(pb, w, b):
+    """The data term's gradient ``X' (s dl/dz) / n``, written out per loss."""
+    X, y = pb.X, pb.Y[:, 0]
+    z = X @ w + b
+    if pb.loss == losses.LOGISTIC:
+        dz = 1 / (1 + np.exp(-z)) - y
+    elif pb.loss == losses.POISSON:
+        dz = np.exp(z) - y
+    elif pb.loss == losses.GAMMA:  # z + y exp(-z)
+        dz = 1 - y * np.exp(-z)
+    else:  # Tweedie: mu**(2-p)/(2-p) - y mu**(1-p)/(1-p)
+        dz = np.exp((2 - pb.power) * z) - y * np.exp((1 - pb.power) * z)
+    return X.T @ dz / len(y), float(dz.sum()) / len(y)
+
+
+def _box_kkt_by_hand(pb, w, b, lo, hi, pf, l1_ratio, atol):
+    """The boxed elastic net's optimality conditions, coefficient by coefficient (as
+    ``tests/test_bounds.py``): inside the box ``G + l2 w + l1 sign(w) = 0`` (``|G| <= l1``
+    at 0); at the upper bound the gradient pushes further up (``G + l2 w + l1 <= 0``),
+    at the lower bound further down (``G + l2 w - l1 >= 0``); excluded: exactly 0;
+    at 0 the subgradient is ``[-l1, l1]``, so a zero bound asks ``G + l1 >= 0`` (lower)
+    or ``G - l1 <= 0`` (upper)."""
+    G, g0 = _loss_gradient(pb, w, b)
+    alpha = pb.penalty.alpha
+    excluded = np.isinf(pf)
+    f = np.where(excluded, 1.0, pf)
+    l1, l2 = alpha * l1_ratio * f, alpha * (1 - l1_ratio) * f
+    assert abs(g0) <= atol  # the intercept
+    for j in range(w.size):
+        r = G[j] + l2[j] * w[j]
+        if excluded[j]:
+            assert w[j] == 0
+        elif w[j] >= hi[j]:
+            s = np.sign(w[j]) if w[j] != 0 else -1.0  # the end of [-l1, l1] that binds
+            assert w[j] == hi[j] and r + s * l1[j] <= atol, j
+        elif w[j] <= lo[j]:
+            s = np.sign(w[j]) if w[j] != 0 else 1.0
+            assert w[j] == lo[j] and r + s * l1[j] >= -atol, j
+        elif w[j] == 0:
+            assert abs(r) <= l1[j] + atol, j
+        else:
+            assert abs(r + l1[j] * np.sign(w[j])) <= atol, j
+
+
+@pytest.mark.parametrize("active", [True, False], ids=["active", "inactive"])
+@pytest.mark.parametrize("l1_ratio", [0.0, 0.5, 1.0])
+@pytest.mark.parametrize("loss", BOX_LOSSES, ids=["logistic", "poisson", "gamma", "tweedie"])
+def test_boxed_fit_equals_prox_newton(loss, l1_ratio, active):
+    """A boxed binary / log-link fit runs the compiled kernel and lands where the Python
+    proximal Newton driver does; the box conditions hold, written out by hand."""
+    pb, lo, hi, pf = _box_problem(loss, l1_ratio, active)
+    assert supports(pb) and pb.penalty.has_box()
+    fast = solvers.solve(pb, tol=1e-10, max_iter=500)
+    slow = solvers.solve(pb, tol=1e-10, max_iter=500, compiled=False)
+    assert fast.converged and slow.converged
+    np.testing.assert_allclose(fast.coef, slow.coef, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(fast.intercept, slow.intercept, rtol=0, atol=1e-8)
+    w, b = fast.coef[0], float(fast.intercept[0])
+    assert np.all((w >= lo) & (w <= hi))
+    _box_kkt_by_hand(pb, w, b, lo, hi, pf, l1_ratio, 1e-7)
+    bound = (w == lo) | (w == hi)
+    bound[3] = False  # the excluded feature sits at its [0, 0] box either way
+    if active:
+        assert bound.sum() >= 3  # the box matters
+        assert w[5] in (lo[5], hi[5])  # the unpenalised feature is held by its box
+    else:
+        assert not bound.any()
+    if loss != losses.TWEEDIE:  # the certificate, from the Python side's formula
+        assert 0 <= fast.dual_gap <= 1e-12
+        assert solvers.duality_gap(pb, fast.coef, fast.intercept) <= 1e-12
+
+
+@pytest.mark.parametrize("loss", BOX_LOSSES[:3], ids=["logistic", "poisson", "gamma"])
+def test_boxed_gap_bounds_the_suboptimality(loss):
+    """Along a path stopped early (``tol=1e-2``) every reported gap is at least the true
+    suboptimality (against a tight Python solve) and equals the Python side's gap at
+    the same point (its penalty conjugate includes the box's indicator)."""
+    pb, lo, hi, pf = _box_problem(loss, 0.7, True)
+    alphas = _grid(pb, 6, 0.05)
+    coefs, intercepts, gaps, _, converged = logistic_path_compiled(
+        pb, alphas, tol=1e-2, max_iter=100, settle=False, offset=pb.offset, power=pb.power
+    )
+    assert converged.all()
+    for i, a in enumerate(alphas):
+        pa = pb.at(float(a))
+        ref = solvers.solve(pa, tol=1e-12, max_iter=500, compiled=False, warn=False)
+        sub = solvers.objective(pa, coefs[i], intercepts[i]) - solvers.objective(
+            pa, ref.coef, ref.intercept
+        )
+        assert gaps[i] >= sub - 1e-14, (i, gaps[i], sub)
+        python_gap = solvers.duality_gap(pa, coefs[i], intercepts[i])
+        assert gaps[i] == pytest.approx(python_gap, rel=1e-6, abs=1e-15)
+        assert np.all((coefs[i] >= lo) & (coefs[i] <= hi)) and np.all(coefs[i][:, 3] == 0)
+    assert np.any(gaps[1:] > 1e-9)  # stopped early: the gaps are not all rounding
+
+
+def test_boxed_path_equals_the_python_path():
+    """A whole warm-started boxed path (the strong rule under a box) agrees with the
+    Python loop: both objectives within their certified gaps of each other, the
+    coefficients within the penalty's strong convexity bound; excluded features stay
+    exactly 0.  (A path stops on the gap alone, no settling: hence no 1e-8 here.)"""
+    tol, l1_ratio = 1e-10, 0.5
+    pb, lo, hi, _ = _box_problem(losses.LOGISTIC, l1_ratio, True)
+    alphas = _grid(pb, 12, 1e-3)
+    fast = solvers.solve_compiled(pb, alphas, tol, 200, False)
+    slow = _python_path(pb, alphas, tol)
+    assert np.all(fast.converged)
+    _assert_certified(pb, alphas, fast.coefs, fast.intercepts, tol)
+    for i, a in enumerate(alphas):
+        pa = pb.at(float(a))
+        f_new = solvers.objective(pa, fast.coefs[i], fast.intercepts[i])
+        f_old = solvers.objective(pa, slow.coefs[i], slow.intercepts[i])
+        g_old = solvers.duality_gap(pa, slow.coefs[i], slow.intercepts[i])
+        assert abs(f_new - f_old) <= fast.gaps[i] + g_old + 1e-14, (i, f_new - f_old)
+        mu = a * (1 - l1_ratio)  # |dW| <= sqrt(2 (gap + gap) / mu)
+        bound = 3 * np.sqrt(2 * (fast.gaps[i] + g_old) / mu) + 1e-9
+        np.testing.assert_allclose(fast.coefs[i], slow.coefs[i], rtol=0, atol=bound)
+    assert np.all(fast.coefs[:, 0, 3] == 0)
+    assert np.all((fast.coefs >= lo) & (fast.coefs <= hi))
+    assert np.sum((fast.coefs[-1, 0] == lo) | (fast.coefs[-1, 0] == hi)) >= 4
+
+
+def test_boxed_multinomial_stays_on_prox_newton():
+    """The multinomial's shifts common to all classes leave a box: not compiled (``w >=
+    0`` alone still is)."""
+    X, y = _random(40, 4, 3, seed=1)
+    assert supports(_problem(X, y, 0.5, positive=True))
+    pb, _ = _logistic_problem(_check_X(X), y, 0.5, None, None, False, True, lower_bounds=-0.1)
+    assert pb.loss == losses.MULTINOMIAL and not supports(pb)
+    pf = np.array([1.0, np.inf, 1.0, 1.0])
+    assert not supports(_problem(X, y, 0.5, pf=pf))
+    Xb, yb = _random(40, 4, 1, seed=1)
+    assert supports(_problem(Xb, yb, 0.5, pf=pf))
+
+
+def test_violation_kernel_matches_the_penalty():
+    """``_violation`` (the kernel's strong-rule / KKT measure) against the penalty's
+    numpy ``kkt_violation`` at points inside, on and at the bounds of a box."""
+    from skdecay._kernels.logistic_path import _violation
+    from skdecay.penalties import ElasticNetPenalty
+
+    rng = np.random.default_rng(0)
+    p = 400
+    lo = np.where(rng.random(p) < 0.3, 0.0, -rng.uniform(0.1, 1, p))
+    hi = np.where(rng.random(p) < 0.3, np.inf, rng.uniform(0.1, 1, p))
+    lo[:5] = hi[:5] = 0.0  # excluded
+    pen = ElasticNetPenalty(0.3, 0.6, rng.uniform(0, 2, p), lower_bounds=lo, upper_bounds=hi)
+    lo, hi = pen.bounds
+    pick = rng.integers(0, 4, p)
+    w = np.where(pick == 0, lo, np.where(pick == 1, np.minimum(hi, 5.0), 0.0))
+    w = np.where(pick == 3, np.clip(rng.normal(size=p), lo, hi), w)
+    w = np.where(np.isfinite(w), w, 0.0)
+    V = rng.normal(scale=0.5, size=p)
+    l1, l2 = pen.weights()
+    ref = pen.kkt_violation(w, -V)
+    got = [_violation(V[j], w[j], l1[j], l2[j], lo[j], hi[j]) for j in range(p)]
+    np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-15)
+    assert np.sum(np.array(got) > 0) > p // 4 and np.sum(np.array(got) == 0) > p // 10
+
+
+def test_boxed_unpenalized_feature_with_an_open_side():
+    """An unpenalised feature unbounded on one or both sides, the others boxed: its
+    correlation is projected out of the dual point (zero up to rounding), so the gap
+    certifies the optimum (the KKT conditions, by hand) instead of stalling."""
+    rng = np.random.default_rng(0)
+    n, p = 150, 8
+    X = np.asfortranarray(rng.normal(size=(n, p)))
+    y = (rng.random(n) < 1 / (1 + np.exp(-X @ rng.uniform(-1, 1, p)))).astype(float)
+    pf = np.ones(p)
+    pf[[2, 5]] = 0.0
+    lo, hi = np.full(p, -0.1), np.full(p, 0.1)
+    lo[5], hi[5], lo[2], hi[2] = -np.inf, np.inf, -0.05, np.inf
+    pb, _ = solvers.make_problem(
+        X, y[:, None], None, losses.LOGISTIC, 0.01, 1.0, pf, lower_bounds=lo, upper_bounds=hi
+    )
+    res = solvers.solve(pb, tol=1e-10, max_iter=100)
+    assert res.converged and 0 <= res.dual_gap <= 1e-14
+    w, b = res.coef[0], float(res.intercept[0])
+    _box_kkt_by_hand(pb, w, b, lo, hi, pf, 1.0, 1e-9)
+    assert abs(w[5]) > 0.2 and np.sum((w == lo) | (w == hi)) >= 4
+
+
+@pytest.mark.parametrize("boxed", [False, True])
+@pytest.mark.parametrize("loss", BOX_LOSSES, ids=["logistic", "poisson", "gamma", "tweedie"])
+def test_reported_gap_at_zero_is_the_python_one(loss, boxed):
+    """The kernel reports its reference gap (``gaps0``, the tolerance's reference that
+    ``solvers.solve`` keeps as ``gap_zero``): it is :func:`solvers.gap_at_zero`; for
+    Tweedie (no conjugate) the zero point's largest KKT violation, the unpenalised
+    feature's included (``gap_at_zero`` takes it from the projected dual point)."""
+    pb, *_ = _box_problem(loss, 0.5, True, alpha=0.02)
+    if not boxed:  # the same problem without the box
+        pf = np.linspace(0.5, 1.5, pb.X.shape[1])
+        pb = replace(pb, penalty=type(pb.penalty)(0.02, 0.5, pf))
+    assert supports(pb) and pb.penalty.has_box() == boxed
+    alphas = np.array([0.05, 0.02, 0.005])
+    out = solvers.solve_compiled(pb, alphas, 1e-6, 100, True)
+    for i, a in enumerate(alphas):
+        pa = pb.at(float(a))
+        if loss == losses.TWEEDIE:  # the KKT rule: the zero point's largest violation
+            ref = solvers.gap.kkt_violation(pa, *solvers.zero_point(pa))[0]
+        else:
+            ref = solvers.gap_at_zero(pa)
+        assert out.gaps0[i] == pytest.approx(ref, rel=1e-7, abs=1e-15), (i, out.gaps0[i], ref)
+    res = solvers.solve(pb.at(0.005), tol=1e-6)
+    assert res.gap_zero == pytest.approx(out.gaps0[2], rel=1e-9)

@@ -21,6 +21,7 @@ import numpy as np
 
 from . import kernel
 from .codes import GAMMA, LOGISTIC, MULTINOMIAL, POISSON
+from .enet_path import _conj_argmax, _entry_slope, _fenchel_young
 
 KERNEL_STAMP = "0.1.0"
 
@@ -65,9 +66,10 @@ def dual_point(data, R, W, alpha, theta, V, basis):
     """``theta = R`` (the residual ``-dl/dz``: ``Y - P`` for the logistic losses)
     projected (s-weighted) off the ones column and the free
     features (``alpha*pf_j == 0``; under ``positive`` only those with a nonzero
-    coefficient), and ``V = X' (s theta) / n`` (K, p); ``data = (XR, rows, Y, s,
-    loss, pf, positive, fit_intercept)`` (``XR, rows`` as above), ``basis = (Qb,
-    bstate)``.
+    coefficient; under a box (``boxed``) those :func:`_box_free` keeps), and ``V =
+    X' (s theta) / n`` (K, p); ``data = (XR, rows, Y, s, loss, pf, positive,
+    fit_intercept, lo, hi, boxed)`` (``XR, rows`` as above; ``lo, hi`` the box,
+    read when ``boxed``), ``basis = (Qb, bstate)``.
 
     The projection uses an s-orthonormal basis of those columns (rows of ``Qb``,
     twice-iterated modified Gram-Schmidt, numerically dependent columns
@@ -79,7 +81,7 @@ def dual_point(data, R, W, alpha, theta, V, basis):
     small probabilities negative whenever the intercept is not yet optimal to the
     last digit, and the dual scaling that restores feasibility inflates the gap
     far above the point's suboptimality."""
-    XR, rows, Y, s, loss, pf, positive, fit_intercept = data
+    XR, rows, Y, s, loss, pf, positive, fit_intercept, lo, hi, boxed = data
     Qb, bstate = basis
     K, n = theta.shape
     p = V.shape[1]
@@ -90,7 +92,9 @@ def dual_point(data, R, W, alpha, theta, V, basis):
     same = bstate[1] == 1
     for j in range(p):
         f = alpha * pf[j] == 0
-        if f and positive:
+        if f and boxed:
+            f = _box_free(XR, rows, R, s, W, j, lo[j], hi[j], fit_intercept)
+        elif f and positive:
             nz = False
             for k in range(K):
                 if W[k, j] != 0:
@@ -161,6 +165,37 @@ def dual_point(data, R, W, alpha, theta, V, basis):
     correlate(XR, rows, theta, s, V)
 
 
+@kernel(fastmath=_FAST, error_model="numpy")
+def _box_free(XR, rows, R, s, W, j, lo, hi, fit_intercept):
+    """Whether the unpenalised coefficient ``j`` under the box ``[lo, hi]`` is projected
+    out of the dual point (``penalties.ElasticNetPenalty.dual_free``): never when
+    the box is ``[0, 0]`` (excluded); at a bound, only when the correlation of
+    ``x_j`` with the residual (its weighted mean removed with an intercept) does
+    not push it outward, for every class (an active bound is left to the box's
+    finite conjugate, ``v * bound``); strictly inside, always."""
+    if not lo < hi:
+        return False
+    K, n = R.shape
+    for k in range(K):
+        w = W[k, j]
+        if not (w <= lo or w >= hi):
+            continue
+        mean = 0.0
+        if fit_intercept:
+            tot = 0.0
+            for i in range(n):
+                mean += s[i] * R[k, i]
+                tot += s[i]
+            mean /= tot
+        v = 0.0
+        for i in range(n):
+            x = XR[i, j] if rows else XR[j, i]
+            v += x * s[i] * (R[k, i] - mean)
+        if (w <= lo and v < 0) or (w >= hi and v > 0):
+            return False
+    return True
+
+
 @kernel(error_model="numpy")
 def _match_classes(Y, s, loss, theta):
     """Make ``A = Y - theta`` (rows: class probabilities; binary: ``[a, 1 - a]``)
@@ -212,7 +247,7 @@ def _match_classes(Y, s, loss, theta):
 
 
 @kernel(fastmath=_FAST, error_model="numpy")
-def gap_search(Yr, Tr, LPr, wr, n, loss, V, W, l1, l2, positive, good, within, c0, pen):
+def gap_search(Yr, Tr, LPr, wr, n, loss, V, W, l1, l2, box, good, within, c0, pen):
     """``(gap, c)``: the duality gap of ``solvers.duality_gap`` at the dual point
     ``(Tr, V)`` and the primal ``W``, and the dual scaling ``c`` it was taken at.
 
@@ -227,7 +262,13 @@ def gap_search(Yr, Tr, LPr, wr, n, loss, V, W, l1, l2, positive, good, within, c
     of the minimiser, close enough) or the bracket is at rounding level.  The
     value returned is the smallest gap evaluated: a certificate, never below the
     minimum.  ``pen`` (6, K*p) is scratch space for the coefficients that can
-    contribute.
+    contribute.  ``box = (positive, lo, hi, boxed)``: without ``boxed`` the
+    elastic net (``w >= 0`` under ``positive``; ``lo, hi`` unread), with it the
+    penalty ``l1 |w| + l2/2 w**2`` plus the indicator of ``[lo_j, hi_j]``, whose
+    conjugate is finite wherever the box is (``_kernels.enet_path._fenchel_young``,
+    the same terms as ``penalties.ElasticNetPenalty.fenchel_young``): ``c_max``
+    then only keeps pure-L1 coefficients within their threshold in the
+    directions their box leaves open.
 
     The data term per loss (``losses.LOSSES[loss].fenchel_young``): the
     Kullback-Leibler divergence of the dual probabilities ``Y - c T`` to the
@@ -236,6 +277,7 @@ def gap_search(Yr, Tr, LPr, wr, n, loss, V, W, l1, l2, positive, good, within, c
     ``r = 1 + c T`` to ``y / mu`` (Gamma); any other loss code raises ``ValueError``."""
     if loss != LOGISTIC and loss != MULTINOMIAL and loss != POISSON and loss != GAMMA:
         raise ValueError("unknown loss code " + str(loss))  # (or one without a conjugate)
+    positive, blo, bhi, boxed = box
     multi = loss == MULTINOMIAL
     K, p = V.shape
     klv = np.empty(wr.shape[0] if multi else 1)
@@ -243,7 +285,12 @@ def gap_search(Yr, Tr, LPr, wr, n, loss, V, W, l1, l2, positive, good, within, c
     for j in range(p):
         if l1[j] > 0 and l2[j] == 0:
             for k in range(K):
-                mag = max(V[k, j], 0.0) if positive else abs(V[k, j])
+                v = V[k, j]
+                if boxed:  # only the directions the box leaves open
+                    mag = v if (v > 0 and bhi[j] == np.inf) else 0.0
+                    mag = -v if (v < 0 and blo[j] == -np.inf) else mag
+                else:
+                    mag = max(v, 0.0) if positive else abs(v)
                 if mag > l1[j]:
                     hi = min(hi, l1[j] / mag)
     lim = np.inf
@@ -264,11 +311,23 @@ def gap_search(Yr, Tr, LPr, wr, n, loss, V, W, l1, l2, positive, good, within, c
     hi = min(hi, max(lim, 0.0))
     # the coefficients that can contribute for c in [0, hi] (the others add 0):
     # a = |v| (max(v, 0) under positive), |w|, sign(w) v, v w, l1, l2
+    # (boxed: v, w, l1, l2, lo, hi)
     npen = 0
     for k in range(K):
         for j in range(p):
             w = W[k, j]
             v = V[k, j]
+            if boxed:
+                a = _entry_slope(v, blo[j], bhi[j])
+                if w != 0 or a * hi >= l1[j] * (1 - 1e-9) or l1[j] <= 0:
+                    pen[0, npen] = v
+                    pen[1, npen] = w
+                    pen[2, npen] = l1[j]
+                    pen[3, npen] = l2[j]
+                    pen[4, npen] = blo[j]
+                    pen[5, npen] = bhi[j]
+                    npen += 1
+                continue
             a = max(v, 0.0) if positive else abs(v)
             if w != 0 or a * hi >= l1[j] * (1 - 1e-9) or l1[j] <= 0:
                 pen[0, npen] = a
@@ -297,7 +356,25 @@ def gap_search(Yr, Tr, LPr, wr, n, loss, V, W, l1, l2, positive, good, within, c
         d1 = 0.0
         d2 = 0.0
         feasible = True
-        for jq in range(npen):  # g(w) + g*(c v) - c v w, as penalties.FenchelYoungLine
+        for jq in range(npen if boxed else 0):  # the same under the box
+            v = pen[0, jq]
+            w = pen[1, jq]
+            l1q = pen[2, jq]
+            l2q = pen[3, jq]
+            loq = pen[4, jq]
+            hiq = pen[5, jq]
+            cv = c * v
+            if l1q > 0 and l2q == 0:  # beyond a pure-L1 threshold, in an open direction
+                if (hiq == np.inf and cv - l1q > 1e-12 * l1q) or (
+                    loq == -np.inf and -cv - l1q > 1e-12 * l1q
+                ):
+                    feasible = False
+            pv += _fenchel_young(cv, w, l1q, l2q, loq, hiq)
+            u = _conj_argmax(cv, l1q, l2q, loq, hiq)  # the conjugate's slope is v u
+            d1 += v * (u - w)
+            if l2q > 0 and u != 0 and loq < u < hiq:
+                d2 += v * v / l2q
+        for jq in range(0 if boxed else npen):  # g(w) + g*(c v) - c v w, as FenchelYoungLine
             a = pen[0, jq]
             l1q = pen[4, jq]
             l2q = pen[5, jq]

@@ -5,8 +5,9 @@ For each ``alpha`` (decreasing), starting from the previous solution, minimise::
     1/n * sum_i s_i * loss(y_i, W x_i + b)
         + sum_{k,j} l1_j * |W_kj| + l2_j / 2 * W_kj**2
 
-(``l1_j = alpha*l1_ratio*pf_j``, ``l2_j = alpha*(1-l1_ratio)*pf_j``, intercept
-unpenalised) with the binary log-loss (``loss = 1``, one row ``K = 1``) or the
+over the box ``lower_j <= W_kj <= upper_j`` (glmnet's limits; ``w >= 0`` under
+``positive``) (``l1_j = alpha*l1_ratio*pf_j``, ``l2_j = alpha*(1-l1_ratio)*pf_j``,
+intercept unpenalised) with the binary log-loss (``loss = 1``, one row ``K = 1``) or the
 multinomial one (``loss = 2``, one-hot ``Y``, ``K`` rows) by proximal Newton:
 
 * the quadratic model of the loss at ``Z = W X' + b`` uses the per-sample
@@ -32,7 +33,8 @@ multinomial one (``loss = 2``, one-hot ``Y``, ``K`` rows) by proximal Newton:
   digits of the intercepts (which the dual point's feasibility needs).  ``Z``
   is then recomputed from the coefficients, so every gap is that of ``(W, b)``;
 * the working set is the support, the unpenalised features and the sequential
-  strong rule ``max_k |V_kj| >= l1_ratio*pf_j*(2*alpha - alpha_prev)``; every
+  strong rule ``max_k |V_kj| >= l1_ratio*pf_j*(2*alpha - alpha_prev)`` (``|V|``
+  counted in the directions the box allows); every
   feature violating its optimality condition at the end of a Newton step joins
   it (the duality gap, computed over all features, certifies every stop);
 * stop (per ``alpha``) on the duality gap of ``solvers.duality_gap``
@@ -67,8 +69,9 @@ import numpy as np
 
 from . import kernel
 from .codes import GAMMA, LOGISTIC, MULTINOMIAL, POISSON, TWEEDIE
+from .enet_path import _entry_slope
 from .logistic_gap import correlate, dual_point, gap_search
-from .prox import enet_coordinate
+from .prox import enet_coordinate_box
 
 KERNEL_STAMP = "0.1.0"
 
@@ -185,14 +188,38 @@ def _evaluate(Z, Y, s, loss, power, P, LOGP, R, C):
     return total / n
 
 
+@kernel
+def _violation(v, w, l1, l2, lo, hi):
+    """The distance from the correlation ``v`` (minus the data term's gradient) to
+    the subdifferential of ``l1 |w| + l2/2 w**2`` plus the normal cone of the box
+    ``[lo, hi]`` at ``w`` (``penalties.ElasticNetPenalty.kkt_violation``):
+    ``|v - sign(w) l1 - l2 w|`` inside the box, ``(|v| - l1)+`` at an inner zero;
+    at a bound only the part pushing further outward counts (``lo = 0, hi = inf``
+    is ``positive``; a box ``[0, 0]`` fixes the coefficient: 0)."""
+    if w != 0:
+        sg = 1.0 if w > 0 else -1.0
+        d = v - sg * l1 - l2 * w
+        if w >= hi:  # the normal cone [0, inf) takes any v above the subgradient
+            return max(-d, 0.0)
+        if w <= lo:
+            return max(d, 0.0)
+        return abs(d)
+    out = 0.0
+    if hi > 0:
+        out = max(out, v - l1)
+    if lo < 0:
+        out = max(out, -l1 - v)
+    return out
+
+
 @kernel(error_model="numpy")
-def _kkt_violation(XR, rows, R, s, W, l1, l2, positive, fit_intercept, G):
+def _kkt_violation(XR, rows, R, s, W, l1, l2, lo, hi, fit_intercept, G):
     """The largest violation of the optimality conditions at ``(W, b)`` from the
     residual ``R`` (one output): ``G = X' (s R) / n`` is minus the data term's
     gradient; per coefficient the distance from ``G_j`` to the subdifferential of
-    the penalty (``|G_j - sign(w_j) l1_j - l2_j w_j|``, or ``(|G_j| - l1_j)+`` at
-    zero), and the intercept's ``|sum s R| / n``.  The stopping rule of the
-    losses without a closed-form conjugate (Tweedie)."""
+    the penalty plus the box's normal cone (:func:`_violation`), and the
+    intercept's ``|sum s R| / n``.  The stopping rule of the losses without a
+    closed-form conjugate (Tweedie)."""
     n = R.shape[1]
     p = W.shape[1]
     worst = 0.0
@@ -203,14 +230,7 @@ def _kkt_violation(XR, rows, R, s, W, l1, l2, positive, fit_intercept, G):
         worst = abs(acc) / n
     correlate(XR, rows, R, s, G)
     for j in range(p):
-        g = G[0, j]
-        w = W[0, j]
-        if w != 0:
-            sg = 1.0 if w > 0 else -1.0
-            v = abs(g - sg * l1[j] - l2[j] * w)
-        else:
-            v = (max(g, 0.0) if positive else abs(g)) - l1[j]
-        worst = max(worst, v)
+        worst = max(worst, _violation(G[0, j], W[0, j], l1[j], l2[j], lo[j], hi[j]))
     return worst
 
 
@@ -304,7 +324,7 @@ def _load_columns(XR, ws, order, c0, c1, Xg, slots, cix):
 
 @kernel(fastmath=_FAST, error_model="numpy")
 def _newton_direction(
-    XR, rows, cache, ws, nws, W, Wn, b, bn, M, P, l1, l2, flags, tol_in, max_inner
+    XR, rows, cache, ws, nws, W, Wn, b, bn, M, P, l1, l2, lo, hi, flags, tol_in, max_inner
 ):
     """Minimise the quadratic model over the working set from ``(W, b)``: the
     result in ``(Wn, bn)``, ``D = X (Wn - W)' + (bn - b)`` (K, n).  ``M`` (4, K, n)
@@ -328,7 +348,10 @@ def _newton_direction(
     (``rows``), of the column cache ``Xg`` (``Xc`` its read-only view), filled
     by :func:`_load_columns`.  A working set larger than the cache is visited
     in chunks of ``cap`` columns (``order`` lists the visits of a pass).  ``cache =
-    (Xg, Xc, slots, cix, order)`` and ``flags = (positive, fit_intercept, multi)``."""
+    (Xg, Xc, slots, cix, order)`` and ``flags = (positive, fit_intercept, multi)``;
+    every coordinate stays in its box ``[lo_j, hi_j]`` (``positive``: ``lo = 0``).
+    The multinomial's null shift keeps only ``positive``: a box beyond it is for the
+    other losses (the driver keeps boxed multinomial fits on proximal Newton)."""
     Xg, Xc, slots, cix, order = cache
     positive, fit_intercept, multi = flags
     SG, SH, A, D = M[0], M[1], M[2], M[3]
@@ -411,7 +434,7 @@ def _newton_direction(
                 c = H[a, a]
                 if (active and w == 0) or not (c > 0 or l2[j] > 0):
                     continue
-                new = enet_coordinate(c, c * w - r[a], l1[j], l2[j], positive)
+                new = enet_coordinate_box(c, c * w - r[a], l1[j], l2[j], lo[j], hi[j])
                 d = new - w
                 if d != 0:
                     Wn[0, j] = new
@@ -499,7 +522,7 @@ def _newton_direction(
                         else:
                             for i in range(n):
                                 g += (x[i] - xb) * (SG[k, i] + SH[k, i] * D[k, i])
-                        new = enet_coordinate(c, c * w - g, l1[j], l2[j], positive)
+                        new = enet_coordinate_box(c, c * w - g, l1[j], l2[j], lo[j], hi[j])
                         d = new - w
                         if d != 0:
                             Wn[k, j] = new
@@ -561,6 +584,9 @@ def logistic_path(
     l1_ratio,
     alphas,
     positive,
+    lower,
+    upper,
+    boxed,
     fit_intercept,
     loss,
     power,
@@ -575,6 +601,7 @@ def logistic_path(
     coefs,
     intercepts,
     gaps,
+    gaps0,
     n_iter,
     converged,
 ):
@@ -584,10 +611,15 @@ def logistic_path(
     C-ordered ``X`` (``cap >= min(p, _GRAM)``; unused otherwise) and ``Xgr`` a
     read-only view of it (the type of ``XR``: one compiled coordinate descent).
     ``Y`` (K, n): 0/1 (``loss = 1``, K = 1) or one-hot (``loss = 2``); ``s``
-    sums to ``n``; ``b_zero`` the optimal intercept of the zero coefficients
+    sums to ``n``; ``lower, upper`` (p,) the box of every coefficient (``[0,
+    inf)`` under ``positive``, ``[0, 0]`` for an excluded feature), with
+    ``boxed`` when it goes beyond ``w >= 0`` (then ``positive`` is False, the dual
+    point and the gap take the box: binary and log-link losses only);
+    ``b_zero`` the optimal intercept of the zero coefficients
     (zeros without intercept); from ``alpha_max`` on the zero solution is
     returned as is.  Fills ``coefs`` (m, K, p), ``intercepts`` (m, K),
-    ``gaps``, ``n_iter`` and ``converged`` (m,); returns the status.  (The
+    ``gaps``, ``gaps0`` (the reference gap of the zero coefficients, or their
+    KKT violation), ``n_iter`` and ``converged`` (m,); returns the status.  (The
     steps are written inline: every function a kernel calls is optimised again
     inside it, so small helpers cost compile time.)"""
     K, n = Y.shape
@@ -655,7 +687,8 @@ def logistic_path(
         for i in range(n):
             Z[k, i] = b_zero[k] + offset[i]
     primal0 = _evaluate(Z, Y, s, loss, power, P0, LOGP0, R0, C)
-    data = (XR, rows, Y, s, loss, pf, positive, fit_intercept)  # what dual_point reads
+    data = (XR, rows, Y, s, loss, pf, positive, fit_intercept, lower, upper, boxed)
+    box = (positive, lower, upper, boxed)  # what gap_search reads
     basis = (Qb, bstate)
     dual_point(data, R0, Wz, 1.0, theta0, V0, basis)
     floor = 2 * _EPS * abs(primal0)
@@ -726,16 +759,16 @@ def logistic_path(
             l2[j] = (alpha * (1.0 - l1_ratio)) * pf[j]
         # the reference gap at zero (its dual point frees every feature at alpha = 0)
         if not certified:  # the largest KKT violation of the zero coefficients
-            gap0 = _kkt_violation(XR, rows, R0, s, Wz, l1, l2, positive, fit_intercept, Wn)
+            gap0 = _kkt_violation(XR, rows, R0, s, Wz, l1, l2, lower, upper, fit_intercept, Wn)
         elif alpha == 0 and not positive:
             dual_point(data, R0, Wz, alpha, theta, V, basis)
             gap0, c_gap0 = gap_search(
-                Y, theta, LOGP0, s, n, loss, V, Wz, l1, l2, positive, 0.0, np.inf, c_gap0, pen
+                Y, theta, LOGP0, s, n, loss, V, Wz, l1, l2, box, 0.0, np.inf, c_gap0, pen
             )
             have_V = False
         else:
             gap0, c_gap0 = gap_search(
-                Yc, Tc, LPc, wc, n, loss, V0, Wz, l1, l2, positive, 0.0, np.inf, c_gap0, pen
+                Yc, Tc, LPc, wc, n, loss, V0, Wz, l1, l2, box, 0.0, np.inf, c_gap0, pen
             )
         target = max(tol * gap0, floor if certified else floor_kkt)
         gap = gap0
@@ -805,19 +838,14 @@ def logistic_path(
             vmax = 0.0
             for k in range(K):
                 for j in range(p):
-                    w = W[k, j]
-                    if w != 0:
-                        sg = 1.0 if w > 0 else -1.0
-                        vmax = max(vmax, abs(V[k, j] - sg * l1[j] - l2[j] * w))
-                    else:
-                        vmax = max(vmax, (V[k, j] if positive else abs(V[k, j])) - l1[j])
+                    vmax = max(vmax, _violation(V[k, j], W[k, j], l1[j], l2[j], lower[j], upper[j]))
             if stale and it > 0:  # the duality gap (or KKT violation) after a Newton step
                 if certified:
                     gap, c_gap = gap_search(
-                        Y, theta, LOGP, s, n, loss, V, W, l1, l2, positive, target, 10.0, c_gap, pen
+                        Y, theta, LOGP, s, n, loss, V, W, l1, l2, box, target, 10.0, c_gap, pen
                     )
                 else:
-                    gap = _kkt_violation(XR, rows, R, s, W, l1, l2, positive, fit_intercept, Wn)
+                    gap = _kkt_violation(XR, rows, R, s, W, l1, l2, lower, upper, fit_intercept, Wn)
                 stale = False
                 if gap != gap:
                     return NON_FINITE
@@ -839,7 +867,7 @@ def logistic_path(
                 for k in range(K):
                     if W[k, j] != 0:
                         take = True
-                    mag = max(mag, max(V[k, j], 0.0) if positive else abs(V[k, j]))
+                    mag = max(mag, _entry_slope(V[k, j], lower[j], upper[j]))
                 if take or mag >= thr * pf[j]:
                     ws[grown] = j
                     grown += 1
@@ -865,7 +893,24 @@ def logistic_path(
             eta = min(0.1, vmax / vmax0) if vmax0 > 0 else 0.1
             tol_in = eta * vmax * scale
             _newton_direction(
-                XR, rows, cache, ws, nws, W, Wn, b, bn, M, P, l1, l2, flags, tol_in, max_inner
+                XR,
+                rows,
+                cache,
+                ws,
+                nws,
+                W,
+                Wn,
+                b,
+                bn,
+                M,
+                P,
+                l1,
+                l2,
+                lower,
+                upper,
+                flags,
+                tol_in,
+                max_inner,
             )
             changed = False
             slope = 0.0
@@ -968,6 +1013,7 @@ def logistic_path(
             for j in range(p):
                 coefs[ia, k, j] = W[k, j]
         gaps[ia] = gap
+        gaps0[ia] = gap0
         n_iter[ia] = it
         converged[ia] = conv
     return OK

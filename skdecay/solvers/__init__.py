@@ -175,9 +175,9 @@ def solve(
 
 def solve_compiled(pb: Problem, alphas, tol, max_iter, settle, W=None, b=None):
     """``pb`` at every ``alpha`` of ``alphas`` by a compiled path solver, or ``None``
-    when neither supports it: a ``CompiledPath`` (``gaps0`` is ``None`` for the
-    logistic losses; ``None`` for a non-convex penalty: the compiled solvers are
-    elastic net only).  ``(W, b)`` starts the first alpha."""
+    when neither supports it (e.g. a non-convex penalty: the compiled solvers are
+    elastic net only): a ``CompiledPath``, whose ``gaps0`` are the references of
+    ``tol``.  ``(W, b)`` starts the first alpha."""
     from .. import _enet_path, _logistic_path  # both import .problem
 
     # (``supports`` turns away other prox codes than the elastic net's, e.g. MCP,
@@ -186,7 +186,8 @@ def solve_compiled(pb: Problem, alphas, tol, max_iter, settle, W=None, b=None):
         return _enet_path.enet_path_compiled(
             pb, alphas, tol=tol, max_iter=max_iter, settle=settle, W0=W
         )
-    if _logistic_path.supports(pb):  # (not under a box: the Python drivers)
+    if _logistic_path.supports(pb):  # box bounds included, but not for the multinomial
+        gaps0 = np.zeros(len(alphas))
         coefs, intercepts, gaps, n_iter, converged = _logistic_path.logistic_path_compiled(
             pb,
             alphas,
@@ -197,6 +198,7 @@ def solve_compiled(pb: Problem, alphas, tol, max_iter, settle, W=None, b=None):
             b0=b,
             offset=pb.offset,
             power=pb.power,
+            gaps0=gaps0,
         )
-        return _enet_path.CompiledPath(alphas, coefs, intercepts, gaps, None, n_iter, converged)
+        return _enet_path.CompiledPath(alphas, coefs, intercepts, gaps, gaps0, n_iter, converged)
     return None
