@@ -646,3 +646,21 @@ def test_reported_gap_at_zero_is_the_python_one(loss, boxed):
         assert out.gaps0[i] == pytest.approx(ref, rel=1e-7, abs=1e-15), (i, out.gaps0[i], ref)
     res = solvers.solve(pb.at(0.005), tol=1e-6)
     assert res.gap_zero == pytest.approx(out.gaps0[2], rel=1e-9)
+
+
+def test_unpenalised_fit_settles_to_the_optimum():
+    """The settle test's absolute floor reads the violations from the dual point,
+    which projects unpenalised coefficients out: with alpha = 0 (or pf = 0) the
+    floor must not end the fit before its coefficients settle (the relaxed refits
+    rely on it).  Reference: scikit-learn's unpenalised logistic regression."""
+    from sklearn.linear_model import LogisticRegression
+
+    from skdecay import ElasticNetClassifier
+
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((100, 3))
+    y = (X[:, 0] - X[:, 1] + 1.5 * rng.logistic(size=100) > 0).astype(int)
+    ref = LogisticRegression(C=np.inf, tol=1e-12, max_iter=10_000).fit(X, y)
+    ours = ElasticNetClassifier(alpha=0.0, tol=1e-4).fit(X, y)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-7)
+    np.testing.assert_allclose(ours.intercept_, ref.intercept_, atol=1e-7)

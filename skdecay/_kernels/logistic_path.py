@@ -834,11 +834,17 @@ def logistic_path(
             if stale and (it > 0 or not have_V):
                 dual_point(data, R, W, alpha, theta, V, basis)
                 have_V = True
-            # the largest violation of the optimality conditions at (W, b), from V
+            # the largest violation of the optimality conditions at (W, b), from V;
+            # V of an unpenalised coefficient (alpha = 0, pf = 0) is projected out by
+            # dual_point, so with such coefficients vmax says nothing about them and
+            # cannot serve as the settle test's floor (free = True)
             vmax = 0.0
+            free = False
             for k in range(K):
                 for j in range(p):
                     vmax = max(vmax, _violation(V[k, j], W[k, j], l1[j], l2[j], lower[j], upper[j]))
+                    if l1[j] == 0.0 and l2[j] == 0.0:
+                        free = True
             if stale and it > 0:  # the duality gap (or KKT violation) after a Newton step
                 if certified:
                     gap, c_gap = gap_search(
@@ -853,7 +859,7 @@ def logistic_path(
                 # alpha_max max|W| is tiny and the model's own rounding moves the
                 # coefficients by more than tol max|W| in every step; a point whose
                 # violation is within the correlations' rounding has settled
-                if gap <= target and (settled or vmax <= floor_kkt):
+                if gap <= target and (settled or (vmax <= floor_kkt and not free)):
                     conv = True
                     break
             if it >= max_it:
