@@ -17,7 +17,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import skdecay._ridge as rd
-import skdecay.linear_model as lm
+import skdecay.linear_model._ridge as lm  # where RidgeRegressor looks its solvers up
 from skdecay import RidgeRegressor, losses
 from skdecay.solvers import duality_gap, gap_at_zero, make_problem
 
