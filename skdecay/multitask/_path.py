@@ -179,3 +179,6 @@ def multitask_enet_path(
     )
     _warn_path(failed, alphas.size, "multitask_enet_path", 3)
     return path
+
+
+multitask_enet_path.__module__ = "skdecay.multitask"  # its public home (skdecay._LAZY)
