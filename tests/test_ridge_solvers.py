@@ -17,7 +17,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import skdecay._ridge as rd
-import skdecay.linear_model as lm
+import skdecay._ridge._cg as rd_cg  # where the CG systems look their products up
+import skdecay._ridge._problem as rd_problem
+import skdecay.linear_model._ridge as lm  # where RidgeRegressor looks its solvers up
 from skdecay import RidgeRegressor, losses
 from skdecay.solvers import duality_gap, gap_at_zero, make_problem
 
@@ -220,8 +222,8 @@ def test_auto_falls_back_to_cholesky_on_ill_conditioned_data(monkeypatch):
     X = np.asfortranarray(X + 1e-3 * rng.standard_normal((n, p)))  # nearly rank 8
     y = X @ rng.standard_normal(p) + rng.standard_normal(n)
     passes = []
-    product = rd._cg_product
-    monkeypatch.setattr(rd, "_cg_product", lambda *a: passes.append(1) or product(*a))
+    product = rd_cg._cg_product
+    monkeypatch.setattr(rd_cg, "_cg_product", lambda *a: passes.append(1) or product(*a))
     cap = rd._cg_cap(_problem(X, y, 1e-6), 1000)
     auto = RidgeRegressor(alpha=1e-6, tol=1e-8).fit(X, y)
     assert 0 < len(passes) <= cap  # CG was tried, and given up within the cap
@@ -351,12 +353,12 @@ def test_kernel_gap_equals_duality_gap(fit_intercept, weighted, dense):
     n, p = X.shape
     sw = np.random.default_rng(2).uniform(0.2, 3.0, n) if weighted else None
     pb = _problem(X, y, 2.0, sw, np.linspace(0.5, 2.0, p), fit_intercept)
-    lam = rd._penalty(pb)
+    lam = rd_problem._penalty(pb)
     seen = []
 
     def check(k, w, b, estimate):
         assert w.dtype == np.float64 and b.dtype == np.float64
-        seen.append((rd._kernel_gap(pb, pb.X, w, b, lam), duality_gap(pb, w[None, :], b)))
+        seen.append((rd_problem._kernel_gap(pb, pb.X, w, b, lam), duality_gap(pb, w[None, :], b)))
 
     res = rd._ridge_dual_cg(pb, tol=1e-10, callback=check)
     assert res.converged and res.n_iter > 5
@@ -450,8 +452,8 @@ def test_auto_sparse_falls_back_to_direct_on_ill_conditioned_data(monkeypatch):
     (exact) takes over."""
     X, y = _wide_sparse(n=60, p=400, density=0.2)
     passes, calls = [], []
-    product, direct = rd._dual_product, rd._ridge_direct
-    monkeypatch.setattr(rd, "_dual_product", lambda *a: passes.append(1) or product(*a))
+    product, direct = rd_cg._dual_product, rd._ridge_direct
+    monkeypatch.setattr(rd_cg, "_dual_product", lambda *a: passes.append(1) or product(*a))
     monkeypatch.setattr(lm, "_ridge_direct", lambda pb: calls.append(pb) or direct(pb))
     cap = rd._sparse_cap(_problem(X, y, 1e-3), 1000)
     auto = RidgeRegressor(alpha=1e-3, tol=1e-10).fit(X, y)
