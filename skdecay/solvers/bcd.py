@@ -184,7 +184,8 @@ def group_path(pb, penalty: SparseGroupPenalty, alphas, *, tol=1e-4, max_iter=10
             kw = dict(settle=False, gd=gd)
             res = group_solve(pb, penalty.at(alpha), W, max_iter=max_iter, tol=tol, **kw)
         else:
-            res = group_prox_newton(pb, penalty.at(alpha), W, b, max_iter=max_iter, tol=tol)
+            kw = dict(max_iter=max_iter, tol=tol, alpha_max=amax)
+            res = group_prox_newton(pb, penalty.at(alpha), W, b, **kw)
         W, b = res.coef.astype(np.float64), res.intercept.astype(np.float64)
         coefs[k], intercepts[k] = res.coef, res.intercept
         gaps[k], n_iter[k] = res.dual_gap, res.n_iter
