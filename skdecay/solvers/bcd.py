@@ -162,9 +162,9 @@ def group_path(pb, penalty: SparseGroupPenalty, alphas, *, tol=1e-4, max_iter=10
     intercepts, gaps, n_iter, alphas that did not converge)`` with ``coefs``
     of shape ``(n_alphas, K, p)`` and ``intercepts`` ``(n_alphas, K)`` (``K =
     1`` but for the multinomial).  From ``alpha_max`` on the coefficients are
-    exactly zero.  The squared error stops on the gap alone (no settle test, as
-    the elastic-net paths); the other losses run
-    :func:`~skdecay.solvers.group_newton.group_prox_newton`.  ``on_alpha(k,
+    exactly zero.  Every loss stops on its certificate alone (no settle test,
+    as the elastic-net paths): block CD for the squared error,
+    :func:`~skdecay.solvers.group_newton.group_prox_newton` for the others.  ``on_alpha(k,
     coef, intercept)``, if given, is called after each fit."""
     from .group_newton import group_prox_newton, problem_group_alpha_max
 
@@ -184,7 +184,7 @@ def group_path(pb, penalty: SparseGroupPenalty, alphas, *, tol=1e-4, max_iter=10
             kw = dict(settle=False, gd=gd)
             res = group_solve(pb, penalty.at(alpha), W, max_iter=max_iter, tol=tol, **kw)
         else:
-            kw = dict(max_iter=max_iter, tol=tol, alpha_max=amax)
+            kw = dict(max_iter=max_iter, tol=tol, alpha_max=amax, settle=False)
             res = group_prox_newton(pb, penalty.at(alpha), W, b, **kw)
         W, b = res.coef.astype(np.float64), res.intercept.astype(np.float64)
         coefs[k], intercepts[k] = res.coef, res.intercept
