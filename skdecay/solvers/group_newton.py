@@ -283,15 +283,7 @@ def _spread(D, feats, like):
 
 
 def group_prox_newton(
-    pb,
-    penalty: SparseGroupPenalty,
-    W=None,
-    b=None,
-    *,
-    max_iter=100,
-    tol=1e-4,
-    alpha_max: float | None = None,
-    settle: bool = True,
+    pb, penalty, W=None, b=None, *, max_iter=100, tol=1e-4, alpha_max=None, settle=True
 ):
     """Proximal Newton from ``(W, b)`` (default: zero coefficients, optimal
     intercept) for the problem ``pb`` under ``penalty`` (over the features;
