@@ -65,7 +65,9 @@ ESTIMATORS = [
         l1_ratio=1.0, penalty="mcp", gamma=[2.0, 4.0], relax=True, alphas=3, cv=3
     ),
     ElasticNetClassifierCV(penalty="scad", relax=True, relax_gamma=[0.0, 1.0], alphas=2, cv=2),
-    ElasticNetClassifierCV(l1_ratio=0.5, groups=partial(np.resize, [0, 1]), alphas=2, cv=2),
+    ElasticNetClassifierCV(
+        l1_ratio=0.5, groups=partial(np.resize, [0, 1]), alphas=2, eps=0.1, cv=2
+    ),
     MultiTaskElasticNetRegressor(alpha=0.01),
     MultiTaskElasticNetRegressorCV(l1_ratio=[0.5, 1.0], alphas=3, eps=0.1, cv=3),
     *[c(hidden_layer_sizes=(8,), max_iter=100, learning_rate_init=1e-2) for c in MLPS],
