@@ -1,8 +1,9 @@
 """The fold machinery of the CV estimators (:mod:`skdecay.model_selection`).
 
 One task is one ``(l1_ratio, gamma, fold)`` triple: a warm-started path on the
-fold's training rows (elastic net, MCP / SCAD, or the sparse-group lasso), then
-every ``alpha`` scored on the held-out rows.  With ``relax`` each ``alpha``'s
+fold's training rows (elastic net, MCP / SCAD, or the sparse-group lasso of
+any loss: the path functions of :mod:`skdecay.path`), then every ``alpha``
+scored on the held-out rows.  With ``relax`` each ``alpha``'s
 fit is also refitted without penalty on its active set (glmnet's relaxed
 fit) and every mix ``g * penalised + (1 - g) * relaxed`` of ``relax_gammas``
 is scored; held-out predictions mix the same way, so one refit per active set
@@ -18,74 +19,17 @@ from . import losses
 from ._callbacks import leaf_task, metadata
 from .linear_model import ElasticNetClassifier, ElasticNetRegressor
 from .path import (
-    RegularizationPath,
     _as_csc,
+    _group_penalty,
     _logistic_problem,
     _regression_problem,
+    _solve_group_path,
     _solve_path,
     _with_penalty,
 )
-from .penalties import SparseGroupPenalty
-from .solvers import Result, bcd, solve, zero_point
-from .solvers.gap import zero_dual
+from .solvers import Result, solve
 
-__all__ = [
-    "fold_task",
-    "choose",
-    "best_candidate",
-    "one_standard_error",
-    "sparse_group",
-    "group_alpha_max",
-]
-
-
-def sparse_group(pb, groups, group_weights) -> SparseGroupPenalty:
-    """The sparse-group penalty (at ``alpha = 1``) of ``groups`` for ``pb``'s features
-    (``groups`` a callable: of ``n_features``), any single-predictor loss."""
-    p = pb.X.shape[1]
-    groups = groups(p) if callable(groups) else groups
-    return SparseGroupPenalty(1.0, pb.penalty.l1_ratio, groups, p, group_weights)
-
-
-def group_alpha_max(pb, pen: SparseGroupPenalty) -> float:
-    """Smallest ``alpha`` at which zero coefficients (intercept at its optimum) solve
-    the grouped ``pb``: the penalty's root at the data term's gradient there."""
-    if pb.loss == losses.SQUARED:
-        return bcd.group_alpha_max(bcd.group_data(pb, pen), pen)
-    W, b = zero_point(pb)
-    _, V = zero_dual(pb, W, b, pb.constant_predictor(b))
-    return pen.alpha_max(-V)
-
-
-def _group_path(pb, pen: SparseGroupPenalty, alphas, *, tol, max_iter):
-    """Warm-started sparse-group fits along ``alphas`` (block CD for the squared
-    error, proximal Newton for the binary log-loss); ``(path, failed alphas)``."""
-    if pb.loss == losses.SQUARED:
-        coefs, intercepts, gaps, n_iter, failed = bcd.group_path(
-            pb, pen, alphas, tol=tol, max_iter=max_iter
-        )
-        return RegularizationPath(
-            alphas, coefs[:, None, :], intercepts[:, None], gaps, n_iter
-        ), failed
-    if pb.Y.shape[1] != 1:
-        raise ValueError("groups are supported for binary classification only (one predictor).")
-    m, p = len(alphas), pb.X.shape[1]
-    coefs = np.zeros((m, 1, p), dtype=pb.dtype)
-    intercepts = np.zeros((m, 1), dtype=pb.dtype)
-    gaps, n_iter, failed = np.zeros(m), np.zeros(m, dtype=np.int64), []
-    amax = group_alpha_max(pb, pen)
-    W = b = None
-    for k, alpha in enumerate(alphas):
-        if alpha >= amax:  # zero is exact from alpha_max on
-            coefs[k], intercepts[k] = zero_point(pb)
-            continue
-        res = bcd.group_fit(pb, pen.at(alpha), W, b, max_iter=max_iter, tol=tol)
-        W, b = res.coef, res.intercept
-        coefs[k], intercepts[k] = W, b
-        gaps[k], n_iter[k] = res.dual_gap, res.n_iter
-        if not res.converged:
-            failed.append(float(alpha))
-    return RegularizationPath(alphas, coefs, intercepts, gaps, n_iter), failed
+__all__ = ["fold_task", "choose", "best_candidate", "one_standard_error"]
 
 
 def _rows(X, train, test, classes):
@@ -211,16 +155,14 @@ def fold_task(
 
             leaf_task(ctx, est, f"alpha={alphas[i]:.3g}", attrs, X=X_train, y=y_train, sw=sw_train)
 
-    kw = dict(tol=settings["tol"], max_iter=settings["max_iter"])
-    if settings.get("groups") is not None:  # the sparse-group lasso
-        pen = sparse_group(pb, settings["groups"], settings["group_weights"])
-        path, failed = _group_path(pb, pen, alphas, **kw)
+    kw = dict(tol=settings["tol"], max_iter=settings["max_iter"], on_alpha=on_alpha)
+    if settings.get("groups") is not None:  # the sparse-group lasso (path.py's, any loss)
+        pen = _group_penalty(pb, settings["groups"], settings["group_weights"], 1.0)
+        path, failed = _solve_group_path(pb, pen, alphas, **kw)
     else:
         pb = _with_penalty(pb, settings["penalty"], gamma)
         rng = np.random.RandomState(seed)
-        path, failed = _solve_path(
-            pb, alphas, selection=settings["selection"], rng=rng, on_alpha=on_alpha, **kw
-        )
+        path, failed = _solve_path(pb, alphas, selection=settings["selection"], rng=rng, **kw)
     ctx.call_on_fit_task_end(estimator=est, X=X_train, y=y_train, metadata=metadata(sw_train))
     offset = settings.get("offset")
     held_out = (X_test, y[test], sw_test, None if offset is None else offset[test])

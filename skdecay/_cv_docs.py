@@ -79,8 +79,8 @@ PARAMS = """    l1_ratio : float or array-like of floats in [0, 1], default=0.5
         Feature groups: the sparse-group lasso of
         :class:`~skdecay.ElasticNetRegressor` (``l1_ratio`` then mixes L1 and
         the group norm; ``l1_ratio=0`` is the group lasso, whose automatic grid
-        starts at the group ``alpha_max``); the classifier takes them for two
-        classes only.  Not to be confused with the *sample* ``groups`` that
+        starts at the group ``alpha_max``); with more than two classes a group
+        is its features' block across all classes.  Not to be confused with the *sample* ``groups`` that
         :meth:`fit` passes to the splitter.
     group_weights : array-like of shape (n_groups,), default=None
         Default ``sqrt(|g|)``.

@@ -28,7 +28,7 @@ from sklearn.utils.multiclass import check_classification_targets
 
 from ._callbacks import begin_fit, end_fit, metadata
 from ._compat import Interval, Real, StrOptions, fit_context, routing_enabled, scorer_with_labels
-from ._cv import choose, fold_task, group_alpha_max, sparse_group
+from ._cv import choose, fold_task
 from ._cv_docs import fill_doc
 from ._fit_state import atomic_fit
 from ._groups import resolve_groups
@@ -49,14 +49,15 @@ from .linear_model import (
 )
 from .path import (
     _check_alphas,
-    _geometric,
     _grid,
+    _group_penalty,
     _logistic_problem,
     _regression_problem,
     _warn_not_converged,
     _with_penalty,
 )
 from .penalties import DEFAULT_GAMMA
+from .solvers import bcd
 
 __all__ = ["ElasticNetRegressorCV", "ElasticNetClassifierCV"]
 
@@ -151,8 +152,8 @@ class _PathCV(_LinearModel):
         groups = self._feature_groups()
         if groups is None:  # MCP / SCAD: the lasso's alpha_max (gamma-free)
             return _grid(_with_penalty(pb, self.penalty, self._gammas()[0]), n_alphas, self.eps)
-        amax = group_alpha_max(pb, sparse_group(pb, groups, self.group_weights))
-        return _geometric(amax, n_alphas, self.eps)
+        pen = _group_penalty(pb, groups, self.group_weights, 1.0)
+        return bcd.group_grid(pb, pen, n_alphas, self.eps)
 
     def _check_combinations(self) -> None:
         if self.groups is not None and self.penalty != "elastic_net":
@@ -770,11 +771,6 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
                 "This solver needs samples of at least 2 classes in the data, but "
                 f"the data contain only one class: {self.classes_[0]!r}."
             )
-        if self.groups is not None and self.classes_.size > 2:
-            raise ValueError(
-                "Only binary classification is supported with groups (two classes); y "
-                f"has {self.classes_.size}."
-            )
         check_weighted_classes(y, sample_weight)
         if isinstance(sample_weight, Number):
             sample_weight = None
@@ -782,11 +778,6 @@ class ElasticNetClassifierCV(ClassifierMixin, _PathCV):
         # LogisticRegressionCV) and by the refit
         cw = class_weight_vector(self.class_weight, self.classes_, y, sample_weight)
         return self._cv_fit(X, y, sample_weight, params, cw)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_class = self.groups is None  # groups: two classes
-        return tags
 
     def score(self, X, y, sample_weight=None):
         """Score with ``scoring`` (accuracy when ``None``), as ``LogisticRegressionCV``.

@@ -307,14 +307,22 @@ def _group_path(
     pen = _group_penalty(pb, groups, group_weights, 1.0)
     if alphas is None:
         alphas = bcd.group_grid(pb, pen, n_alphas, eps)
-    coefs, intercepts, gaps, n_iter, failed = bcd.group_path(
-        pb, pen, alphas, tol=tol, max_iter=max_iter
-    )
+    path, failed = _solve_group_path(pb, pen, alphas, tol=tol, max_iter=max_iter)
     what = "logistic_path" if pb.data_loss.classifier else "enet_path"
     _warn_not_converged(failed, alphas.size, what, stacklevel=4)
-    K, p = pb.Y.shape[1], pb.X.shape[1]
-    coefs, intercepts = coefs.reshape(len(alphas), K, p), intercepts.reshape(len(alphas), K)
-    return RegularizationPath(np.asarray(alphas, float), coefs, intercepts, gaps, n_iter)
+    return path
+
+
+def _solve_group_path(
+    pb: Problem, pen, alphas, *, tol, max_iter, on_alpha=None
+) -> tuple[RegularizationPath, list[float]]:
+    """Warm-started sparse-group fits of ``pb`` (any loss) under ``pen`` along
+    ``alphas``: ``(path, alphas that did not converge)``, no warning (the
+    callers warn once: :func:`enet_path`, :func:`logistic_path`, the CV)."""
+    coefs, intercepts, gaps, n_iter, failed = bcd.group_path(
+        pb, pen, alphas, tol=tol, max_iter=max_iter, on_alpha=on_alpha
+    )
+    return RegularizationPath(np.asarray(alphas, float), coefs, intercepts, gaps, n_iter), failed
 
 
 def _grid(pb: Problem, n_alphas: int, eps: float, amax: float | None = None) -> np.ndarray:

@@ -69,7 +69,9 @@ ESTIMATORS = [
     # its unconverged coefficients cannot match between weighted and repeated
     # samples; tests/test_relaxed.py checks relaxed classifiers on data with an optimum)
     ElasticNetClassifierCV(penalty="scad", gamma=[3.0, 5.0], alphas=2, cv=2),
-    ElasticNetClassifierCV(l1_ratio=0.5, groups=partial(np.resize, [0, 1]), alphas=2, cv=2),
+    ElasticNetClassifierCV(
+        l1_ratio=0.5, groups=partial(np.resize, [0, 1]), alphas=2, eps=0.1, cv=2
+    ),
     MultiTaskElasticNetRegressor(alpha=0.01),
     MultiTaskElasticNetRegressorCV(l1_ratio=[0.5, 1.0], alphas=3, eps=0.1, cv=3),
     *[c(hidden_layer_sizes=(8,), max_iter=100, learning_rate_init=1e-2) for c in MLPS],

@@ -367,3 +367,61 @@ def test_fista_step_bound(p, sparse):
         top = np.linalg.eigvalsh(A.T @ (w[:, None] * A))[-1]
         got = _lipschitz(X, w, fit_intercept)
         assert top <= got <= 1.011 * top  # an upper bound (FISTA's step), and tight
+
+
+@pytest.mark.parametrize("n_classes", [2, 4])
+def test_inexact_newton_path_meets_its_certificate(n_classes):
+    # the models of the path's Newton steps are solved loosely (a tenth of the current
+    # gap): every returned fit must still have a duality gap, recomputed here, within
+    # tol times the gap at zero; and collinear columns (make_classification's redundant
+    # features) must not stall it.
+    from sklearn.datasets import make_classification
+
+    from skdecay.path import _group_penalty, _logistic_problem
+    from skdecay.solvers import group_newton as gn
+
+    X, y = make_classification(
+        300, 12, n_informative=4, n_redundant=2, n_classes=n_classes, random_state=0
+    )
+    tol = 1e-6
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        path = logistic_path(X, y, l1_ratio=0.5, groups=LABELS, n_alphas=8, tol=tol)
+    pb = _logistic_problem(X, y, 0.5, None, None, False, True, None)[0]
+    K = pb.Y.shape[1]
+    pen = gn.class_penalty(_group_penalty(pb, LABELS, None, 1.0), K)
+    W0, b0 = (a.astype(float) for a in gn.zero_point(pb))
+    for k, alpha in enumerate(path.alphas[1:], start=1):
+        ref = gn.group_gap(pb, pen.at(alpha), W0, b0, gn._predictor(pb, W0, b0))  # at zero
+        W, b = path.coefs[k].astype(float), path.intercepts[k].astype(float)
+        gap = gn.group_gap(pb, pen.at(alpha), W, b, gn._predictor(pb, W, b))
+        assert gap <= tol * ref * (1 + 1e-6)
+        assert gap == pytest.approx(path.dual_gaps[k], rel=1e-6, abs=1e-15)
+    assert path.coefs[-1].any()
+
+
+def test_warm_start_at_alpha_max_returns_the_certified_zero():
+    # from any start, alpha >= alpha_max returns the exact zero with its (rounding-level)
+    # certificate and no Newton step; it used to iterate against tol times a zero gap
+    from skdecay.path import _group_penalty, _logistic_problem
+    from skdecay.solvers import bcd
+    from skdecay.solvers import group_newton as gn
+
+    X, y = _class_data(seed=5, n_classes=2)
+    pb = _logistic_problem(X, y, 0.3, None, None, False, True, None)[0]
+    pen = _group_penalty(pb, LABELS, None, 1.0)
+    am = bcd.problem_group_alpha_max(pb, pen)
+    start = bcd.group_fit(pb, pen.at(0.3 * am), tol=1e-10)
+    assert start.coef.any()
+    for alpha in (am, 2 * am):
+        res = bcd.group_fit(pb, pen.at(alpha), start.coef, start.intercept, tol=1e-10)
+        assert res.converged and res.n_iter == 0 and not res.coef.any()
+        W, b = res.coef.astype(float), res.intercept.astype(float)
+        gap = gn.group_gap(pb, pen.at(alpha), W, b, gn._predictor(pb, W, b))
+        assert res.dual_gap == pytest.approx(gap, abs=1e-15) and gap <= 1e-12
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est = ElasticNetClassifier(alpha=am, l1_ratio=0.3, groups=LABELS, warm_start=True)
+        est.set_params(alpha=0.3 * am).fit(X, y)
+        est.set_params(alpha=am).fit(X, y)
+    assert not est.coef_.any() and est.n_iter_ == 0

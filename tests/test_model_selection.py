@@ -350,10 +350,8 @@ def test_classifier_cv_with_groups_matches_a_hand_loop(breast_cancer, l1_ratio):
     assert est.scores_path_.shape == (1, 5, 3)
     hand = np.empty((5, 3))
     with warnings.catch_warnings():
-        # a single grouped logistic fit at alpha >= its alpha_max compares a rounding-level
-        # KKT violation with tol times a zero reference and warns (a flaw of
-        # solvers.bcd.group_prox_newton, not of the CV); its coefficients are exact zeros
-        warnings.simplefilter("ignore", ConvergenceWarning)
+        # the single fits, at and above their alpha_max too, certify their optimum
+        warnings.simplefilter("error", ConvergenceWarning)
         for f, (train, test) in enumerate(folds):
             for i, alpha in enumerate(est.alphas_):
                 single = ElasticNetClassifier(
@@ -370,14 +368,74 @@ def test_classifier_cv_with_groups_matches_a_hand_loop(breast_cancer, l1_ratio):
     if l1_ratio == 0.0:
         assert np.all(nonzero.all(axis=1) | ~nonzero.any(axis=1))
     top = dict(l1_ratio=l1_ratio, groups=groups, **tight)
-    with warnings.catch_warnings():  # as above
-        warnings.simplefilter("ignore", ConvergenceWarning)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
         at_max = ElasticNetClassifier(alpha=est.alphas_[0] * (1 + 1e-9), **top).fit(X, y)
     assert not at_max.coef_.any()
     assert ElasticNetClassifier(alpha=est.alphas_[0] * 0.95, **top).fit(X, y).coef_.any()
 
 
-def test_classifier_cv_groups_need_two_classes(wine):
+def _hand_scores(est, X, y, folds, make, score):
+    """``score(fitted single estimator, test rows)`` for every alpha and fold."""
+    hand = np.empty((est.alphas_.size, len(folds)))
+    for f, (train, test) in enumerate(folds):
+        for i, alpha in enumerate(est.alphas_):
+            single = make(alpha).fit(X[train], y[train])
+            hand[i, f] = score(single, test)
+    return hand
+
+
+def test_multinomial_classifier_cv_with_groups_matches_a_hand_loop(wine):
+    from sklearn.metrics import log_loss
+
     X, y = wine
-    with pytest.raises(ValueError, match="Only binary classification"):
-        ElasticNetClassifierCV(groups=np.arange(X.shape[1]) // 2, alphas=3).fit(X, y)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    groups = np.arange(X.shape[1]) // 3  # a group spans its features' rows of all 3 classes
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=1).split(X, y))
+    kw = dict(l1_ratio=0.3, groups=groups, tol=1e-9, max_iter=200)
+    est = ElasticNetClassifierCV(alphas=4, eps=0.05, cv=folds, scoring="neg_log_loss", **kw)
+    est.fit(X, y)
+    assert est.scores_path_.shape == (1, 4, 3) and est.coef_.shape == (3, X.shape[1])
+
+    def score(single, test):
+        return -log_loss(y[test], single.predict_proba(X[test]), labels=est.classes_)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        hand = _hand_scores(est, X, y, folds, lambda a: ElasticNetClassifier(alpha=a, **kw), score)
+    np.testing.assert_allclose(est.scores_path_[0], hand, rtol=1e-6)
+    assert est.alpha_ == est.alphas_[np.argmax(hand.mean(axis=1))]
+    # the grid starts at the multinomial group alpha_max (zero there, not just below)
+    assert not ElasticNetClassifier(alpha=est.alphas_[0], **kw).fit(X, y).coef_.any()
+    assert ElasticNetClassifier(alpha=est.alphas_[0] * 0.95, **kw).fit(X, y).coef_.any()
+    ref = ElasticNetClassifier(alpha=est.alpha_, **kw).fit(X, y)
+    np.testing.assert_allclose(est.coef_, ref.coef_, rtol=1e-6, atol=1e-8)
+    # the default criterion (accuracy) scores the same path
+    acc = ElasticNetClassifierCV(alphas=est.alphas_, cv=folds, **kw).fit(X, y)
+    hand_acc = _hand_scores(
+        est, X, y, folds, lambda a: ElasticNetClassifier(alpha=a, **kw),
+        lambda single, test: single.score(X[test], y[test]),
+    )  # fmt: skip
+    np.testing.assert_allclose(acc.scores_path_[0], hand_acc)
+
+
+def test_poisson_regressor_cv_with_groups_matches_a_hand_loop():
+    from sklearn.metrics import mean_poisson_deviance
+
+    rng = np.random.RandomState(4)
+    X = rng.normal(size=(150, 9))
+    y = rng.poisson(np.exp(0.4 * X[:, 0] - 0.3 * X[:, 1] + 0.2 * X[:, 4]))
+    folds = list(KFold(3, shuffle=True, random_state=0).split(X))
+    kw = dict(loss="poisson", l1_ratio=0.2, groups=np.arange(9) // 3, tol=1e-9)
+    est = ElasticNetRegressorCV(alphas=5, eps=0.02, cv=folds, **kw).fit(X, y)
+
+    def score(single, test):
+        return -mean_poisson_deviance(y[test], single.predict(X[test]))
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        hand = _hand_scores(est, X, y, folds, lambda a: ElasticNetRegressor(alpha=a, **kw), score)
+    np.testing.assert_allclose(est.scores_path_[0], hand, rtol=1e-6)
+    np.testing.assert_allclose(est.deviance_path_, -hand, rtol=1e-6)
+    assert est.alpha_ == est.alphas_[np.argmax(hand.mean(axis=1))]
+    assert est.stopping_criterion_ == "duality_gap"

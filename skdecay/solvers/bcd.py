@@ -157,14 +157,15 @@ def group_grid(pb, penalty: SparseGroupPenalty, n_alphas: int, eps: float):
     return np.geomspace(amax, amax * eps, num=n_alphas)
 
 
-def group_path(pb, penalty: SparseGroupPenalty, alphas, *, tol=1e-4, max_iter=1000):
+def group_path(pb, penalty: SparseGroupPenalty, alphas, *, tol=1e-4, max_iter=1000, on_alpha=None):
     """Warm-started fits along the decreasing ``alphas``; returns ``(coefs,
     intercepts, gaps, n_iter, alphas that did not converge)`` with ``coefs``
-    of shape ``(n_alphas, p)`` and ``intercepts`` ``(n_alphas,)`` for one linear
-    predictor, ``(n_alphas, K, p)`` and ``(n_alphas, K)`` for the multinomial.
-    From ``alpha_max`` on the coefficients are exactly zero.  The squared error
-    stops on the gap alone (no settle test, as the elastic-net paths); the other
-    losses run :func:`~skdecay.solvers.group_newton.group_prox_newton`."""
+    of shape ``(n_alphas, K, p)`` and ``intercepts`` ``(n_alphas, K)`` (``K =
+    1`` but for the multinomial).  From ``alpha_max`` on the coefficients are
+    exactly zero.  Every loss stops on its certificate alone (no settle test,
+    as the elastic-net paths): block CD for the squared error,
+    :func:`~skdecay.solvers.group_newton.group_prox_newton` for the others.  ``on_alpha(k,
+    coef, intercept)``, if given, is called after each fit."""
     from .group_newton import group_prox_newton, problem_group_alpha_max
 
     _check_plain(pb)
@@ -183,14 +184,15 @@ def group_path(pb, penalty: SparseGroupPenalty, alphas, *, tol=1e-4, max_iter=10
             kw = dict(settle=False, gd=gd)
             res = group_solve(pb, penalty.at(alpha), W, max_iter=max_iter, tol=tol, **kw)
         else:
-            res = group_prox_newton(pb, penalty.at(alpha), W, b, max_iter=max_iter, tol=tol)
+            kw = dict(max_iter=max_iter, tol=tol, alpha_max=amax, settle=False)
+            res = group_prox_newton(pb, penalty.at(alpha), W, b, **kw)
         W, b = res.coef.astype(np.float64), res.intercept.astype(np.float64)
         coefs[k], intercepts[k] = res.coef, res.intercept
         gaps[k], n_iter[k] = res.dual_gap, res.n_iter
         if not res.converged:
             failed.append(float(alpha))
-    if K == 1:
-        coefs, intercepts = coefs[:, 0], intercepts[:, 0]
+        if on_alpha is not None:
+            on_alpha(k, coefs[k], intercepts[k])
     return coefs, intercepts, gaps, n_iter, failed
 
 
