@@ -630,16 +630,9 @@ def alpha_grid(
     eps : float, default=1e-3
         ``alpha_min / alpha_max``.
     loss, power, offset, fit_intercept, sample_weight, penalty_factor, positive
-    lower_bounds, upper_bounds
-        As in :func:`alpha_max`.
-
-    groups : array-like of shape (n_features,), list of index arrays or callable, default=None
-        The sparse-group lasso (``l1_ratio`` then mixes L1 and the group norm),
-        as in :class:`~skdecay.ElasticNetRegressor`, for every loss (with the
-        multinomial a group spans all classes); the largest per-group root of
-        ``||S_{a l1_ratio}(grad_g)|| = a (1 - l1_ratio) omega_g``.
-    group_weights : array-like of shape (n_groups,), default=None
-        Default ``sqrt(|g|)``.
+    lower_bounds, upper_bounds, groups, group_weights
+        As in :func:`alpha_max` (with ``groups``, ``l1_ratio = 0`` is allowed:
+        the group norm alone still zeroes the coefficients).
 
     Returns
     -------
