@@ -376,13 +376,8 @@ class _BaseMLP(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstimator
                     converged = True  # no second warning about max_iter
                     break
                 row = state.n_rows
-                del loss_curve[row:], vals[state.n_val :]
-                for key in _HISTORY_KEYS:
-                    del hist[key][row:]
-                loss_curve.append(loss)
-                self._record(hist, coefs, loss)
-                if self.verbose:
-                    print(f"Iteration {state.epochs + 1}, loss = {loss:.8f}")
+                del vals[state.n_val :]
+                self._record(hist, loss_curve, row, coefs, loss, state.epochs + 1)
                 best_loss, best_val, no_imp = state.best_loss, state.best_val, state.no_improvement
                 best_params, kept = state.best_params, row
                 if early:
@@ -498,13 +493,7 @@ class _BaseMLP(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstimator
                 smooth = fun(np.asarray(x, np.float64))[0]
             loss = float(smooth + np.dot(P.lam1, np.abs(params)))
             row = st.n_rows
-            del loss_curve[row:]
-            for key in _HISTORY_KEYS:
-                del hist[key][row:]
-            loss_curve.append(loss)
-            self._record(hist, coefs, loss)
-            if self.verbose:
-                print(f"Iteration {st.n_iter + 1}, loss = {loss:.8f}")
+            self._record(hist, loss_curve, row, coefs, loss, st.n_iter + 1)
             current[0] = st._replace(
                 params=params, best_params=params, n_iter=st.n_iter + 1, kept=row,
                 n_rows=row + 1, best_loss=min(st.best_loss, loss),
@@ -539,13 +528,20 @@ class _BaseMLP(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstimator
             )
         return current[0], False
 
-    def _record(self, h, coefs, loss: float) -> None:
+    def _record(self, h, loss_curve, row: int, coefs, loss: float, iteration: int) -> None:
+        """Drop what follows ``row`` (epochs rolled back), then log iteration ``iteration``."""
+        del loss_curve[row:]
+        for key in _HISTORY_KEYS:
+            del h[key][row:]
+        loss_curve.append(loss)
         h["l1_norm"].append([float(np.sum(np.abs(W))) for W in coefs])
         h["l2_norm"].append([float(np.linalg.norm(W)) for W in coefs])
         h["zero_fraction"].append([float(np.mean(W == 0)) for W in coefs])
         h["loss"].append(loss)
         h["validation_score"].append(np.nan)
         h["kept"].append(False)
+        if self.verbose:
+            print(f"Iteration {iteration}, loss = {loss:.8f}")
 
     def _commit(self, st: _State, problem, lists, sizes, early, incremental, first) -> None:
         """Write the fitted attributes from the final state (all at once, at the end)."""
