@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import (
     check_array,
 )
 
 from .._validation import check_penalty_factor, check_scale
-from ..path import RegularizationPath
+from ..path import RegularizationPath, _geometric, _warn_not_converged
 from ..penalties import MultiTaskElasticNetPenalty
-from ._solver import _FLOATS, _RESOLUTION, _as_csc, _check_Y, _Data, _solve
+from ._solver import _FLOATS, _as_csc, _check_Y, _Data, _solve
 
 
 def _grid(data: _Data, l1_ratio, pf, n_alphas: int, eps: float) -> np.ndarray:
@@ -25,10 +23,7 @@ def _grid(data: _Data, l1_ratio, pf, n_alphas: int, eps: float) -> np.ndarray:
             "An automatic alpha grid needs l1_ratio > 0 (ridge has no alpha_max); "
             "pass an explicit grid with alphas=[...]."
         )
-    amax = data.alpha_max(l1_ratio, pf)
-    if not amax > _RESOLUTION:  # nothing to select (constant Y): scikit-learn's choice
-        return np.full(n_alphas, _RESOLUTION)
-    return np.geomspace(amax, amax * eps, num=n_alphas)
+    return _geometric(data.alpha_max(l1_ratio, pf), n_alphas, eps)
 
 
 def _check_alphas(alphas) -> np.ndarray:
@@ -71,17 +66,6 @@ def _path(data: _Data, l1_ratio, pf, alphas, *, tol, max_iter, selection, rng):
         if not res.converged:
             failed.append(float(alpha))
     return RegularizationPath(alphas, coefs, intercepts, gaps, n_iter), failed
-
-
-def _warn_path(failed, total, what, stacklevel):
-    if failed:
-        shown = ", ".join(f"{a:.4g}" for a in failed[:10])
-        warnings.warn(
-            f"skdecay: {what}: {len(failed)} of {total} fits did not reach the tolerance, "
-            f"at alpha = {shown}. Increase max_iter, loosen tol or standardize X.",
-            ConvergenceWarning,
-            stacklevel=stacklevel,
-        )
 
 
 def multitask_enet_path(
@@ -177,7 +161,7 @@ def multitask_enet_path(
         selection=selection,
         rng=check_random_state(random_state),
     )
-    _warn_path(failed, alphas.size, "multitask_enet_path", 3)
+    _warn_not_converged(failed, alphas.size, "multitask_enet_path", 3)
     return path
 
 

@@ -21,7 +21,6 @@ from ..penalties import MultiTaskElasticNetPenalty
 from ..solvers import Result
 
 _FLOATS = [np.float64, np.float32]
-_RESOLUTION = np.finfo(np.float64).resolution
 
 
 def _design(X) -> tuple:
