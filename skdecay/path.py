@@ -570,20 +570,8 @@ default="squared_error"
     """
     l1_ratio = _check_l1_ratio(l1_ratio)
     X = _check_X(X)
-    pb = _problem_of(
-        X,
-        y,
-        l1_ratio,
-        loss,
-        power,
-        offset,
-        sample_weight,
-        penalty_factor,
-        positive,
-        fit_intercept,
-        lower_bounds=lower_bounds,
-        upper_bounds=upper_bounds,
-    )
+    args = (l1_ratio, loss, power, offset, sample_weight, penalty_factor, positive, fit_intercept)
+    pb = _problem_of(X, y, *args, lower_bounds=lower_bounds, upper_bounds=upper_bounds)
     if groups is not None:
         pen = _group_penalty(pb, groups, group_weights, 1.0)
         return bcd.problem_group_alpha_max(pb, pen)
