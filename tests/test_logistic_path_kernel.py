@@ -601,10 +601,12 @@ def test_violation_kernel_matches_the_penalty():
     assert np.sum(np.array(got) > 0) > p // 4 and np.sum(np.array(got) == 0) > p // 10
 
 
-def test_boxed_unpenalized_feature_with_an_open_side():
+@pytest.mark.parametrize("compiled", [True, False], ids=["kernel", "prox_newton"])
+def test_boxed_unpenalized_feature_with_an_open_side(compiled):
     """An unpenalised feature unbounded on one or both sides, the others boxed: its
     correlation is projected out of the dual point (zero up to rounding), so the gap
-    certifies the optimum (the KKT conditions, by hand) instead of stalling."""
+    certifies the optimum (the KKT conditions, by hand) instead of stalling -- in
+    the kernel and in the Python driver (the penalty's conjugate and dual scaling)."""
     rng = np.random.default_rng(0)
     n, p = 150, 8
     X = np.asfortranarray(rng.normal(size=(n, p)))
@@ -616,7 +618,7 @@ def test_boxed_unpenalized_feature_with_an_open_side():
     pb, _ = solvers.make_problem(
         X, y[:, None], None, losses.LOGISTIC, 0.01, 1.0, pf, lower_bounds=lo, upper_bounds=hi
     )
-    res = solvers.solve(pb, tol=1e-10, max_iter=100)
+    res = solvers.solve(pb, tol=1e-10, max_iter=100, compiled=compiled)
     assert res.converged and 0 <= res.dual_gap <= 1e-14
     w, b = res.coef[0], float(res.intercept[0])
     _box_kkt_by_hand(pb, w, b, lo, hi, pf, 1.0, 1e-9)

@@ -357,11 +357,21 @@ class ElasticNetPenalty(Leveled):
             free &= np.any(W != 0, axis=0)
         return free
 
+    def _free_rounding(self, V):
+        """``V`` with the rounding of unpenalised coefficients (``l1 = l2 = 0``)
+        removed: the dual points project them out (their correlation is zero up to
+        rounding, ``<= 1e-12 max|V|``), as the unboxed formulas assume."""
+        free = (self._l1 == 0) & (self._l2 == 0)
+        if not free.any():
+            return V
+        tiny = np.abs(V) <= 1e-12 * np.max(np.abs(V), initial=0.0)
+        return np.where(free & tiny, 0.0, V)
+
     def conjugate(self, V):
         """Per coefficient ``g*(v) = sup_{lower <= w <= upper} v w - g(w)`` (``inf``
         where unbounded; ``|v|`` within ``1e-12`` relative of a pure-L1 threshold
         counts as on it, as the solvers' dual points are built to sit there)."""
-        V = np.asarray(V, dtype=np.float64)
+        V = self._free_rounding(np.asarray(V, dtype=np.float64))
         l1, l2 = np.broadcast_to(self._l1, V.shape), np.broadcast_to(self._l2, V.shape)
         lo, hi = np.broadcast_to(self._lo, V.shape), np.broadcast_to(self._hi, V.shape)
         # the slopes of v w - l1 |w| going up and down; an excess within rounding
@@ -426,8 +436,9 @@ class ElasticNetPenalty(Leveled):
         if self._orthant is not None:
             mag = np.maximum(V, 0.0) if self._orthant else np.abs(V)
             return scaling_limit(mag, self._l1, self._l2)
+        V = self._free_rounding(V)
         l1 = np.broadcast_to(self._l1, V.shape)
-        hard = np.broadcast_to(self._l2 <= 0, V.shape)
+        hard = np.broadcast_to((self._l1 > 0) & (self._l2 <= 0), V.shape)
         up_open = np.broadcast_to(np.isinf(self._hi), V.shape)
         down_open = np.broadcast_to(np.isinf(self._lo), V.shape)
         mag = np.where(V > 0, np.where(up_open, V, 0.0), np.where(down_open, -V, 0.0))
