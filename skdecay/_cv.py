@@ -17,17 +17,16 @@ import numpy as np
 
 from . import losses
 from ._callbacks import leaf_task, metadata
-from .linear_model import ElasticNetClassifier, ElasticNetRegressor
-from .path import (
-    _as_csc,
-    _group_penalty,
-    _logistic_problem,
-    _regression_problem,
-    _solve_group_path,
-    _solve_path,
-    _with_penalty,
+from ._path_core import (
+    as_csc,
+    group_penalty,
+    solve_group_path,
+    solve_path,
+    with_penalty,
 )
+from .linear_model import ElasticNetClassifier, ElasticNetRegressor
 from .solvers import Result, solve
+from .solvers.problem import logistic_problem, regression_problem
 
 __all__ = ["fold_task", "choose", "best_candidate", "one_standard_error"]
 
@@ -35,7 +34,7 @@ __all__ = ["fold_task", "choose", "best_candidate", "one_standard_error"]
 def _rows(X, train, test, classes):
     """The training (Fortran / CSC) and held-out parts of ``X``."""
     if not isinstance(X, np.ndarray):
-        return _as_csc(X[train]), _as_csc(X[test])
+        return as_csc(X[train]), as_csc(X[test])
     if X.flags.f_contiguous:  # the training rows gathered once, Fortran-ordered
         rows = np.asarray(train)
         rows = np.flatnonzero(rows) if rows.dtype == bool else rows
@@ -55,7 +54,7 @@ def _train_problem(X_train, y_train, sw_train, train, l1_ratio, settings, classe
     box = {k: settings[k] for k in ("lower_bounds", "upper_bounds")}
     if classes is None:
         offset = settings.get("offset")
-        return _regression_problem(
+        return regression_problem(
             X_train,
             y_train,
             *common,
@@ -65,7 +64,7 @@ def _train_problem(X_train, y_train, sw_train, train, l1_ratio, settings, classe
             offset=None if offset is None else offset[train],
             **box,
         )
-    return _logistic_problem(X_train, y_train, *common, classes, **box)[0]
+    return logistic_problem(X_train, y_train, *common, classes, **box)[0]
 
 
 class _Quiet:
@@ -157,12 +156,12 @@ def fold_task(
 
     kw = dict(tol=settings["tol"], max_iter=settings["max_iter"], on_alpha=on_alpha)
     if settings.get("groups") is not None:  # the sparse-group lasso (path.py's, any loss)
-        pen = _group_penalty(pb, settings["groups"], settings["group_weights"], 1.0)
-        path, failed = _solve_group_path(pb, pen, alphas, **kw)
+        pen = group_penalty(pb, settings["groups"], settings["group_weights"], 1.0)
+        path, failed = solve_group_path(pb, pen, alphas, **kw)
     else:
-        pb = _with_penalty(pb, settings["penalty"], gamma)
+        pb = with_penalty(pb, settings["penalty"], gamma)
         rng = np.random.RandomState(seed)
-        path, failed = _solve_path(pb, alphas, selection=settings["selection"], rng=rng, **kw)
+        path, failed = solve_path(pb, alphas, selection=settings["selection"], rng=rng, **kw)
     ctx.call_on_fit_task_end(estimator=est, X=X_train, y=y_train, metadata=metadata(sw_train))
     offset = settings.get("offset")
     held_out = (X_test, y[test], sw_test, None if offset is None else offset[test])

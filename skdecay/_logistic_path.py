@@ -169,7 +169,7 @@ def logistic_path_compiled(
     else:
         b_zero = np.zeros(K)
     b_zero = np.ascontiguousarray(b_zero.reshape(K))
-    # as path._solve_path: from alpha_max on zero is exact (every feature penalised)
+    # as _path_core.solve_path: from alpha_max on zero is exact (every feature penalised)
     if np.all(pf > 0):  # the gradient at zero (intercept optimal, offset included)
         R0 = loss.residual(pb.Y, b_zero.reshape(1, K) + off[:, None])
         G = -(X.T @ (pb.s[:, None] * R0)).T / n

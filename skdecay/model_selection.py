@@ -32,6 +32,13 @@ from ._cv import choose, fold_task
 from ._cv_docs import fill_doc
 from ._fit_state import atomic_fit
 from ._groups import resolve_groups
+from ._path_core import (
+    check_alphas,
+    group_penalty,
+    problem_grid,
+    warn_path_not_converged,
+    with_penalty,
+)
 from ._validation import (
     check_offset,
     check_sample_weight,
@@ -47,17 +54,9 @@ from .linear_model import (
     _GLMRegressor,
     _LinearModel,
 )
-from .path import (
-    _check_alphas,
-    _grid,
-    _group_penalty,
-    _logistic_problem,
-    _regression_problem,
-    _warn_not_converged,
-    _with_penalty,
-)
 from .penalties import DEFAULT_GAMMA
 from .solvers import bcd
+from .solvers.problem import logistic_problem, regression_problem
 
 __all__ = ["ElasticNetRegressorCV", "ElasticNetClassifierCV"]
 
@@ -142,8 +141,8 @@ class _PathCV(_LinearModel):
         args = (l1_ratio, sw, self.penalty_factor, self.positive, self.fit_intercept)
         box = dict(lower_bounds=self.lower_bounds, upper_bounds=self.upper_bounds)
         if self._is_classifier:
-            return _logistic_problem(X, y, *args, self.classes_, **box)[0]
-        return _regression_problem(
+            return logistic_problem(X, y, *args, self.classes_, **box)[0]
+        return regression_problem(
             X, y, *args, checked=True, loss=self.loss, power=self.power, offset=offset, **box
         )
 
@@ -151,8 +150,10 @@ class _PathCV(_LinearModel):
         pb = self._full_problem(X, y, l1_ratio, sw, offset)
         groups = self._feature_groups()
         if groups is None:  # MCP / SCAD: the lasso's alpha_max (gamma-free)
-            return _grid(_with_penalty(pb, self.penalty, self._gammas()[0]), n_alphas, self.eps)
-        pen = _group_penalty(pb, groups, self.group_weights, 1.0)
+            return problem_grid(
+                with_penalty(pb, self.penalty, self._gammas()[0]), n_alphas, self.eps
+            )
+        pen = group_penalty(pb, groups, self.group_weights, 1.0)
         return bcd.group_grid(pb, pen, n_alphas, self.eps)
 
     def _check_combinations(self) -> None:
@@ -210,7 +211,7 @@ class _PathCV(_LinearModel):
         l1_ratios, gammas, relax = self._l1_ratios(), self._gammas(), self._relax_gammas()
         n_alphas = self._n_alphas()
         if n_alphas is None:
-            grid = _check_alphas(self.alphas)
+            grid = check_alphas(self.alphas)
             alphas = [grid] * l1_ratios.size
         else:
             alphas = [self._alpha_grid(X, y, r, sw, offset, n_alphas) for r in l1_ratios]
@@ -272,7 +273,7 @@ class _PathCV(_LinearModel):
         out = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer="threads")(tasks)
         full = self._store_scores(out, l1_ratios, gammas, relax, len(folds), deviance)
         failed = sorted({a for o in out for a in o[2]}, reverse=True)
-        _warn_not_converged(failed, len(out) * len(alphas[0]), type(self).__name__, 6)
+        warn_path_not_converged(failed, len(out) * len(alphas[0]), type(self).__name__, 6)
         self._select(full, l1_ratios, gammas, relax, alphas, n_alphas)
 
         model = self._refit_model()

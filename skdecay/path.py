@@ -16,32 +16,34 @@ The public functions validate once, build one
 
 from __future__ import annotations
 
-import warnings
-from dataclasses import replace
 from numbers import Integral, Real
-from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_consistent_length
 
 from . import _enet_path as compiled
 from . import losses
-from .penalties import DEFAULT_GAMMA, SparseGroupPenalty
+from ._path_core import (
+    RegularizationPath,
+    as_csc,
+    check_alphas,
+    check_grid_l1_ratio,
+    geometric_grid,
+    group_penalty,
+    problem_grid,
+    solve_group_path,
+    solve_path,
+    warn_path_not_converged,
+    with_penalty,
+)
 from .solvers import (
     Problem,
     bcd,
-    duality_gap,
-    extrapolated_start,
-    make_problem,
     problem_alpha_max,
-    solve,
-    solve_compiled,
-    zero_point,
 )
+from .solvers.problem import logistic_problem, regression_loss, regression_problem
 
 __all__ = [
     "RegularizationPath",
@@ -54,38 +56,6 @@ __all__ = [
 ]
 
 _FLOATS = [np.float64, np.float32]
-# smallest grid value, as scikit-learn's ``_alpha_grid`` when alpha_max vanishes
-_RESOLUTION = np.finfo(np.float64).resolution
-
-
-class RegularizationPath(NamedTuple):
-    """Solutions along a path, one row per ``alpha`` (``alphas`` decreasing).
-
-    Attributes
-    ----------
-    alphas : ndarray of shape (n_alphas,)
-        The penalty strengths, decreasing (float64).
-    coefs : ndarray
-        ``(n_alphas, n_features)`` for :func:`enet_path` with 1-D ``y``,
-        ``(n_alphas, K, n_features)`` for :func:`enet_path` with 2-D ``y``
-        (``K = n_targets``) and for :func:`logistic_path` (``K = 1`` for two
-        classes, else ``n_classes``); in the dtype of ``X``.
-    intercepts : ndarray
-        ``(n_alphas,)`` or ``(n_alphas, K)``; zero when ``fit_intercept=False``.
-    dual_gaps : ndarray of shape (n_alphas,) or (n_alphas, n_targets)
-        Duality gap at each solution (an upper bound on its sub-optimality);
-        one per target for :func:`enet_path` with 2-D ``y``.
-    n_iter : ndarray of shape (n_alphas,) or (n_alphas, n_targets)
-        Solver iterations (CD passes or Newton steps) spent at each ``alpha``;
-        0 from ``alpha_max`` on, where the all-zero solution is returned exactly
-        (closed form) unless some features are unpenalised.
-    """
-
-    alphas: np.ndarray
-    coefs: np.ndarray
-    intercepts: np.ndarray
-    dual_gaps: np.ndarray
-    n_iter: np.ndarray
 
 
 # ---------------------------------------------------------------------------
@@ -110,98 +80,10 @@ def _check_grid_params(n_alphas, eps) -> None:
         raise ValueError(f"eps must be a positive float, got {eps!r}.")
 
 
-def _check_alphas(alphas) -> np.ndarray:
-    """User alphas as a float64 1-D array sorted decreasing (as scikit-learn's paths).
-
-    Non-numbers (a string inside the list) raise ``TypeError``, as scikit-learn.
-    """
-    if isinstance(alphas, (str, bytes)) or any(
-        isinstance(a, (str, bytes)) for a in np.asarray(alphas, dtype=object).ravel()
-    ):
-        raise TypeError(f"alphas must contain numbers only, got {alphas!r}.")
-    try:
-        a = np.asarray(alphas, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"alphas must be a 1-D array of non-negative floats: {exc}") from None
-    if a.ndim != 1 or a.size == 0:
-        raise ValueError(f"alphas must be a non-empty 1-D array, got shape {a.shape}.")
-    if not np.all(np.isfinite(a)):
-        raise ValueError("alphas must be finite (found NaN or infinity).")
-    if np.any(a < 0):
-        raise ValueError(f"alphas must be non-negative, got min(alphas) = {a.min()!r}.")
-    return np.sort(a)[::-1].copy()
-
-
 def _check_X(X):
     """Dense Fortran-ordered or CSC with sorted indices, float64/float32, finite."""
     X = check_array(X, accept_sparse="csc", dtype=_FLOATS, order="F")
-    return _as_csc(X) if sp.issparse(X) else X
-
-
-def _as_csc(X):
-    X = sp.csc_matrix(X)
-    return X if X.has_sorted_indices else X.sorted_indices()
-
-
-# the losses of the regression paths (``ElasticNetRegressor``'s ``loss``)
-_REGRESSION = losses.REGRESSION_LOSS_NAMES
-
-
-def _regression_loss(loss: str, power) -> losses.Loss:
-    """The table entry of a regression ``loss`` name (``"squared"`` is an alias)."""
-    if loss == "squared":
-        loss = "squared_error"
-    if loss not in _REGRESSION:
-        raise ValueError(f"loss must be one of {_REGRESSION}, got {loss!r}.")
-    if loss == "tweedie" and (
-        isinstance(power, bool) or not isinstance(power, Real) or not 1 < power < 2
-    ):
-        raise ValueError(f"power must be a float in (1, 2) for the tweedie loss, got {power!r}.")
-    return losses.get_loss(loss, power=power)
-
-
-def _regression_problem(
-    X,
-    y,
-    l1_ratio,
-    sample_weight,
-    penalty_factor,
-    positive,
-    fit_intercept,
-    checked=False,
-    *,
-    loss: str = "squared_error",
-    power: float = 1.5,
-    offset=None,
-    lower_bounds=None,
-    upper_bounds=None,
-) -> Problem:
-    """The ``ElasticNetRegressor`` problem (with ``alpha = 1``) on validated ``X``
-    (``checked``: ``y`` is a validated 1-D numeric array in the loss's range
-    too, e.g. a CV fold's)."""
-    entry = _regression_loss(loss, power)
-    if not checked:
-        y = check_array(y, ensure_2d=False, dtype=X.dtype, input_name="y")
-        if y.ndim != 1:
-            raise ValueError(f"y must be 1-D for a regression path, got shape {y.shape}.")
-        check_consistent_length(X, y)
-        entry.check_y(y)
-    pb, _ = make_problem(
-        X,
-        y[:, None],
-        sample_weight,
-        entry.code,
-        1.0,
-        l1_ratio,
-        penalty_factor,
-        positive=positive,
-        fit_intercept=fit_intercept,
-        offset=offset,
-        power=getattr(entry, "power", 1.5) if entry.code == losses.TWEEDIE else 1.5,
-        lower_bounds=lower_bounds,
-        upper_bounds=upper_bounds,
-    )
-    return pb
+    return as_csc(X) if sp.issparse(X) else X
 
 
 def _multi_target(X, y, loss) -> np.ndarray | None:
@@ -219,84 +101,6 @@ def _multi_target(X, y, loss) -> np.ndarray | None:
     return Y
 
 
-def _encode_classes(y, classes=None):
-    """``(classes, Y, loss)``: one 0/1 column for two classes, one-hot otherwise."""
-    y = np.asarray(y)
-    if y.ndim == 2 and y.shape[1] == 1:
-        y = y[:, 0]
-    if y.ndim != 1:
-        raise ValueError(f"y must be 1-D, got shape {y.shape}.")
-    check_classification_targets(y)
-    if classes is None:
-        classes = np.unique(y)
-    else:
-        classes = np.asarray(classes)
-        if classes.ndim != 1 or np.unique(classes).size != classes.size:
-            raise ValueError("classes must be a 1-D array of distinct labels.")
-        unknown = np.setdiff1d(np.unique(y), classes)
-        if unknown.size:
-            raise ValueError(f"y contains labels not in classes: {unknown.tolist()!r}.")
-    if classes.size < 2:
-        raise ValueError(
-            f"A logistic path needs at least 2 classes, got {classes.size} ({classes!r})."
-        )
-    codes = np.searchsorted(np.sort(classes), y)
-    order = np.argsort(classes)  # position in ``classes`` of each sorted label
-    codes = order[codes]
-    if classes.size == 2:
-        return classes, (codes == 1).astype(np.float64)[:, None], losses.LOGISTIC
-    return classes, np.eye(classes.size)[codes], losses.MULTINOMIAL
-
-
-def _logistic_problem(
-    X,
-    y,
-    l1_ratio,
-    sample_weight,
-    penalty_factor,
-    positive,
-    fit_intercept,
-    classes=None,
-    *,
-    lower_bounds=None,
-    upper_bounds=None,
-) -> tuple[Problem, np.ndarray]:
-    """The ``ElasticNetClassifier`` problem (with ``alpha = 1``) and its classes."""
-    check_consistent_length(X, y)
-    classes, Y, loss = _encode_classes(y, classes)
-    pb, _ = make_problem(
-        X,
-        Y,
-        sample_weight,
-        loss,
-        1.0,
-        l1_ratio,
-        penalty_factor,
-        positive=positive,
-        fit_intercept=fit_intercept,
-        lower_bounds=lower_bounds,
-        upper_bounds=upper_bounds,
-    )
-    return pb, classes
-
-
-def _check_grid_l1_ratio(l1_ratio: float) -> None:
-    if l1_ratio == 0:
-        raise ValueError(
-            "An automatic alpha grid needs l1_ratio > 0: with l1_ratio=0 (ridge) no alpha "
-            "zeroes the coefficients, so there is no alpha_max to start from. Pass an "
-            "explicit grid with alphas=[...] (scikit-learn's ElasticNetCV raises too)."
-        )
-
-
-def _group_penalty(pb: Problem, groups, group_weights, alpha: float):
-    """The sparse-group penalty of ``groups`` (callable: of ``n_features``) for ``pb``
-    (over the features; the solvers spread a group over the classes)."""
-    p = pb.X.shape[1]
-    groups = groups(p) if callable(groups) else groups
-    return SparseGroupPenalty(alpha, pb.penalty.l1_ratio, groups, p, group_weights)
-
-
 def _group_path(
     pb: Problem, groups, group_weights, alphas, n_alphas, eps, tol, max_iter, penalty
 ) -> RegularizationPath:
@@ -304,148 +108,13 @@ def _group_path(
     ``alphas`` or the group grid; one ConvergenceWarning for the failed fits."""
     if penalty != "elastic_net":
         raise ValueError("groups combine with penalty='elastic_net' only.")
-    pen = _group_penalty(pb, groups, group_weights, 1.0)
+    pen = group_penalty(pb, groups, group_weights, 1.0)
     if alphas is None:
         alphas = bcd.group_grid(pb, pen, n_alphas, eps)
-    path, failed = _solve_group_path(pb, pen, alphas, tol=tol, max_iter=max_iter)
+    path, failed = solve_group_path(pb, pen, alphas, tol=tol, max_iter=max_iter)
     what = "logistic_path" if pb.data_loss.classifier else "enet_path"
-    _warn_not_converged(failed, alphas.size, what, stacklevel=4)
+    warn_path_not_converged(failed, alphas.size, what, stacklevel=4)
     return path
-
-
-def _solve_group_path(
-    pb: Problem, pen, alphas, *, tol, max_iter, on_alpha=None
-) -> tuple[RegularizationPath, list[float]]:
-    """Warm-started sparse-group fits of ``pb`` (any loss) under ``pen`` along
-    ``alphas``: ``(path, alphas that did not converge)``, no warning (the
-    callers warn once: :func:`enet_path`, :func:`logistic_path`, the CV)."""
-    coefs, intercepts, gaps, n_iter, failed = bcd.group_path(
-        pb, pen, alphas, tol=tol, max_iter=max_iter, on_alpha=on_alpha
-    )
-    return RegularizationPath(np.asarray(alphas, float), coefs, intercepts, gaps, n_iter), failed
-
-
-def _grid(pb: Problem, n_alphas: int, eps: float, amax: float | None = None) -> np.ndarray:
-    """Geometric grid from ``alpha_max(pb)`` (or ``amax``) down to ``eps * alpha_max``."""
-    _check_grid_l1_ratio(pb.penalty.l1_ratio)
-    return _geometric(problem_alpha_max(pb) if amax is None else amax, n_alphas, eps)
-
-
-def _geometric(amax: float, n_alphas: int, eps: float) -> np.ndarray:
-    """``n_alphas`` values from ``amax`` down to ``eps * amax``, geometrically."""
-    if not amax > _RESOLUTION:  # nothing to select (e.g. constant y): scikit-learn's choice
-        return np.full(n_alphas, _RESOLUTION)
-    return np.geomspace(amax, amax * eps, num=n_alphas)
-
-
-def _solve_path(
-    pb: Problem,
-    alphas: np.ndarray,
-    *,
-    tol,
-    max_iter,
-    selection,
-    rng,
-    compiled_path=True,
-    on_alpha=None,
-) -> tuple[RegularizationPath, list[float]]:
-    """Warm-started fits along ``alphas``; returns the path (coefs ``(n_alphas, K, p)``)
-    and the alphas whose fit did not reach ``tol`` (no warning emitted here).
-
-    Problems the compiled solver supports run as one compiled call; the Python
-    loop below (``compiled_path=False`` forces it) serves the others.
-    ``on_alpha(i, coef, intercept)`` (progress callbacks) is called once per
-    alpha as it is solved (after the compiled call, for every alpha at once)."""
-    if compiled_path and selection == "cyclic":
-        # the gap alone certifies a CD fit; Newton settles in about one more step
-        # and keeps the settling test (as in the loop below)
-        out = solve_compiled(pb, alphas, tol, max_iter, settle=pb.loss != losses.SQUARED)
-        if out is not None:
-            failed = [float(a) for a in alphas[~out.converged]]
-            path = RegularizationPath(alphas, out.coefs, out.intercepts, out.gaps, out.n_iter)
-            for i in range(alphas.size) if on_alpha is not None else ():
-                on_alpha(i, out.coefs[i], out.intercepts[i])
-            return path, failed
-    K, p = pb.Y.shape[1], pb.X.shape[1]
-    m = alphas.size
-    coefs = np.zeros((m, K, p), dtype=pb.dtype)
-    intercepts = np.zeros((m, K), dtype=pb.dtype)
-    gaps = np.zeros(m)
-    n_iter = np.zeros(m, dtype=np.int64)
-    failed = []
-    W = b = None
-    before = None  # (solution, alpha) two steps back, for extrapolated warm starts
-    # From alpha_max on, zero is the exact solution: return it rather than rounding
-    # noise around it (with unpenalised features the solver fits those).
-    amax = problem_alpha_max(pb) if not pb.penalty.unpenalized_mask().any() else np.inf
-    for i, alpha in enumerate(alphas):
-        if alpha >= amax:
-            W0, b0 = _zero_solution(pb)
-            coefs[i], intercepts[i] = W0, b0
-            gaps[i] = duality_gap(pb.at(alpha), W0, b0)
-            if on_alpha is not None:
-                on_alpha(i, W0, b0)
-            continue
-        pb_alpha = pb.at(alpha)
-        W_last = W
-        if before is not None and alpha > 0 and before[1] > alphas[i - 1]:  # secant step
-            ratio = np.log(alphas[i - 1] / alpha) / np.log(before[1] / alphas[i - 1])
-            W, b = extrapolated_start(pb_alpha, W, b, before[0], ratio)
-        if W_last is not None:
-            before = (W_last, alphas[i - 1])
-        res = solve(
-            pb_alpha,
-            W,
-            b,
-            max_iter=max_iter,
-            tol=tol,
-            selection=selection,
-            rng=rng,
-            warn=False,
-            # the gap alone certifies a CD fit (settling costs many passes); Newton
-            # settles in about one more step and keeps the test
-            settle=pb.loss != losses.SQUARED,
-        )
-        W, b = res.coef, res.intercept
-        coefs[i], intercepts[i] = W, b
-        gaps[i], n_iter[i] = res.dual_gap, res.n_iter
-        if not res.converged:
-            failed.append(float(alpha))
-        if on_alpha is not None:
-            on_alpha(i, W, b)
-    return RegularizationPath(alphas, coefs, intercepts, gaps, n_iter), failed
-
-
-def _with_penalty(pb: Problem, penalty: str, gamma) -> Problem:
-    """``pb`` with MCP or SCAD (``penalty="mcp" | "scad"``, ``gamma=None``: 3 or 3.7)
-    instead of the elastic net's L1 part (squared error and logistic losses)."""
-    if penalty == "elastic_net":
-        return pb
-    if penalty not in DEFAULT_GAMMA:
-        raise ValueError(f"penalty must be 'elastic_net', 'mcp' or 'scad'; got {penalty!r}.")
-    if pb.loss not in (losses.SQUARED, losses.LOGISTIC, losses.MULTINOMIAL):
-        raise ValueError(f"penalty={penalty!r} supports the squared error and logistic losses.")
-    gamma = DEFAULT_GAMMA[penalty] if gamma is None else float(gamma)
-    # (validates gamma: > 1 for MCP, > 2 for SCAD)
-    return replace(pb, penalty=pb.penalty.as_kind(penalty, gamma))
-
-
-def _zero_solution(pb: Problem) -> tuple[np.ndarray, np.ndarray]:
-    """Zero coefficients and the optimal intercept(s) for them (offset included)."""
-    return zero_point(pb)
-
-
-def _warn_not_converged(failed: list[float], total: int, what: str, stacklevel: int = 3) -> None:
-    if not failed:
-        return
-    shown = ", ".join(f"{a:.4g}" for a in failed[:10])
-    more = f" and {len(failed) - 10} more" if len(failed) > 10 else ""
-    warnings.warn(
-        f"skdecay: {what}: {len(failed)} of {total} fits did not reach the tolerance, at "
-        f"alpha = {shown}{more}. Increase max_iter, loosen tol or standardize X.",
-        ConvergenceWarning,
-        stacklevel=stacklevel,
-    )
 
 
 def _check_solver_params(tol, max_iter, selection) -> None:
@@ -481,12 +150,14 @@ def _problem_of(
     if loss == "logistic":
         if offset is not None:
             raise ValueError("offset is supported by the regression losses only.")
-        return _logistic_problem(
+        return logistic_problem(
             X, y, l1_ratio, sample_weight, penalty_factor, positive, fit_intercept, **box
         )[0]
-    if loss not in ("squared", *_REGRESSION):
-        raise ValueError(f"loss must be one of {('logistic', *_REGRESSION)}, got {loss!r}.")
-    return _regression_problem(
+    if loss not in ("squared", *losses.REGRESSION_LOSS_NAMES):
+        raise ValueError(
+            f"loss must be one of {('logistic', *losses.REGRESSION_LOSS_NAMES)}, got {loss!r}."
+        )
+    return regression_problem(
         X,
         y,
         l1_ratio,
@@ -573,7 +244,7 @@ default="squared_error"
     args = (l1_ratio, loss, power, offset, sample_weight, penalty_factor, positive, fit_intercept)
     pb = _problem_of(X, y, *args, lower_bounds=lower_bounds, upper_bounds=upper_bounds)
     if groups is not None:
-        pen = _group_penalty(pb, groups, group_weights, 1.0)
+        pen = group_penalty(pb, groups, group_weights, 1.0)
         return bcd.problem_group_alpha_max(pb, pen)
     return problem_alpha_max(pb)
 
@@ -630,7 +301,7 @@ def alpha_grid(
     _check_grid_params(n_alphas, eps)
     l1_ratio = _check_l1_ratio(l1_ratio)
     if groups is None:
-        _check_grid_l1_ratio(l1_ratio)
+        check_grid_l1_ratio(l1_ratio)
     amax = alpha_max(
         X,
         y,
@@ -647,7 +318,7 @@ def alpha_grid(
         groups=groups,
         group_weights=group_weights,
     )
-    return _geometric(amax, n_alphas, eps)
+    return geometric_grid(amax, n_alphas, eps)
 
 
 def enet_path(
@@ -784,12 +455,12 @@ def enet_path(
     ((20, 10), 0)
     """
     l1_ratio = _check_l1_ratio(l1_ratio)
-    _regression_loss(loss, power)  # validated before the data
+    regression_loss(loss, power)  # validated before the data
     _check_solver_params(tol, max_iter, selection)
     if alphas is None:
         _check_grid_params(n_alphas, eps)
     else:
-        alphas = _check_alphas(alphas)
+        alphas = check_alphas(alphas)
     X = _check_X(X)
     args = (l1_ratio, loss, power, offset, sample_weight, penalty_factor, positive, fit_intercept)
     box = dict(lower_bounds=lower_bounds, upper_bounds=upper_bounds)
@@ -798,17 +469,17 @@ def enet_path(
         if groups is not None:
             raise ValueError("groups with a 2-D y is not supported; fit one target at a time.")
         pbs = [
-            _with_penalty(_problem_of(X, Y[:, j], *args, **box), penalty, gamma)
+            with_penalty(_problem_of(X, Y[:, j], *args, **box), penalty, gamma)
             for j in range(Y.shape[1])
         ]
         if alphas is None:
             amax = max(problem_alpha_max(pb) for pb in pbs)
-            alphas = _grid(pbs[0], n_alphas, eps, amax=amax)
+            alphas = problem_grid(pbs[0], n_alphas, eps, amax=amax)
         rng = check_random_state(random_state)
         kw = dict(tol=tol, max_iter=max_iter, selection=selection, rng=rng)
-        solved = [_solve_path(pb, alphas, **kw) for pb in pbs]
+        solved = [solve_path(pb, alphas, **kw) for pb in pbs]
         failed = sorted({a for _, f in solved for a in f}, reverse=True)
-        _warn_not_converged(failed, alphas.size, "enet_path")
+        warn_path_not_converged(failed, alphas.size, "enet_path")
         paths = [path for path, _ in solved]
         return RegularizationPath(
             alphas,
@@ -821,21 +492,21 @@ def enet_path(
     if groups is not None:  # the sparse-group lasso
         path = _group_path(pb, groups, group_weights, alphas, n_alphas, eps, tol, max_iter, penalty)
         return path._replace(coefs=path.coefs[:, 0, :], intercepts=path.intercepts[:, 0])
-    pb = _with_penalty(pb, penalty, gamma)  # MCP / SCAD: the Python path loop
+    pb = with_penalty(pb, penalty, gamma)  # MCP / SCAD: the Python path loop
     if alphas is None:
-        _check_grid_l1_ratio(l1_ratio)
+        check_grid_l1_ratio(l1_ratio)
         convex = pb.penalty.convex
         if selection == "cyclic" and convex and compiled.supports(pb, np.ones(n_alphas)):
             # the grid and the path in one compiled call
             out = compiled.enet_path_compiled(
                 pb, n_alphas, tol=tol, max_iter=max_iter, settle=False, grid_eps=eps
             )
-            _warn_not_converged(list(out.alphas[~out.converged]), n_alphas, "enet_path")
+            warn_path_not_converged(list(out.alphas[~out.converged]), n_alphas, "enet_path")
             return RegularizationPath(
                 out.alphas, out.coefs[:, 0, :], out.intercepts[:, 0], out.gaps, out.n_iter
             )
-        alphas = _grid(pb, n_alphas, eps)
-    path, failed = _solve_path(
+        alphas = problem_grid(pb, n_alphas, eps)
+    path, failed = solve_path(
         pb,
         alphas,
         tol=tol,
@@ -843,7 +514,7 @@ def enet_path(
         selection=selection,
         rng=check_random_state(random_state),
     )
-    _warn_not_converged(failed, alphas.size, "enet_path")
+    warn_path_not_converged(failed, alphas.size, "enet_path")
     return path._replace(coefs=path.coefs[:, 0, :], intercepts=path.intercepts[:, 0])
 
 
@@ -924,9 +595,9 @@ def logistic_path(
     if alphas is None:
         _check_grid_params(n_alphas, eps)
     else:
-        alphas = _check_alphas(alphas)
+        alphas = check_alphas(alphas)
     X = _check_X(X)
-    pb, _ = _logistic_problem(
+    pb, _ = logistic_problem(
         X,
         y,
         l1_ratio,
@@ -940,10 +611,10 @@ def logistic_path(
     )
     if groups is not None:  # the sparse-group lasso
         return _group_path(pb, groups, group_weights, alphas, n_alphas, eps, tol, max_iter, penalty)
-    pb = _with_penalty(pb, penalty, gamma)
+    pb = with_penalty(pb, penalty, gamma)
     if alphas is None:
-        alphas = _grid(pb, n_alphas, eps)
-    path, failed = _solve_path(
+        alphas = problem_grid(pb, n_alphas, eps)
+    path, failed = solve_path(
         pb,
         alphas,
         tol=tol,
@@ -951,7 +622,7 @@ def logistic_path(
         selection=selection,
         rng=check_random_state(random_state),
     )
-    _warn_not_converged(failed, alphas.size, "logistic_path")
+    warn_path_not_converged(failed, alphas.size, "logistic_path")
     return path
 
 

@@ -336,19 +336,20 @@ def test_glmnet_limits_agree():
 def test_compiled_path_with_boxes_equals_the_python_drivers(n_alphas):
     """Dense float64 squared-loss problems with a box (and an excluded feature) run
     the compiled whole-path solver: it agrees with the Python drivers."""
-    from skdecay.path import _grid, _regression_problem, _solve_path
+    from skdecay._path_core import problem_grid, solve_path
+    from skdecay.solvers.problem import regression_problem
 
     X, y = _data(n=80, seed=11)  # n >= p: with several alphas, the Gram (covariance) mode
     pf = np.ones(10)
     pf[4] = np.inf
-    pb = _regression_problem(
+    pb = regression_problem(
         X, y, 0.8, None, pf, False, True, lower_bounds=LOWER, upper_bounds=UPPER
     )
     assert solvers.solve_compiled(pb, np.ones(n_alphas), 1e-4, 10, False) is not None
-    alphas = _grid(pb, n_alphas, 1e-2) if n_alphas > 1 else np.array([0.05])
+    alphas = problem_grid(pb, n_alphas, 1e-2) if n_alphas > 1 else np.array([0.05])
     kw = dict(tol=1e-12, max_iter=10000, selection="cyclic", rng=None)
-    fast, _ = _solve_path(pb, alphas, **kw)
-    slow, _ = _solve_path(pb, alphas, compiled_path=False, **kw)
+    fast, _ = solve_path(pb, alphas, **kw)
+    slow, _ = solve_path(pb, alphas, compiled_path=False, **kw)
     np.testing.assert_allclose(fast.coefs, slow.coefs, atol=1e-8)
     assert np.all(fast.coefs[:, 0, 4] == 0)
     assert np.all(fast.coefs >= LOWER) and np.all(fast.coefs <= UPPER)

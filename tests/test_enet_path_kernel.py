@@ -1,6 +1,6 @@
 """The compiled squared-loss path (``skdecay._kernels.enet_path``) against references.
 
-References: the Python working-set solver (``_solve_path(..., compiled_path=False)``
+References: the Python working-set solver (``solve_path(..., compiled_path=False)``
 and ``solve(..., compiled=False)``), the numpy duality gap of
 :func:`skdecay.solvers.duality_gap`, numpy formulas for the kernels' building
 blocks, and scikit-learn's ``ElasticNet``.
@@ -13,8 +13,9 @@ from sklearn.linear_model import ElasticNet
 import skdecay._enet_path as compiled
 from skdecay import ElasticNetRegressor, enet_path
 from skdecay._kernels.enet_path import _full_gradient, _gram_row, squared_gap
-from skdecay.path import _grid, _regression_problem, _solve_path
+from skdecay._path_core import problem_grid, solve_path
 from skdecay.solvers import duality_gap, linear_predictor, objective, solve
+from skdecay.solvers.problem import regression_problem
 
 
 def _problem(seed, n=60, p=15, *, weighted=False, factors=False, positive=False, intercept=True):
@@ -52,11 +53,11 @@ def storage(request, monkeypatch):
 @pytest.mark.parametrize("l1_ratio", [0.5, 1.0])
 def test_compiled_path_equals_python_path(case, l1_ratio, storage):
     X, y, sw, pf, positive, intercept = _problem(0, **case)
-    pb = _regression_problem(X, y, l1_ratio, sw, pf, positive, intercept)
-    alphas = _grid(pb, 25, 1e-2)  # (far below, the wide lasso interpolates: ill-posed)
+    pb = regression_problem(X, y, l1_ratio, sw, pf, positive, intercept)
+    alphas = problem_grid(pb, 25, 1e-2)  # (far below, the wide lasso interpolates: ill-posed)
     kw = {"tol": 1e-14, "max_iter": 100_000, "selection": "cyclic", "rng": None}
-    got, failed = _solve_path(pb, alphas, **kw)
-    ref, failed_ref = _solve_path(pb, alphas, **kw, compiled_path=False)
+    got, failed = solve_path(pb, alphas, **kw)
+    ref, failed_ref = solve_path(pb, alphas, **kw, compiled_path=False)
     assert failed == [] and failed_ref == []
     scale = np.abs(ref.coefs).max()
     np.testing.assert_allclose(got.coefs, ref.coefs, rtol=0, atol=1e-7 * scale)
@@ -80,8 +81,8 @@ def test_compiled_path_equals_python_path(case, l1_ratio, storage):
 @pytest.mark.parametrize("tol", [1e-4, 1e-8])
 def test_compiled_path_meets_its_target_and_equals_single_fits(tol, storage):
     X, y, sw, pf, *_ = _problem(1, weighted=True, factors=True)
-    pb = _regression_problem(X, y, 0.7, sw, pf, False, True)
-    alphas = _grid(pb, 30, 1e-3)
+    pb = regression_problem(X, y, 0.7, sw, pf, False, True)
+    alphas = problem_grid(pb, 30, 1e-3)
     out = compiled.enet_path_compiled(pb, alphas, tol=tol, max_iter=10_000, settle=False)
     assert out.converged.all()
     assert np.all(out.gaps <= np.maximum(tol * out.gaps0, 1e-20))
@@ -96,7 +97,7 @@ def test_compiled_path_meets_its_target_and_equals_single_fits(tol, storage):
 def test_single_fits_equal_python_solver_and_sklearn(diabetes):
     X, y = diabetes
     for alpha, l1_ratio in [(0.5, 0.5), (0.05, 1.0), (2.0, 0.2)]:
-        pb = _regression_problem(np.asfortranarray(X), y, l1_ratio, None, None, False, True)
+        pb = regression_problem(np.asfortranarray(X), y, l1_ratio, None, None, False, True)
         pa = pb.at(alpha)
         assert compiled.supports(pa, np.array([alpha]))
         got = solve(pa, tol=1e-12)
@@ -113,7 +114,7 @@ def test_single_fits_equal_python_solver_and_sklearn(diabetes):
 def test_warm_start_at_the_optimum_and_max_iter(diabetes):
     X, y = diabetes
     X = np.asfortranarray(X)
-    pb = _regression_problem(X, y, 0.5, None, None, False, True).at(0.1)
+    pb = regression_problem(X, y, 0.5, None, None, False, True).at(0.1)
     res = solve(pb, tol=1e-10)
     again = solve(pb, res.coef, res.intercept, tol=1e-10)
     assert again.converged and again.n_iter == 1
@@ -173,7 +174,7 @@ def test_squared_gap_equals_numpy_duality_gap(l1_ratio, positive):
         lo = np.tile([-0.3, -np.inf, 0.0, -1.0, 0.0], 3)[:p]
         hi = np.tile([0.5, 0.2, np.inf, 0.0, 0.0], 3)[:p]
         box = dict(lower_bounds=lo, upper_bounds=hi)
-    pb = _regression_problem(X, y, l1_ratio, None, None, positive is True, True, **box)
+    pb = regression_problem(X, y, l1_ratio, None, None, positive is True, True, **box)
     pb = pb.at(0.3)
     _, l1, l2, lo, hi, _ = pb.penalty.kernel_arguments(np.float64)
     for scale in (0.0, 0.5, 1.0, 3.0):

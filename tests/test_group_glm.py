@@ -377,8 +377,9 @@ def test_inexact_newton_path_meets_its_certificate(n_classes):
     # features) must not stall it.
     from sklearn.datasets import make_classification
 
-    from skdecay.path import _group_penalty, _logistic_problem
+    from skdecay._path_core import group_penalty
     from skdecay.solvers import group_newton as gn
+    from skdecay.solvers.problem import logistic_problem
 
     X, y = make_classification(
         300, 12, n_informative=4, n_redundant=2, n_classes=n_classes, random_state=0
@@ -387,9 +388,9 @@ def test_inexact_newton_path_meets_its_certificate(n_classes):
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         path = logistic_path(X, y, l1_ratio=0.5, groups=LABELS, n_alphas=8, tol=tol)
-    pb = _logistic_problem(X, y, 0.5, None, None, False, True, None)[0]
+    pb = logistic_problem(X, y, 0.5, None, None, False, True, None)[0]
     K = pb.Y.shape[1]
-    pen = gn.class_penalty(_group_penalty(pb, LABELS, None, 1.0), K)
+    pen = gn.class_penalty(group_penalty(pb, LABELS, None, 1.0), K)
     W0, b0 = (a.astype(float) for a in gn.zero_point(pb))
     for k, alpha in enumerate(path.alphas[1:], start=1):
         ref = gn.group_gap(pb, pen.at(alpha), W0, b0, gn._predictor(pb, W0, b0))  # at zero
@@ -403,13 +404,14 @@ def test_inexact_newton_path_meets_its_certificate(n_classes):
 def test_warm_start_at_alpha_max_returns_the_certified_zero():
     # from any start, alpha >= alpha_max returns the exact zero with its (rounding-level)
     # certificate and no Newton step; it used to iterate against tol times a zero gap
-    from skdecay.path import _group_penalty, _logistic_problem
+    from skdecay._path_core import group_penalty
     from skdecay.solvers import bcd
     from skdecay.solvers import group_newton as gn
+    from skdecay.solvers.problem import logistic_problem
 
     X, y = _class_data(seed=5, n_classes=2)
-    pb = _logistic_problem(X, y, 0.3, None, None, False, True, None)[0]
-    pen = _group_penalty(pb, LABELS, None, 1.0)
+    pb = logistic_problem(X, y, 0.3, None, None, False, True, None)[0]
+    pen = group_penalty(pb, LABELS, None, 1.0)
     am = bcd.problem_group_alpha_max(pb, pen)
     start = bcd.group_fit(pb, pen.at(0.3 * am), tol=1e-10)
     assert start.coef.any()

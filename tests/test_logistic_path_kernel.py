@@ -16,7 +16,9 @@ from sklearn.preprocessing import StandardScaler
 
 from skdecay import losses, solvers
 from skdecay._logistic_path import logistic_path_compiled, supports
-from skdecay.path import _check_X, _grid, _logistic_problem, _solve_path
+from skdecay._path_core import problem_grid, solve_path
+from skdecay.path import _check_X
+from skdecay.solvers.problem import logistic_problem
 
 EPS = np.finfo(np.float64).eps
 
@@ -41,7 +43,7 @@ def _standardized(loader):
 
 
 def _problem(X, y, l1_ratio, sample_weight=None, pf=None, positive=False, fit_intercept=True):
-    pb, _ = _logistic_problem(_check_X(X), y, l1_ratio, sample_weight, pf, positive, fit_intercept)
+    pb, _ = logistic_problem(_check_X(X), y, l1_ratio, sample_weight, pf, positive, fit_intercept)
     return pb
 
 
@@ -54,14 +56,14 @@ def _python(function, flag):
 def _python_path(pb, alphas, tol):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        path, _ = _solve_path(
+        path, _ = solve_path(
             pb,
             alphas,
             tol=tol,
             max_iter=200,
             selection="cyclic",
             rng=np.random.RandomState(0),
-            **_python(_solve_path, "compiled_path"),
+            **_python(solve_path, "compiled_path"),
         )
     return path
 
@@ -97,7 +99,7 @@ def test_matches_python_path(K, fit_intercept, weighted, free, positive, l1_rati
     s = np.random.default_rng(3).uniform(0.2, 2.0, 60) if weighted else None
     pf = np.array([0.0, 1.0, 1.0, 2.0, 0.5, 1.0]) if free else None
     pb = _problem(X, y, l1_ratio, s, pf, positive, fit_intercept)
-    alphas = _grid(pb, 6, 1e-2) if l1_ratio > 0 else np.geomspace(1.0, 1e-3, 6)
+    alphas = problem_grid(pb, 6, 1e-2) if l1_ratio > 0 else np.geomspace(1.0, 1e-3, 6)
     tol = 1e-10
     coefs, intercepts, gaps, n_iter, converged = logistic_path_compiled(
         pb, alphas, tol=tol, max_iter=200, settle=False
@@ -347,8 +349,8 @@ def test_own_gap_with_an_absent_class():
     # a class of ``classes`` missing from y (a CV fold): tiny probabilities, dual
     # probabilities clipped at 0 within the gap's rounding tolerance
     X, y = _random(80, 5, 3, seed=11)
-    pb, _ = _logistic_problem(_check_X(X), y, 0.5, None, None, False, True, np.arange(4))
-    alphas = _grid(pb, 6, 1e-2)
+    pb, _ = logistic_problem(_check_X(X), y, 0.5, None, None, False, True, np.arange(4))
+    alphas = problem_grid(pb, 6, 1e-2)
     coefs, intercepts, gaps, _, converged = logistic_path_compiled(
         pb, alphas, tol=1e-8, max_iter=100, settle=False
     )
@@ -380,7 +382,7 @@ def test_c_ordered_x_gives_the_fortran_solution(monkeypatch, K, l1_ratio, free, 
     pb_f = _problem(X, y, l1_ratio, None, pf, positive)
     pb_c = replace(pb_f, X=np.ascontiguousarray(pb_f.X))
     assert pb_f.X.flags.f_contiguous and pb_c.X.flags.c_contiguous
-    alphas = _grid(pb_f, 5, 1e-2) if l1_ratio > 0 else np.geomspace(0.5, 1e-3, 5)
+    alphas = problem_grid(pb_f, 5, 1e-2) if l1_ratio > 0 else np.geomspace(0.5, 1e-3, 5)
     if cache is not None:
         monkeypatch.setattr(_logistic_path, "cache_columns", lambda p: cache)
     tol = 1e-12
@@ -519,7 +521,7 @@ def test_boxed_gap_bounds_the_suboptimality(loss):
     suboptimality (against a tight Python solve) and equals the Python side's gap at
     the same point (its penalty conjugate includes the box's indicator)."""
     pb, lo, hi, pf = _box_problem(loss, 0.7, True)
-    alphas = _grid(pb, 6, 0.05)
+    alphas = problem_grid(pb, 6, 0.05)
     coefs, intercepts, gaps, _, converged = logistic_path_compiled(
         pb, alphas, tol=1e-2, max_iter=100, settle=False, offset=pb.offset, power=pb.power
     )
@@ -544,7 +546,7 @@ def test_boxed_path_equals_the_python_path():
     exactly 0.  (A path stops on the gap alone, no settling: hence no 1e-8 here.)"""
     tol, l1_ratio = 1e-10, 0.5
     pb, lo, hi, _ = _box_problem(losses.LOGISTIC, l1_ratio, True)
-    alphas = _grid(pb, 12, 1e-3)
+    alphas = problem_grid(pb, 12, 1e-3)
     fast = solvers.solve_compiled(pb, alphas, tol, 200, False)
     slow = _python_path(pb, alphas, tol)
     assert np.all(fast.converged)
@@ -568,7 +570,7 @@ def test_boxed_multinomial_stays_on_prox_newton():
     0`` alone still is)."""
     X, y = _random(40, 4, 3, seed=1)
     assert supports(_problem(X, y, 0.5, positive=True))
-    pb, _ = _logistic_problem(_check_X(X), y, 0.5, None, None, False, True, lower_bounds=-0.1)
+    pb, _ = logistic_problem(_check_X(X), y, 0.5, None, None, False, True, lower_bounds=-0.1)
     assert pb.loss == losses.MULTINOMIAL and not supports(pb)
     pf = np.array([1.0, np.inf, 1.0, 1.0])
     assert not supports(_problem(X, y, 0.5, pf=pf))

@@ -18,7 +18,7 @@ from sklearn.datasets import make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import ElasticNetCV
 
-import skdecay.path as path_module
+import skdecay._path_core as path_core
 from skdecay import (
     ElasticNetClassifier,
     ElasticNetRegressor,
@@ -176,14 +176,14 @@ def test_each_fit_starts_from_the_previous_solution(wide_regression, monkeypatch
     X, y = wide_regression
     X = sp.csc_matrix(X)
     seen = []
-    real_solve = path_module.solve
+    real_solve = path_core.solve
 
     def spy(pb, W, b, **kw):
         res = real_solve(pb, W, b, **kw)
         seen.append((pb.penalty.alpha, None if W is None else W.copy(), res.coef.copy()))
         return res
 
-    monkeypatch.setattr(path_module, "solve", spy)
+    monkeypatch.setattr(path_core, "solve", spy)
     path = enet_path(X, y, l1_ratio=0.9, n_alphas=6, eps=1e-2)
     assert path.n_iter[0] == 0 and np.all(path.coefs[0] == 0)  # alpha_max: closed form
     np.testing.assert_array_equal([a for a, _, _ in seen], path.alphas[1:])

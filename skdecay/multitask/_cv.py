@@ -15,8 +15,8 @@ from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, proces
 from .._callbacks import begin_fit, end_fit
 from .._compat import Interval, StrOptions, fit_context, routing_enabled
 from .._fit_state import atomic_fit
+from .._path_core import warn_path_not_converged
 from .._validation import check_penalty_factor, check_sample_weight
-from ..path import _warn_not_converged
 from ._estimator import MultiTaskElasticNetRegressor, _MultiTask
 from ._path import _check_alphas, _grid, _path
 from ._solver import _as_csc, _Data
@@ -237,7 +237,7 @@ class MultiTaskElasticNetRegressorCV(RegressorMixin, _MultiTask):
         )
         errs = np.moveaxis(np.reshape([o[0] for o in out], (ratios.size, len(folds), -1)), 2, 1)
         failed = sorted({a for o in out for a in o[1]}, reverse=True)
-        _warn_not_converged(failed, len(out) * grids[0].size, type(self).__name__, 4)
+        warn_path_not_converged(failed, len(out) * grids[0].size, type(self).__name__, 4)
         best, (bi, bj) = np.inf, (0, 0)
         for i, mean in enumerate(errs.mean(axis=2)):
             j = int(np.argmin(mean))

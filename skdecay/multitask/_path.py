@@ -11,8 +11,8 @@ from sklearn.utils.validation import (
     check_array,
 )
 
+from .._path_core import RegularizationPath, geometric_grid, warn_path_not_converged
 from .._validation import check_penalty_factor, check_scale
-from ..path import RegularizationPath, _geometric, _warn_not_converged
 from ..penalties import MultiTaskElasticNetPenalty
 from ._solver import _FLOATS, _as_csc, _check_Y, _Data, _solve
 
@@ -23,7 +23,7 @@ def _grid(data: _Data, l1_ratio, pf, n_alphas: int, eps: float) -> np.ndarray:
             "An automatic alpha grid needs l1_ratio > 0 (ridge has no alpha_max); "
             "pass an explicit grid with alphas=[...]."
         )
-    return _geometric(data.alpha_max(l1_ratio, pf), n_alphas, eps)
+    return geometric_grid(data.alpha_max(l1_ratio, pf), n_alphas, eps)
 
 
 def _check_alphas(alphas) -> np.ndarray:
@@ -161,7 +161,7 @@ def multitask_enet_path(
         selection=selection,
         rng=check_random_state(random_state),
     )
-    _warn_not_converged(failed, alphas.size, "multitask_enet_path", 3)
+    warn_path_not_converged(failed, alphas.size, "multitask_enet_path", 3)
     return path
 
 

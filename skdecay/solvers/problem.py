@@ -10,16 +10,21 @@ non-convex one): the solvers ask it every question about the penalty
 (``alpha`` included) and a path moves along ``alpha`` with :meth:`Problem.at`.
 :class:`ProblemCache` keeps what does not depend on ``alpha`` for the next solve
 of a warm-started path; the float64 helpers here accumulate float32 products
-without a float64 copy of ``X``.
+without a float64 copy of ``X``.  :func:`regression_problem` and
+:func:`logistic_problem` build the problems of the estimators, paths, CV
+estimators and the command (``alpha = 1``, moved along the path) from raw targets.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from numbers import Real
 from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_array, check_consistent_length
 
 from .. import losses
 from .._validation import check_offset, check_penalty_factor, check_sample_weight
@@ -30,6 +35,10 @@ __all__ = [
     "ProblemCache",
     "Result",
     "make_problem",
+    "regression_problem",
+    "logistic_problem",
+    "regression_loss",
+    "encode_classes",
     "linear_predictor",
     "zero_point",
     "diverged",
@@ -296,3 +305,125 @@ def make_problem(
     ).rounded(X.dtype)
     pb = Problem(X, Y, s, loss, penalty, bool(fit_intercept), offset, float(power))
     return pb, sw
+
+
+# the losses of the regression paths (``ElasticNetRegressor``'s ``loss``)
+_REGRESSION = losses.REGRESSION_LOSS_NAMES
+
+
+def regression_loss(loss: str, power) -> losses.Loss:
+    """The table entry of a regression ``loss`` name (``"squared"`` is an alias)."""
+    if loss == "squared":
+        loss = "squared_error"
+    if loss not in _REGRESSION:
+        raise ValueError(f"loss must be one of {_REGRESSION}, got {loss!r}.")
+    if loss == "tweedie" and (
+        isinstance(power, bool) or not isinstance(power, Real) or not 1 < power < 2
+    ):
+        raise ValueError(f"power must be a float in (1, 2) for the tweedie loss, got {power!r}.")
+    return losses.get_loss(loss, power=power)
+
+
+def regression_problem(
+    X,
+    y,
+    l1_ratio,
+    sample_weight,
+    penalty_factor,
+    positive,
+    fit_intercept,
+    checked=False,
+    *,
+    loss: str = "squared_error",
+    power: float = 1.5,
+    offset=None,
+    lower_bounds=None,
+    upper_bounds=None,
+) -> Problem:
+    """The ``ElasticNetRegressor`` problem (with ``alpha = 1``) on validated ``X``
+    (``checked``: ``y`` is a validated 1-D numeric array in the loss's range
+    too, e.g. a CV fold's)."""
+    entry = regression_loss(loss, power)
+    if not checked:
+        y = check_array(y, ensure_2d=False, dtype=X.dtype, input_name="y")
+        if y.ndim != 1:
+            raise ValueError(f"y must be 1-D for a regression path, got shape {y.shape}.")
+        check_consistent_length(X, y)
+        entry.check_y(y)
+    pb, _ = make_problem(
+        X,
+        y[:, None],
+        sample_weight,
+        entry.code,
+        1.0,
+        l1_ratio,
+        penalty_factor,
+        positive=positive,
+        fit_intercept=fit_intercept,
+        offset=offset,
+        power=getattr(entry, "power", 1.5) if entry.code == losses.TWEEDIE else 1.5,
+        lower_bounds=lower_bounds,
+        upper_bounds=upper_bounds,
+    )
+    return pb
+
+
+def encode_classes(y, classes=None):
+    """``(classes, Y, loss)``: one 0/1 column for two classes, one-hot otherwise."""
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1-D, got shape {y.shape}.")
+    check_classification_targets(y)
+    if classes is None:
+        classes = np.unique(y)
+    else:
+        classes = np.asarray(classes)
+        if classes.ndim != 1 or np.unique(classes).size != classes.size:
+            raise ValueError("classes must be a 1-D array of distinct labels.")
+        unknown = np.setdiff1d(np.unique(y), classes)
+        if unknown.size:
+            raise ValueError(f"y contains labels not in classes: {unknown.tolist()!r}.")
+    if classes.size < 2:
+        raise ValueError(
+            f"A logistic path needs at least 2 classes, got {classes.size} ({classes!r})."
+        )
+    codes = np.searchsorted(np.sort(classes), y)
+    order = np.argsort(classes)  # position in ``classes`` of each sorted label
+    codes = order[codes]
+    if classes.size == 2:
+        return classes, (codes == 1).astype(np.float64)[:, None], losses.LOGISTIC
+    return classes, np.eye(classes.size)[codes], losses.MULTINOMIAL
+
+
+def logistic_problem(
+    X,
+    y,
+    l1_ratio,
+    sample_weight,
+    penalty_factor,
+    positive,
+    fit_intercept,
+    classes=None,
+    *,
+    lower_bounds=None,
+    upper_bounds=None,
+) -> tuple[Problem, np.ndarray]:
+    """The ``ElasticNetClassifier`` problem (with ``alpha = 1``) and its classes."""
+    check_consistent_length(X, y)
+    classes, Y, loss = encode_classes(y, classes)
+    pb, _ = make_problem(
+        X,
+        Y,
+        sample_weight,
+        loss,
+        1.0,
+        l1_ratio,
+        penalty_factor,
+        positive=positive,
+        fit_intercept=fit_intercept,
+        lower_bounds=lower_bounds,
+        upper_bounds=upper_bounds,
+    )
+    return pb, classes
