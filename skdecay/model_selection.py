@@ -46,14 +46,9 @@ from ._validation import (
     check_X_y,
     class_weight_vector,
 )
-from .linear_model import (
-    _GROUPS,
-    _LOSS,
-    ElasticNetClassifier,
-    ElasticNetRegressor,
-    _GLMRegressor,
-    _LinearModel,
-)
+from .linear_model import ElasticNetClassifier, ElasticNetRegressor
+from .linear_model._base import GROUP_CONSTRAINTS, LOSS_CONSTRAINTS, LinearModelBase
+from .linear_model._glm import GLMRegressorBase
 from .penalties import DEFAULT_GAMMA
 from .solvers import bcd
 from .solvers.problem import logistic_problem, regression_problem
@@ -84,7 +79,7 @@ _CV_CONSTRAINTS = {
     "gamma": [Interval(Real, 1, None, closed="neither"), "array-like", None],
     "relax": ["boolean"],
     "relax_gamma": [Interval(Real, 0, 1, closed="both"), "array-like"],
-    **_GROUPS,
+    **GROUP_CONSTRAINTS,
 }
 #: the relaxed mixes cross-validated by default (glmnet's ``cv.glmnet(relax=TRUE)``)
 RELAX_GAMMAS = (0.0, 0.25, 0.5, 0.75, 1.0)
@@ -100,7 +95,7 @@ def _grid_values(value, name: str) -> np.ndarray:
     return values
 
 
-class _PathCV(_LinearModel):
+class _PathCV(LinearModelBase):
     """Shared cross-validation logic; subclasses define the loss and the refit model."""
 
     _is_classifier = False
@@ -374,7 +369,7 @@ class _PathCV(_LinearModel):
 
 
 @fill_doc
-class ElasticNetRegressorCV(_GLMRegressor, _PathCV):
+class ElasticNetRegressorCV(GLMRegressorBase, _PathCV):
     r"""Elastic-net regression or GLM with ``alpha`` (and ``l1_ratio``) chosen by cross-validation.
 
     Fits the objective of :class:`~skdecay.ElasticNetRegressor`
@@ -463,7 +458,7 @@ class ElasticNetRegressorCV(_GLMRegressor, _PathCV):
     (2, 20, 5)
     """
 
-    _parameter_constraints = {**_CV_CONSTRAINTS, **_LOSS}
+    _parameter_constraints = {**_CV_CONSTRAINTS, **LOSS_CONSTRAINTS}
     _coef_is_1d = True
 
     def __init__(

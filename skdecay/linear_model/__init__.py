@@ -11,9 +11,9 @@ a ``loss``), :mod:`._regressor` (:class:`ElasticNetRegressor`, :class:`LassoRegr
 :mod:`._ridge` (:class:`RidgeRegressor`), :mod:`._classifier` (:class:`ElasticNetClassifier`).
 """
 
-from ._base import _GROUPS, _LOSS, REGRESSION_LOSSES, _LinearModel  # noqa: F401 (model_selection)
+from ._base import REGRESSION_LOSSES  # noqa: F401 (cli)
 from ._classifier import ElasticNetClassifier
-from ._glm import _GLMRegressor, deviance_power  # noqa: F401 (model_selection, cli)
+from ._glm import deviance_power  # noqa: F401 (cli)
 from ._regressor import ElasticNetRegressor, LassoRegressor
 from ._ridge import RidgeRegressor
 

@@ -57,17 +57,20 @@ _NONCONVEX = {
 }
 # the regressors' data terms: the squared error and the log-link GLM deviances
 REGRESSION_LOSSES = losses.REGRESSION_LOSS_NAMES
-_LOSS = {
+LOSS_CONSTRAINTS = {
     "loss": [StrOptions(set(REGRESSION_LOSSES))],
     "power": [Interval(Real, 1, 2, closed="neither")],
 }
 # scalars or one value per feature, containing 0 (checked by the penalty object)
 _BOUNDS = {"lower_bounds": ["array-like", Real, None], "upper_bounds": ["array-like", Real, None]}
 # the sparse-group lasso: labels / index arrays, or a callable of n_features
-_GROUPS = {"groups": ["array-like", list, callable, None], "group_weights": ["array-like", None]}
+GROUP_CONSTRAINTS = {
+    "groups": ["array-like", list, callable, None],
+    "group_weights": ["array-like", None],
+}
 
 
-class _LinearModel(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstimator):
+class LinearModelBase(VersionedMixin, DocLinkMixin, CallbackSupportMixin, BaseEstimator):
     """Shared fit machinery; subclasses say which loss, alpha and l1_ratio."""
 
     def _effective_l1_ratio(self) -> float:

@@ -20,12 +20,12 @@ from .._validation import (
 from ._base import (
     _BOUNDS,
     _COMMON_CONSTRAINTS,
-    _GROUPS,
     _L1_RATIO,
     _NONCONVEX,
     _RELAX,
+    GROUP_CONSTRAINTS,
+    LinearModelBase,
     _GroupMixin,
-    _LinearModel,
 )
 
 
@@ -50,7 +50,7 @@ def _centre_unpenalised(W, alpha, penalty_factor):
     return W
 
 
-class ElasticNetClassifier(ClassifierMixin, _GroupMixin, _LinearModel):
+class ElasticNetClassifier(ClassifierMixin, _GroupMixin, LinearModelBase):
     r"""Logistic regression with an elastic-net penalty (binary and multinomial).
 
     Minimises
@@ -151,7 +151,7 @@ class ElasticNetClassifier(ClassifierMixin, _GroupMixin, _LinearModel):
         **_L1_RATIO,
         **_RELAX,
         **_BOUNDS,
-        **_GROUPS,
+        **GROUP_CONSTRAINTS,
         **_NONCONVEX,
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }

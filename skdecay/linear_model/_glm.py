@@ -20,7 +20,7 @@ def deviance_power(loss: str, power: float) -> float:
     return {"squared_error": 0.0, "poisson": 1.0, "gamma": 2.0}.get(loss, float(power))
 
 
-class _GLMRegressor(RegressorMixin):
+class GLMRegressorBase(RegressorMixin):
     """What the regressors with a ``loss`` share: the loss entry, the mean
     prediction (inverse link of the linear predictor plus an optional offset),
     the D² score and the target tags."""

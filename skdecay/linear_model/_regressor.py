@@ -14,18 +14,18 @@ from .._validation import (
 from ._base import (
     _BOUNDS,
     _COMMON_CONSTRAINTS,
-    _GROUPS,
     _L1_RATIO,
-    _LOSS,
     _NONCONVEX,
     _RELAX,
+    GROUP_CONSTRAINTS,
+    LOSS_CONSTRAINTS,
+    LinearModelBase,
     _GroupMixin,
-    _LinearModel,
 )
-from ._glm import _GLMRegressor
+from ._glm import GLMRegressorBase
 
 
-class ElasticNetRegressor(_GroupMixin, _GLMRegressor, _LinearModel):
+class ElasticNetRegressor(_GroupMixin, GLMRegressorBase, LinearModelBase):
     r"""Linear regression and GLMs (Poisson, Gamma, Tweedie) with an elastic-net penalty.
 
     Minimises
@@ -225,10 +225,10 @@ class ElasticNetRegressor(_GroupMixin, _GLMRegressor, _LinearModel):
     _parameter_constraints = {
         **_COMMON_CONSTRAINTS,
         **_L1_RATIO,
-        **_LOSS,
+        **LOSS_CONSTRAINTS,
         **_RELAX,
         **_BOUNDS,
-        **_GROUPS,
+        **GROUP_CONSTRAINTS,
         **_NONCONVEX,
     }
 
@@ -397,7 +397,13 @@ class LassoRegressor(ElasticNetRegressor):
 
     __module__ = "skdecay.linear_model"  # the persisted (skops) type name
 
-    _parameter_constraints = {**_COMMON_CONSTRAINTS, **_LOSS, **_RELAX, **_BOUNDS, **_NONCONVEX}
+    _parameter_constraints = {
+        **_COMMON_CONSTRAINTS,
+        **LOSS_CONSTRAINTS,
+        **_RELAX,
+        **_BOUNDS,
+        **_NONCONVEX,
+    }
 
     def __init__(
         self,
