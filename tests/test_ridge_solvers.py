@@ -141,7 +141,7 @@ def test_closed_form_gap_equals_duality_gap(fit_intercept, weighted, dtype):
         assert w.dtype == dtype and b.dtype == dtype
         seen.append((k, estimate, duality_gap(pb, w[None, :], b)))
 
-    res = rd._ridge_cg(pb, tol=1e-9, callback=check)
+    res = rd.ridge_cg(pb, tol=1e-9, callback=check)
     assert res.converged
     rtol = 1e-9 if dtype == np.float64 else 2e-3
     early = [(k, e, g) for k, e, g in seen if k <= 6]
@@ -200,7 +200,7 @@ def _tall(n=8000, p=300, seed=0):
 
 def test_auto_uses_cg_on_well_conditioned_tall_data():
     X, y, alpha = _tall()
-    cap = rd._cg_cap(_problem(X, y, alpha), 1000)
+    cap = rd.cg_cap(_problem(X, y, alpha), 1000)
     assert cap >= 5
     auto = RidgeRegressor(alpha=alpha).fit(X, y)  # tol=1e-4
     assert 1 < auto.n_iter_ <= cap  # CG, not the direct solve
@@ -224,7 +224,7 @@ def test_auto_falls_back_to_cholesky_on_ill_conditioned_data(monkeypatch):
     passes = []
     product = rd_cg._cg_product
     monkeypatch.setattr(rd_cg, "_cg_product", lambda *a: passes.append(1) or product(*a))
-    cap = rd._cg_cap(_problem(X, y, 1e-6), 1000)
+    cap = rd.cg_cap(_problem(X, y, 1e-6), 1000)
     auto = RidgeRegressor(alpha=1e-6, tol=1e-8).fit(X, y)
     assert 0 < len(passes) <= cap  # CG was tried, and given up within the cap
     chol = RidgeRegressor(alpha=1e-6, solver="cholesky").fit(X, y)
@@ -246,7 +246,7 @@ def test_auto_falls_back_to_cholesky_on_ill_conditioned_data(monkeypatch):
 )
 def test_auto_goes_direct(X, pf, alpha):
     y = np.zeros(X.shape[0])
-    assert rd._cg_cap(_problem(X, y, alpha, pf=pf), 1000) == 0
+    assert rd.cg_cap(_problem(X, y, alpha, pf=pf), 1000) == 0
 
 
 # ---------------------------------------------------------------------------
@@ -303,10 +303,10 @@ def _wide_sparse(n=80, p=600, density=0.05, seed=0, dtype=np.float64, fmt="csr")
 
 
 def _reference(X, y, alpha, sw, pf, fit_intercept):
-    """The exact solution on the densified X, and _ridge_direct's (the kernel form)."""
+    """The exact solution on the densified X, and ridge_direct's (the kernel form)."""
     Xd = np.asfortranarray(X.toarray()) if sp.issparse(X) else X
     w, b = _exact(Xd, y, alpha, sw, pf, fit_intercept)
-    direct = rd._ridge_direct(_problem(Xd.astype(np.float64), y, alpha, sw, pf, fit_intercept))
+    direct = rd.ridge_direct(_problem(Xd.astype(np.float64), y, alpha, sw, pf, fit_intercept))
     return w, b, direct
 
 
@@ -360,7 +360,7 @@ def test_kernel_gap_equals_duality_gap(fit_intercept, weighted, dense):
         assert w.dtype == np.float64 and b.dtype == np.float64
         seen.append((rd_problem._kernel_gap(pb, pb.X, w, b, lam), duality_gap(pb, w[None, :], b)))
 
-    res = rd._ridge_dual_cg(pb, tol=1e-10, callback=check)
+    res = rd.ridge_dual_cg(pb, tol=1e-10, callback=check)
     assert res.converged and res.n_iter > 5
     for mine, theirs in seen:
         assert mine == pytest.approx(theirs, rel=1e-9)
@@ -376,7 +376,7 @@ def test_kernel_stopping_rule(tol):
     sw = np.random.default_rng(5).uniform(0.2, 3.0, X.shape[0])
     iterates = []
     pb = _problem(X, y, 3.0, sw)
-    res = rd._ridge_dual_cg(pb, tol=tol, callback=lambda k, w, b, e: iterates.append(w))
+    res = rd.ridge_dual_cg(pb, tol=tol, callback=lambda k, w, b, e: iterates.append(w))
     assert res.converged
     assert res.dual_gap <= tol * gap_at_zero(pb)
     step = np.max(np.abs(iterates[-1] - iterates[-2]))
@@ -438,9 +438,9 @@ def test_fit_keeps_csr_for_the_kernel_system(monkeypatch):
     """CSR X bound for the kernel CG reaches it as CSR (no round trip through CSC)."""
     X, y = _wide_sparse()
     formats = []
-    solver = rd._ridge_dual_cg
+    solver = rd.ridge_dual_cg
     monkeypatch.setattr(
-        lm, "_ridge_dual_cg", lambda pb, *a, **k: formats.append(pb.X.format) or solver(pb, *a, **k)
+        lm, "ridge_dual_cg", lambda pb, *a, **k: formats.append(pb.X.format) or solver(pb, *a, **k)
     )
     RidgeRegressor(alpha=1.0).fit(X, y)
     RidgeRegressor(alpha=1.0).fit(X.tocsc(), y)
@@ -452,10 +452,10 @@ def test_auto_sparse_falls_back_to_direct_on_ill_conditioned_data(monkeypatch):
     (exact) takes over."""
     X, y = _wide_sparse(n=60, p=400, density=0.2)
     passes, calls = [], []
-    product, direct = rd_cg._dual_product, rd._ridge_direct
+    product, direct = rd_cg._dual_product, rd.ridge_direct
     monkeypatch.setattr(rd_cg, "_dual_product", lambda *a: passes.append(1) or product(*a))
-    monkeypatch.setattr(lm, "_ridge_direct", lambda pb: calls.append(pb) or direct(pb))
-    cap = rd._sparse_cap(_problem(X, y, 1e-3), 1000)
+    monkeypatch.setattr(lm, "ridge_direct", lambda pb: calls.append(pb) or direct(pb))
+    cap = rd.sparse_cap(_problem(X, y, 1e-3), 1000)
     auto = RidgeRegressor(alpha=1e-3, tol=1e-10).fit(X, y)
     assert 0 < len(passes) <= cap + 1 and len(calls) == 1  # CG tried, then direct
     assert auto.n_iter_ == 1
@@ -486,11 +486,11 @@ def test_auto_sparse_uses_cd_when_the_kernel_system_does_not_apply(kw):
 
 def test_auto_uses_kernel_cg_on_wide_sparse_data(monkeypatch):
     X, y = _wide_sparse(n=100, p=5000, density=0.01)
-    monkeypatch.setattr(lm, "_ridge_direct", None)  # never called
+    monkeypatch.setattr(lm, "ridge_direct", None)  # never called
     auto = RidgeRegressor(alpha=1.0).fit(X, y)  # tol=1e-4
     assert auto.n_iter_ > 1
     assert auto.dual_gap_ <= 1e-4 * gap_at_zero(_problem(X, y, 1.0))
-    exact = rd._ridge_direct(_problem(np.asfortranarray(X.toarray()), y, 1.0))
+    exact = rd.ridge_direct(_problem(np.asfortranarray(X.toarray()), y, 1.0))
     assert _rel(auto.coef_, exact.coef[0]) <= 1e-3
 
 

@@ -24,6 +24,8 @@ Layout: :mod:`._direct` (Cholesky, minimum norm), :mod:`._cg` (the two CG system
 (products with ``X``).
 """
 
-from ._caps import _cg_cap, _sparse_cap  # noqa: F401 (linear_model)
-from ._cg import _ridge_cg, _ridge_dual_cg  # noqa: F401 (linear_model)
-from ._direct import _ridge_direct, _ridge_min_norm  # noqa: F401 (linear_model)
+from ._caps import cg_cap, sparse_cap
+from ._cg import ridge_cg, ridge_dual_cg
+from ._direct import ridge_direct, ridge_min_norm
+
+__all__ = ["cg_cap", "ridge_cg", "ridge_direct", "ridge_dual_cg", "ridge_min_norm", "sparse_cap"]

@@ -9,7 +9,7 @@ import numpy as np
 from ..solvers import Problem
 
 
-def _cg_cap(pb: Problem, max_iter: int) -> int:
+def cg_cap(pb: Problem, max_iter: int) -> int:
     """Iteration cap of conjugate gradients under ``solver="auto"`` for dense ``X``
     (0: go direct).
 
@@ -17,8 +17,8 @@ def _cg_cap(pb: Problem, max_iter: int) -> int:
     a CG iteration one fused pass over ``X`` (memory bound, ``~n p``): their
     ratio grows with ``p``.  Measured on this machine (one thread, n = 20000,
     float64, two runs agreeing within ~20%; ``chol`` is all of
-    :func:`_ridge_direct`: centring copy, Gram, solve and gap; ``setup`` the
-    first pass of :func:`_ridge_cg`; ``third``: CG iterations costing, with the
+    :func:`ridge_direct`: centring copy, Gram, solve and gap; ``setup`` the
+    first pass of :func:`ridge_cg`; ``third``: CG iterations costing, with the
     setup, a third of ``chol``)::
 
         p          200    250    300    500    700    1000   2000
@@ -62,11 +62,11 @@ def _cg_cap(pb: Problem, max_iter: int) -> int:
 _SPARSE_DIRECT_ROWS = 5000
 
 
-def _sparse_cap(pb: Problem, max_iter: int) -> int | None:
+def sparse_cap(pb: Problem, max_iter: int) -> int | None:
     """Iteration cap of the kernel-system CG for wide sparse ``X`` under
     ``solver="auto"``, or ``None``: no direct fallback (CG runs to ``max_iter``).
 
-    The direct kernel solve (:func:`_ridge_direct`) forms ``X D^-1 X^T`` by a
+    The direct kernel solve (:func:`ridge_direct`) forms ``X D^-1 X^T`` by a
     sparse product and factors the dense ``n x n`` matrix; a CG iteration is two
     sparse products.  Measured (one thread, uniform entries, alpha = 1), the
     direct solve costs as much as 41 CG iterations at 1000 x 200000 (2e5

@@ -29,11 +29,11 @@ from ._products import (
 )
 
 
-def _ridge_cg(pb: Problem, W=None, *, tol=1e-4, max_iter=1000, cap=None, callback=None):
+def ridge_cg(pb: Problem, W=None, *, tol=1e-4, max_iter=1000, cap=None, callback=None):
     """Ridge by Jacobi-preconditioned conjugate gradients on the normal equations.
 
     Solves ``(A^T A + diag(lam)) w = A^T t`` (the objective of
-    :func:`_ridge_direct`) without forming ``A``: each iteration is one fused
+    :func:`ridge_direct`) without forming ``A``: each iteration is one fused
     pass over dense ``X`` (:func:`_cg_product`) or two sparse products.  The
     vectors of length ``p`` are kept in float64; the products run in the dtype
     of ``X``.
@@ -54,7 +54,7 @@ def _ridge_cg(pb: Problem, W=None, *, tol=1e-4, max_iter=1000, cap=None, callbac
     return _pcg(pb, system, x, tol, max_iter, cap, callback)
 
 
-def _ridge_dual_cg(pb: Problem, W=None, *, tol=1e-4, max_iter=1000, cap=None, callback=None):
+def ridge_dual_cg(pb: Problem, W=None, *, tol=1e-4, max_iter=1000, cap=None, callback=None):
     """Ridge by Jacobi-preconditioned CG on the kernel system ``(A D^-1 A^T + I) u = t``.
 
     For ``n < p`` with every ``lam_j > 0``: the CG vectors have length ``n``; the
@@ -66,7 +66,7 @@ def _ridge_dual_cg(pb: Problem, W=None, *, tol=1e-4, max_iter=1000, cap=None, ca
     (``lam`` a scalar) solves the same system scaled by ``lam``, so that no
     vector of length ``p`` is ever rescaled.
 
-    Stops by the rule of :func:`_ridge_cg`.  The gap estimate is ``sum_i K_ii
+    Stops by the rule of :func:`ridge_cg`.  The gap estimate is ``sum_i K_ii
     r_i^2 / 2`` (the closed-form gap ``r^T K r / 2`` at the residual dual point,
     ``K`` replaced by its diagonal); the certificate is the duality gap of
     :func:`duality_gap`, evaluated by :func:`_kernel_gap`.  A warm start ``W``
@@ -168,7 +168,7 @@ def _ridge_dual_cg(pb: Problem, W=None, *, tol=1e-4, max_iter=1000, cap=None, ca
 
 
 def _normal_system(pb: Problem) -> _System:
-    """The normal equations of :func:`_ridge_cg`, set up in one pass over ``X``:
+    """The normal equations of :func:`ridge_cg`, set up in one pass over ``X``:
     weighted column sums, ``A^T t`` and the Jacobi diagonal."""
     X, n, p, dt = pb.X, pb.n, pb.X.shape[1], pb.dtype
     s = _weights(pb)

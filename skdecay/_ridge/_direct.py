@@ -23,7 +23,7 @@ from ._products import (
 )
 
 
-def _ridge_direct(pb: Problem):
+def ridge_direct(pb: Problem):
     """Closed-form ridge: the normal equations, or the kernel form when ``n < p``.
 
     The normal equations (dense ``X`` only) use a centred, weighted copy of
@@ -53,7 +53,7 @@ def _ridge_direct(pb: Problem):
     return Result(w[None, :], b, gap, gap, 1, True)
 
 
-def _ridge_min_norm(pb: Problem, tol: float = 1e-4, max_iter: int = 1000):
+def ridge_min_norm(pb: Problem, tol: float = 1e-4, max_iter: int = 1000):
     """Unpenalised least squares (``alpha = 0``): the minimum-norm solution.
 
     With ``alpha = 0`` a wide or rank-deficient ``X`` has a whole affine set of

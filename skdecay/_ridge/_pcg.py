@@ -57,7 +57,7 @@ def _axpy(a, x, y):
 
 def _pcg(pb: Problem, system: _System, x, tol, max_iter, cap, callback, zeros=None):
     """Jacobi-preconditioned CG on ``system`` from ``x`` with the stopping rule of
-    every solver here (see :func:`_ridge_cg`); ``None`` when ``cap`` is reached.
+    every solver here (see :func:`ridge_cg`); ``None`` when ``cap`` is reached.
     ``zeros``: a spare vector of length ``p`` for the coefficients at ``x = 0``."""
     n, dt = pb.n, pb.dtype
     rhs, precondition = system.rhs, system.precondition

@@ -9,12 +9,12 @@ import scipy.sparse as sp
 
 from .._compat import Interval, Real, StrOptions
 from .._ridge import (
-    _cg_cap,
-    _ridge_cg,
-    _ridge_direct,
-    _ridge_dual_cg,
-    _ridge_min_norm,
-    _sparse_cap,
+    cg_cap,
+    ridge_cg,
+    ridge_direct,
+    ridge_dual_cg,
+    ridge_min_norm,
+    sparse_cap,
 )
 from ..solvers import (
     solve_shifted,
@@ -224,13 +224,13 @@ class RidgeRegressor(ElasticNetRegressor):
             and not (sparse and self.solver == "cholesky")
         ):
             # many minimisers on wide or singular X: the least-norm one (as Ridge)
-            return _ridge_min_norm(pb, self.tol, self.max_iter)
+            return ridge_min_norm(pb, self.tol, self.max_iter)
         if self.solver == "auto" and sparse and pb.dtype == np.float32 and not self.positive:
             if not kernel and _similar_scales(pb.X):
                 # CD keeps its residual in float32 and stalls 0.1-1% from the
                 # optimum on tall sparse data; CG accumulates in float64 (like
                 # scikit-learn's sparse_cg: ~1e-5)
-                return self._cg_or_warn(_ridge_cg, pb, W)
+                return self._cg_or_warn(ridge_cg, pb, W)
         if self.solver == "cd" or (
             self.solver == "auto" and (self.positive or (sparse and not kernel))
         ):
@@ -246,15 +246,15 @@ class RidgeRegressor(ElasticNetRegressor):
                 "solver='cholesky' does not support sparse X (it would form X^T X or X X^T "
                 "as dense matrices); use solver='auto', 'cg' or 'cd'."
             )
-        cg = _ridge_dual_cg if kernel else _ridge_cg
+        cg = ridge_dual_cg if kernel else ridge_cg
         kw = {"tol": self.tol, "max_iter": self.max_iter}
         if self.solver == "auto":
-            cap = _sparse_cap(pb, self.max_iter) if sparse else _cg_cap(pb, self.max_iter)
+            cap = sparse_cap(pb, self.max_iter) if sparse else cg_cap(pb, self.max_iter)
             if cap is not None:  # None: no direct fallback, CG runs to max_iter
                 res = cg(pb, W, cap=cap, **kw) if cap else None
-                return _ridge_direct(pb) if res is None else res
+                return ridge_direct(pb) if res is None else res
         elif self.solver == "cholesky":
-            return _ridge_direct(pb)
+            return ridge_direct(pb)
         return self._cg_or_warn(cg, pb, W)
 
     def _cg_or_warn(self, cg, pb, W):
