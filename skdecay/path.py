@@ -11,7 +11,9 @@ returned without running the solver.
 
 The public functions validate once, build one
 :class:`~skdecay.solvers.Problem` and only change its ``alpha`` along the path;
-:mod:`skdecay.model_selection` reuses the same private helpers on each fold.
+:mod:`skdecay.model_selection` reuses the same helpers on each fold: the problem
+builders of :mod:`skdecay.solvers.problem` and the path internals of
+:mod:`skdecay._path_core`.
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ _FLOATS = [np.float64, np.float32]
 
 
 # ---------------------------------------------------------------------------
-# validation and problem building (shared with model_selection)
+# validation and problem building (the builders: solvers.problem)
 
 
 def _check_l1_ratio(l1_ratio) -> float:
