@@ -754,9 +754,15 @@ def logistic_path(
     settle_tol = max(tol, 100 * _EPS)
     for ia in range(alphas.shape[0]):
         alpha = alphas[ia]
+        # unpenalised coefficients (alpha = 0 or pf = 0): dual_point projects their
+        # correlations out of V, so vmax says nothing about them and cannot serve as
+        # the settle test's floor
+        free = False
         for j in range(p):
             l1[j] = (alpha * l1_ratio) * pf[j]
             l2[j] = (alpha * (1.0 - l1_ratio)) * pf[j]
+            if l1[j] == 0.0 and l2[j] == 0.0:
+                free = True
         # the reference gap at zero (its dual point frees every feature at alpha = 0)
         if not certified:  # the largest KKT violation of the zero coefficients
             gap0 = _kkt_violation(XR, rows, R0, s, Wz, l1, l2, lower, upper, fit_intercept, Wn)
@@ -834,17 +840,11 @@ def logistic_path(
             if stale and (it > 0 or not have_V):
                 dual_point(data, R, W, alpha, theta, V, basis)
                 have_V = True
-            # the largest violation of the optimality conditions at (W, b), from V;
-            # V of an unpenalised coefficient (alpha = 0, pf = 0) is projected out by
-            # dual_point, so with such coefficients vmax says nothing about them and
-            # cannot serve as the settle test's floor (free = True)
+            # the largest violation of the optimality conditions at (W, b), from V
             vmax = 0.0
-            free = False
             for k in range(K):
                 for j in range(p):
                     vmax = max(vmax, _violation(V[k, j], W[k, j], l1[j], l2[j], lower[j], upper[j]))
-                    if l1[j] == 0.0 and l2[j] == 0.0:
-                        free = True
             if stale and it > 0:  # the duality gap (or KKT violation) after a Newton step
                 if certified:
                     gap, c_gap = gap_search(
